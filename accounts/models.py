@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models import TimestampMixin
+from core.timeutil import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    staff = "staff"
+    finance = "finance"
+    reviewer = "reviewer"
+    applicant = "applicant"
+    donor = "donor"
+
+    @property
+    def title(self) -> str:
+        return str(ROLE_TITLES[self])
+
+
+ROLE_TITLES = {
+    Role.admin: _l("Administrator"),
+    Role.staff: _l("Programme staff"),
+    Role.finance: _l("Finance"),
+    Role.reviewer: _l("Reviewer"),
+    Role.applicant: _l("Applicant"),
+    Role.donor: _l("Donor"),
+}
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20),
+                                       primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Bumped on logout and password change: every session holding an older value ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+    memberships = relationship("OrganisationMember", back_populates="user",
+                               cascade="all, delete-orphan")
+
+    # Flask-Login protocol -------------------------------------------------------------
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    # Roles -------------------------------------------------------------------------------
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(row.role for row in self.role_rows)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return any(Role(role) in self.roles for role in roles)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

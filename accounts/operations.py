@@ -1,0 +1,318 @@
+"""Every change to users and their sign-in state. Operations flush and never commit."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import Role, User, UserRole
+from core.audit.operations import record
+from core.errors import OperationError
+from core.extensions import db
+from core.outbox.operations import queue_email
+from core.signals import user_roles_changed
+from core.timeutil import utcnow
+from core.tokens import InvalidToken, fingerprint, make_token, read_token
+from core.urls import external_url
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 128
+
+# Compared against when the email is unknown, so both paths cost one hash check.
+_DUMMY_HASH_CACHE: dict[str, str] = {}
+
+
+# Passwords ---------------------------------------------------------------------------------
+
+def validate_new_password(password: str, *, email: str, name: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise OperationError(_l("Use at least 12 characters."), field="password")
+    if len(password) > MAX_PASSWORD:
+        raise OperationError(_l("Use at most 128 characters."), field="password")
+    folded = password.strip().casefold()
+    if folded in {email.strip().casefold(), name.strip().casefold()}:
+        raise OperationError(_l("Your password must not be your email address or your name."),
+                             field="password")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def set_password(user: User, password: str) -> None:
+    validate_new_password(password, email=user.email, name=user.name)
+    user.password_hash = _hash(password)
+    # Every other session ends: its stored session version no longer matches.
+    user.session_version += 1
+    user.failed_login_count = 0
+    user.locked_until = None
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    if user is None or not user.password_hash:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        dummy = _DUMMY_HASH_CACHE.setdefault(method, _hash("not-a-real-password"))
+        check_password_hash(dummy, password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+# Lookup ------------------------------------------------------------------------------------
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+# Registration and confirmation -------------------------------------------------------------
+
+def register(*, name: str, email: str, password: str, locale: str | None) -> User | None:
+    """Create an applicant account and send the confirmation link.
+
+    When the email is already registered nothing is created; the owner of that address is
+    told instead, so the page shown is the same either way (no account enumeration).
+    """
+    email = email.strip().lower()
+    validate_new_password(password, email=email, name=name)
+    existing = user_by_email(email)
+    if existing is not None:
+        queue_email(existing.email, "accounts/already_registered", locale=existing.locale,
+                    user=existing, login_url=external_url("accounts.login"),
+                    reset_url=external_url("accounts.forgot_password"))
+        return None
+    user = User(email=email, name=name, locale=locale, session_version=1,
+                failed_login_count=0, is_enabled=True)
+    user.password_hash = _hash(password)
+    user.role_rows.append(UserRole(role=Role.applicant))
+    db.session.add(user)
+    db.session.flush()
+    record("user.register", user, actor=user, summary=f"{user.email} registered")
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    token = make_token("confirm", {"u": user.id, "e": user.email})
+    queue_email(user.email, "accounts/confirm", locale=user.locale, user=user,
+                confirm_url=external_url("accounts.confirm_email", token=token))
+
+
+def resend_confirmation(email: str) -> None:
+    user = user_by_email(email)
+    if user is not None and not user.is_confirmed and user.is_enabled:
+        send_confirmation(user)
+
+
+def confirm_email(token: str) -> User:
+    try:
+        payload = read_token("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    except InvalidToken as error:
+        raise OperationError(_l("This confirmation link has expired. Sign in to get a new one.")
+                             if error.expired else _l("This confirmation link is not valid."))
+    user = db.session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
+    if user is None or user.email != payload.get("e"):
+        raise OperationError(_l("This confirmation link is not valid."))
+    if not user.is_confirmed:
+        user.email_confirmed_at = utcnow()
+        record("user.confirm_email", user, actor=user, summary=f"{user.email} confirmed")
+    return user
+
+
+# Signing in --------------------------------------------------------------------------------
+
+LOGIN_FAILED = _l("The email or password is incorrect. After 5 failed attempts, signing in "
+                  "to an account is paused for 15 minutes.")
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for valid credentials, or raise with one message for every failure."""
+    user = user_by_email(email)
+    now = utcnow()
+    if user is not None and user.is_locked(now):
+        password_matches(None, password)  # same cost as a real check
+        raise OperationError(LOGIN_FAILED)
+    if not password_matches(user, password) or not user.is_enabled:
+        if user is not None:
+            _note_failed_login(user, now)
+        raise OperationError(LOGIN_FAILED)
+    if not user.is_confirmed:
+        send_confirmation(user)
+        raise OperationError(_l("Confirm your email address first: we have sent you a new "
+                                "confirmation link."))
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record("user.login", user, actor=user, summary=f"{user.email} signed in")
+    return user
+
+
+def _note_failed_login(user: User, now) -> None:
+    user.failed_login_count += 1
+    if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user.failed_login_count = 0
+        record("user.locked", user, actor=user,
+               summary=f"{user.email} locked after repeated failed sign-ins")
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign out: every session of the user, on every device, stops being valid."""
+    user.session_version += 1
+    record("user.logout", user, actor=user, summary=f"{user.email} signed out")
+
+
+# Password reset ----------------------------------------------------------------------------
+
+def _reset_fingerprint(user: User) -> str:
+    # Changes as soon as the password does, which makes the link single-use.
+    return fingerprint("reset", user.id, user.password_hash, user.email)
+
+
+def request_password_reset(email: str) -> None:
+    user = user_by_email(email)
+    if user is None or not user.is_enabled:
+        return
+    token = make_token("reset", {"u": user.id, "f": _reset_fingerprint(user)})
+    queue_email(user.email, "accounts/reset_password", locale=user.locale, user=user,
+                reset_url=external_url("accounts.reset_password", token=token),
+                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+
+
+def user_for_reset_token(token: str) -> User:
+    return _user_for_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"],
+                           _reset_fingerprint)
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    # Following the emailed link proves the address too.
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    record("user.reset_password", user, actor=user, summary=f"{user.email} reset the password")
+    return user
+
+
+def _user_for_token(purpose: str, token: str, max_age: int, make_fingerprint) -> User:
+    try:
+        payload = read_token(purpose, token, max_age)
+    except InvalidToken as error:
+        raise OperationError(_l("This link has expired. Ask for a new one.") if error.expired
+                             else _l("This link is not valid or has already been used."))
+    user_id = payload.get("u")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if (user is None or not user.is_enabled
+            or not hmac.compare_digest(str(payload.get("f")), make_fingerprint(user))):
+        raise OperationError(_l("This link is not valid or has already been used."))
+    return user
+
+
+# Signed-in account -------------------------------------------------------------------------
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not password_matches(user, current_password):
+        raise OperationError(_l("Your current password is not correct."),
+                             field="current_password")
+    set_password(user, new_password)
+    record("user.change_password", user, summary=f"{user.email} changed the password")
+
+
+def update_profile(user: User, *, name: str, locale: str) -> None:
+    changes = {key: [getattr(user, key), value] for key, value in
+               {"name": name, "locale": locale}.items() if getattr(user, key) != value}
+    user.name = name
+    user.locale = locale
+    if changes:
+        record("user.update_profile", user, summary=f"{user.email} updated the profile",
+               data=changes)
+
+
+# Administration ----------------------------------------------------------------------------
+
+def _invite_fingerprint(user: User) -> str:
+    return fingerprint("invite", user.id, user.password_hash, user.email)
+
+
+def find_or_invite_user(*, email: str, name: str, invited_by: User,
+                        roles=(Role.applicant,), context: str = "") -> tuple[User, bool]:
+    """The user with this email, or a new one invited to set a password.
+
+    Returns ``(user, created)``. ``context`` is a sentence placed in the invitation, e.g. the
+    organisation the person is being added to.
+    """
+    email = email.strip().lower()
+    user = user_by_email(email)
+    if user is not None:
+        return user, False
+    user = User(email=email, name=name, session_version=1, failed_login_count=0,
+                is_enabled=True)
+    user.role_rows.extend(UserRole(role=Role(role)) for role in roles)
+    db.session.add(user)
+    db.session.flush()
+    token = make_token("invite", {"u": user.id, "f": _invite_fingerprint(user)})
+    queue_email(user.email, "accounts/invitation", locale=invited_by.locale, user=user,
+                inviter=invited_by, context=context,
+                accept_url=external_url("accounts.accept_invitation", token=token),
+                days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400)
+    record("user.invite", user, actor=invited_by,
+           summary=f"{invited_by.email} invited {user.email}",
+           data={"roles": sorted(Role(role).value for role in roles)})
+    return user, True
+
+
+def invite_user(*, email: str, name: str, roles, invited_by: User) -> tuple[User, bool]:
+    """An admin's invitation. An existing user is given the roles instead of a new account."""
+    roles = {Role(role) for role in roles}
+    user, created = find_or_invite_user(email=email, name=name, invited_by=invited_by,
+                                        roles=roles or {Role.applicant})
+    if not created and roles - user.roles:
+        set_roles(user, user.roles | roles, actor=invited_by)
+    return user, created
+
+
+def user_for_invitation_token(token: str) -> User:
+    user = _user_for_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"],
+                           _invite_fingerprint)
+    if user.password_hash:
+        raise OperationError(_l("This invitation has already been accepted. Sign in instead."))
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    user = user_for_invitation_token(token)
+    set_password(user, password)
+    user.email_confirmed_at = utcnow()
+    record("user.accept_invitation", user, actor=user, summary=f"{user.email} joined")
+    return user
+
+
+def set_roles(user: User, roles, *, actor: User) -> None:
+    new = {Role(role) for role in roles}
+    old = set(user.roles)
+    # Taking away one's own admin role could leave nobody able to manage users.
+    if actor.id == user.id and Role.admin in old and Role.admin not in new:
+        raise OperationError(_l("You cannot remove your own administrator role."),
+                             field="roles")
+    if new == old:
+        return
+    user.role_rows = [row for row in user.role_rows if row.role in new]
+    user.role_rows.extend(UserRole(role=role) for role in sorted(new - old))
+    # Roles are read on every request, so the change takes effect at once.
+    db.session.flush()
+    record("user.set_roles", user, actor=actor,
+           summary=f"{actor.email} changed the roles of {user.email}",
+           data={"granted": sorted(r.value for r in new - old),
+                 "revoked": sorted(r.value for r in old - new)})
+    user_roles_changed.send(user)
+
+
+def set_enabled(user: User, enabled: bool, *, actor: User) -> None:
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    user.session_version += 1
+    record("user.enable" if enabled else "user.disable", user, actor=actor,
+           summary=f"{actor.email} {'enabled' if enabled else 'disabled'} {user.email}")

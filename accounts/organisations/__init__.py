@@ -1,0 +1,1 @@
+"""The organisations directory: CSOs, government bodies, businesses, academia and others."""

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint, inspect, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models import TimestampMixin
+from core.timeutil import UTCDateTime, utcnow
+
+
+class Sector(enum.StrEnum):
+    civil_society = "civil_society"
+    government = "government"
+    international = "international"
+    private = "private"
+    academic = "academic"
+    media = "media"
+    other = "other"
+
+    @property
+    def title(self) -> str:
+        return str(SECTOR_TITLES[self])
+
+
+SECTOR_TITLES = {
+    Sector.civil_society: _l("Civil society"),
+    Sector.government: _l("Government"),
+    Sector.international: _l("International organisation"),
+    Sector.private: _l("Private sector"),
+    Sector.academic: _l("Academic"),
+    Sector.media: _l("Media"),
+    Sector.other: _l("Other"),
+}
+
+
+class MemberRole(enum.StrEnum):
+    owner = "owner"
+    member = "member"
+
+    @property
+    def title(self) -> str:
+        return str(_l("Owner") if self is MemberRole.owner else _l("Member"))
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    acronym: Mapped[str | None] = mapped_column(String(30))
+    sector: Mapped[Sector] = mapped_column(Enum(Sector, native_enum=False, length=30),
+                                           index=True)
+    country: Mapped[str] = mapped_column(String(2), default="BZ")
+    district: Mapped[str | None] = mapped_column(String(100))
+    registration_number: Mapped[str | None] = mapped_column(String(100))
+    #: A registered org-id.guide identifier (e.g. ``BZ-COA-...``), when one exists.
+    org_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(Text)
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[OrganisationMember]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    @property
+    def open_data_identifier(self) -> str:
+        """The org-id when registered, otherwise one in the programme's 360Giving namespace."""
+        if self.org_id:
+            return self.org_id
+        prefix = current_app.config["OPEN_DATA_PREFIX"]
+        return f"360G-{prefix}-ORG-{self.id}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def member_role(self, user) -> MemberRole | None:
+        """The user's role in this organisation, or None when they do not belong to it."""
+        user_id = getattr(user, "id", None)
+        if user_id is None or self.id is None:
+            return None
+        if "members" not in inspect(self).unloaded:
+            return next((m.role for m in self.members if m.user_id == user_id), None)
+        return db.session.scalar(
+            select(OrganisationMember.role).where(
+                OrganisationMember.organisation_id == self.id,
+                OrganisationMember.user_id == user_id,
+            )
+        )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name}>"
+
+
+class OrganisationMember(db.Model):
+    __tablename__ = "organisation_members"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MemberRole] = mapped_column(Enum(MemberRole, native_enum=False, length=20),
+                                             default=MemberRole.member)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
+    user = relationship("User", back_populates="memberships")

@@ -1,0 +1,35 @@
+"""Who may do what with accounts and users."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.models import Role
+from core.access import ALLOW, Decision
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def is_signed_in(user) -> Decision:
+    return ALLOW if _signed_in(user) else (False, str(_l("Sign in first.")))
+
+
+def is_staff(user) -> bool:
+    return _signed_in(user) and user.has_role(Role.staff, Role.admin)
+
+
+def can_manage_users(user) -> Decision:
+    if _signed_in(user) and user.has_role(Role.admin):
+        return ALLOW
+    return False, str(_l("Only administrators can manage users."))
+
+
+def can_disable(actor, target) -> Decision:
+    allowed, reason = can_manage_users(actor)
+    if not allowed:
+        return allowed, reason
+    if actor.id == target.id:
+        return False, str(_l("You cannot disable your own account."))
+    return ALLOW

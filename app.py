@@ -1,0 +1,73 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_from_name, instance_dir
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    """Build the app. ``config`` is a config name (``development``, ``production``,
+    ``testing``), a dict of settings, or None to read ``APP_ENV``."""
+    app = Flask(__name__, instance_path=str(instance_dir()), instance_relative_config=False)
+    settings = config if isinstance(config, dict) else config_from_name(config)
+    app.config.update(settings)
+    app.config["MAIL_SUPPRESS_SEND"] = False  # delivery is the outbox worker's job, tests too
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from core import errors, i18n, navigation, security, transaction
+    from core.database import configure_sqlite
+    from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    configure_sqlite()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    login_manager.init_app(app)
+    transaction.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Every model module, so that metadata (and Alembic) sees every table."""
+    import accounts.models  # noqa: F401
+    import accounts.organisations.models  # noqa: F401
+    import core.audit.models  # noqa: F401
+    import core.outbox.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from accounts.organisations.views import bp as organisations_bp
+    from accounts.views import admin_bp as users_admin_bp
+    from accounts.views import bp as accounts_bp
+    from core.views import admin_bp as core_admin_bp
+    from core.views import bp as core_bp
+
+    for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from core.outbox.cli import outbox_cli
+    from demo.cli import demo_cli
+
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,177 @@
+"""Configuration classes, read from the environment.
+
+Every setting a deployment may change comes from an environment variable; the defaults give a
+working development setup with SQLite under ``instance/`` and no SMTP server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def instance_dir() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH", DEFAULT_INSTANCE_DIR))
+
+
+def load_secret_key(directory: Path) -> str:
+    """SECRET_KEY from the environment, otherwise one generated once and kept in instance/."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    directory.mkdir(parents=True, exist_ok=True)
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the psycopg 3 driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Development defaults; every value may be overridden from the environment."""
+
+    ENV_NAME = "development"
+    TESTING = False
+
+    SQLALCHEMY_DATABASE_URI = ""  # filled in by from_environment()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions: HttpOnly and SameSite=Lax always; Secure in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 3600
+    INVITE_TOKEN_MAX_AGE = 14 * 24 * 3600
+
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "es")
+    PROGRAMME_TIMEZONE = "America/Belize"
+    DEFAULT_COUNTRY = "BZ"
+    DEFAULT_CURRENCY = "USD"
+    # 360Giving publisher prefix, used for generated organisation and grant identifiers.
+    OPEN_DATA_PREFIX = "ogbz"
+    PROGRAMME_NAME = "Open Government Grants"
+
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Open Government Grants <no-reply@localhost>"
+    MAIL_TIMEOUT = 10
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_BATCH_SIZE = 50
+    OUTBOX_CLAIM_MINUTES = 10
+    PUBLIC_BASE_URL = ""
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Settings as a dict, with everything the environment overrides applied."""
+        settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+        folder = instance_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        default_db = f"sqlite:///{folder / 'grants.db'}"
+        settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        )
+        settings["SECRET_KEY"] = load_secret_key(folder)
+        redis_url = os.environ.get("REDIS_URL")
+        if redis_url:
+            settings["RATELIMIT_STORAGE_URI"] = redis_url
+        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+                    "PROGRAMME_TIMEZONE", "OPEN_DATA_PREFIX", "PROGRAMME_NAME",
+                    "PUBLIC_BASE_URL", "DEFAULT_COUNTRY"):
+            if os.environ.get(key):
+                settings[key] = os.environ[key]
+        settings["MAIL_PORT"] = _env_int("MAIL_PORT", cls.MAIL_PORT)
+        settings["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", cls.MAIL_USE_TLS)
+        settings["MAIL_USE_SSL"] = _env_bool("MAIL_USE_SSL", cls.MAIL_USE_SSL)
+        settings["OUTBOX_MAX_ATTEMPTS"] = _env_int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS)
+        settings["SESSION_COOKIE_SECURE"] = _env_bool(
+            "SESSION_COOKIE_SECURE", cls.SESSION_COOKIE_SECURE
+        )
+        settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+        return settings
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    # Cheap hashing keeps the suite fast; the algorithm is the same as in production.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = None
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_name(name: str | None = None) -> dict:
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name].from_environment()
+    except KeyError:
+        raise SystemExit(f"Unknown APP_ENV {name!r}; use one of {', '.join(CONFIGS)}") from None

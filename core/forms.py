@@ -1,0 +1,79 @@
+"""Form building blocks shared by every package.
+
+Text fields strip surrounding whitespace and refuse control characters (which PostgreSQL
+cannot store and which have no place in names or titles); every field has a length limit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import Email, Length, ValidationError
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class NoControlCharacters:
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if _CONTROL_CHARS.search(value) or (not self.multiline and _LINE_BREAKS.search(value)):
+            raise ValidationError(_l("Remove the invisible control characters from this text."))
+
+
+class TextField(StringField):
+    """A single-line text input: stripped, no control characters, at most ``max_length``."""
+
+    def __init__(self, label=None, validators=(), max_length: int = 200, **kwargs):
+        validators = [NoControlCharacters(), Length(max=max_length), *validators]
+        kwargs.setdefault("render_kw", {}).setdefault("maxlength", max_length)
+        super().__init__(label, validators, filters=[_strip], **kwargs)
+
+
+class LongTextField(TextAreaField):
+    def __init__(self, label=None, validators=(), max_length: int = 10000, **kwargs):
+        validators = [NoControlCharacters(multiline=True), Length(max=max_length), *validators]
+        super().__init__(label, validators, filters=[_strip], **kwargs)
+
+
+class EmailAddressField(EmailField):
+    def __init__(self, label=None, validators=(), **kwargs):
+        validators = [NoControlCharacters(), Length(max=254),
+                      Email(message=_l("Enter a valid email address."),
+                            check_deliverability=False), *validators]
+        kwargs.setdefault("render_kw", {}).update({"autocomplete": "email", "maxlength": 254})
+        super().__init__(label, validators, filters=[_strip, _lower], **kwargs)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class PasswordInputField(PasswordField):
+    """Passwords are never stripped: spaces are allowed and count."""
+
+    def __init__(self, label=None, validators=(), **kwargs):
+        validators = [Length(max=128, message=_l("Use at most 128 characters.")), *validators]
+        super().__init__(label, validators, **kwargs)
+
+
+class BaseForm(FlaskForm):
+    """Base for every form (CSRF comes from FlaskForm)."""
+
+    def add_operation_error(self, error) -> None:
+        """Show an OperationError next to its field, or at the top of the form."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)

@@ -1,0 +1,55 @@
+"""Language and time-zone selection, and the Jinja filters that format for the reader."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from core.money import format_money
+from core.timeutil import as_utc
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+def select_locale() -> str:
+    """The user's saved preference, else the session's choice, else the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if request:
+        best = request.accept_languages.best_match(languages)
+        if best:
+            return best
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["PROGRAMME_TIMEZONE"]
+
+
+def _datetime_filter(value: datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    # format_datetime converts to the time zone chosen by select_timezone().
+    return format_datetime(as_utc(value), format)
+
+
+def _date_filter(value, format: str = "medium") -> str:
+    return "" if value is None else format_date(value, format)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["date"] = _date_filter
+    app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}

@@ -1,0 +1,1 @@
+"""The demo programme loaded by ``flask demo load`` (DESIGN.md §5)."""

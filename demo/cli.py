@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from accounts.models import User
+from core.extensions import db
+from demo import accounts
+
+demo_cli = AppGroup("demo", help="The demo programme.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True,
+              help="Only load when the database has no users; print the logins either way.")
+def load_command(if_empty: bool) -> None:
+    """Load the demo programme (idempotent) and print one login per role."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Refusing to load demo data into a production database.")
+    has_users = db.session.scalar(select(func.count()).select_from(User)) > 0
+    if if_empty and has_users and not accounts.demo_users_exist():
+        click.echo("The database already holds data; demo data not loaded.")
+        return
+    organisations = accounts.load_organisations()
+    logins = accounts.load_users(organisations)
+    db.session.commit()
+    click.echo("Demo logins (http://127.0.0.1:5000/login):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<10} {email:<30} {password}")
