@@ -6,10 +6,14 @@ The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is 
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
 from tests.fixtures.factories import Factories
@@ -44,6 +48,7 @@ def app(tmp_path_factory):
         MAIL_SERVER="",
     )
     application = create_app(settings)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -55,6 +60,28 @@ def app(tmp_path_factory):
         upgrade(directory=application.extensions["migrate"].directory)
         db.session.remove()
     return application
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context (and so its own ``g``
+    and database session), as in production, although the test itself runs inside one."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.copy_context().run(self._open_in_fresh_context, *args, **kwargs)
+        from core.extensions import db
+        db.session.expire_all()  # let the test see what the request committed
+        return response
+
+    def _open_in_fresh_context(self, *args, **kwargs):
+        _cv_app.set(None)
+        return super().open(*args, **kwargs)
+
+
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy picks the engine per table; tests need the one shared connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +96,10 @@ def db_session(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
+        db.session = db._make_scoped_session({
+            "class_": _ConnectionBoundSession, "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+        })
         try:
             yield db.session
         finally:
