@@ -144,13 +144,13 @@ def csrf_enabled(app):
 
 
 @pytest.fixture
-def rate_limit_enabled(app):
+def login_rate_limit(app, monkeypatch):
+    """Set the sign-in rate limit for one test, starting from a clean count."""
     from core.extensions import limiter
 
-    app.config["RATELIMIT_ENABLED"] = True
-    limiter.enabled = True
+    def set_limit(limit: str):
+        monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", limit)
+        limiter.reset()
+
+    yield set_limit
     limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
-    app.config["RATELIMIT_ENABLED"] = False
