@@ -1,0 +1,127 @@
+"""The access policy of every route, and a check that the app enforces it.
+
+Every endpoint in ``app.url_map`` must have an entry here, saying which roles may use it and
+what they get; a new route without an entry fails ``test_every_endpoint_has_a_policy``. Each
+(endpoint, role) pair is then requested: allowed roles get the entry's status, a signed-in
+user without permission gets 403, and an anonymous visitor is sent to sign in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+ROLES = ("anonymous", "applicant", "reviewer", "staff", "finance", "admin", "donor")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = frozenset({"staff", "admin"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: frozenset
+    url: Callable[[dict], str]
+    method: str = "GET"
+    ok: int = 200
+    data: dict = field(default_factory=dict)
+    #: Status for particular allowed roles, where it differs from ``ok``.
+    ok_for: dict = field(default_factory=dict)
+
+
+def _static(ctx):
+    return "/static/css/app.css"
+
+
+POLICY: dict[str, Access] = {
+    "static": Access(EVERYONE, _static),
+    "core.home": Access(EVERYONE, lambda c: "/"),
+    "core.health": Access(EVERYONE, lambda c: "/health"),
+    "core.set_language": Access(EVERYONE, lambda c: "/language", "POST", 302,
+                                {"locale": "es", "next": "/"}),
+    # Sign-in pages: open to everyone; a signed-in user is sent home.
+    "accounts.login": Access(EVERYONE, lambda c: "/login",
+                             ok_for={r: 302 for r in SIGNED_IN}),
+    "accounts.register": Access(EVERYONE, lambda c: "/register",
+                                ok_for={r: 302 for r in SIGNED_IN}),
+    "accounts.logout": Access(EVERYONE, lambda c: "/logout", "POST", 302),
+    "accounts.forgot_password": Access(EVERYONE, lambda c: "/password/forgot"),
+    "accounts.resend_confirmation": Access(EVERYONE, lambda c: "/confirm"),
+    # Token links are public; an invalid token gets 400 whoever follows it.
+    "accounts.confirm_email": Access(EVERYONE, lambda c: "/confirm/not-a-token", ok=400),
+    "accounts.reset_password": Access(EVERYONE, lambda c: "/password/reset/not-a-token", ok=400),
+    "accounts.accept_invitation": Access(EVERYONE, lambda c: "/invitation/not-a-token", ok=400),
+    "accounts.profile": Access(SIGNED_IN, lambda c: "/account"),
+    "accounts.change_password": Access(SIGNED_IN, lambda c: "/account/password"),
+    "users_admin.list_users": Access(ADMIN, lambda c: "/admin/users"),
+    "users_admin.invite_user": Access(ADMIN, lambda c: "/admin/users/invite"),
+    "users_admin.user_detail": Access(ADMIN, lambda c: f"/admin/users/{c['other_user'].id}"),
+    "users_admin.set_user_enabled": Access(
+        ADMIN, lambda c: f"/admin/users/{c['other_user'].id}/enabled", "POST", 302,
+        {"enable": "0"}),
+    "platform_admin.audit_log": Access(STAFF, lambda c: "/admin/audit"),
+    "platform_admin.outbox": Access(ADMIN, lambda c: "/admin/outbox"),
+    "platform_admin.outbox_message": Access(ADMIN, lambda c: f"/admin/outbox/{c['message'].id}"),
+    "platform_admin.retry_outbox_message": Access(
+        ADMIN, lambda c: f"/admin/outbox/{c['dead_message'].id}/retry", "POST", 302),
+    "organisations.directory": Access(STAFF, lambda c: "/organisations"),
+    "organisations.mine": Access(SIGNED_IN, lambda c: "/organisations/mine"),
+    "organisations.create": Access(SIGNED_IN, lambda c: "/organisations/new"),
+    "organisations.detail": Access(STAFF, lambda c: f"/organisations/{c['org'].id}"),
+    "organisations.edit": Access(STAFF, lambda c: f"/organisations/{c['org'].id}/edit"),
+    "organisations.verify": Access(STAFF, lambda c: f"/organisations/{c['org'].id}/verify",
+                                   "POST", 302, {"verified": "1"}),
+    "organisations.invite_member": Access(
+        STAFF, lambda c: f"/organisations/{c['org'].id}/members/invite"),
+    "organisations.remove_member": Access(
+        STAFF, lambda c: f"/organisations/{c['org'].id}/members/{c['member'].id}/remove",
+        "POST", 302),
+    "organisations.merge": Access(STAFF, lambda c: f"/organisations/{c['org'].id}/merge"),
+}
+
+
+@pytest.fixture
+def context(factories):
+    from core.outbox.operations import queue_email
+    from core.outbox.states import MessageState
+
+    owner = factories.user(name="Owner")
+    org = factories.organisation(name="Somebody Else's Organisation")
+    factories.member(org, owner, "owner")
+    member = factories.member(org, factories.user(name="Member"), "member")
+    other_user = factories.user(name="Other")
+    message = queue_email(other_user.email, "accounts/confirm", user=other_user,
+                          confirm_url="http://127.0.0.1:5000/confirm/x")
+    dead = queue_email(other_user.email, "accounts/confirm", user=other_user,
+                       confirm_url="http://127.0.0.1:5000/confirm/y")
+    dead.state = MessageState.dead
+    return {"org": org, "member": member, "other_user": other_user, "message": message,
+            "dead_message": dead}
+
+
+def test_every_endpoint_has_a_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - POLICY.keys())
+    assert not missing, f"endpoints without an access policy entry: {missing}"
+    stale = sorted(POLICY.keys() - endpoints)
+    assert not stale, f"policy entries for endpoints that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(POLICY))
+def test_access(endpoint, role, client, login_as, context):
+    access = POLICY[endpoint]
+    if role != "anonymous":
+        login_as(role)
+    url = access.url(context)
+    response = client.open(url, method=access.method, data=access.data)
+    if role in access.allowed:
+        expected = access.ok_for.get(role, access.ok)
+        assert response.status_code == expected, f"{role} on {endpoint}"
+    elif role == "anonymous":
+        assert response.status_code == 302, f"{role} on {endpoint}"
+        assert response.location.startswith("/login"), f"{role} on {endpoint}"
+    else:
+        assert response.status_code == 403, f"{role} on {endpoint}"
