@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.models import ROLE_TITLES, Role
@@ -24,20 +24,20 @@ def _new_password_field(label=None):
 
 
 class RegisterForm(BaseForm):
-    name = TextField(_l("Full name"), [InputRequired(_l("Enter your name."))], max_length=120,
+    name = TextField(_l("Full name"), [DataRequired(_l("Enter your name."))], max_length=120,
                      render_kw={"autocomplete": "name"})
-    email = EmailAddressField(_l("Email address"), [InputRequired(_l("Enter your email."))])
+    email = EmailAddressField(_l("Email address"), [DataRequired(_l("Enter your email."))])
     password = _new_password_field()
 
 
 class LoginForm(BaseForm):
-    email = EmailAddressField(_l("Email address"), [InputRequired(_l("Enter your email."))])
+    email = EmailAddressField(_l("Email address"), [DataRequired(_l("Enter your email."))])
     password = PasswordInputField(_l("Password"), [InputRequired(_l("Enter your password."))],
                                   render_kw={"autocomplete": "current-password"})
 
 
 class EmailOnlyForm(BaseForm):
-    email = EmailAddressField(_l("Email address"), [InputRequired(_l("Enter your email."))])
+    email = EmailAddressField(_l("Email address"), [DataRequired(_l("Enter your email."))])
 
 
 class SetPasswordForm(BaseForm):
@@ -56,7 +56,7 @@ def _language_choices():
 
 
 class ProfileForm(BaseForm):
-    name = TextField(_l("Full name"), [InputRequired(_l("Enter your name."))], max_length=120,
+    name = TextField(_l("Full name"), [DataRequired(_l("Enter your name."))], max_length=120,
                      render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Language"), [InputRequired()])
 
@@ -83,6 +83,6 @@ class RolesForm(BaseForm):
 
 
 class InviteUserForm(RolesForm):
-    name = TextField(_l("Full name"), [InputRequired(_l("Enter the person's name."))],
+    name = TextField(_l("Full name"), [DataRequired(_l("Enter the person's name."))],
                      max_length=120)
-    email = EmailAddressField(_l("Email address"), [InputRequired(_l("Enter an email."))])
+    email = EmailAddressField(_l("Email address"), [DataRequired(_l("Enter an email."))])

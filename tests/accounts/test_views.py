@@ -169,3 +169,10 @@ def test_next_parameter_only_allows_local_paths(client, factories):
     response = client.post("/login?next=/account", data={
         "email": user.email, "password": DEFAULT_PASSWORD})
     assert response.location == "/account"
+
+
+def test_blank_name_is_refused(client):
+    response = client.post("/register", data={"name": "    ", "email": "blank@example.org",
+                                              "password": "a long enough passphrase"})
+    assert response.status_code == 422
+    assert b"Enter your name." in response.data

@@ -1,0 +1,323 @@
+"""Every change to the organisations directory. Operations flush and never commit."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from accounts.models import User
+from accounts.operations import find_or_invite_user, user_by_email
+from accounts.organisations import queries
+from accounts.organisations.forms import ORG_ID_PATTERN, country_codes
+from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from accounts.policies import is_staff
+from core.audit.operations import record
+from core.errors import OperationError
+from core.extensions import db
+from core.outbox.operations import queue_email
+from core.signals import organisation_merging
+from core.timeutil import utcnow
+from core.urls import external_url
+
+#: The fields a person fills in, with their column limits.
+FIELD_LIMITS = {
+    "name": 200, "acronym": 30, "district": 100, "registration_number": 100, "org_id": 100,
+    "website": 300, "email": 254, "phone": 50, "address": 1000,
+}
+EDITABLE_FIELDS = ("name", "acronym", "sector", "country", *[
+    name for name in FIELD_LIMITS if name not in ("name", "acronym")])
+#: Changing one of these on a verified organisation (other than by staff) withdraws the
+#: verification: it vouched for the identity these describe.
+IDENTITY_FIELDS = ("name", "sector", "country", "registration_number", "org_id")
+#: Copied from a duplicate into the kept organisation where the kept one has no value.
+FILLABLE_FIELDS = ("acronym", "district", "registration_number", "org_id", "website",
+                   "email", "phone", "address")
+
+_ROLE_STRENGTH = {MemberRole.member: 1, MemberRole.owner: 2}
+
+
+# Field values ------------------------------------------------------------------------------
+
+def _clean(fields: dict) -> dict:
+    """Validate and normalise the submitted fields (the forms check the same rules, with
+    friendlier messages; this keeps other callers such as imports honest)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown organisation fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if name in ("sector", "country"):
+            cleaned[name] = value
+            continue
+        value = value or None
+        if value is not None and len(value) > FIELD_LIMITS[name]:
+            raise OperationError(_l("Use at most %(count)s characters.",
+                                    count=FIELD_LIMITS[name]), field=name)
+        cleaned[name] = value
+    if "name" in cleaned and not cleaned["name"]:
+        raise OperationError(_l("Enter the organisation's name."), field="name")
+    if "sector" in cleaned:
+        try:
+            cleaned["sector"] = Sector(cleaned["sector"])
+        except ValueError:
+            raise OperationError(_l("Choose a sector from the list."), field="sector") from None
+    if "country" in cleaned:
+        country = (cleaned["country"] or current_app.config["DEFAULT_COUNTRY"]).upper()
+        if country not in country_codes():
+            raise OperationError(_l("Choose a country from the list."), field="country")
+        cleaned["country"] = country
+    if cleaned.get("org_id") and not ORG_ID_PATTERN.match(cleaned["org_id"]):
+        raise OperationError(_l("Use the org-id.guide form LIST-CODE-identifier, for example "
+                                "BZ-COA-12345."), field="org_id")
+    return cleaned
+
+
+def _check_org_id_free(org_id: str | None, exclude_id: int | None = None) -> None:
+    if not org_id:
+        return
+    query = select(Organisation.id).where(Organisation.org_id == org_id)
+    if exclude_id is not None:
+        query = query.where(Organisation.id != exclude_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise OperationError(_l("Another organisation in the directory already has this "
+                                "identifier. Ask the programme team to merge the two."),
+                             field="org_id")
+
+
+# Creating and changing ---------------------------------------------------------------------
+
+def create_organisation(creator: User, *, as_owner: bool | None = None,
+                        **fields) -> Organisation:
+    """Add an organisation. The creator becomes its owner, unless they are programme staff
+    adding it to the directory (``as_owner`` overrides either way)."""
+    fields.setdefault("country", current_app.config["DEFAULT_COUNTRY"])
+    cleaned = _clean(fields)
+    if "name" not in cleaned:
+        raise OperationError(_l("Enter the organisation's name."), field="name")
+    if "sector" not in cleaned:
+        raise OperationError(_l("Choose a sector from the list."), field="sector")
+    _check_org_id_free(cleaned.get("org_id"))
+    org = Organisation(is_verified=False, **cleaned)
+    db.session.add(org)
+    if as_owner is None:
+        as_owner = not is_staff(creator)
+    if as_owner:
+        org.members.append(OrganisationMember(user_id=creator.id, role=MemberRole.owner))
+    db.session.flush()
+    record("organisation.create", org, actor=creator,
+           summary=f"{creator.email} added the organisation {org.name}",
+           data={"fields": {key: value for key, value in cleaned.items() if value is not None},
+                 "owner_id": creator.id if as_owner else None})
+    return org
+
+
+def update_organisation(org: Organisation, actor: User, **fields) -> dict:
+    """Change the organisation's details; returns the changes as ``{field: [old, new]}``."""
+    cleaned = _clean(fields)
+    if "org_id" in cleaned:
+        _check_org_id_free(cleaned["org_id"], exclude_id=org.id)
+    changes = {name: [getattr(org, name), value] for name, value in cleaned.items()
+               if getattr(org, name) != value}
+    if not changes:
+        return {}
+    for name, (_old, new) in changes.items():
+        setattr(org, name, new)
+    data = {"changes": changes}
+    if org.is_verified and not is_staff(actor) and set(changes) & set(IDENTITY_FIELDS):
+        org.is_verified = False
+        org.verified_at = None
+        data["verification_withdrawn"] = True
+    db.session.flush()
+    record("organisation.update", org, actor=actor,
+           summary=f"{actor.email} changed {', '.join(sorted(changes))} of {org.name}",
+           data=data)
+    return changes
+
+
+def set_verified(org: Organisation, actor: User, verified: bool) -> None:
+    if not is_staff(actor):
+        raise OperationError(_l("Only programme staff can verify organisations."))
+    verified = bool(verified)
+    if org.is_verified == verified:
+        return
+    org.is_verified = verified
+    org.verified_at = utcnow() if verified else None
+    db.session.flush()
+    record("organisation.verify" if verified else "organisation.unverify", org, actor=actor,
+           summary=f"{actor.email} {'verified' if verified else 'withdrew the verification of'}"
+                   f" {org.name}",
+           data={"verified": verified})
+
+
+# Members -----------------------------------------------------------------------------------
+
+def invite_member(org: Organisation, actor: User, email: str, name: str,
+                  role: MemberRole | str = MemberRole.member) -> tuple[OrganisationMember, bool]:
+    """Add a person to the organisation. Someone without an account is invited to set a
+    password; someone with one is told by email. Returns ``(membership, invited)``."""
+    try:
+        role = MemberRole(role)
+    except ValueError:
+        raise OperationError(_l("Choose a role from the list."), field="role") from None
+    email = (email or "").strip().lower()
+    name = (name or "").strip()
+    if not email:
+        raise OperationError(_l("Enter an email."), field="email")
+    if not name:
+        raise OperationError(_l("Enter the person's name."), field="name")
+    existing = user_by_email(email)
+    if existing is not None and queries.membership(org, existing) is not None:
+        raise OperationError(_l("%(email)s is already a member of this organisation.",
+                                email=email), field="email")
+    if existing is not None and not existing.is_enabled:
+        raise OperationError(_l("This account is disabled and cannot be added."),
+                             field="email")
+    with force_locale(actor.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        context = _("You are invited to join %(organisation)s as %(role)s.",
+                    organisation=org.display_name, role=role.title)
+    user, invited = find_or_invite_user(email=email, name=name, invited_by=actor,
+                                        context=context)
+    member = OrganisationMember(user_id=user.id, role=role)
+    org.members.append(member)
+    db.session.flush()
+    if not invited:
+        queue_email(user.email, "accounts/organisations/added_to_organisation",
+                    locale=user.locale, user=user, inviter=actor, organisation=org,
+                    role=role,
+                    organisation_url=external_url("organisations.detail",
+                                                  organisation_id=org.id))
+    record("organisation.add_member", org, actor=actor,
+           summary=f"{actor.email} added {user.email} to {org.name} as {role.value}",
+           data={"user_id": user.id, "email": user.email, "role": role.value,
+                 "invited": invited})
+    return member, invited
+
+
+def remove_member(org: Organisation, actor: User, member: OrganisationMember) -> None:
+    if member.organisation_id != org.id:
+        raise OperationError(_l("This person is not a member of this organisation."))
+    if member.role is MemberRole.owner and queries.owner_count(org) <= 1:
+        raise OperationError(_l("An organisation must keep at least one owner. Make someone "
+                                "else an owner first."))
+    user = member.user
+    data = {"user_id": member.user_id, "email": user.email if user else None,
+            "role": MemberRole(member.role).value}
+    if member in org.members:
+        org.members.remove(member)
+    db.session.delete(member)
+    db.session.flush()
+    record("organisation.remove_member", org, actor=actor,
+           summary=f"{actor.email} removed {data['email']} from {org.name}", data=data)
+
+
+# Merging duplicates ------------------------------------------------------------------------
+
+def _organisation_references():
+    """Every (table, column) holding a foreign key to organisations.id, except the
+    memberships (merged separately). Tables added by later packages are found too."""
+    target = f"{Organisation.__tablename__}.id"
+    for table in db.metadata.sorted_tables:
+        if table.name == OrganisationMember.__tablename__:
+            continue
+        for fk in table.foreign_keys:
+            if fk.target_fullname == target:
+                yield table, fk.parent
+
+
+def _merge_memberships(kept: Organisation, duplicate: Organisation) -> dict:
+    kept_members = {member.user_id: member for member in kept.members}
+    moved, merged, promoted = [], [], []
+    for member in list(duplicate.members):
+        already = kept_members.get(member.user_id)
+        if already is None:
+            member.organisation = kept  # moves it from one collection to the other
+            moved.append(member.user_id)
+            continue
+        if _ROLE_STRENGTH[MemberRole(member.role)] > _ROLE_STRENGTH[MemberRole(already.role)]:
+            already.role = member.role
+            promoted.append(member.user_id)
+        duplicate.members.remove(member)
+        db.session.delete(member)
+        merged.append(member.user_id)
+    db.session.flush()
+    return {"moved": moved, "merged": merged, "promoted": promoted}
+
+
+def _move_references(kept: Organisation, duplicate: Organisation) -> dict:
+    moved = {}
+    updated_tables = set()
+    for table, column in _organisation_references():
+        result = db.session.execute(
+            update(table).where(column == duplicate.id).values({column.name: kept.id})
+        )
+        if result.rowcount:
+            moved[f"{table.name}.{column.name}"] = result.rowcount
+            updated_tables.add(table)
+    if updated_tables:
+        # Objects already loaded from those tables still hold the old id: reload them.
+        for obj in list(db.session.identity_map.values()):
+            mapped_table = getattr(type(obj), "__table__", None)
+            if mapped_table is not None and mapped_table in updated_tables:
+                db.session.expire(obj)
+    return moved
+
+
+def _fill_empty_fields(kept: Organisation, duplicate: Organisation) -> list[str]:
+    filled = []
+    for name in FILLABLE_FIELDS:
+        if getattr(kept, name) in (None, "") and getattr(duplicate, name) not in (None, ""):
+            filled.append(name)
+    if "org_id" in filled:
+        # The identifier is unique: free it on the duplicate before giving it to the kept one.
+        org_id = duplicate.org_id
+        duplicate.org_id = None
+        db.session.flush()
+        kept.org_id = org_id
+    for name in filled:
+        if name != "org_id":
+            setattr(kept, name, getattr(duplicate, name))
+    return filled
+
+
+def merge_organisations(kept: Organisation, duplicate: Organisation, actor: User) -> dict:
+    """Merge ``duplicate`` into ``kept``: members and every reference move to ``kept``,
+    ``kept``'s empty fields are filled from the duplicate, and the duplicate is deleted."""
+    if kept is None or duplicate is None:
+        raise OperationError(_l("No organisation has this number."), field="duplicate_id")
+    if kept.id == duplicate.id:
+        raise OperationError(_l("An organisation cannot be merged into itself. Choose the "
+                                "duplicate."), field="duplicate_id")
+    if not is_staff(actor):
+        raise OperationError(_l("Only programme staff can merge organisations."))
+    db.session.flush()
+    # Packages whose rows must stay unique per organisation resolve clashes first.
+    organisation_merging.send(kept, duplicate=duplicate)
+    duplicate_id, duplicate_name = duplicate.id, duplicate.name
+    snapshot = {name: getattr(duplicate, name) for name in EDITABLE_FIELDS}
+    snapshot["is_verified"] = duplicate.is_verified
+    memberships = _merge_memberships(kept, duplicate)
+    references = _move_references(kept, duplicate)
+    filled = _fill_empty_fields(kept, duplicate)
+    if duplicate.is_verified and not kept.is_verified:
+        kept.is_verified = True
+        kept.verified_at = duplicate.verified_at or utcnow()
+        filled.append("is_verified")
+    db.session.delete(duplicate)
+    db.session.flush()
+    moved = {"memberships": memberships, "references": references, "filled": filled}
+    record("organisation.merge", kept, actor=actor,
+           summary=f"{actor.email} merged {duplicate_name} (#{duplicate_id}) into "
+                   f"{kept.name} (#{kept.id})",
+           data={"kept_id": kept.id, "duplicate_id": duplicate_id, "duplicate": snapshot,
+                 "moved": moved})
+    record("organisation.merged_away", actor=actor,
+           object_type=Organisation.__tablename__, object_id=duplicate_id,
+           summary=f"{duplicate_name} (#{duplicate_id}) was merged into {kept.name} "
+                   f"(#{kept.id})",
+           data={"kept_id": kept.id, "duplicate_id": duplicate_id})
+    return moved

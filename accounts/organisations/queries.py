@@ -1,0 +1,123 @@
+"""Read helpers for the organisations directory (one query each, no N+1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from accounts.models import User
+from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from core.extensions import db
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _directory_conditions(*, search: str = "", sector: Sector | None = None,
+                          verified: bool | None = None, country: str | None = None) -> list:
+    conditions = []
+    if search:
+        pattern = _like_pattern(search)
+        conditions.append(or_(*(
+            func.lower(column).like(pattern, escape="\\")
+            for column in (Organisation.name, Organisation.acronym,
+                           Organisation.registration_number, Organisation.org_id)
+        )))
+    if sector is not None:
+        conditions.append(Organisation.sector == sector)
+    if verified is not None:
+        conditions.append(Organisation.is_verified == verified)
+    if country:
+        conditions.append(Organisation.country == country)
+    return conditions
+
+
+def directory_query(search: str = "", sector: Sector | None = None,
+                    verified: bool | None = None, country: str | None = None):
+    """Organisations matching the filters, by name. ``search`` looks (case-insensitively) in
+    the name, acronym, registration number and org-id."""
+    return (select(Organisation)
+            .where(*_directory_conditions(search=search, sector=sector, verified=verified,
+                                          country=country))
+            .order_by(func.lower(Organisation.name), Organisation.id))
+
+
+def sector_counts(search: str = "", verified: bool | None = None,
+                  country: str | None = None) -> dict[Sector, int]:
+    """How many organisations of each sector match the other filters (every sector listed)."""
+    rows = db.session.execute(
+        select(Organisation.sector, func.count(Organisation.id))
+        .where(*_directory_conditions(search=search, verified=verified, country=country))
+        .group_by(Organisation.sector)
+    )
+    counts = {sector: 0 for sector in Sector}
+    for sector, count in rows:
+        counts[Sector(sector)] = count
+    return counts
+
+
+def directory_countries() -> list[str]:
+    """The country codes used in the directory."""
+    return list(db.session.scalars(
+        select(Organisation.country).distinct().order_by(Organisation.country)))
+
+
+def likely_duplicates(org: Organisation) -> list[Organisation]:
+    """Other organisations with the same name or acronym (ignoring case), or the same
+    registration number."""
+    matches = [func.lower(Organisation.name) == org.name.strip().lower()]
+    if org.acronym and org.acronym.strip():
+        matches.append(func.lower(Organisation.acronym) == org.acronym.strip().lower())
+    if org.registration_number and org.registration_number.strip():
+        matches.append(and_(
+            func.lower(Organisation.registration_number)
+            == org.registration_number.strip().lower(),
+            Organisation.country == org.country,
+        ))
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.id != org.id, or_(*matches))
+        .order_by(func.lower(Organisation.name), Organisation.id)
+    ))
+
+
+def organisations_of(user: User) -> list[tuple[Organisation, MemberRole]]:
+    """The user's organisations, by name, with the user's role in each."""
+    if getattr(user, "id", None) is None:
+        return []
+    rows = db.session.execute(
+        select(Organisation, OrganisationMember.role)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+        .where(OrganisationMember.user_id == user.id)
+        .order_by(func.lower(Organisation.name), Organisation.id)
+    )
+    return [(org, MemberRole(role)) for org, role in rows]
+
+
+def members_of(org: Organisation) -> list[OrganisationMember]:
+    """The organisation's members, owners first, with their users loaded in the same query."""
+    owner_first = case((OrganisationMember.role == MemberRole.owner, 0), else_=1)
+    return list(db.session.scalars(
+        select(OrganisationMember)
+        .join(User, User.id == OrganisationMember.user_id)
+        .where(OrganisationMember.organisation_id == org.id)
+        .options(contains_eager(OrganisationMember.user))
+        .order_by(owner_first, func.lower(User.name), OrganisationMember.id)
+    ))
+
+
+def owner_count(org: Organisation) -> int:
+    return db.session.scalar(
+        select(func.count(OrganisationMember.id)).where(
+            OrganisationMember.organisation_id == org.id,
+            OrganisationMember.role == MemberRole.owner,
+        )
+    ) or 0
+
+
+def membership(org: Organisation, user: User) -> OrganisationMember | None:
+    return db.session.scalar(
+        select(OrganisationMember).where(OrganisationMember.organisation_id == org.id,
+                                         OrganisationMember.user_id == user.id)
+    )

@@ -1,0 +1,253 @@
+"""The organisations directory: staff browse and merge; owners keep their organisation up to
+date and manage its members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from accounts.organisations import operations, queries
+from accounts.organisations.forms import (MAX_ID, InviteMemberForm, MergeForm, OrganisationForm,
+                                          country_codes, country_name, sort_key)
+from accounts.organisations.models import (SECTOR_TITLES, MemberRole, Organisation,
+                                           OrganisationMember, Sector)
+from accounts.organisations.policies import (can_create, can_edit, can_list_directory,
+                                             can_manage_members, can_merge, can_verify,
+                                             can_view)
+from accounts.policies import is_signed_in
+from core import navigation
+from core.access import policy_required, require
+from core.errors import OperationError
+from core.extensions import db
+from core.forms import BaseForm
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+PER_PAGE = 25
+MAX_SEARCH = 100
+
+
+@bp.record_once
+def _register_navigation(state):
+    navigation.register(state.app, navigation.NavEntry(
+        _l("My organisations"), "organisations.mine", lambda user: is_signed_in(user)[0],
+        order=20))
+    navigation.register(state.app, navigation.NavEntry(
+        _l("Organisations"), "organisations.directory",
+        lambda user: can_list_directory(user)[0], order=60))
+
+
+@bp.context_processor
+def _organisation_helpers():
+    return {"country_name": country_name, "sector_titles": SECTOR_TITLES}
+
+
+def _form_response(template: str, form, status: int | None = None, **context):
+    """Render a form page; a form with errors answers 422 so nothing is committed."""
+    if status is None:
+        status = 422 if form.errors or form.form_errors else 200
+    return render_template(template, form=form, **context), status
+
+
+def _load(organisation_id: int) -> Organisation:
+    if organisation_id > MAX_ID:
+        abort(404)
+    return db.get_or_404(Organisation, organisation_id)
+
+
+def _load_member(org: Organisation, member_id: int) -> OrganisationMember:
+    if member_id > MAX_ID:
+        abort(404)
+    member = db.session.get(OrganisationMember, member_id)
+    if member is None or member.organisation_id != org.id:
+        abort(404)
+    return member
+
+
+def _clean_search(value: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_SEARCH or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        abort(400)
+    return value
+
+
+# Directory ---------------------------------------------------------------------------------
+
+@bp.route("")
+@policy_required(can_list_directory)
+def directory():
+    args = request.args
+    search = _clean_search(args.get("q", ""))
+    sector_arg = args.get("sector", "")
+    if sector_arg and sector_arg not in Sector.__members__:
+        abort(400)
+    sector = Sector(sector_arg) if sector_arg else None
+    verified_arg = args.get("verified", "")
+    if verified_arg not in ("", "1", "0"):
+        abort(400)
+    verified = None if verified_arg == "" else verified_arg == "1"
+    country = args.get("country", "").strip().upper()
+    if country and country not in country_codes():
+        abort(400)
+    page = db.paginate(
+        queries.directory_query(search=search, sector=sector, verified=verified,
+                                country=country or None),
+        per_page=PER_PAGE, max_per_page=PER_PAGE)
+    counts = queries.sector_counts(search=search, verified=verified, country=country or None)
+    countries = sorted(set(queries.directory_countries()) | ({country} if country else set()),
+                       key=lambda code: sort_key(country_name(code)))
+    return render_template(
+        "accounts/organisations/directory.html", page=page, search=search, sector=sector,
+        verified=verified_arg, country=country, counts=counts, sectors=list(Sector),
+        countries=countries, total=sum(counts.values()))
+
+
+@bp.route("/mine")
+@policy_required(is_signed_in)
+def mine():
+    return render_template("accounts/organisations/mine.html",
+                           memberships=queries.organisations_of(current_user),
+                           may_create=can_create(current_user)[0])
+
+
+# One organisation --------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@policy_required(can_create)
+def create():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = operations.create_organisation(current_user, **form.organisation_fields())
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("%(name)s is added to the directory.", name=org.name), "success")
+            return redirect(url_for("organisations.detail", organisation_id=org.id))
+    return _form_response("accounts/organisations/form.html", form, organisation=None)
+
+
+def _render_detail(org: Organisation, status: int = 200, error: str | None = None):
+    show_duplicates = can_merge(current_user)[0]
+    return render_template(
+        "accounts/organisations/detail.html", organisation=org,
+        members=queries.members_of(org),
+        duplicates=queries.likely_duplicates(org) if show_duplicates else [],
+        may_edit=can_edit(current_user, org)[0],
+        may_verify=can_verify(current_user)[0],
+        may_manage_members=can_manage_members(current_user, org)[0],
+        may_merge=show_duplicates,
+        action_form=BaseForm(), error=error,
+    ), status
+
+
+@bp.route("/<int:organisation_id>")
+def detail(organisation_id: int):
+    org = _load(organisation_id)
+    require(can_view(current_user, org))
+    return _render_detail(org)
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+def edit(organisation_id: int):
+    org = _load(organisation_id)
+    require(can_edit(current_user, org))
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_organisation(org, current_user,
+                                                     **form.organisation_fields())
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The changes are saved.") if changes else _("Nothing was changed."),
+                  "success")
+            return redirect(url_for("organisations.detail", organisation_id=org.id))
+    return _form_response("accounts/organisations/form.html", form, organisation=org)
+
+
+@bp.route("/<int:organisation_id>/verify", methods=["POST"])
+def verify(organisation_id: int):
+    org = _load(organisation_id)
+    require(can_verify(current_user))
+    value = request.form.get("verified", "")
+    if value not in ("1", "0"):
+        abort(400)
+    operations.set_verified(org, current_user, value == "1")
+    flash(_("The organisation is marked as verified.") if value == "1"
+          else _("The organisation is no longer marked as verified."), "success")
+    return redirect(url_for("organisations.detail", organisation_id=org.id))
+
+
+# Members -----------------------------------------------------------------------------------
+
+@bp.route("/<int:organisation_id>/members/invite", methods=["GET", "POST"])
+def invite_member(organisation_id: int):
+    org = _load(organisation_id)
+    require(can_manage_members(current_user, org))
+    form = InviteMemberForm()
+    if form.validate_on_submit():
+        try:
+            member, invited = operations.invite_member(
+                org, current_user, email=form.email.data, name=form.name.data,
+                role=MemberRole(form.role.data))
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("%(email)s is invited and added to the organisation.",
+                    email=member.user.email) if invited else
+                  _("%(email)s is added to the organisation and has been told by email.",
+                    email=member.user.email), "success")
+            return redirect(url_for("organisations.detail", organisation_id=org.id))
+    return _form_response("accounts/organisations/invite.html", form, organisation=org)
+
+
+@bp.route("/<int:organisation_id>/members/<int:member_id>/remove", methods=["POST"])
+def remove_member(organisation_id: int, member_id: int):
+    org = _load(organisation_id)
+    require(can_manage_members(current_user, org))
+    member = _load_member(org, member_id)
+    removing_self = member.user_id == current_user.id
+    try:
+        operations.remove_member(org, current_user, member)
+    except OperationError as error:
+        # Nothing changed: answer 409 so the transaction is rolled back.
+        return _render_detail(org, status=409, error=error.message)
+    flash(_("The member is removed."), "success")
+    if removing_self and not can_view(current_user, org)[0]:
+        return redirect(url_for("organisations.mine"))
+    return redirect(url_for("organisations.detail", organisation_id=org.id))
+
+
+# Merging -----------------------------------------------------------------------------------
+
+@bp.route("/<int:organisation_id>/merge", methods=["GET", "POST"])
+def merge(organisation_id: int):
+    kept = _load(organisation_id)
+    require(can_merge(current_user))
+    form = MergeForm()
+    if request.method == "GET":
+        suggested = request.args.get("duplicate", "")
+        if suggested.isdigit() and 0 < int(suggested) <= MAX_ID:
+            form.duplicate_id.data = int(suggested)
+    duplicate = None
+    if form.validate_on_submit():
+        duplicate = db.session.get(Organisation, form.duplicate_id.data)
+        try:
+            if duplicate is None:
+                raise OperationError(_l("No organisation has this number."),
+                                     field="duplicate_id")
+            operations.merge_organisations(kept, duplicate, current_user)
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The duplicate is merged into %(name)s.", name=kept.name), "success")
+            return redirect(url_for("organisations.detail", organisation_id=kept.id))
+    elif form.duplicate_id.data and not form.duplicate_id.errors:
+        duplicate = db.session.get(Organisation, form.duplicate_id.data)
+    return _form_response("accounts/organisations/merge.html", form, organisation=kept,
+                          duplicate=duplicate if duplicate is not None
+                          and duplicate.id != kept.id else None,
+                          candidates=queries.likely_duplicates(kept))

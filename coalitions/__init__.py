@@ -1,0 +1,1 @@
+"""Coalitions, action-plan commitments, capacity-building events and indicators."""

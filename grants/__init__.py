@@ -1,0 +1,1 @@
+"""Grant-making: calls for proposals, applications, reviews, awards and monitoring."""

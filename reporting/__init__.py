@@ -1,0 +1,1 @@
+"""Reporting for donors and the public: workbooks, dashboards, open data, project pages."""

@@ -1,0 +1,58 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.money import MoneyError, currency_codes, split_by_shares, to_money
+from core.timeutil import from_programme_time, to_programme_time
+
+
+def test_to_money_rounds_half_up_and_refuses_floats():
+    assert to_money("5000") == Decimal("5000.00")
+    assert to_money("1,234.565") == Decimal("1234.57")
+    with pytest.raises(MoneyError):
+        to_money(0.1)
+    for bad in ("abc", "NaN", "Infinity", ""):
+        with pytest.raises(MoneyError):
+            to_money(bad)
+
+
+def test_default_tranche_split_sums_exactly():
+    parts = split_by_shares(Decimal("5000.00"), [Decimal(50), Decimal(40), Decimal(10)])
+    assert parts == [Decimal("2500.00"), Decimal("2000.00"), Decimal("500.00")]
+
+
+@given(total=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000"), places=2),
+       shares=st.lists(st.integers(min_value=1, max_value=100), min_size=1, max_size=6))
+def test_split_always_sums_to_the_total(total, shares):
+    parts = split_by_shares(total, [Decimal(s) for s in shares])
+    assert sum(parts) == total
+    assert all(part == part.quantize(Decimal("0.01")) for part in parts)
+
+
+def test_currency_codes_come_from_iso_4217_list():
+    assert {"USD", "BZD", "EUR"} <= currency_codes()
+    assert "XYZ" not in currency_codes()
+
+
+def test_programme_time_zone_round_trip(app):
+    # Belize is UTC-6 all year round.
+    local = datetime(2026, 3, 31, 17, 0)
+    utc = from_programme_time(local)
+    assert utc == datetime(2026, 3, 31, 23, 0, tzinfo=UTC)
+    assert to_programme_time(utc).replace(tzinfo=None) == local
+
+
+def test_naive_datetimes_are_refused_by_the_column_type():
+    from core.timeutil import UTCDateTime
+    with pytest.raises(ValueError):
+        UTCDateTime().process_bind_param(datetime(2026, 1, 1), dialect=None)
+
+
+def test_datetimes_come_back_aware_in_utc(factories, db_session):
+    user = factories.user()
+    db_session.expire(user)
+    assert user.created_at.tzinfo is not None
+    assert user.created_at.utcoffset().total_seconds() == 0
