@@ -16,6 +16,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     settings = config if isinstance(config, dict) else config_from_name(config)
     app.config.update(settings)
     app.config["MAIL_SUPPRESS_SEND"] = False  # delivery is the outbox worker's job, tests too
+    from core.database import IdConverter
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

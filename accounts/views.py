@@ -1,22 +1,38 @@
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from accounts import operations, queries
-from accounts.forms import (ChangePasswordForm, EmailOnlyForm, InviteUserForm, LoginForm,
-                            ProfileForm, RegisterForm, RolesForm, SetPasswordForm)
+from accounts.forms import (
+    ChangePasswordForm,
+    EmailOnlyForm,
+    InviteUserForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    RolesForm,
+    SetPasswordForm,
+)
 from accounts.models import Role, User
 from accounts.policies import can_disable, can_manage_users, is_signed_in
 from core import navigation
 from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db, limiter, login_manager
-from core.forms import BaseForm
+from core.forms import BaseForm, render_form
 from core.security import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)
@@ -52,12 +68,6 @@ def _register_navigation(state):
         _l("My account"), "accounts.profile", lambda user: is_signed_in(user)[0], order=99))
 
 
-def _form_response(template: str, form, **context):
-    """Render a form page; a form with errors answers 422 so nothing is committed."""
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(template, form=form, **context), status
-
-
 def _start_session(user: User) -> None:
     login_user(user)
     if user.locale:
@@ -80,7 +90,7 @@ def register():
             form.add_operation_error(error)
         else:
             return render_template("accounts/check_email.html", email=form.email.data)
-    return _form_response("accounts/register.html", form)
+    return render_form("accounts/register.html", form)
 
 
 def _current_locale() -> str:
@@ -104,7 +114,7 @@ def resend_confirmation():
     if form.validate_on_submit():
         operations.resend_confirmation(form.email.data)
         return render_template("accounts/check_email.html", email=form.email.data)
-    return _form_response("accounts/resend_confirmation.html", form)
+    return render_form("accounts/resend_confirmation.html", form)
 
 
 # Signing in and out ------------------------------------------------------------------------
@@ -125,7 +135,7 @@ def login():
         _start_session(user)
         target = request.args.get("next")
         return redirect(target if is_safe_redirect(target) else url_for("core.home"))
-    return _form_response("accounts/login.html", form)
+    return render_form("accounts/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -148,7 +158,7 @@ def forgot_password():
         operations.request_password_reset(form.email.data)
         return render_template("accounts/check_email.html", email=form.email.data,
                                reset=True)
-    return _form_response("accounts/forgot_password.html", form)
+    return render_form("accounts/forgot_password.html", form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -167,7 +177,7 @@ def reset_password(token: str):
             logout_user()
             flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("accounts.login"))
-    return _form_response("accounts/reset_password.html", form)
+    return render_form("accounts/reset_password.html", form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -186,7 +196,7 @@ def change_password():
             flash(_("Your password is changed. Other devices have been signed out."),
                   "success")
             return redirect(url_for("accounts.profile"))
-    return _form_response("accounts/change_password.html", form)
+    return render_form("accounts/change_password.html", form)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -205,7 +215,7 @@ def accept_invitation(token: str):
             _start_session(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.home"))
-    return _form_response("accounts/accept_invitation.html", form, invited=invited)
+    return render_form("accounts/accept_invitation.html", form, invited=invited)
 
 
 # Profile -----------------------------------------------------------------------------------
@@ -221,7 +231,7 @@ def profile():
         session["locale"] = form.locale.data
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return _form_response("accounts/profile.html", form,
+    return render_form("accounts/profile.html", form,
                           memberships=queries.memberships_of(current_user))
 
 
@@ -250,7 +260,7 @@ def invite_user():
               _("%(email)s already has an account; the roles were added.", email=user.email),
               "success")
         return redirect(url_for("users_admin.user_detail", user_id=user.id))
-    return _form_response("accounts/admin/invite.html", form)
+    return render_form("accounts/admin/invite.html", form)
 
 
 @admin_bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -267,7 +277,7 @@ def user_detail(user_id: int):
         else:
             flash(_("Roles saved."), "success")
             return redirect(url_for("users_admin.user_detail", user_id=user.id))
-    return _form_response("accounts/admin/user.html", form, user=user,
+    return render_form("accounts/admin/user.html", form, user=user,
                           toggle_form=BaseForm(),
                           memberships=queries.memberships_of(user))
 

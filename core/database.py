@@ -6,6 +6,18 @@ import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
+
+#: The largest value of an INTEGER primary key on PostgreSQL.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: ids beyond the column's range match nothing (404) instead of
+    overflowing the database driver (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 _configured = False
 

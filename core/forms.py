@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
@@ -77,3 +78,10 @@ class BaseForm(FlaskForm):
             field.errors = [*field.errors, error.message]
         else:
             self.form_errors.append(error.message)
+
+
+def render_form(template: str, form, status: int | None = None, **context):
+    """Render a form page; a form with errors answers 422, so the request commits nothing."""
+    if status is None:
+        status = 422 if form.errors or form.form_errors else 200
+    return render_template(template, form=form, **context), status

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +23,7 @@ from core.audit import queries as audit_queries
 from core.extensions import db
 from core.outbox.models import OutboxMessage
 from core.outbox.operations import retry_dead_letter
-from core.outbox.queries import outbox_messages, outbox_counts
+from core.outbox.queries import outbox_counts, outbox_messages
 from core.outbox.states import MessageState
 from core.outbox.worker import smtp_configured
 from core.policies import can_manage_outbox, can_view_audit_log

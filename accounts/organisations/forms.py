@@ -19,16 +19,22 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import (URL, DataRequired, InputRequired, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from accounts.organisations.models import SECTOR_TITLES, MemberRole, Sector
+from core.database import MAX_ID
 from core.forms import BaseForm, EmailAddressField, LongTextField, TextField
 
 COUNTRY_FILE = Path(__file__).resolve().parents[2] / "core" / "data" / "countryCode.csv"
 
-#: The largest id a route or form accepts (PostgreSQL's INTEGER); larger numbers match nothing.
-MAX_ID = 2**31 - 1
 
 # Letters and digits in any script, spaces, and the punctuation found in organisation names.
 _NAME_CHARACTERS = re.compile(r"^(?:[^\W_]|[\u0300-\u036f\s.,&'‘’“”«»()\[\]\-–—/:+#!?\"@%·])*$")

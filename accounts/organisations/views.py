@@ -9,19 +9,37 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.organisations import operations, queries
-from accounts.organisations.forms import (MAX_ID, InviteMemberForm, MergeForm, OrganisationForm,
-                                          country_codes, country_name, sort_key)
-from accounts.organisations.models import (SECTOR_TITLES, MemberRole, Organisation,
-                                           OrganisationMember, Sector)
-from accounts.organisations.policies import (can_create, can_edit, can_list_directory,
-                                             can_manage_members, can_merge, can_verify,
-                                             can_view)
+from accounts.organisations.forms import (
+    InviteMemberForm,
+    MergeForm,
+    OrganisationForm,
+    country_codes,
+    country_name,
+    sort_key,
+)
+from accounts.organisations.models import (
+    SECTOR_TITLES,
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    Sector,
+)
+from accounts.organisations.policies import (
+    can_create,
+    can_edit,
+    can_list_directory,
+    can_manage_members,
+    can_merge,
+    can_verify,
+    can_view,
+)
 from accounts.policies import is_signed_in
 from core import navigation
 from core.access import policy_required, require
+from core.database import MAX_ID
 from core.errors import OperationError
 from core.extensions import db
-from core.forms import BaseForm
+from core.forms import BaseForm, render_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -44,22 +62,11 @@ def _organisation_helpers():
     return {"country_name": country_name, "sector_titles": SECTOR_TITLES}
 
 
-def _form_response(template: str, form, status: int | None = None, **context):
-    """Render a form page; a form with errors answers 422 so nothing is committed."""
-    if status is None:
-        status = 422 if form.errors or form.form_errors else 200
-    return render_template(template, form=form, **context), status
-
-
 def _load(organisation_id: int) -> Organisation:
-    if organisation_id > MAX_ID:
-        abort(404)
     return db.get_or_404(Organisation, organisation_id)
 
 
 def _load_member(org: Organisation, member_id: int) -> OrganisationMember:
-    if member_id > MAX_ID:
-        abort(404)
     member = db.session.get(OrganisationMember, member_id)
     if member is None or member.organisation_id != org.id:
         abort(404)
@@ -126,7 +133,7 @@ def create():
         else:
             flash(_("%(name)s is added to the directory.", name=org.name), "success")
             return redirect(url_for("organisations.detail", organisation_id=org.id))
-    return _form_response("accounts/organisations/form.html", form, organisation=None)
+    return render_form("accounts/organisations/form.html", form, organisation=None)
 
 
 def _render_detail(org: Organisation, status: int = 200, error: str | None = None):
@@ -165,7 +172,7 @@ def edit(organisation_id: int):
             flash(_("The changes are saved.") if changes else _("Nothing was changed."),
                   "success")
             return redirect(url_for("organisations.detail", organisation_id=org.id))
-    return _form_response("accounts/organisations/form.html", form, organisation=org)
+    return render_form("accounts/organisations/form.html", form, organisation=org)
 
 
 @bp.route("/<int:organisation_id>/verify", methods=["POST"])
@@ -201,7 +208,7 @@ def invite_member(organisation_id: int):
                   _("%(email)s is added to the organisation and has been told by email.",
                     email=member.user.email), "success")
             return redirect(url_for("organisations.detail", organisation_id=org.id))
-    return _form_response("accounts/organisations/invite.html", form, organisation=org)
+    return render_form("accounts/organisations/invite.html", form, organisation=org)
 
 
 @bp.route("/<int:organisation_id>/members/<int:member_id>/remove", methods=["POST"])
@@ -247,7 +254,7 @@ def merge(organisation_id: int):
             return redirect(url_for("organisations.detail", organisation_id=kept.id))
     elif form.duplicate_id.data and not form.duplicate_id.errors:
         duplicate = db.session.get(Organisation, form.duplicate_id.data)
-    return _form_response("accounts/organisations/merge.html", form, organisation=kept,
+    return render_form("accounts/organisations/merge.html", form, organisation=kept,
                           duplicate=duplicate if duplicate is not None
                           and duplicate.id != kept.id else None,
                           candidates=queries.likely_duplicates(kept))

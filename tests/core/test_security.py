@@ -53,7 +53,9 @@ def test_valid_csrf_token_is_accepted(client, csrf_enabled):
     assert response.status_code == 200 and b"Check your email" in response.data
 
 
-@pytest.mark.parametrize("path, status", [("/no/such/page", 404), ("/admin/users/999999", 404)])
+@pytest.mark.parametrize("path, status", [("/no/such/page", 404), ("/admin/users/999999", 404),
+                                          ("/admin/users/99999999999999", 404),
+                                          ("/organisations/99999999999999", 404)])
 def test_friendly_error_pages(client, login_as, path, status):
     login_as("admin")
     response = client.get(path)
