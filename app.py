@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_from_name, instance_dir
 
@@ -18,6 +19,10 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.config["MAIL_SUPPRESS_SEND"] = False  # delivery is the outbox worker's job, tests too
     from core.database import IdConverter
     app.url_map.converters["int"] = IdConverter
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a TLS proxy: the client's address (rate limits, audit) and scheme (links).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -112,6 +112,8 @@ class Config:
     OUTBOX_BATCH_SIZE = 50
     OUTBOX_CLAIM_MINUTES = 10
     PUBLIC_BASE_URL = ""
+    #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none).
+    TRUSTED_PROXIES = 0
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -136,6 +138,7 @@ class Config:
         settings["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", cls.MAIL_USE_TLS)
         settings["MAIL_USE_SSL"] = _env_bool("MAIL_USE_SSL", cls.MAIL_USE_SSL)
         settings["OUTBOX_MAX_ATTEMPTS"] = _env_int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS)
+        settings["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES)
         settings["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.SESSION_COOKIE_SECURE
         )

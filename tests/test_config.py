@@ -51,3 +51,21 @@ def test_unknown_app_env_is_refused(clean_env, monkeypatch):
     monkeypatch.setenv("APP_ENV", "staging-typo")
     with pytest.raises(SystemExit):
         config.config_from_name()
+
+
+def test_trusted_proxy_headers_give_the_client_address(app):
+    from flask import request
+
+    from app import create_app
+
+    settings = dict(app.config, TRUSTED_PROXIES=1)
+    proxied = create_app(settings)
+    seen = {}
+
+    @proxied.before_request
+    def capture():
+        seen["addr"], seen["scheme"] = request.remote_addr, request.scheme
+
+    proxied.test_client().get("/health", headers={"X-Forwarded-For": "198.51.100.7",
+                                                  "X-Forwarded-Proto": "https"})
+    assert seen == {"addr": "198.51.100.7", "scheme": "https"}

@@ -19,8 +19,11 @@ def _source_messages() -> set[str]:
                   ("**.py", "python"), ("templates/**.html", "jinja2"),
                   ("templates/**.txt", "jinja2")]
     found = set()
+    # Babel skips folders starting with "_" or "." by default, which would hide _macros.
+    skip = {".venv", ".git", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis"}
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords=KEYWORDS):
+            str(ROOT), method_map, keywords=KEYWORDS,
+            directory_filter=lambda path: Path(path).name not in skip):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 

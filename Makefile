@@ -1,0 +1,90 @@
+# Two commands matter: `make run` (serve the demo on http://127.0.0.1:5000) and `make test`
+# (the whole suite, browser tests included). See README.md.
+
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PYTEST_ARGS ?=
+CHROMIUM := /usr/bin/chromium
+# Languages with a catalogue in translations/ (English is the source language).
+TRANSLATION_LOCALES := es
+# Babel skips directories starting with "_" unless told otherwise; templates/_macros holds
+# strings, so name the directories to skip explicitly (babel.cfg ignores the rest).
+BABEL_IGNORE_DIRS := .* __pycache__ node_modules instance
+
+.PHONY: run test chromium translations-compile translations-extract translations-update clean
+
+# The virtual environment -----------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when a requirements file changes.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+# The two commands ------------------------------------------------------------------------
+
+run: $(VENV)/.installed-run
+	@$(MAKE) --no-print-directory translations-compile
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-dev chromium
+	@$(MAKE) --no-print-directory translations-compile
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests drive Debian's Chromium; install it when it is missing (never a downloaded
+# browser build).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "$(CHROMIUM) is missing: installing Debian's chromium package."; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	  else echo "Cannot install chromium: not root and sudo is not available." >&2; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# Translations ------------------------------------------------------------------------------
+
+translations-compile: $(VENV)/.installed-run
+	@set -e; found=""; \
+	for po in translations/*/LC_MESSAGES/messages.po; do \
+	  if [ -s "$$po" ]; then found=1; fi; \
+	done; \
+	if [ -n "$$found" ]; then $(BIN)/pybabel compile -d translations; \
+	else echo "No translation catalogues to compile yet."; fi
+
+translations-extract: $(VENV)/.installed-run
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --ignore-dirs='$(BABEL_IGNORE_DIRS)' -o translations/messages.pot .
+
+translations-update: translations-extract
+	@set -e; for locale in $(TRANSLATION_LOCALES); do \
+	  if [ -f translations/$$locale/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i translations/messages.pot -d translations -l $$locale \
+	      --no-fuzzy-matching --ignore-obsolete; \
+	  else \
+	    $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$locale; \
+	  fi; \
+	done
+
+# Housekeeping ------------------------------------------------------------------------------
+
+# Caches and build leftovers only: the virtual environment and instance/ (the development
+# database and secret key) stay.
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf
+	find . -path ./$(VENV) -prune -o -type f -name '*.py[co]' -print0 | xargs -0 rm -f
+	rm -rf .pytest_cache .hypothesis test-artifacts
+	rm -f translations/*/LC_MESSAGES/*.mo
