@@ -59,13 +59,11 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-@bp.record_once
-def _register_navigation(state):
-    navigation.register(state.app, navigation.NavEntry(
-        _l("Users"), "users_admin.list_users", lambda user: can_manage_users(user)[0],
-        order=80))
-    navigation.register(state.app, navigation.NavEntry(
-        _l("My account"), "accounts.profile", lambda user: is_signed_in(user)[0], order=99))
+navigation.register(
+    bp,
+    navigation.NavEntry(_l("Users"), "users_admin.list_users", can_manage_users, order=80),
+    navigation.NavEntry(_l("My account"), "accounts.profile", is_signed_in, order=99),
+)
 
 
 def _start_session(user: User) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, current_app, request, url_for
+from flask import Blueprint, Flask, current_app, request, url_for
 from flask_login import current_user
 
 
@@ -13,12 +13,16 @@ from flask_login import current_user
 class NavEntry:
     label: object  # a lazy string, resolved in the reader's language
     endpoint: str
-    is_visible: Callable  # (user) -> bool
+    policy: Callable  # (user) -> (allowed, reason): the entry shows when the page is allowed
     order: int = 50
 
 
-def register(app: Flask, entry: NavEntry) -> None:
-    app.extensions.setdefault("navigation", []).append(entry)
+def register(blueprint: Blueprint, *entries: NavEntry) -> None:
+    """Add menu entries when ``blueprint`` is registered on an app."""
+
+    @blueprint.record_once
+    def _add_entries(state):
+        state.app.extensions.setdefault("navigation", []).extend(entries)
 
 
 def navigation_items() -> list[dict]:
@@ -26,7 +30,7 @@ def navigation_items() -> list[dict]:
     return [
         {"label": entry.label, "url": url_for(entry.endpoint),
          "active": request.endpoint == entry.endpoint}
-        for entry in entries if entry.is_visible(current_user)
+        for entry in entries if entry.policy(current_user)[0]
     ]
 
 

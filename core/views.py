@@ -36,14 +36,12 @@ admin_bp = Blueprint("platform_admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
 
 
-@bp.record_once
-def _register_navigation(state):
-    navigation.register(state.app, navigation.NavEntry(
-        _l("Audit log"), "platform_admin.audit_log",
-        lambda user: can_view_audit_log(user)[0], order=90))
-    navigation.register(state.app, navigation.NavEntry(
-        _l("Outbox"), "platform_admin.outbox", lambda user: can_manage_outbox(user)[0],
-        order=95))
+navigation.register(
+    admin_bp,
+    navigation.NavEntry(_l("Audit log"), "platform_admin.audit_log", can_view_audit_log,
+                        order=90),
+    navigation.NavEntry(_l("Outbox"), "platform_admin.outbox", can_manage_outbox, order=95),
+)
 
 
 @bp.route("/")

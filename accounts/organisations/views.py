@@ -47,14 +47,12 @@ PER_PAGE = 25
 MAX_SEARCH = 100
 
 
-@bp.record_once
-def _register_navigation(state):
-    navigation.register(state.app, navigation.NavEntry(
-        _l("My organisations"), "organisations.mine", lambda user: is_signed_in(user)[0],
-        order=20))
-    navigation.register(state.app, navigation.NavEntry(
-        _l("Organisations"), "organisations.directory",
-        lambda user: can_list_directory(user)[0], order=60))
+navigation.register(
+    bp,
+    navigation.NavEntry(_l("My organisations"), "organisations.mine", is_signed_in, order=20),
+    navigation.NavEntry(_l("Organisations"), "organisations.directory", can_list_directory,
+                        order=60),
+)
 
 
 @bp.context_processor
