@@ -59,6 +59,10 @@ def _import_models() -> None:
     import accounts.organisations.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.outbox.models  # noqa: F401
+    import core.references  # noqa: F401
+    import core.uploads.models  # noqa: F401
+    import grants.applications.models  # noqa: F401
+    import grants.calls.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -32,11 +32,15 @@ def select_timezone() -> str:
     return current_app.config["PROGRAMME_TIMEZONE"]
 
 
-def _datetime_filter(value: datetime | None, format: str = "medium") -> str:
+def format_programme_datetime(value: datetime | None, format: str = "medium") -> str:
+    """A UTC datetime in the programme's time zone and the reader's language, with the zone
+    named, e.g. "31 Mar 2026, 17:00 (CST)"."""
     if value is None:
         return ""
     # format_datetime converts to the time zone chosen by select_timezone().
-    return format_datetime(as_utc(value), format)
+    text = format_datetime(as_utc(value), format)
+    zone = format_datetime(as_utc(value), "zzz")
+    return f"{text} ({zone})"
 
 
 def _date_filter(value, format: str = "medium") -> str:
@@ -44,7 +48,7 @@ def _date_filter(value, format: str = "medium") -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["datetime"] = format_programme_datetime
     app.jinja_env.filters["date"] = _date_filter
     app.jinja_env.filters["money"] = lambda amount, currency: format_money(amount, currency)
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -1,0 +1,1 @@
+"""Applications for a call: CSO–government partnership proposals and their screening."""

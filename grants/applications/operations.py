@@ -1,0 +1,266 @@
+"""Every change to an application. Operations flush and never commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from accounts.organisations.models import Organisation, Sector
+from core.audit.operations import record
+from core.errors import OperationError
+from core.extensions import db
+from core.outbox.operations import queue_email
+from core.references import next_reference
+from core.timeutil import utcnow
+from core.urls import external_url
+from grants.applications.models import Activity, Application, BudgetLine, ExpectedResult
+from grants.applications.states import (ACTIVE_STATES, APPLICATION_WORKFLOW, DECIDED_STATES,
+                                        ApplicationState)
+
+# Workflow ----------------------------------------------------------------------------------
+
+#: Who hears about each state an application reaches (the applicant's members, always).
+NOTIFIED_STATES = {
+    ApplicationState.submitted: "grants/applications/submitted",
+    ApplicationState.eligible: "grants/applications/eligible",
+    ApplicationState.ineligible: "grants/applications/ineligible",
+    ApplicationState.in_review: "grants/applications/in_review",
+    ApplicationState.awarded: "grants/applications/decided",
+    ApplicationState.waitlisted: "grants/applications/decided",
+    ApplicationState.declined: "grants/applications/decided",
+    ApplicationState.withdrawn: "grants/applications/withdrawn",
+}
+
+
+def transition(application: Application, target: ApplicationState, actor, *,
+               note: str = "") -> None:
+    """Move the application to ``target`` if the workflow allows ``actor`` to; audit it and
+    tell the applicant organisation's members."""
+    step = APPLICATION_WORKFLOW.check(application, target, actor)
+    source = application.state
+    application.state = target
+    now = utcnow()
+    if target == ApplicationState.withdrawn:
+        application.withdrawn_at = now
+    if target in DECIDED_STATES:
+        application.decided_at = now
+    db.session.flush()
+    record(f"application.{step.action}", application, actor=actor,
+           summary=f"{application.display_reference}: {source.value} → {target.value}",
+           data={"from": source.value, "to": target.value, "note": note})
+    notify_applicant(application, NOTIFIED_STATES.get(target), note=note)
+
+
+def notify_applicant(application: Application, template: str | None, **context) -> None:
+    if template is None:
+        return
+    url = external_url("applications.detail", application_id=application.id)
+    for membership in application.organisation.members:
+        user = membership.user
+        if user.is_enabled:
+            queue_email(user.email, template, locale=user.locale, user=user,
+                        application=application, application_url=url, **context)
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+def active_application(call, organisation) -> Application | None:
+    return db.session.scalar(select(Application).where(
+        Application.call_id == call.id, Application.organisation_id == organisation.id,
+        Application.state.in_(ACTIVE_STATES)).limit(1))
+
+
+def start_application(call, organisation: Organisation, actor) -> Application:
+    if not call.is_open():
+        raise OperationError(_l("This call is not open for applications."))
+    if organisation.sector != Sector.civil_society:
+        raise OperationError(_l("Only civil-society organisations can apply."))
+    if call.is_one_application_per_organisation:
+        existing = active_application(call, organisation)
+        if existing is not None:
+            raise OperationError(_l("%(organisation)s already has an application for this "
+                                    "call (%(reference)s).", organisation=organisation.name,
+                                    reference=existing.display_reference))
+    application = Application(call=call, organisation=organisation, created_by=actor,
+                              state=ApplicationState.draft, districts=[])
+    db.session.add(application)
+    db.session.flush()
+    record("application.start", application, actor=actor,
+           summary=f"{organisation.name} started an application to {call.title}")
+    return application
+
+
+def _require_editable(application: Application) -> None:
+    if not application.is_editable:
+        raise OperationError(_l("A submitted application can no longer be changed."))
+
+
+def _audit_section(application: Application, section: str, actor) -> None:
+    record("application.save_section", application, actor=actor,
+           summary=f"{application.display_reference}: saved {section}",
+           data={"section": section})
+
+
+def save_project(application: Application, actor, *, title: str, summary: str, problem: str,
+                 objectives: str, duration_months: int | None, thematic_areas) -> None:
+    _require_editable(application)
+    allowed = {area.id for area in application.call.thematic_areas}
+    if any(area.id not in allowed for area in thematic_areas):
+        raise OperationError(_l("Choose the thematic areas from this call's list."),
+                             field="thematic_areas")
+    application.title = title
+    application.summary = summary
+    application.problem = problem
+    application.objectives = objectives
+    application.duration_months = duration_months
+    application.thematic_areas = list(thematic_areas)
+    _audit_section(application, "project", actor)
+
+
+def save_plan(application: Application, actor, *, activities: list[dict],
+              results: list[dict]) -> None:
+    _require_editable(application)
+    for activity in activities:
+        if (activity["starts_on"] and activity["ends_on"]
+                and activity["ends_on"] < activity["starts_on"]):
+            raise OperationError(_l("An activity cannot end before it starts."),
+                                 field="activities")
+    application.activities = [Activity(position=i, **a) for i, a in enumerate(activities)]
+    application.results = [ExpectedResult(position=i, **r) for i, r in enumerate(results)]
+    _audit_section(application, "plan", actor)
+
+
+def save_beneficiaries(application: Application, actor, *, total: int | None,
+                       women: int | None, youth: int | None, description: str,
+                       districts: list[str]) -> None:
+    _require_editable(application)
+    for part, field in ((women, "beneficiaries_women"), (youth, "beneficiaries_youth")):
+        if part is not None and total is not None and part > total:
+            raise OperationError(_l("This cannot be more than the total number of "
+                                    "beneficiaries."), field=field)
+    application.beneficiaries_total = total
+    application.beneficiaries_women = women
+    application.beneficiaries_youth = youth
+    application.beneficiaries_description = description
+    application.districts = sorted(set(districts))
+    _audit_section(application, "beneficiaries", actor)
+
+
+def save_budget(application: Application, actor, *, requested_amount: Decimal | None,
+                lines: list[dict]) -> None:
+    """Budget lines are saved even when they do not add up yet (a draft is never lost);
+    the submit step refuses a budget whose lines do not sum to the requested amount."""
+    _require_editable(application)
+    award = application.call.award_amount
+    if requested_amount is not None:
+        if requested_amount <= 0:
+            raise OperationError(_l("The requested amount must be more than zero."),
+                                 field="requested_amount")
+        if requested_amount > award:
+            raise OperationError(_l("The requested amount cannot be more than the award "
+                                    "amount."), field="requested_amount")
+    if any(line["amount"] <= 0 for line in lines):
+        raise OperationError(_l("Every budget line needs an amount above zero."),
+                             field="lines")
+    application.requested_amount = requested_amount
+    application.budget_lines = [BudgetLine(position=i, **line) for i, line in enumerate(lines)]
+    _audit_section(application, "budget", actor)
+
+
+def save_counterpart(application: Application, actor, *, organisation: Organisation | None,
+                     proposed_name: str, contact_name: str, contact_position: str,
+                     contact_email: str) -> None:
+    """The counterpart is a government organisation from the directory, or a new one proposed
+    by the applicant (added to the directory unverified, for staff to check)."""
+    _require_editable(application)
+    if organisation is None and proposed_name:
+        organisation = _find_or_propose_government_body(proposed_name, actor)
+    if organisation is not None and organisation.sector != Sector.government:
+        raise OperationError(_l("The counterpart must be a government organisation."),
+                             field="organisation_id")
+    application.counterpart = organisation
+    application.counterpart_contact_name = contact_name
+    application.counterpart_contact_position = contact_position
+    application.counterpart_contact_email = contact_email
+    _audit_section(application, "counterpart", actor)
+
+
+def _find_or_propose_government_body(name: str, actor) -> Organisation:
+    existing = db.session.scalar(select(Organisation).where(
+        func.lower(Organisation.name) == name.strip().lower()).limit(1))
+    if existing is not None:
+        return existing
+    organisation = Organisation(name=name.strip(), sector=Sector.government, country="BZ",
+                                is_verified=False)
+    db.session.add(organisation)
+    db.session.flush()
+    record("organisation.propose", organisation, actor=actor,
+           summary=f"{organisation.name} proposed as a government counterpart")
+    return organisation
+
+
+def save_declarations(application: Application, actor, *, statements) -> None:
+    _require_editable(application)
+    allowed = {s.id for s in application.call.eligibility_statements}
+    application.affirmed_statements = [s for s in statements if s.id in allowed]
+    _audit_section(application, "declarations", actor)
+
+
+# Attachments -------------------------------------------------------------------------------
+
+def attach_document(application: Application, actor, *, file_storage,
+                    required_document=None):
+    """Store the upload and attach it; a file for the same required document replaces the
+    previous one."""
+    from core.uploads.operations import store_upload
+    from grants.applications.models import Attachment
+
+    _require_editable(application)
+    if required_document is not None and required_document.call_id != application.call_id:
+        raise OperationError(_l("Choose a document from this call's list."),
+                             field="required_document_id")
+    stored = store_upload(file_storage, uploaded_by=actor, field="file")
+    if required_document is not None:
+        for old in [a for a in application.attachments
+                    if a.required_document_id == required_document.id]:
+            application.attachments.remove(old)
+        db.session.flush()
+    attachment = Attachment(application=application, required_document=required_document,
+                            stored_file=stored, uploaded_by_id=actor.id)
+    db.session.add(attachment)
+    db.session.flush()
+    record("application.attach", application, actor=actor,
+           summary=f"{application.display_reference}: attached {stored.original_name}",
+           data={"attachment_id": attachment.id, "file_id": stored.id})
+    return attachment
+
+
+def remove_attachment(application: Application, actor, attachment) -> None:
+    _require_editable(application)
+    name = attachment.stored_file.original_name
+    application.attachments.remove(attachment)
+    db.session.flush()
+    record("application.detach", application, actor=actor,
+           summary=f"{application.display_reference}: removed {name}")
+
+
+# Submission --------------------------------------------------------------------------------
+
+def submit(application: Application, actor) -> None:
+    """Check everything (deadline on the server clock included), give the reference number,
+    lock the application and ask the counterpart to endorse it."""
+    APPLICATION_WORKFLOW.check(application, ApplicationState.submitted, actor)
+    now = utcnow()
+    application.submitted_at = now
+    application.reference = next_reference(application.call.reference_prefix, now.year)
+    transition(application, ApplicationState.submitted, actor)
+    if application.call.is_counterpart_required:
+        from grants.endorsements.operations import request_endorsement
+        if application.endorsement is None or not application.endorsement.is_answered:
+            request_endorsement(application, actor)
+
+
+def withdraw(application: Application, actor, *, reason: str = "") -> None:
+    transition(application, ApplicationState.withdrawn, actor, note=reason)

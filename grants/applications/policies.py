@@ -1,0 +1,59 @@
+"""Who may do what with applications."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.organisations.models import Sector
+from accounts.policies import is_staff
+from core.access import ALLOW, Decision
+
+
+def _member_of(user, organisation_id: int) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return any(membership.organisation_id == organisation_id
+               for membership in user.memberships)
+
+
+def is_applicant_member(user, application) -> Decision:
+    """A member of the applicant organisation acts for it."""
+    if _member_of(user, application.organisation_id):
+        return ALLOW
+    return False, str(_l("Only members of the applicant organisation can do this."))
+
+
+def can_view(user, application) -> Decision:
+    if is_staff(user) or _member_of(user, application.organisation_id):
+        return ALLOW
+    return False, str(_l("You cannot see this application."))
+
+
+def can_edit(user, application) -> Decision:
+    allowed, reason = is_applicant_member(user, application)
+    if not allowed:
+        return allowed, reason
+    if not application.is_editable:
+        return False, str(_l("A submitted application can no longer be changed."))
+    return ALLOW
+
+
+def can_start(user, organisation) -> Decision:
+    """Members of a civil-society organisation apply on its behalf."""
+    if not _member_of(user, organisation.id):
+        return False, str(_l("Only members of the organisation can apply for it."))
+    if organisation.sector != Sector.civil_society:
+        return False, str(_l("Only civil-society organisations can apply to this call."))
+    return ALLOW
+
+
+def can_list_all(user) -> Decision:
+    if is_staff(user):
+        return ALLOW
+    return False, str(_l("Only programme staff can see every application."))
+
+
+def can_screen(user, application=None) -> Decision:
+    if is_staff(user):
+        return ALLOW
+    return False, str(_l("Only programme staff can screen applications."))

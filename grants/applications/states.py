@@ -1,0 +1,97 @@
+"""The life of an application, as data.
+
+draft → submitted → eligible | ineligible → in review → awarded | waitlisted | declined;
+withdrawn from any state before a decision.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from core.workflow import Transition, Workflow
+
+
+class ApplicationState(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    eligible = "eligible"
+    ineligible = "ineligible"
+    in_review = "in_review"
+    awarded = "awarded"
+    waitlisted = "waitlisted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+    @property
+    def title(self) -> str:
+        return str(APPLICATION_STATE_TITLES[self])
+
+
+APPLICATION_STATE_TITLES = {
+    ApplicationState.draft: _l("Draft"),
+    ApplicationState.submitted: _l("Submitted"),
+    ApplicationState.eligible: _l("Eligible"),
+    ApplicationState.ineligible: _l("Ineligible"),
+    ApplicationState.in_review: _l("In review"),
+    ApplicationState.awarded: _l("Awarded"),
+    ApplicationState.waitlisted: _l("Waitlisted"),
+    ApplicationState.declined: _l("Declined"),
+    ApplicationState.withdrawn: _l("Withdrawn"),
+}
+
+#: States in which the application still counts as the organisation's active application.
+ACTIVE_STATES = frozenset(ApplicationState) - {
+    ApplicationState.ineligible, ApplicationState.declined, ApplicationState.withdrawn}
+DECIDED_STATES = frozenset({ApplicationState.awarded, ApplicationState.waitlisted,
+                            ApplicationState.declined})
+
+
+def _applicant(user, application):
+    from grants.applications.policies import is_applicant_member
+    return is_applicant_member(user, application)
+
+
+def _staff(user, application):
+    from grants.applications.policies import can_screen
+    return can_screen(user, application)
+
+
+def _complete_and_open(application):
+    from grants.applications.checks import submission_problems
+    problems = submission_problems(application)
+    if problems:
+        return False, str(problems[0].message)
+    return True, ""
+
+
+def _screening_passed(application):
+    check = application.eligibility_check
+    if check is None or not check.is_eligible:
+        return False, str(_l("Record an eligible screening outcome first."))
+    return True, ""
+
+
+def _has_reason(application):
+    check = application.eligibility_check
+    if check is None or check.is_eligible or not check.reason:
+        return False, str(_l("Give the reason the application is ineligible."))
+    return True, ""
+
+
+_D = ApplicationState
+_withdrawable = [_D.draft, _D.submitted, _D.eligible, _D.in_review, _D.waitlisted]
+
+APPLICATION_WORKFLOW = Workflow("application", [
+    Transition(_D.draft, _D.submitted, "submit", _applicant, _complete_and_open),
+    Transition(_D.submitted, _D.eligible, "mark_eligible", _staff, _screening_passed),
+    Transition(_D.submitted, _D.ineligible, "mark_ineligible", _staff, _has_reason),
+    Transition(_D.eligible, _D.in_review, "send_to_review", _staff),
+    Transition(_D.in_review, _D.awarded, "award", _staff),
+    Transition(_D.in_review, _D.waitlisted, "waitlist", _staff),
+    Transition(_D.in_review, _D.declined, "decline", _staff),
+    Transition(_D.waitlisted, _D.awarded, "award", _staff),
+    Transition(_D.waitlisted, _D.declined, "decline", _staff),
+    *[Transition(state, _D.withdrawn, "withdraw", _applicant) for state in _withdrawable],
+])

@@ -1,0 +1,1 @@
+"""Funds and calls for proposals."""

@@ -1,0 +1,65 @@
+"""The life of a call: draft → published → closed → in review → decided → archived."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from core.workflow import Transition, Workflow
+
+
+class CallState(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    closed = "closed"
+    in_review = "in_review"
+    decided = "decided"
+    archived = "archived"
+
+    @property
+    def title(self) -> str:
+        return str(CALL_STATE_TITLES[self])
+
+
+CALL_STATE_TITLES = {
+    CallState.draft: _l("Draft"),
+    CallState.published: _l("Published"),
+    CallState.closed: _l("Closed"),
+    CallState.in_review: _l("In review"),
+    CallState.decided: _l("Decided"),
+    CallState.archived: _l("Archived"),
+}
+
+
+def _staff(user, call) -> tuple[bool, str]:
+    from grants.calls.policies import can_manage_calls
+    return can_manage_calls(user)
+
+
+def _ready_to_publish(call) -> tuple[bool, str]:
+    missing = call.missing_for_publication()
+    if missing:
+        return False, str(_l("Before publishing, complete: %(missing)s.",
+                             missing=", ".join(str(m) for m in missing)))
+    return True, ""
+
+
+def _deadline_passed(call) -> tuple[bool, str]:
+    from core.timeutil import utcnow
+    if call.closes_at and utcnow() >= call.closes_at:
+        return True, ""
+    return False, str(_l("The call can be closed once its closing time has passed."))
+
+
+CALL_WORKFLOW = Workflow("call", [
+    Transition(CallState.draft, CallState.published, "publish", _staff, _ready_to_publish),
+    Transition(CallState.published, CallState.draft, "unpublish", _staff,
+               lambda call: (not call.has_submissions(),
+                             str(_l("Applications have been submitted: the call stays "
+                                    "published.")))),
+    Transition(CallState.published, CallState.closed, "close", _staff, _deadline_passed),
+    Transition(CallState.closed, CallState.in_review, "start_review", _staff),
+    Transition(CallState.in_review, CallState.decided, "decide", _staff),
+    Transition(CallState.decided, CallState.archived, "archive", _staff),
+])
