@@ -112,6 +112,10 @@ class Config:
     OUTBOX_BATCH_SIZE = 50
     OUTBOX_CLAIM_MINUTES = 10
     PUBLIC_BASE_URL = ""
+    # Uploads: kept outside static/, served only through permission-checked views.
+    UPLOAD_FOLDER = ""  # <instance>/uploads unless UPLOAD_FOLDER is set
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    ENDORSEMENT_LINK_DAYS = 21
     #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none).
     TRUSTED_PROXIES = 0
 
@@ -126,6 +130,7 @@ class Config:
             os.environ.get("DATABASE_URL", default_db)
         )
         settings["SECRET_KEY"] = load_secret_key(folder)
+        settings["UPLOAD_FOLDER"] = os.environ.get("UPLOAD_FOLDER") or str(folder / "uploads")
         redis_url = os.environ.get("REDIS_URL")
         if redis_url:
             settings["RATELIMIT_STORAGE_URI"] = redis_url

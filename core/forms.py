@@ -7,6 +7,7 @@ cannot store and which have no place in names or titles); every field has a leng
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
@@ -85,3 +86,32 @@ def render_form(template: str, form, status: int | None = None, **context):
     if status is None:
         status = 422 if form.errors or form.form_errors else 200
     return render_template(template, form=form, **context), status
+
+
+_AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+
+
+class MoneyField(StringField):
+    """An amount of money as a Decimal with at most two decimal places (never a float).
+    Thousands separators are allowed; signs, exponents and a third decimal are refused."""
+
+    def __init__(self, label=None, validators=(), **kwargs):
+        kwargs.setdefault("render_kw", {}).update({"inputmode": "decimal", "maxlength": 20})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "") or ""
+        raw = raw.strip().replace(",", "")
+        if not raw:
+            self.data = None
+            return
+        if not _AMOUNT.match(raw):
+            self.data = None
+            raise ValueError(_l("Enter an amount such as 1250.50: digits only, with at most "
+                                "two decimals."))
+        self.data = Decimal(raw)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.2f}"

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from flask_babel import format_currency, get_locale
+from flask_babel import format_currency
 from sqlalchemy import Numeric
 
 CENT = Decimal("0.01")
@@ -48,7 +48,7 @@ def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
 def format_money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return ""
-    return format_currency(amount, currency, locale=get_locale())
+    return format_currency(amount, currency)
 
 
 @cache

@@ -9,6 +9,7 @@ user without permission gets 403, and an anonymous visitor is sent to sign in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -18,6 +19,7 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 STAFF = frozenset({"staff", "admin"})
 ADMIN = frozenset({"admin"})
+NOBODY = frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,45 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/organisations/{c['org'].id}/members/{c['member'].id}/remove",
         "POST", 302),
     "organisations.merge": Access(STAFF, lambda c: f"/organisations/{c['org'].id}/merge"),
+    # Applications: another organisation's application. Staff may read it; only the
+    # applicant's members (covered in tests/grants/applications) may change it.
+    "applications.mine": Access(SIGNED_IN, lambda c: "/applications"),
+    "applications.start": Access(SIGNED_IN, lambda c: f"/calls/{c['application'].call_id}/apply"),
+    "applications.detail": Access(STAFF, lambda c: f"/applications/{c['application'].id}"),
+    "applications.print_view": Access(
+        STAFF, lambda c: f"/applications/{c['application'].id}/print"),
+    "applications.edit_section": Access(
+        NOBODY, lambda c: f"/applications/{c['application'].id}/sections/project"),
+    "applications.submit": Access(NOBODY, lambda c: f"/applications/{c['application'].id}/submit"),
+    "applications.upload_attachment": Access(
+        NOBODY, lambda c: f"/applications/{c['application'].id}/attachments", "POST"),
+    "applications.remove_attachment": Access(
+        NOBODY, lambda c: f"/applications/{c['application'].id}/attachments/"
+                          f"{c['attachment'].id}/remove", "POST"),
+    "applications.download_attachment": Access(
+        STAFF, lambda c: f"/applications/{c['application'].id}/attachments/{c['attachment'].id}"),
+    "applications.withdraw": Access(
+        NOBODY, lambda c: f"/applications/{c['application'].id}/withdraw", "POST"),
+    "applications_admin.list_applications": Access(STAFF, lambda c: "/staff/applications"),
+    "applications_admin.transition": Access(
+        STAFF, lambda c: f"/staff/applications/{c['application'].id}/transition", "POST", 303,
+        {"target": "eligible"}),
+    # Endorsements: the counterpart's link is public (a bad token gets 400 whoever follows
+    # it). The context's application is a draft without a counterpart contact: staff pass the
+    # policy, then resending is refused (409) and there is no letter to download (404).
+    "endorsements.respond": Access(EVERYONE, lambda c: "/endorse/not-a-token", ok=400),
+    "endorsements.request_early": Access(
+        NOBODY, lambda c: f"/applications/{c['application'].id}/endorsement/request", "POST"),
+    "endorsements.letter": Access(
+        STAFF, lambda c: f"/applications/{c['application'].id}/endorsement/letter", ok=404),
+    "endorsements.resend": Access(
+        STAFF, lambda c: f"/staff/applications/{c['application'].id}/endorsement/resend",
+        "POST", 409),
+    "endorsements.record_paper": Access(
+        STAFF, lambda c: f"/staff/applications/{c['application'].id}/endorsement/paper"),
+    # Screening: a draft is shown read-only to staff.
+    "screening.screen": Access(
+        STAFF, lambda c: f"/staff/applications/{c['application'].id}/screening"),
 }
 
 
@@ -97,8 +138,34 @@ def context(factories):
     dead = queue_email(other_user.email, "accounts/confirm", user=other_user,
                        confirm_url="http://127.0.0.1:5000/confirm/y")
     dead.state = MessageState.dead
+    application, attachment = _application_of(org, owner)
     return {"org": org, "member": member, "other_user": other_user, "message": message,
-            "dead_message": dead}
+            "dead_message": dead, "application": application, "attachment": attachment}
+
+
+def _application_of(organisation, owner):
+    """A draft application of ``organisation`` to an open call, with one attachment."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from io import BytesIO
+
+    from flask import current_app
+    from werkzeug.datastructures import FileStorage
+
+    from core.timeutil import utcnow
+    from grants.applications.operations import attach_document, start_application
+    from grants.calls.models import Call, Fund
+    from grants.calls.states import CallState
+
+    current_app.config["UPLOAD_FOLDER"] = current_app.config.get("UPLOAD_FOLDER") or \
+        str(Path(current_app.instance_path) / "uploads")
+    call = Call(fund=Fund(name="Fund", currency="USD", total_budget=Decimal("1000.00")),
+                title="Open call", summary="Open", state=CallState.published,
+                opens_at=utcnow() - timedelta(days=1), closes_at=utcnow() + timedelta(days=1))
+    application = start_application(call, organisation, owner)
+    pdf = FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="letter.pdf")
+    attachment = attach_document(application, owner, file_storage=pdf)
+    return application, attachment
 
 
 def test_every_endpoint_has_a_policy(app):

@@ -41,5 +41,5 @@ def record(action: str, obj=None, *, summary: str = "", data: dict | None = None
         ip_address=request.remote_addr if has_request_context() else None,
     )
     db.session.add(entry)
-    db.session.flush([entry])
+    db.session.flush()  # the operation's changes and its audit entry, together
     return entry

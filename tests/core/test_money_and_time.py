@@ -56,3 +56,14 @@ def test_datetimes_come_back_aware_in_utc(factories, db_session):
     db_session.expire(user)
     assert user.created_at.tzinfo is not None
     assert user.created_at.utcoffset().total_seconds() == 0
+
+
+def test_money_is_formatted_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from core.money import format_money
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_money(Decimal("5000.00"), "USD") == "$5,000.00"
+        with force_locale("es"):
+            assert format_money(Decimal("5000.00"), "USD") == "5.000,00\xa0US$"

@@ -1,0 +1,141 @@
+"""Read helpers for applications: the applicant's list, the staff list and its counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from accounts.organisations.models import Organisation, OrganisationMember, Sector
+from core.extensions import db
+from grants.applications.checks import SECTIONS, missing_items
+from grants.applications.models import (Application, Endorsement, EndorsementState,
+                                        application_thematic_areas)
+from grants.applications.states import ApplicationState
+from grants.calls.models import Call
+
+SORTS = {
+    "submitted": (Application.submitted_at.desc().nulls_last(), Application.id.desc()),
+    "reference": (Application.reference.asc().nulls_last(), Application.id),
+    "title": (func.lower(Application.title), Application.id),
+    "organisation": (func.lower(Organisation.name), Application.id),
+    "amount": (Application.requested_amount.desc().nulls_last(), Application.id),
+}
+
+#: Endorsement filter values: the endorsement's state, or "none" for not requested yet.
+ENDORSEMENT_FILTERS = ["none", *[state.value for state in EndorsementState]]
+
+
+@dataclass
+class StaffFilters:
+    call_id: int | None = None
+    state: ApplicationState | None = None
+    thematic_area_id: int | None = None
+    district: str | None = None
+    endorsement: str | None = None
+    search: str = ""
+    sort: str = "submitted"
+
+
+def _with_details(query):
+    return query.options(
+        joinedload(Application.organisation), joinedload(Application.counterpart),
+        joinedload(Application.endorsement),
+        joinedload(Application.call).joinedload(Call.fund),
+    )
+
+
+def applications_of_user(user) -> list[Application]:
+    """Applications of every organisation the user belongs to, newest first."""
+    organisation_ids = select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user.id)
+    query = _with_details(select(Application).where(
+        Application.organisation_id.in_(organisation_ids))
+        .order_by(Application.created_at.desc()))
+    return list(db.session.scalars(query).unique())
+
+
+def applicant_organisations(user) -> list[Organisation]:
+    """The civil-society organisations the user may apply for."""
+    return list(db.session.scalars(
+        select(Organisation).join(OrganisationMember)
+        .where(OrganisationMember.user_id == user.id,
+               Organisation.sector == Sector.civil_society)
+        .order_by(Organisation.name)))
+
+
+def government_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.sector == Sector.government).order_by(Organisation.name)))
+
+
+def _filtered(filters: StaffFilters):
+    query = select(Application).join(Application.organisation)
+    if filters.call_id:
+        query = query.where(Application.call_id == filters.call_id)
+    if filters.state:
+        query = query.where(Application.state == filters.state)
+    else:
+        # Drafts belong to the applicants until they submit.
+        query = query.where(Application.state != ApplicationState.draft)
+    if filters.thematic_area_id:
+        query = query.where(Application.id.in_(
+            select(application_thematic_areas.c.application_id).where(
+                application_thematic_areas.c.thematic_area_id == filters.thematic_area_id)))
+    if filters.district:
+        # Districts are a short JSON list; its text holds each name in quotes.
+        query = query.where(cast(Application.districts, String).contains(f'"{filters.district}"'))
+    if filters.endorsement == "none":
+        query = query.where(~Application.endorsement.has())
+    elif filters.endorsement:
+        query = query.where(Application.endorsement.has(
+            Endorsement.state == EndorsementState(filters.endorsement)))
+    if filters.search:
+        pattern = f"%{filters.search.lower()}%"
+        query = query.where(or_(func.lower(Application.reference).like(pattern),
+                                func.lower(Application.title).like(pattern),
+                                func.lower(Organisation.name).like(pattern)))
+    return query
+
+
+def staff_applications(filters: StaffFilters):
+    query = _with_details(_filtered(filters))
+    return query.order_by(*SORTS.get(filters.sort, SORTS["submitted"]))
+
+
+def counts_by_state(filters: StaffFilters) -> dict[ApplicationState, int]:
+    """Counts per state for the other filters, in one aggregate query."""
+    without_state = StaffFilters(**{**filters.__dict__, "state": None})
+    subquery = _filtered(without_state).with_only_columns(Application.id).subquery()
+    rows = db.session.execute(
+        select(Application.state, func.count()).where(Application.id.in_(select(subquery)))
+        .group_by(Application.state))
+    counts = {state: 0 for state in ApplicationState if state != ApplicationState.draft}
+    counts.update({ApplicationState(state): count for state, count in rows})
+    return counts
+
+
+def load_for_overview(application_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.id == application_id)
+                             .options(selectinload(Application.attachments),
+                                      selectinload(Application.budget_lines),
+                                      selectinload(Application.thematic_areas)))
+
+
+def section_progress(application: Application) -> list[dict]:
+    """Each section with whether it is complete, for the progress indicator."""
+    problems = missing_items(application)
+    incomplete = {problem.section for problem in problems}
+    return [{"key": key, "title": title, "is_complete": key not in incomplete,
+             "problems": [p for p in problems if p.section == key]}
+            for key, title in SECTIONS]
+
+
+def calls_with_applications() -> list:
+    """Calls that can hold submitted applications (not drafts), for the staff filter."""
+    from grants.calls.states import CallState
+
+    return list(db.session.scalars(
+        select(Call).where(Call.state != CallState.draft)
+        .options(selectinload(Call.thematic_areas)).order_by(Call.closes_at.desc())))
