@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.extensions import db
-from demo import accounts
+from demo import accounts, grants
 
 demo_cli = AppGroup("demo", help="The demo programme.")
 
@@ -25,6 +25,9 @@ def load_command(if_empty: bool) -> None:
         return
     organisations = accounts.load_organisations()
     logins = accounts.load_users(organisations)
+    users = {role: db.session.scalar(select(User).where(User.email == email))
+             for role, email, _password in logins}
+    grants.load(users)
     db.session.commit()
     click.echo("Demo logins (http://127.0.0.1:5000/login):")
     for role, email, password in logins:

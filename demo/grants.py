@@ -1,0 +1,235 @@
+"""The demo programme's fund, its closed reference call with applications in every state, and
+one open call (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from accounts.models import User
+from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from core.extensions import db
+from core.references import next_reference
+from core.timeutil import utcnow
+from core.uploads.models import StoredFile
+from core.uploads.storage import get_storage
+from grants.applications.models import (Activity, Application, Attachment, BudgetLine,
+                                        EligibilityCheck, Endorsement, EndorsementState,
+                                        ExpectedResult)
+from grants.applications.states import ApplicationState
+from grants.calls.models import (DEFAULT_THEMATIC_AREAS, Call, Criterion,
+                                 EligibilityStatement, Fund, RequiredDocument, ThematicArea)
+from grants.calls.states import CallState
+
+FUND_NAME = "Promoting an Open Government Ecosystem in Belize"
+
+STATEMENTS = [
+    "We are a civil-society organisation registered in Belize.",
+    "The project is carried out in partnership with a government counterpart.",
+    "We have no unresolved audit findings from previous grants.",
+]
+DOCUMENTS = ["Registration certificate", "Detailed budget", "Letter of support"]
+RUBRIC = [
+    ("Relevance to open government", "Does the project advance transparency, participation "
+     "or accountability?", Decimal("3"), 10, False),
+    ("Strength of the partnership", "Is the government counterpart committed and involved?",
+     Decimal("2"), 10, False),
+    ("Feasibility and budget", "Are the activities realistic for the budget and time?",
+     Decimal("2"), 10, False),
+    ("Gender and youth inclusion", "Does the project reach women and young people?",
+     Decimal("1"), 5, True),
+]
+
+CSOS = [
+    ("Citizens for Transparency Belize", "Belize"), ("Toledo Youth Voices", "Toledo"),
+    ("Cayo Community Action Network", "Cayo"), ("Corozal Women in Leadership", "Corozal"),
+    ("Orange Walk Civic Forum", "Orange Walk"), ("Stann Creek Open Data Collective", "Stann Creek"),
+    ("Belize Budget Watch", "Belize"), ("Garifuna Heritage and Rights Council", "Stann Creek"),
+    ("Mopan Maya Community Alliance", "Toledo"), ("Belize Access to Information Coalition", "Belize"),
+    ("Youth for Good Governance", "Cayo"), ("Belize Disability Rights Network", "Belize"),
+    ("Northern Farmers Association", "Orange Walk"), ("Digital Belize Foundation", "Belize"),
+    ("Coastal Communities Trust", "Corozal"), ("Belize Journalists Network", "Belize"),
+    ("Healthy Communities Belize", "Cayo"), ("Integrity Action Belize", "Belize"),
+    ("Belmopan Residents Union", "Cayo"), ("Learning Together Belize", "Toledo"),
+]
+GOVERNMENT = [
+    "Ministry of Public Service, Governance Reform and E-Governance",
+    "Ministry of Education", "Office of the Ombudsman", "Ministry of Finance",
+    "Statistical Institute of Belize", "Belize City Council", "Ministry of Health and Wellness",
+    "Freedom of Information Unit",
+]
+# The reference call's applications by state (20 in all).
+STATES = ([ApplicationState.awarded] * 8 + [ApplicationState.waitlisted] * 2
+          + [ApplicationState.declined] * 3 + [ApplicationState.in_review] * 1
+          + [ApplicationState.eligible] * 1 + [ApplicationState.ineligible] * 2
+          + [ApplicationState.submitted] * 1 + [ApplicationState.withdrawn] * 1
+          + [ApplicationState.draft] * 1)
+
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
+            b"<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def _organisation(name: str, sector: Sector, district: str | None = None) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        organisation = Organisation(name=name, sector=sector, district=district, country="BZ",
+                                    is_verified=True, verified_at=utcnow())
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def _stored_pdf(name: str) -> StoredFile:
+    key = secrets.token_hex(32)
+    get_storage().save(key, DEMO_PDF)
+    stored = StoredFile(storage_key=key, original_name=name, content_type="application/pdf",
+                        kind="pdf", size_bytes=len(DEMO_PDF),
+                        sha256=hashlib.sha256(DEMO_PDF).hexdigest())
+    db.session.add(stored)
+    return stored
+
+
+def _call(fund: Fund, *, title: str, summary: str, body: str, opens_at: datetime,
+          closes_at: datetime, state: CallState) -> Call:
+    call = Call(
+        fund=fund, title=title, summary=summary, body_markdown=body,
+        award_amount=Decimal("5000.00"), max_awards=8, opens_at=opens_at, closes_at=closes_at,
+        state=state, published_at=opens_at, reference_prefix="OGB",
+        thematic_areas=[ThematicArea(name=name, position=i)
+                        for i, name in enumerate(DEFAULT_THEMATIC_AREAS)],
+        eligibility_statements=[EligibilityStatement(text=text, position=i)
+                                for i, text in enumerate(STATEMENTS)],
+        required_documents=[RequiredDocument(name=name, position=i)
+                            for i, name in enumerate(DOCUMENTS)],
+        criteria=[Criterion(name=n, guidance=g, weight=w, max_score=m, is_na_allowed=na,
+                            position=i) for i, (n, g, w, m, na) in enumerate(RUBRIC)],
+    )
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def load(users: dict[str, User]) -> Fund:
+    existing = db.session.scalar(select(Fund).where(Fund.name == FUND_NAME))
+    if existing is not None:
+        return existing
+    donor = _organisation("Embassy of the Donor Country", Sector.international, "Belize")
+    manager = _organisation("Regional Open Government Foundation", Sector.civil_society,
+                            "Belize")
+    fund = Fund(name=FUND_NAME, donor_organisation_id=donor.id,
+                managing_organisation_id=manager.id, currency="USD",
+                total_budget=Decimal("60000.00"))
+    db.session.add(fund)
+    reference_call = _call(
+        fund, title="Open Government Mini-Grants 2018",
+        summary="Grants of US$5,000 for partnerships between civil society and government "
+                "that open up information, fight corruption and bring citizens in.",
+        body="## What we fund\n\nProjects run **jointly** by a civil-society organisation and "
+             "a government counterpart, in one of the seven thematic areas.\n\n"
+             "## How to apply\n\nComplete every section, attach the documents and submit "
+             "before the deadline. Your counterpart will be asked to endorse the partnership.",
+        opens_at=datetime(2018, 9, 3, 14, 0, tzinfo=UTC),
+        closes_at=datetime(2018, 10, 31, 23, 0, tzinfo=UTC), state=CallState.in_review)
+    _applications(reference_call, users)
+    now = utcnow()
+    _call(fund, title="Action Plan Co-creation Grants 2026",
+          summary="Small grants for coalitions that co-create commitments for the national "
+                  "open government action plan.",
+          body="Applications are open. Partnerships with a government counterpart only.",
+          opens_at=now - timedelta(days=7), closes_at=now + timedelta(days=30),
+          state=CallState.published)
+    db.session.flush()
+    return fund
+
+
+def _applications(call: Call, users: dict[str, User]) -> None:
+    governments = [_organisation(name, Sector.government, "Belize") for name in GOVERNMENT]
+    applicant_user = users.get("applicant")
+    for index, ((name, district), state) in enumerate(zip(CSOS, STATES)):
+        organisation = _organisation(name, Sector.civil_society, district)
+        if index == 0 and applicant_user is not None:
+            _ensure_member(organisation, applicant_user)
+        _application(call, organisation, governments[index % len(governments)], district,
+                     state, index, users.get("staff"))
+
+
+def _ensure_member(organisation: Organisation, user: User) -> None:
+    exists = db.session.scalar(select(OrganisationMember).where(
+        OrganisationMember.organisation_id == organisation.id,
+        OrganisationMember.user_id == user.id))
+    if exists is None:
+        db.session.add(OrganisationMember(organisation=organisation, user=user,
+                                          role=MemberRole.owner))
+
+
+def _application(call, organisation, counterpart, district, state, index, staff) -> None:
+    area = call.thematic_areas[index % len(call.thematic_areas)]
+    submitted_at = call.opens_at + timedelta(days=20 + index)
+    application = Application(
+        call=call, organisation=organisation, state=state, counterpart=counterpart,
+        title=f"{area.name} with {counterpart.name}",
+        summary=f"{organisation.name} and {counterpart.name} will work together on "
+                f"{area.name.lower()} in {district} District.",
+        problem="Citizens cannot easily find or use public information about the services "
+                "that affect them.",
+        objectives="Publish the information, train officials and citizens, and agree on a "
+                   "lasting practice with the counterpart.",
+        duration_months=6 + index % 7, districts=[district],
+        beneficiaries_total=80 + 10 * index, beneficiaries_women=45 + 5 * index,
+        beneficiaries_youth=20 + 3 * index,
+        beneficiaries_description="Community members, public officials and students.",
+        requested_amount=Decimal("5000.00"),
+        counterpart_contact_name="Counterpart contact", counterpart_contact_position="Director",
+        counterpart_contact_email=f"counterpart{index + 1}@gov.example.bz",
+        thematic_areas=[area], affirmed_statements=list(call.eligibility_statements),
+        activities=[Activity(position=0, description="Inception workshop with the counterpart",
+                             starts_on=date(2019, 1, 15), ends_on=date(2019, 1, 31),
+                             milestone="Work plan agreed"),
+                    Activity(position=1, description="Training sessions",
+                             starts_on=date(2019, 2, 1), ends_on=date(2019, 5, 31),
+                             milestone="Four sessions held")],
+        results=[ExpectedResult(position=0, result="Information published as open data",
+                                indicator="Datasets published", target="10")],
+        budget_lines=[BudgetLine(position=0, category="activities", description="Workshops",
+                                 amount=Decimal("2500.00")),
+                      BudgetLine(position=1, category="personnel",
+                                 description="Project coordinator", amount=Decimal("1800.00")),
+                      BudgetLine(position=2, category="materials",
+                                 description="Printing and publicity", amount=Decimal("700.00"))],
+    )
+    db.session.add(application)
+    if state == ApplicationState.draft:
+        db.session.flush()
+        return
+    application.submitted_at = submitted_at
+    application.reference = next_reference(call.reference_prefix, submitted_at.year)
+    for document in call.required_documents:
+        db.session.add(Attachment(application=application, required_document=document,
+                                  stored_file=_stored_pdf(f"{document.name}.pdf"),
+                                  uploaded_at=submitted_at))
+    application.endorsement = Endorsement(
+        state=EndorsementState.endorsed if index % 6 else EndorsementState.pending,
+        recipient_email=application.counterpart_contact_email, sent_at=submitted_at,
+        expires_at=submitted_at + timedelta(days=21),
+        token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest())
+    if application.endorsement.state == EndorsementState.endorsed:
+        application.endorsement.responded_at = submitted_at + timedelta(days=3)
+        application.endorsement.responder_name = "Counterpart contact"
+        application.endorsement.responder_position = "Director"
+    if state not in (ApplicationState.submitted, ApplicationState.withdrawn):
+        eligible = state != ApplicationState.ineligible
+        application.eligibility_check = EligibilityCheck(
+            checked_by_id=staff.id if staff else None, checked_at=submitted_at + timedelta(days=7),
+            is_eligible=eligible,
+            reason="" if eligible else "The registration certificate had expired.",
+            checklist=[])
+    if state == ApplicationState.withdrawn:
+        application.withdrawn_at = submitted_at + timedelta(days=2)
+    if state in (ApplicationState.awarded, ApplicationState.waitlisted,
+                 ApplicationState.declined):
+        application.decided_at = datetime(2018, 12, 14, 16, 0, tzinfo=UTC)
+    db.session.flush()
