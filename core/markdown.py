@@ -28,7 +28,7 @@ HEADING_LEVELS = {"h1": "h2", "h5": "h4", "h6": "h4"}
 class _NoRawHtml(_markdown.Extension):
     """Raw HTML in the source is escaped and shown as text."""
 
-    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_HeadingLevels(md), "heading_levels", 5)

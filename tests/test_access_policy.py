@@ -120,6 +120,23 @@ POLICY: dict[str, Access] = {
     # Screening: a draft is shown read-only to staff.
     "screening.screen": Access(
         STAFF, lambda c: f"/staff/applications/{c['application'].id}/screening"),
+    # Calls: the public pages are open to everyone (a draft is 404 for all but staff, in
+    # tests/grants/calls); funds and calls are managed by staff.
+    "calls.public_list": Access(EVERYONE, lambda c: "/calls"),
+    "calls.public_detail": Access(EVERYONE, lambda c: f"/calls/{c['published_call'].id}"),
+    "calls_admin.funds": Access(STAFF, lambda c: "/staff/funds"),
+    "calls_admin.new_fund": Access(STAFF, lambda c: "/staff/funds/new"),
+    "calls_admin.edit_fund": Access(STAFF, lambda c: f"/staff/funds/{c['fund'].id}/edit"),
+    "calls_admin.calls": Access(STAFF, lambda c: "/staff/calls"),
+    "calls_admin.new_call": Access(STAFF, lambda c: "/staff/calls/new"),
+    "calls_admin.call_detail": Access(STAFF, lambda c: f"/staff/calls/{c['draft_call'].id}"),
+    "calls_admin.edit_call": Access(STAFF,
+                                    lambda c: f"/staff/calls/{c['draft_call'].id}/edit"),
+    "calls_admin.edit_rubric": Access(STAFF,
+                                      lambda c: f"/staff/calls/{c['draft_call'].id}/rubric"),
+    "calls_admin.transition_call": Access(
+        STAFF, lambda c: f"/staff/calls/{c['draft_call'].id}/transition", "POST", 302,
+        {"target": "published"}),
 }
 
 
@@ -140,7 +157,18 @@ def context(factories):
     dead.state = MessageState.dead
     application, attachment = _application_of(org, owner)
     return {"org": org, "member": member, "other_user": other_user, "message": message,
-            "dead_message": dead, "application": application, "attachment": attachment}
+            "dead_message": dead, "application": application, "attachment": attachment,
+            **_calls_context(factories)}
+
+
+def _calls_context(factories):
+    """A fund with a published (open) call and a complete draft ready to publish."""
+    from tests.fixtures.grants import GrantFactories
+
+    grants = GrantFactories(factories.session, factories)
+    fund = grants.fund()
+    return {"fund": fund, "published_call": grants.call(fund=fund),
+            "draft_call": grants.call(fund=fund, state="draft")}
 
 
 def _application_of(organisation, owner):

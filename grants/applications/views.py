@@ -24,6 +24,7 @@ from grants.applications.policies import (can_edit, can_list_all, can_start, can
 from grants.applications.sections import SECTIONS
 from grants.applications.states import APPLICATION_WORKFLOW, ApplicationState
 from grants.calls.models import Call
+from grants.endorsements.policies import can_resend
 
 bp = Blueprint("applications", __name__)
 admin_bp = Blueprint("applications_admin", __name__, url_prefix="/staff/applications")
@@ -107,6 +108,7 @@ def detail(application_id: int):
         "grants/applications/detail.html", application=application,
         progress=queries.section_progress(application),
         is_member=is_applicant_member(current_user, application)[0],
+        can_manage_endorsement=can_resend(current_user, application)[0],
         transitions=APPLICATION_WORKFLOW.available(application, current_user),
         action_form=BaseForm(), withdraw_form=WithdrawForm())
 

@@ -1,0 +1,520 @@
+"""Every change to funds, calls and rubrics. Operations flush and never commit.
+
+The forms check the same rules with friendlier wording; the checks here keep other callers
+(imports, the demo loader, the command line) honest.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
+
+from accounts.organisations.models import Organisation
+from core.audit.operations import record
+from core.database import MAX_ID
+from core.errors import OperationError
+from core.extensions import db
+from core.money import currency_codes
+from core.timeutil import utcnow
+from core.workflow import Transition
+from grants.calls.models import (
+    DEFAULT_AWARD_AMOUNT,
+    DEFAULT_MAX_AWARDS,
+    DEFAULT_THEMATIC_AREAS,
+    Call,
+    Criterion,
+    EligibilityStatement,
+    Fund,
+    RequiredDocument,
+    ThematicArea,
+)
+from grants.calls.states import CALL_WORKFLOW, CallState
+
+#: Documents asked of applicants in the reference programme, offered for every new call.
+#: Like the thematic areas they are data, edited per call in the call's language.
+DEFAULT_REQUIRED_DOCUMENTS = [
+    "Registration certificate",
+    "Detailed budget",
+    "Letter of support from the government counterpart",
+]
+DEFAULT_REFERENCE_PREFIX = "OGB"
+
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_WEIGHT = Decimal("9999.99")
+MAX_SCORE = 100
+MAX_AWARDS = 1000
+MAX_LIST_ITEMS = 50
+#: Column limits of the texts a call holds.
+TEXT_LIMITS = {"title": 200, "summary": 2000, "body_markdown": 50000,
+               "thematic_areas": 120, "eligibility_statements": 1000,
+               "required_documents": 200}
+_REFERENCE_PREFIX = re.compile(r"^[A-Z0-9]{2,10}$")
+
+CALL_FIELDS = ("fund_id", "title", "summary", "body_markdown", "award_amount", "max_awards",
+               "opens_at", "closes_at", "is_counterpart_required",
+               "is_one_application_per_organisation", "reference_prefix")
+LIST_FIELDS = ("thematic_areas", "eligibility_statements", "required_documents")
+#: For each list: the model of its rows and the attribute holding the text.
+_LISTS = {
+    "thematic_areas": (ThematicArea, "name"),
+    "eligibility_statements": (EligibilityStatement, "text"),
+    "required_documents": (RequiredDocument, "name"),
+}
+
+
+# Values ------------------------------------------------------------------------------------
+
+def _text(value, field: str, *, required: bool = False, message=None) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if required and not value:
+        raise OperationError(message or _l("This field is required."), field=field)
+    if len(value) > TEXT_LIMITS.get(field, 200):
+        raise OperationError(_l("Use at most %(count)s characters.",
+                                count=TEXT_LIMITS.get(field, 200)), field=field)
+    return value
+
+
+def _amount(value, field: str) -> Decimal:
+    """A positive amount with at most two decimals."""
+    if isinstance(value, float | bool) or value is None:
+        raise OperationError(_l("Enter the amount."), field=field)
+    try:
+        amount = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise OperationError(_l("Enter the amount in figures, for example 5000.00."),
+                             field=field) from None
+    if not amount.is_finite():
+        raise OperationError(_l("Enter the amount in figures, for example 5000.00."),
+                             field=field)
+    if amount.as_tuple().exponent < -2:
+        raise OperationError(_l("Use at most two decimal places (cents)."), field=field)
+    if amount < 0:
+        raise OperationError(_l("The amount cannot be negative."), field=field)
+    if amount == 0:
+        raise OperationError(_l("Enter an amount of more than zero."), field=field)
+    if amount > MAX_AMOUNT:
+        raise OperationError(_l("This amount is too large."), field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _whole_number(value, field: str, minimum: int, maximum: int, message) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise OperationError(message, field=field)
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise OperationError(message, field=field) from None
+    if not number.is_finite() or number != number.to_integral_value() or not (
+            minimum <= number <= maximum):
+        raise OperationError(message, field=field)
+    return int(number)
+
+
+def _time(value, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise TypeError(f"{field} must be an aware datetime")
+    return value
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def _organisation_id(value, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if not _is_id(value) or db.session.get(Organisation, value) is None:
+        raise OperationError(_l("Choose an organisation from the list."), field=field)
+    return value
+
+
+def _items(values, field: str) -> list[str]:
+    """The lines of an editable list: stripped, blanks dropped, no duplicates."""
+    items = [str(v).strip() for v in (values or []) if str(v).strip()]
+    if len(items) > MAX_LIST_ITEMS:
+        raise OperationError(_l("Use at most %(count)s lines.", count=MAX_LIST_ITEMS),
+                             field=field)
+    limit = TEXT_LIMITS[field]
+    seen = set()
+    for item in items:
+        if len(item) > limit:
+            raise OperationError(_l("Each line can have at most %(count)s characters: "
+                                    "shorten “%(item)s”.", count=limit, item=item[:40]),
+                                 field=field)
+        if item.casefold() in seen:
+            raise OperationError(_l("“%(item)s” is listed twice.", item=item[:80]),
+                                 field=field)
+        seen.add(item.casefold())
+    return items
+
+
+# Funds -------------------------------------------------------------------------------------
+
+def _clean_fund(fields: dict) -> dict:
+    unknown = set(fields) - {"name", "donor_organisation_id", "managing_organisation_id",
+                             "currency", "total_budget"}
+    if unknown:
+        raise TypeError(f"unknown fund fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    if "name" in fields:
+        cleaned["name"] = _text(fields["name"], "name", required=True,
+                                message=_l("Enter the fund's name."))
+    for name in ("donor_organisation_id", "managing_organisation_id"):
+        if name in fields:
+            cleaned[name] = _organisation_id(fields[name], name)
+    if "currency" in fields:
+        currency = (fields["currency"] or "").strip().upper()
+        if currency not in currency_codes():
+            raise OperationError(_l("Choose a currency from the list."), field="currency")
+        cleaned["currency"] = currency
+    if "total_budget" in fields:
+        cleaned["total_budget"] = _amount(fields["total_budget"], "total_budget")
+    return cleaned
+
+
+def create_fund(actor, **fields) -> Fund:
+    fields.setdefault("currency", "USD")
+    cleaned = _clean_fund(fields)
+    for required in ("name", "total_budget"):
+        if required not in cleaned:
+            raise OperationError(_l("This field is required."), field=required)
+    fund = Fund(**cleaned)
+    db.session.add(fund)
+    db.session.flush()
+    record("fund.create", fund, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')} created the fund {fund.name}",
+           data={"fields": cleaned})
+    return fund
+
+
+def fund_has_submissions(fund: Fund) -> bool:
+    from grants.applications.models import Application
+    from grants.applications.states import ApplicationState
+    return bool(db.session.scalar(select(exists().where(
+        Application.call_id == Call.id, Call.fund_id == fund.id,
+        Application.state != ApplicationState.draft))))
+
+
+def update_fund(fund: Fund, actor, **fields) -> dict:
+    """Change the fund; returns the changes as ``{field: [old, new]}``."""
+    cleaned = _clean_fund(fields)
+    changes = {name: [getattr(fund, name), value] for name, value in cleaned.items()
+               if getattr(fund, name) != value}
+    if not changes:
+        return {}
+    if "currency" in changes and fund_has_submissions(fund):
+        raise OperationError(_l("Applications have been submitted to this fund's calls: its "
+                                "currency can no longer be changed."), field="currency")
+    for name, (_old, new) in changes.items():
+        setattr(fund, name, new)
+    db.session.flush()
+    record("fund.update", fund, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')} changed "
+                   f"{', '.join(sorted(changes))} of the fund {fund.name}",
+           data={"changes": changes})
+    return changes
+
+
+# Calls -------------------------------------------------------------------------------------
+
+def new_call_defaults() -> dict:
+    """The values a new call starts with: the reference programme's."""
+    return {
+        "thematic_areas": list(DEFAULT_THEMATIC_AREAS),
+        "eligibility_statements": [],
+        "required_documents": list(DEFAULT_REQUIRED_DOCUMENTS),
+        "award_amount": DEFAULT_AWARD_AMOUNT,
+        "max_awards": DEFAULT_MAX_AWARDS,
+        "is_counterpart_required": True,
+        "is_one_application_per_organisation": True,
+        "reference_prefix": DEFAULT_REFERENCE_PREFIX,
+    }
+
+
+def _clean_call(fields: dict, call: Call | None = None) -> dict:
+    unknown = set(fields) - set(CALL_FIELDS) - set(LIST_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown call fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    if "fund_id" in fields:
+        fund_id = fields["fund_id"]
+        if not _is_id(fund_id) or db.session.get(Fund, fund_id) is None:
+            raise OperationError(_l("Choose a fund from the list."), field="fund_id")
+        cleaned["fund_id"] = fund_id
+    if "title" in fields:
+        cleaned["title"] = _text(fields["title"], "title", required=True,
+                                 message=_l("Enter the call's title."))
+    for name in ("summary", "body_markdown"):
+        if name in fields:
+            cleaned[name] = _text(fields[name], name)
+    if "award_amount" in fields:
+        cleaned["award_amount"] = _amount(fields["award_amount"], "award_amount")
+    if "max_awards" in fields:
+        cleaned["max_awards"] = _whole_number(
+            fields["max_awards"], "max_awards", 1, MAX_AWARDS,
+            _l("Enter a whole number from 1 to %(count)s.", count=MAX_AWARDS))
+    for name in ("opens_at", "closes_at"):
+        if name in fields:
+            cleaned[name] = _time(fields[name], name)
+    opens = cleaned.get("opens_at", call.opens_at if call else None)
+    closes = cleaned.get("closes_at", call.closes_at if call else None)
+    if opens is not None and closes is not None and closes <= opens:
+        raise OperationError(_l("The closing time must be after the opening time."),
+                             field="closes_at")
+    for name in ("is_counterpart_required", "is_one_application_per_organisation"):
+        if name in fields:
+            cleaned[name] = bool(fields[name])
+    if "reference_prefix" in fields:
+        prefix = (fields["reference_prefix"] or "").strip().upper()
+        if not _REFERENCE_PREFIX.match(prefix):
+            raise OperationError(_l("Use 2 to 10 capital letters or digits, without spaces."),
+                                 field="reference_prefix")
+        cleaned["reference_prefix"] = prefix
+    for name in LIST_FIELDS:
+        if name in fields:
+            cleaned[name] = _items(fields[name], name)
+    return cleaned
+
+
+def create_call(actor, **fields) -> Call:
+    """A new draft call, with the reference programme's defaults for what is not given."""
+    for name, value in new_call_defaults().items():
+        fields.setdefault(name, value)
+    cleaned = _clean_call(fields)
+    for required in ("fund_id", "title"):
+        if required not in cleaned:
+            raise OperationError(_l("This field is required."), field=required)
+    lists = {name: cleaned.pop(name) for name in LIST_FIELDS}
+    call = Call(state=CallState.draft, **cleaned)
+    db.session.add(call)
+    for name, items in lists.items():
+        model, attribute = _LISTS[name]
+        getattr(call, name).extend(model(position=position, **{attribute: item})
+                                   for position, item in enumerate(items))
+    db.session.flush()
+    record("call.create", call, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')} created the call {call.title}",
+           data={"fields": cleaned, **lists})
+    return call
+
+
+def _chosen_area_names(area_ids: list[int]) -> list[str]:
+    """Of these thematic areas, the names of those an application has chosen."""
+    if not area_ids:
+        return []
+    from grants.applications.models import application_thematic_areas
+    return list(db.session.scalars(
+        select(ThematicArea.name).where(ThematicArea.id.in_(area_ids), exists().where(
+            application_thematic_areas.c.thematic_area_id == ThematicArea.id))
+        .order_by(ThematicArea.position)))
+
+
+def _sync_list(call: Call, name: str, items: list[str]) -> list[str] | None:
+    """Make the call's list ``name`` hold ``items``, in order. A row whose text is unchanged
+    keeps its id (applications refer to it); rows no longer listed are deleted. Returns the
+    old texts when something changed, else None."""
+    model, attribute = _LISTS[name]
+    rows = getattr(call, name)
+    old = [getattr(row, attribute) for row in rows]
+    if old == items:
+        return None
+    available = {}
+    for row in rows:
+        available.setdefault(getattr(row, attribute), row)
+    kept = []
+    for position, item in enumerate(items):
+        row = available.pop(item, None)
+        if row is None:
+            row = model(**{attribute: item})
+        row.position = position
+        kept.append(row)
+    removed = list(available.values())
+    if name == "thematic_areas":
+        chosen = _chosen_area_names([row.id for row in removed if row.id is not None])
+        if chosen:
+            raise OperationError(_l("Applications have chosen “%(areas)s”: keep these areas "
+                                    "in the list.", areas="”, “".join(chosen)), field=name)
+    if removed:
+        # Delete first, so a re-added text never meets the row it replaces in a constraint.
+        for row in removed:
+            rows.remove(row)
+        db.session.flush()
+    rows[:] = kept
+    return old
+
+
+def update_call(call: Call, actor, **fields) -> dict:
+    """Change the call's details and lists; returns the changes as ``{field: [old, new]}``.
+
+    The award amount (and the fund, whose currency it is in) cannot change once an
+    application has been submitted; a call that has left the draft state keeps what it needed
+    to be published."""
+    cleaned = _clean_call(fields, call)
+    lists = {name: cleaned.pop(name) for name in LIST_FIELDS if name in cleaned}
+    changes = {name: [getattr(call, name), value] for name, value in cleaned.items()
+               if getattr(call, name) != value}
+    if ({"award_amount", "fund_id"} & set(changes)) and call.has_submissions():
+        field = "award_amount" if "award_amount" in changes else "fund_id"
+        raise OperationError(_l("Applications have been submitted to this call: its award "
+                                "amount and fund can no longer be changed."), field=field)
+    if call.state != CallState.draft:
+        _check_still_publishable(call, cleaned, lists)
+    # The lists first: removing an area an application chose is refused before anything
+    # else has changed.
+    list_changes = {}
+    for name in LIST_FIELDS:
+        if name in lists:
+            old = _sync_list(call, name, lists[name])
+            if old is not None:
+                list_changes[name] = [old, lists[name]]
+    for name, (_old, new) in changes.items():
+        setattr(call, name, new)
+    if "fund_id" in changes:
+        call.fund = db.session.get(Fund, call.fund_id)
+    changes.update(list_changes)
+    if not changes:
+        return {}
+    db.session.flush()
+    record("call.update", call, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')} changed "
+                   f"{', '.join(sorted(changes))} of the call {call.title}",
+           data={"changes": changes})
+    return changes
+
+
+def _check_still_publishable(call: Call, cleaned: dict, lists: dict) -> None:
+    for field in ("opens_at", "closes_at"):
+        if field in cleaned and cleaned[field] is None:
+            raise OperationError(_l("A published call needs its opening and closing times."),
+                                 field=field)
+    if "summary" in cleaned and not cleaned["summary"]:
+        raise OperationError(_l("A published call needs a summary."), field="summary")
+    if "thematic_areas" in lists and not lists["thematic_areas"]:
+        raise OperationError(_l("A published call needs at least one thematic area."),
+                             field="thematic_areas")
+
+
+# The rubric --------------------------------------------------------------------------------
+
+def _criterion_values(row: dict) -> dict:
+    index = row.get("index", 0)
+    name = (row.get("name") or "").strip()
+    if len(name) > 200:
+        raise OperationError(_l("Use at most %(count)s characters.", count=200),
+                             field=f"criteria-{index}-name")
+    guidance = (row.get("guidance") or "").strip()
+    if len(guidance) > 4000:
+        raise OperationError(_l("Use at most %(count)s characters.", count=4000),
+                             field=f"criteria-{index}-guidance")
+    weight = row.get("weight")
+    if isinstance(weight, float | bool) or weight is None:
+        raise OperationError(_l("Enter the weight."), field=f"criteria-{index}-weight")
+    try:
+        weight = Decimal(str(weight))
+    except ArithmeticError:
+        raise OperationError(_l("Enter the weight as a number, for example 1 or 1.5."),
+                             field=f"criteria-{index}-weight") from None
+    if not weight.is_finite() or weight.as_tuple().exponent < -2:
+        raise OperationError(_l("Use at most two decimal places."),
+                             field=f"criteria-{index}-weight")
+    if weight <= 0:
+        raise OperationError(_l("The weight must be more than zero."),
+                             field=f"criteria-{index}-weight")
+    if weight > MAX_WEIGHT:
+        raise OperationError(_l("The weight is too large."), field=f"criteria-{index}-weight")
+    max_score = _whole_number(
+        row.get("max_score"), f"criteria-{index}-max_score", 1, MAX_SCORE,
+        _l("The maximum score must be a whole number from 1 to %(count)s.", count=MAX_SCORE))
+    return {"name": name, "guidance": guidance, "weight": weight.quantize(Decimal("0.01")),
+            "max_score": max_score, "is_na_allowed": bool(row.get("is_na_allowed"))}
+
+
+def _criterion_snapshot(criterion: Criterion) -> dict:
+    return {"id": criterion.id, "name": criterion.name, "guidance": criterion.guidance,
+            "weight": str(criterion.weight), "max_score": criterion.max_score,
+            "is_na_allowed": criterion.is_na_allowed}
+
+
+def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
+    """Replace the call's rubric by ``rows`` (dicts with id, name, guidance, weight,
+    max_score, is_na_allowed, and optionally the form's row index). A row with a blank name
+    is dropped, and the criterion it showed is deleted. Returns whether anything changed.
+
+    The rubric cannot change once an application has been submitted."""
+    existing = {criterion.id: criterion for criterion in call.criteria}
+    wanted = []
+    seen_names = set()
+    for row in rows:
+        name = (row.get("name") or "").strip()
+        if not name:
+            continue
+        values = _criterion_values(row)
+        if name.casefold() in seen_names:
+            raise OperationError(_l("Two criteria are called “%(name)s”: give each a "
+                                    "different name.", name=name[:80]),
+                                 field=f"criteria-{row.get('index', 0)}-name")
+        seen_names.add(name.casefold())
+        criterion_id = row.get("id")
+        # An id that is not one of this call's criteria starts a new criterion.
+        wanted.append((existing.get(criterion_id) if criterion_id in existing else None,
+                       values))
+    kept_ids = {criterion.id for criterion, _values in wanted if criterion is not None}
+    before = [_criterion_snapshot(c) for c in call.criteria]
+    removed = [c for c in call.criteria if c.id not in kept_ids]
+    changed = bool(removed) or any(
+        criterion is None or position != criterion.position
+        or any(getattr(criterion, key) != value for key, value in values.items())
+        for position, (criterion, values) in enumerate(wanted))
+    if not changed:
+        return False
+    if call.has_submissions():
+        raise OperationError(_l("Applications have been submitted to this call: its rubric "
+                                "can no longer be changed."))
+    if call.state != CallState.draft and not wanted:
+        raise OperationError(_l("A published call needs at least one criterion in its "
+                                "rubric."))
+    for criterion in removed:
+        call.criteria.remove(criterion)
+    ordered = []
+    for position, (criterion, values) in enumerate(wanted):
+        if criterion is None:
+            criterion = Criterion(**values)
+        else:
+            for key, value in values.items():
+                setattr(criterion, key, value)
+        criterion.position = position
+        ordered.append(criterion)
+    call.criteria[:] = ordered
+    db.session.flush()
+    record("call.update_rubric", call, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')} changed the rubric of the call "
+                   f"{call.title}",
+           data={"before": before, "after": [_criterion_snapshot(c) for c in call.criteria]})
+    return True
+
+
+# States ------------------------------------------------------------------------------------
+
+def transition_call(call: Call, target: CallState, actor) -> Transition:
+    """Move the call to ``target`` through the workflow table, and audit it."""
+    transition = CALL_WORKFLOW.check(call, target, actor)
+    now = utcnow()
+    if target == CallState.published and call.closes_at is not None and call.closes_at <= now:
+        raise OperationError(_l("The closing time has passed: set a later closing time "
+                                "before publishing."))
+    source = call.state
+    call.state = target
+    if target == CallState.published:
+        call.published_at = now
+    db.session.flush()
+    record(f"call.{transition.action}", call, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')}: {transition.action} the call "
+                   f"{call.title}",
+           data={"from": source.value, "to": target.value})
+    return transition

@@ -1,0 +1,86 @@
+"""Read helpers for funds and calls (each list in a fixed number of queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.extensions import db
+from grants.calls.models import Call, Fund
+from grants.calls.states import CallState
+
+#: States of a call after its deadline that the public still sees.
+PAST_PUBLIC_STATES = (CallState.closed, CallState.in_review, CallState.decided)
+
+
+def public_calls(now: datetime) -> list[Call]:
+    """Open and upcoming calls: published, closing after ``now``; soonest deadline first."""
+    return list(db.session.scalars(
+        select(Call)
+        .where(Call.state == CallState.published, Call.closes_at > now)
+        .options(joinedload(Call.fund), selectinload(Call.thematic_areas))
+        .order_by(Call.closes_at, Call.id)))
+
+
+def closed_public_calls(now: datetime) -> list[Call]:
+    """Past calls the public may still read: published but past the deadline, or closed,
+    in review or decided; latest deadline first."""
+    return list(db.session.scalars(
+        select(Call)
+        .where(or_(and_(Call.state == CallState.published, Call.closes_at <= now),
+                   Call.state.in_(PAST_PUBLIC_STATES)))
+        .options(joinedload(Call.fund))
+        .order_by(Call.closes_at.desc(), Call.id.desc())))
+
+
+def staff_calls(state: CallState | None = None, fund_id: int | None = None) -> list[Call]:
+    """Every call (or those in ``state``, under ``fund_id``), newest first, with its fund."""
+    query = select(Call).options(joinedload(Call.fund)).order_by(Call.id.desc())
+    if state is not None:
+        query = query.where(Call.state == state)
+    if fund_id is not None:
+        query = query.where(Call.fund_id == fund_id)
+    return list(db.session.scalars(query))
+
+
+def application_counts(call_ids: list[int] | None = None) -> dict[int, dict]:
+    """``{call_id: {ApplicationState: count}}`` in one aggregate query, states in the
+    workflow's order (calls without applications are absent)."""
+    from grants.applications.models import Application
+    from grants.applications.states import ApplicationState
+
+    query = select(Application.call_id, Application.state, func.count(Application.id)) \
+        .group_by(Application.call_id, Application.state)
+    if call_ids is not None:
+        if not call_ids:
+            return {}
+        query = query.where(Application.call_id.in_(call_ids))
+    counts: dict[int, dict] = defaultdict(dict)
+    for call_id, state, count in db.session.execute(query):
+        counts[call_id][ApplicationState(state)] = count
+    # In the workflow's order, for display.
+    return {call_id: {state: by_state[state] for state in ApplicationState if state in by_state}
+            for call_id, by_state in counts.items()}
+
+
+def funds_with_totals() -> list[tuple[Fund, int, Decimal]]:
+    """Every fund by name, with its number of calls and the amount its calls plan to award
+    (award amount × maximum awards), in two queries."""
+    funds = list(db.session.scalars(
+        select(Fund).options(joinedload(Fund.donor), joinedload(Fund.manager))
+        .order_by(func.lower(Fund.name), Fund.id)))
+    # Summed in Python from the Decimal columns, so the money is exact on every database.
+    totals: dict[int, list] = defaultdict(lambda: [0, Decimal("0.00")])
+    for fund_id, award_amount, max_awards in db.session.execute(
+            select(Call.fund_id, Call.award_amount, Call.max_awards)):
+        totals[fund_id][0] += 1
+        totals[fund_id][1] += Decimal(award_amount) * max_awards
+    return [(fund, *totals[fund.id]) for fund in funds]
+
+
+def all_funds() -> list[Fund]:
+    return list(db.session.scalars(select(Fund).order_by(func.lower(Fund.name), Fund.id)))

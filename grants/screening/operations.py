@@ -1,0 +1,90 @@
+"""Recording the screening of an application. Operations flush and never commit."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.audit.operations import record
+from core.errors import OperationError
+from core.extensions import db
+from core.timeutil import utcnow
+from grants.applications.models import Application, EligibilityCheck
+from grants.applications.operations import transition
+from grants.applications.states import ApplicationState
+from grants.screening.policies import can_screen
+from grants.screening.queries import build_checklist, failing_items
+
+REASON_MAX = 5000
+NOTE_MAX = 500
+
+
+def _clean_notes(notes: dict | None, checklist: list[dict]) -> dict[str, str]:
+    """Staff's notes, kept only for items of this checklist."""
+    keys = {item["key"] for item in checklist}
+    cleaned = {}
+    for key, value in (notes or {}).items():
+        value = (value or "").strip()
+        if key not in keys or not value:
+            continue
+        if len(value) > NOTE_MAX:
+            raise OperationError(_l("Use at most %(count)s characters.", count=NOTE_MAX),
+                                 field=f"note_{key}")
+        cleaned[key] = value
+    return cleaned
+
+
+def record_screening(application: Application, actor, *, eligible: bool, reason: str,
+                     notes: dict | None = None) -> EligibilityCheck:
+    """Save the checklist as staff saw it, with their notes and the outcome, then move the
+    application to eligible or ineligible (which tells the applicant, with the reason).
+
+    Ineligible always needs a reason. Eligible needs one too when an automatic check fails:
+    that is an override, and the audit entry says so."""
+    allowed, why = can_screen(actor, application)
+    if not allowed:
+        raise OperationError(why)
+    if application.state != ApplicationState.submitted:
+        raise OperationError(_l("Only submitted applications can be screened; this one is "
+                                "“%(state)s”.", state=application.state.title))
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise OperationError(_l("Use at most %(count)s characters.", count=REASON_MAX),
+                             field="reason")
+    checklist = build_checklist(application)
+    failing = failing_items(checklist)
+    if not eligible and not reason:
+        raise OperationError(_l("Give the reason the application is ineligible; it is sent to "
+                                "the applicant."), field="reason")
+    override = bool(eligible and failing)
+    if override and not reason:
+        raise OperationError(_l("Some checks are not met. To mark the application eligible "
+                                "anyway, write the reason."), field="reason")
+    cleaned_notes = _clean_notes(notes, checklist)
+    snapshot = [{"key": item["key"], "item": item["label"], "ok": item["ok"],
+                 "detail": item["detail"], "note": cleaned_notes.get(item["key"], "")}
+                for item in checklist]
+
+    check = application.eligibility_check
+    if check is None:
+        check = EligibilityCheck(application=application)
+        db.session.add(check)
+    check.checked_by_id = actor.id
+    check.checked_at = utcnow()
+    check.is_eligible = bool(eligible)
+    check.reason = reason
+    check.checklist = snapshot
+    db.session.flush()
+
+    failed_keys = [item["key"] for item in failing]
+    record("screening.override" if override else "screening.record", application,
+           actor=actor,
+           summary=(f"{application.display_reference}: marked eligible although "
+                    f"{len(failing)} check(s) failed" if override else
+                    f"{application.display_reference}: screened "
+                    f"{'eligible' if eligible else 'ineligible'}"),
+           data={"eligible": bool(eligible), "reason": reason, "override": override,
+                 "failed": failed_keys, "check_id": check.id})
+    transition(application,
+               ApplicationState.eligible if eligible else ApplicationState.ineligible,
+               actor, note=reason)
+    return check

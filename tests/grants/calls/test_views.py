@@ -1,0 +1,542 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, func, select
+
+from core.audit.models import AuditEntry
+from core.extensions import db
+from core.timeutil import utcnow
+from grants.calls.models import DEFAULT_THEMATIC_AREAS, Call, Criterion, Fund
+from grants.calls.states import CallState
+
+
+def _count(session, model, *conditions) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _call_form(fund, **overrides) -> dict:
+    data = {
+        "fund_id": str(fund.id), "title": "Mini-grants for open government 2026",
+        "summary": "Grants of US$5,000 for CSO–government partnerships.",
+        "body_markdown": "## Who can apply\n\nRegistered CSOs.",
+        "thematic_areas": "\n".join(DEFAULT_THEMATIC_AREAS),
+        "eligibility_statements": "We are a registered CSO.\nWe have a government partner.",
+        "required_documents": "Registration certificate\nDetailed budget",
+        "award_amount": "5,000.00", "max_awards": "8",
+        "opens_at": "2026-03-01T09:00", "closes_at": "2026-03-31T17:00",
+        "is_counterpart_required": "y", "is_one_application_per_organisation": "y",
+        "reference_prefix": "ogb",
+    }
+    data.update(overrides)
+    return data
+
+
+def _fund_form(**overrides) -> dict:
+    data = {"name": "Promoting an Open Government Ecosystem", "donor_organisation_id": "",
+            "managing_organisation_id": "", "currency": "USD", "total_budget": "40000"}
+    data.update(overrides)
+    return data
+
+
+def _rubric_form(call, extra=()) -> dict:
+    data = {}
+    rows = [{"criterion_id": str(c.id), "name": c.name, "guidance": c.guidance,
+             "weight": str(c.weight), "max_score": str(c.max_score),
+             "is_na_allowed": "y" if c.is_na_allowed else ""} for c in call.criteria]
+    rows += list(extra)
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            if key == "is_na_allowed" and not value:
+                continue
+            data[f"criteria-{index}-{key}"] = value
+    return data
+
+
+# Public pages -------------------------------------------------------------------------------
+
+def test_public_list_shows_open_and_upcoming_calls_with_the_time_zone(client,
+                                                                      grant_factories):
+    now = utcnow()
+    open_call = grant_factories.call(title="Open call", closes_at=now + timedelta(days=12,
+                                                                                 hours=5))
+    soon = grant_factories.call(title="Closing soon",
+                                closes_at=now + timedelta(hours=3, minutes=20))
+    upcoming = grant_factories.call(title="Upcoming call", opens_at=now + timedelta(days=3),
+                                    closes_at=now + timedelta(days=40))
+    grant_factories.call(title="Secret draft", state=CallState.draft)
+    grant_factories.call(title="Past call", opens_at=now - timedelta(days=60),
+                         closes_at=now - timedelta(days=30))
+    grant_factories.call(title="Archived call", state=CallState.archived,
+                         opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=300))
+
+    response = client.get("/calls")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Open call" in page and "Closing soon" in page and "Upcoming call" in page
+    assert "12 days left" in page and "3 hours left" in page
+    assert "(CST)" in page  # deadlines name the programme's time zone
+    assert "Secret draft" not in page and "Archived call" not in page
+    # Soonest deadline first; upcoming calls in their own section; past calls marked closed.
+    assert (page.index(">Closing soon<") < page.index(">Open call<")
+            < page.index(">Upcoming call<"))
+    assert "in 3 days" in page or "in 2 days" in page
+    past = page[page.index("Past calls"):]
+    assert "Past call" in past and "Closed" in past
+    for call in (open_call, soon, upcoming):
+        assert f'href="/calls/{call.id}"' in page
+
+
+def test_public_list_without_calls(client):
+    page = client.get("/calls").get_data(as_text=True)
+    assert "No call is open at the moment." in page
+
+
+def test_calls_menu_entry_is_public_and_staff_entry_is_not(client, login_as):
+    page = client.get("/calls").get_data(as_text=True)
+    assert 'href="/calls"' in page and 'href="/staff/calls"' not in page
+    login_as("applicant")
+    page = client.get("/calls").get_data(as_text=True)
+    assert 'href="/staff/calls"' not in page
+    login_as("staff")
+    page = client.get("/calls").get_data(as_text=True)
+    assert 'href="/calls"' in page and 'href="/staff/calls"' in page
+
+
+def test_public_call_page(client, grant_factories):
+    call = grant_factories.call(
+        title="Mini-grants 2026",
+        body_markdown="## Who can apply\n\nCSOs. <script>alert(1)</script> "
+                      "[bad](javascript:alert(1)) [portal](https://example.org)")
+    response = client.get(f"/calls/{call.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<h1>Mini-grants 2026</h1>" in page
+    assert call.summary in page
+    assert "<h2>Who can apply</h2>" in page
+    assert "<script>alert" not in page and "javascript:" not in page
+    assert '<a href="https://example.org" rel="noopener noreferrer">portal</a>' in page
+    for area in DEFAULT_THEMATIC_AREAS:
+        assert f"<li>{area}</li>" in page
+    for statement in call.eligibility_statements:
+        assert statement.text in page
+    for document in call.required_documents:
+        assert f"<li>{document.name}</li>" in page
+    assert "$5,000.00" in page and "Up to 8" in page
+    assert "(CST)" in page and "days left" in page
+    assert f'href="/calls/{call.id}/apply"' in page and ">Apply<" in page
+
+
+def test_public_page_of_a_closed_call(client, grant_factories):
+    now = utcnow()
+    past_deadline = grant_factories.call(opens_at=now - timedelta(days=20),
+                                         closes_at=now - timedelta(minutes=1))
+    closed = grant_factories.call(state=CallState.closed, opens_at=now - timedelta(days=20),
+                                  closes_at=now - timedelta(days=2))
+    for call in (past_deadline, closed):
+        page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+        assert "Closed" in page and "no longer accepts applications" in page
+        assert f"/calls/{call.id}/apply" not in page and "days left" not in page
+
+
+def test_public_page_of_an_upcoming_call(client, grant_factories):
+    now = utcnow()
+    call = grant_factories.call(opens_at=now + timedelta(days=5, hours=1),
+                                closes_at=now + timedelta(days=35))
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "Opens soon" in page and "Applications open on" in page and "in 5 days" in page
+    assert f"/calls/{call.id}/apply" not in page
+
+
+@pytest.mark.parametrize("role", [None, "applicant", "reviewer", "donor"])
+def test_drafts_are_not_found_for_the_public(client, login_as, grant_factories, role):
+    call = grant_factories.call(state=CallState.draft)
+    if role:
+        login_as(role)
+    assert client.get(f"/calls/{call.id}").status_code == 404
+
+
+def test_staff_preview_drafts(client, login_as, grant_factories):
+    call = grant_factories.call(state=CallState.draft, title="Preview me")
+    login_as("staff")
+    response = client.get(f"/calls/{call.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Preview me" in page and "Draft" in page
+    assert f"/calls/{call.id}/apply" not in page
+
+
+@pytest.mark.parametrize("missing", [999999, 2**40])
+def test_missing_calls_are_not_found(client, login_as, missing):
+    assert client.get(f"/calls/{missing}").status_code == 404
+    login_as("staff")
+    for url in (f"/calls/{missing}", f"/staff/calls/{missing}", f"/staff/calls/{missing}/edit",
+                f"/staff/calls/{missing}/rubric", f"/staff/funds/{missing}/edit"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/staff/calls/{missing}/transition",
+                       data={"target": "published"}).status_code == 404
+
+
+def test_markdown_filter_is_registered(app):
+    assert "markdown" in app.jinja_env.filters
+    html = app.jinja_env.from_string("{{ text|markdown }}").render(text="<b>x</b> **y**")
+    assert html == "<p>&lt;b&gt;x&lt;/b&gt; <strong>y</strong></p>"
+
+
+# Staff pages: access ---------------------------------------------------------------------
+
+STAFF_PAGES = ["/staff/funds", "/staff/funds/new", "/staff/calls", "/staff/calls/new"]
+
+
+@pytest.mark.parametrize("url", STAFF_PAGES)
+def test_staff_pages_need_staff(client, login_as, url):
+    assert client.get(url).status_code == 302
+    login_as("applicant")
+    assert client.get(url).status_code == 403
+    login_as("staff")
+    assert client.get(url).status_code == 200
+
+
+# Funds ----------------------------------------------------------------------------------
+
+def test_staff_add_and_change_a_fund(client, login_as, factories, db_session):
+    login_as("staff")
+    donor = factories.organisation(name="Embassy of Somewhere")
+    response = client.post("/staff/funds/new",
+                           data=_fund_form(donor_organisation_id=str(donor.id)))
+    assert response.status_code == 302
+    fund = db_session.scalar(select(Fund))
+    assert fund.donor_organisation_id == donor.id
+    assert fund.total_budget == Decimal("40000.00") and fund.currency == "USD"
+
+    page = client.get("/staff/funds").get_data(as_text=True)
+    assert "Promoting an Open Government Ecosystem" in page and "$40,000.00" in page
+    assert "Embassy of Somewhere" in page
+
+    edit = client.get(f"/staff/funds/{fund.id}/edit").get_data(as_text=True)
+    assert 'value="40000.00"' in edit
+    response = client.post(f"/staff/funds/{fund.id}/edit",
+                           data=_fund_form(total_budget="45,000.50", currency="BZD"))
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert fund.total_budget == Decimal("45000.50") and fund.currency == "BZD"
+
+
+@pytest.mark.parametrize("fields, field_message", [
+    ({"total_budget": "40000.001"}, "Use at most two decimal places"),
+    ({"total_budget": "-40000"}, "cannot be negative"),
+    ({"total_budget": "0"}, "more than zero"),
+    ({"total_budget": "forty"}, "in figures"),
+    ({"total_budget": "1e5"}, "in figures"),
+    ({"total_budget": "NaN"}, "in figures"),
+    ({"total_budget": ""}, "Enter the amount"),
+    ({"currency": "XYZ"}, "Choose a currency from the list"),
+    ({"currency": ""}, "Choose a currency"),
+    ({"name": ""}, "Enter the fund"),
+    ({"donor_organisation_id": "999999"}, "Choose an organisation from the list"),
+])
+def test_bad_fund_input_answers_422_and_writes_nothing(client, login_as, db_session, fields,
+                                                       field_message):
+    login_as("staff")
+    audit = _count(db_session, AuditEntry)
+    response = client.post("/staff/funds/new", data=_fund_form(**fields))
+    assert response.status_code == 422
+    assert field_message in response.get_data(as_text=True)
+    assert 'class="error-message"' in response.get_data(as_text=True)
+    assert _count(db_session, Fund) == 0 and _count(db_session, AuditEntry) == audit
+
+
+# Calls ----------------------------------------------------------------------------------
+
+def test_new_call_form_is_prefilled_with_the_defaults(client, login_as, grant_factories):
+    fund = grant_factories.fund(currency="BZD")
+    login_as("staff")
+    response = client.get(f"/staff/calls/new?fund_id={fund.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "\n".join(DEFAULT_THEMATIC_AREAS) in page
+    assert 'value="5000.00"' in page and 'value="8"' in page
+    assert 'id="is_counterpart_required" name="is_counterpart_required" type="checkbox" ' \
+           'value="y"' in page
+    assert page.count("checked") >= 2
+    assert f'<option selected value="{fund.id}">' in page
+    assert 'type="datetime-local"' in page and "America/Belize" in page
+
+
+def test_creating_a_call_stores_times_in_utc(client, login_as, grant_factories, db_session):
+    fund = grant_factories.fund()
+    login_as("staff")
+    response = client.post("/staff/calls/new", data=_call_form(fund))
+    assert response.status_code == 302
+    call = db_session.scalar(select(Call))
+    assert response.location == f"/staff/calls/{call.id}"
+    # 17:00 in Belize (UTC−6, no daylight saving) is 23:00 UTC.
+    assert call.closes_at == datetime(2026, 3, 31, 23, 0, tzinfo=UTC)
+    assert call.opens_at == datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+    assert call.state == CallState.draft
+    assert call.award_amount == Decimal("5000.00") and call.max_awards == 8
+    assert call.reference_prefix == "OGB"
+    assert [d.name for d in call.required_documents] == ["Registration certificate",
+                                                         "Detailed budget"]
+    # And back: the edit form shows the wall-clock time that was typed.
+    page = client.get(f"/staff/calls/{call.id}/edit").get_data(as_text=True)
+    assert 'value="2026-03-31T17:00"' in page and 'value="2026-03-01T09:00"' in page
+    detail = client.get(f"/staff/calls/{call.id}").get_data(as_text=True)
+    assert "5:00:00\u202fPM (CST)" in detail or "5:00:00 PM (CST)" in detail
+
+
+def test_unticked_boxes_are_saved_as_no(client, login_as, grant_factories, db_session):
+    fund = grant_factories.fund()
+    login_as("staff")
+    data = _call_form(fund)
+    del data["is_counterpart_required"], data["is_one_application_per_organisation"]
+    assert client.post("/staff/calls/new", data=data).status_code == 302
+    call = db_session.scalar(select(Call))
+    assert call.is_counterpart_required is False
+    assert call.is_one_application_per_organisation is False
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"award_amount": "5000.001"}, "Use at most two decimal places"),
+    ({"award_amount": "-5000"}, "cannot be negative"),
+    ({"award_amount": "0"}, "more than zero"),
+    ({"award_amount": "0.00"}, "more than zero"),
+    ({"award_amount": "5.000,00"}, "in figures"),
+    ({"award_amount": "99999999999"}, "too large"),
+    ({"max_awards": "0"}, "Enter at least 1"),
+    ({"max_awards": "2.5"}, "whole number"),
+    ({"closes_at": "2026-03-01T08:59"}, "must be after the opening time"),
+    ({"closes_at": "2026-03-01T09:00"}, "must be after the opening time"),
+    ({"closes_at": "31/03/2026"}, "Enter a date and time"),
+    ({"closes_at": "9999-12-31T23:59"}, "Enter a year between"),
+    ({"fund_id": "999999"}, "Choose a fund from the list"),
+    ({"fund_id": "abc"}, "Choose a fund from the list"),
+    ({"title": ""}, "Enter the call"),
+    ({"reference_prefix": "O G B"}, "capital letters or digits"),
+    ({"thematic_areas": "Open data\nOpen data"}, "is listed twice"),
+])
+def test_bad_call_input_answers_422_and_writes_nothing(client, login_as, grant_factories,
+                                                       db_session, fields, message):
+    fund = grant_factories.fund()
+    login_as("staff")
+    audit = _count(db_session, AuditEntry)
+    response = client.post("/staff/calls/new", data=_call_form(fund, **fields))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _count(db_session, Call) == 0 and _count(db_session, AuditEntry) == audit
+
+
+def test_editing_a_call_keeps_list_ids(client, login_as, grant_factories, db_session):
+    call = grant_factories.call(areas=["Open data", "Education"])
+    ids = [area.id for area in call.thematic_areas]
+    login_as("staff")
+    data = _call_form(call.fund, thematic_areas="Education\nOpen data\nE-government",
+                      opens_at="2026-03-01T09:00", closes_at="2099-03-31T17:00")
+    response = client.post(f"/staff/calls/{call.id}/edit", data=data)
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert [a.name for a in call.thematic_areas] == ["Education", "Open data", "E-government"]
+    assert [a.id for a in call.thematic_areas][:2] == [ids[1], ids[0]]
+
+
+def test_award_amount_is_locked_after_a_submission(client, login_as, grant_factories,
+                                                   db_session):
+    call = grant_factories.call()
+    grant_factories.application(call, state="submitted")
+    login_as("staff")
+    page = client.get(f"/staff/calls/{call.id}/edit").get_data(as_text=True)
+    assert "can no longer be changed" in page
+    data = _call_form(call.fund, award_amount="6000", opens_at="2026-03-01T09:00",
+                      closes_at="2099-03-31T17:00")
+    response = client.post(f"/staff/calls/{call.id}/edit", data=data)
+    assert response.status_code == 422
+    assert "award amount and fund can no longer be changed" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert call.award_amount == Decimal("5000.00")
+    assert _count(db_session, AuditEntry, AuditEntry.action == "call.update") == 0
+
+
+def test_removing_a_chosen_area_answers_422(client, login_as, grant_factories, db_session):
+    call = grant_factories.call(areas=["Open data", "Education"])
+    grant_factories.application(call, state="draft", areas=[call.thematic_areas[0]])
+    login_as("staff")
+    data = _call_form(call.fund, thematic_areas="Education", title="Changed title",
+                      opens_at="2026-03-01T09:00", closes_at="2099-03-31T17:00")
+    response = client.post(f"/staff/calls/{call.id}/edit", data=data)
+    assert response.status_code == 422
+    assert "keep these areas" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert [a.name for a in call.thematic_areas] == ["Open data", "Education"]
+    assert call.title != "Changed title"
+
+
+def test_staff_call_list_counts_applications_in_one_query(app, client, login_as,
+                                                          grant_factories):
+    login_as("staff")
+    first = grant_factories.call(title="First call")
+    grant_factories.application(first, state="submitted")
+    grant_factories.application(first, state="submitted")
+    grant_factories.application(first, state="draft")
+
+    def queries_for_list():
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = client.get("/staff/calls")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return response, len(statements)
+
+    response, few = queries_for_list()
+    page = response.get_data(as_text=True)
+    assert "First call" in page and "Submitted: 2" in page and "Draft: 1" in page
+    for n in range(4):
+        call = grant_factories.call(title=f"More {n}")
+        grant_factories.application(call, state="submitted")
+    response, many = queries_for_list()
+    assert response.status_code == 200 and "More 3" in response.get_data(as_text=True)
+    assert many == few
+
+
+def test_staff_call_list_filters_by_state(client, login_as, grant_factories):
+    grant_factories.call(title="A draft call", state=CallState.draft)
+    grant_factories.call(title="A published call")
+    login_as("staff")
+    page = client.get("/staff/calls?state=draft").get_data(as_text=True)
+    assert "A draft call" in page and "A published call" not in page
+    assert client.get("/staff/calls?state=nonsense").status_code == 400
+
+
+def test_call_detail_for_staff(client, login_as, grant_factories):
+    call = grant_factories.call(state=CallState.draft, criteria=[], summary="")
+    login_as("staff")
+    page = client.get(f"/staff/calls/{call.id}").get_data(as_text=True)
+    assert "Before publishing, complete: review rubric, summary." in page
+    assert 'name="target" value="published"' in page
+    assert f"/staff/calls/{call.id}/rubric" in page and f"/staff/calls/{call.id}/edit" in page
+
+
+# The rubric ---------------------------------------------------------------------------------
+
+def test_rubric_form_shows_existing_rows_and_three_empty_ones(client, login_as,
+                                                              grant_factories):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("staff")
+    page = client.get(f"/staff/calls/{call.id}/rubric").get_data(as_text=True)
+    assert 'name="criteria-5-name"' in page and 'name="criteria-6-name"' not in page
+    assert 'value="Relevance"' in page and page.count("New criterion") == 3
+
+
+def test_saving_the_rubric(client, login_as, grant_factories, db_session):
+    call = grant_factories.call(state=CallState.draft)
+    relevance_id = call.criteria[0].id
+    login_as("staff")
+    data = _rubric_form(call, extra=[
+        {"criterion_id": "", "name": "Sustainability", "guidance": "After the grant?",
+         "weight": "1.5", "max_score": "5", "is_na_allowed": "y"},
+        {"criterion_id": "", "name": "", "guidance": "", "weight": "rubbish",
+         "max_score": "-3"},
+    ])
+    data["criteria-1-name"] = ""  # drop Feasibility
+    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert [c.name for c in call.criteria] == ["Relevance", "Partnership", "Sustainability"]
+    assert call.criteria[0].id == relevance_id
+    assert call.criteria[2].weight == Decimal("1.50") and call.criteria[2].is_na_allowed
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("weight", "0", "The weight must be more than zero"),
+    ("weight", "-2", "The weight cannot be negative"),
+    ("weight", "1.234", "Use at most two decimal places"),
+    ("weight", "heavy", "Enter the weight as a number"),
+    ("weight", "", "Enter the weight"),
+    ("max_score", "0", "The maximum score must be at least 1"),
+    ("max_score", "7.5", "Enter a whole number"),
+])
+def test_bad_rubric_input_answers_422_and_writes_nothing(client, login_as, grant_factories,
+                                                         db_session, key, value, message):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("staff")
+    data = _rubric_form(call)
+    data[f"criteria-1-{key}"] = value
+    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert _count(db_session, Criterion, Criterion.call_id == call.id) == 3
+    assert call.criteria[1].weight == Decimal("1.00")
+
+
+def test_duplicate_criteria_names_are_shown_next_to_the_row(client, login_as,
+                                                            grant_factories):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("staff")
+    data = _rubric_form(call)
+    data["criteria-2-name"] = "Relevance"
+    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="criteria-2-name-error"' in page and "Two criteria are called" in page
+
+
+def test_the_rubric_is_locked_after_a_submission(client, login_as, grant_factories,
+                                                 db_session):
+    call = grant_factories.call()
+    grant_factories.application(call, state="submitted")
+    login_as("staff")
+    data = _rubric_form(call)
+    data["criteria-0-weight"] = "9"
+    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
+    assert response.status_code == 422
+    assert "its rubric can no longer be changed" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert call.criteria[0].weight == Decimal("2.00")
+
+
+# Transitions --------------------------------------------------------------------------------
+
+def test_publishing_from_the_staff_page(client, login_as, grant_factories, db_session):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("staff")
+    response = client.post(f"/staff/calls/{call.id}/transition", data={"target": "published"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert call.state == CallState.published and call.published_at is not None
+    assert _count(db_session, AuditEntry, AuditEntry.action == "call.publish") == 1
+    assert "The call is published" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_refused_transition_answers_409_with_the_reason(client, login_as, grant_factories,
+                                                          db_session):
+    call = grant_factories.call()
+    login_as("staff")
+    response = client.post(f"/staff/calls/{call.id}/transition", data={"target": "closed"})
+    assert response.status_code == 409
+    assert "once its closing time has passed" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert call.state == CallState.published
+
+
+@pytest.mark.parametrize("target", ["", "open", "PUBLISHED"])
+def test_unknown_targets_answer_400(client, login_as, grant_factories, target):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("staff")
+    response = client.post(f"/staff/calls/{call.id}/transition", data={"target": target})
+    assert response.status_code == 400
+
+
+def test_applicants_cannot_publish(client, login_as, grant_factories, db_session):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("applicant")
+    response = client.post(f"/staff/calls/{call.id}/transition", data={"target": "published"})
+    assert response.status_code == 403
+    db_session.expire_all()
+    assert call.state == CallState.draft
