@@ -63,6 +63,7 @@ def _import_models() -> None:
     import core.uploads.models  # noqa: F401
     import grants.applications.models  # noqa: F401
     import grants.calls.models  # noqa: F401
+    import grants.reviews.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Review panels: conflicts of interest, assignment, rubric scoring, aggregation and decisions."""

@@ -1,0 +1,72 @@
+"""States of review assignments, reviews and decisions, as data."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class AssignmentState(enum.StrEnum):
+    assigned = "assigned"
+    declined = "declined"
+
+    @property
+    def title(self) -> str:
+        return str({AssignmentState.assigned: _l("Assigned"),
+                    AssignmentState.declined: _l("Declined")}[self])
+
+
+class ReviewState(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+
+    @property
+    def title(self) -> str:
+        return str({ReviewState.draft: _l("Draft"),
+                    ReviewState.submitted: _l("Submitted")}[self])
+
+
+class Recommendation(enum.StrEnum):
+    fund = "fund"
+    fund_with_conditions = "fund_with_conditions"
+    do_not_fund = "do_not_fund"
+
+    @property
+    def title(self) -> str:
+        return str({Recommendation.fund: _l("Fund"),
+                    Recommendation.fund_with_conditions: _l("Fund with conditions"),
+                    Recommendation.do_not_fund: _l("Do not fund")}[self])
+
+
+class Confidence(enum.StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+    @property
+    def title(self) -> str:
+        return str({Confidence.low: _l("Low"), Confidence.medium: _l("Medium"),
+                    Confidence.high: _l("High")}[self])
+
+
+class Outcome(enum.StrEnum):
+    award = "award"
+    waitlist = "waitlist"
+    decline = "decline"
+
+    @property
+    def title(self) -> str:
+        return str({Outcome.award: _l("Award"), Outcome.waitlist: _l("Waitlist"),
+                    Outcome.decline: _l("Decline")}[self])
+
+
+#: (from, to) moves of a review: a reviewer submits a draft, and may revise a submitted
+#: review (it stays submitted) until the panel is locked.
+REVIEW_TRANSITIONS = {
+    (ReviewState.draft, ReviewState.draft),
+    (ReviewState.draft, ReviewState.submitted),
+    (ReviewState.submitted, ReviewState.submitted),
+}
+#: An assignment can be declined by its reviewer while no review has been submitted.
+ASSIGNMENT_TRANSITIONS = {(AssignmentState.assigned, AssignmentState.declined)}
