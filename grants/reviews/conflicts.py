@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from accounts.organisations.models import OrganisationMember
 from core.extensions import db
@@ -58,14 +58,3 @@ def conflicted_application_ids(panel: Panel, user) -> set[int]:
 
 def is_conflicted(panel: Panel, user, application: Application) -> bool:
     return application.id in conflicted_application_ids(panel, user)
-
-
-def automatic_conflict_organisation_ids(user) -> set[int]:
-    return set(db.session.scalars(select(OrganisationMember.organisation_id).where(
-        OrganisationMember.user_id == user.id)))
-
-
-def applications_involving(organisation_ids: set[int]):
-    return select(Application.id).where(or_(
-        Application.organisation_id.in_(organisation_ids),
-        Application.counterpart_organisation_id.in_(organisation_ids)))

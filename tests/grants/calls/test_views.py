@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
 from core.audit.models import AuditEntry
@@ -540,3 +542,58 @@ def test_applicants_cannot_publish(client, login_as, grant_factories, db_session
     assert response.status_code == 403
     db_session.expire_all()
     assert call.state == CallState.draft
+
+
+# Arbitrary input ------------------------------------------------------------------------------
+
+HOSTILE = st.sampled_from([
+    "", " ", "\x00", "a\x00b", "\r\n", "<script>alert(1)</script>", "' OR 1=1 --", "-1", "0",
+    "9" * 40, "1e400", "NaN", "Infinity", "²", "١٢", "5000.005", "2026-02-30T10:00",
+    "0001-01-01T00:00", "9999-12-31T23:59", "😀" * 50, "x" * 5000, "%00", "{{ 7*7 }}",
+])
+TEXT = st.one_of(HOSTILE, st.text(max_size=200))
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(fields=st.fixed_dictionaries({
+    "fund_id": TEXT, "title": TEXT, "summary": TEXT, "thematic_areas": TEXT,
+    "award_amount": TEXT, "max_awards": TEXT, "opens_at": TEXT, "closes_at": TEXT,
+    "reference_prefix": TEXT,
+}))
+def test_call_form_never_fails_on_arbitrary_input(client, login_as, db_session, fields):
+    login_as("staff")
+    calls = _count(db_session, Call)
+    response = client.post("/staff/calls/new", data=fields)
+    assert response.status_code in (302, 422)
+    assert _count(db_session, Call) == calls + (response.status_code == 302)
+
+
+@SETTINGS
+@given(fields=st.fixed_dictionaries({
+    "name": TEXT, "donor_organisation_id": TEXT, "currency": TEXT, "total_budget": TEXT,
+}), fund_arg=TEXT)
+def test_fund_form_never_fails_on_arbitrary_input(client, login_as, db_session, fields,
+                                                  fund_arg):
+    login_as("staff")
+    funds = _count(db_session, Fund)
+    response = client.post("/staff/funds/new", data=fields)
+    assert response.status_code in (302, 422)
+    assert _count(db_session, Fund) == funds + (response.status_code == 302)
+    assert client.get("/staff/calls/new", query_string={"fund_id": fund_arg}).status_code == 200
+
+
+@SETTINGS
+@given(name=TEXT, weight=TEXT, max_score=TEXT, criterion_id=TEXT)
+def test_rubric_form_never_fails_on_arbitrary_input(client, login_as, grant_factories,
+                                                    db_session, name, weight, max_score,
+                                                    criterion_id):
+    call = grant_factories.call(state=CallState.draft)
+    login_as("staff")
+    data = _rubric_form(call)
+    data.update({"criteria-3-criterion_id": criterion_id, "criteria-3-name": name,
+                 "criteria-3-weight": weight, "criteria-3-max_score": max_score})
+    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
+    assert response.status_code in (302, 422)
