@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 from core.money import format_money
@@ -37,9 +37,14 @@ def format_programme_datetime(value: datetime | None, format: str = "medium") ->
     named, e.g. "31 Mar 2026, 17:00 (CST)"."""
     if value is None:
         return ""
-    # format_datetime converts to the time zone chosen by select_timezone().
-    text = format_datetime(as_utc(value), format)
-    zone = format_datetime(as_utc(value), "zzz")
+    value = as_utc(value)
+    # Babel converts to the time zone chosen by select_timezone(). Deadlines read better
+    # without seconds, so "medium" is the medium date with the short time.
+    if format == "medium":
+        text = f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+    else:
+        text = format_datetime(value, format)
+    zone = format_datetime(value, "zzz")
     return f"{text} ({zone})"
 
 

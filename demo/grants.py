@@ -135,12 +135,14 @@ def load(users: dict[str, User]) -> Fund:
         opens_at=datetime(2018, 9, 3, 14, 0, tzinfo=UTC),
         closes_at=datetime(2018, 10, 31, 23, 0, tzinfo=UTC), state=CallState.in_review)
     _applications(reference_call, users)
-    now = utcnow()
+    # Opened a week ago at 8:00 and closes in a month at 17:00, Belize time (UTC−6).
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     _call(fund, title="Action Plan Co-creation Grants 2026",
           summary="Small grants for coalitions that co-create commitments for the national "
                   "open government action plan.",
           body="Applications are open. Partnerships with a government counterpart only.",
-          opens_at=now - timedelta(days=7), closes_at=now + timedelta(days=30),
+          opens_at=today - timedelta(days=7) + timedelta(hours=14),
+          closes_at=today + timedelta(days=30, hours=23),
           state=CallState.published)
     db.session.flush()
     return fund
