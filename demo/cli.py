@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.extensions import db
-from demo import accounts, grants
+from demo import accounts, grants, reviews
 
 demo_cli = AppGroup("demo", help="The demo programme.")
 
@@ -27,7 +27,8 @@ def load_command(if_empty: bool) -> None:
     logins = accounts.load_users(organisations)
     users = {role: db.session.scalar(select(User).where(User.email == email))
              for role, email, _password in logins}
-    grants.load(users)
+    fund = grants.load(users)
+    reviews.load(fund.calls[0], users)
     db.session.commit()
     click.echo("Demo logins (http://127.0.0.1:5000/login):")
     for role, email, password in logins:
