@@ -34,9 +34,9 @@ class Recommendation(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return str({Recommendation.fund: _l("Fund"),
-                    Recommendation.fund_with_conditions: _l("Fund with conditions"),
-                    Recommendation.do_not_fund: _l("Do not fund")}[self])
+        return str({Recommendation.fund: _l("Recommend funding"),
+                    Recommendation.fund_with_conditions: _l("Recommend funding with conditions"),
+                    Recommendation.do_not_fund: _l("Do not recommend funding")}[self])
 
 
 class Confidence(enum.StrEnum):
@@ -57,8 +57,9 @@ class Outcome(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return str({Outcome.award: _l("Award"), Outcome.waitlist: _l("Waitlist"),
-                    Outcome.decline: _l("Decline")}[self])
+        return str({Outcome.award: _l("Award a grant"),
+                    Outcome.waitlist: _l("Put on the waiting list"),
+                    Outcome.decline: _l("Decline the application")}[self])
 
 
 #: (from, to) moves of a review: a reviewer submits a draft, and may revise a submitted
