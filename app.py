@@ -77,18 +77,21 @@ def _register_blueprints(app: Flask) -> None:
     from grants.calls.views import admin_bp as calls_admin_bp
     from grants.calls.views import bp as calls_bp
     from grants.endorsements.views import bp as endorsements_bp
+    from grants.ranking.views import bp as ranking_bp
+    from grants.reviews.views import admin_bp as panels_bp
+    from grants.reviews.views import bp as reviews_bp
     from grants.screening.views import bp as screening_bp
 
     for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp,
                       calls_bp, calls_admin_bp, applications_bp, applications_admin_bp,
-                      endorsements_bp, screening_bp):
+                      endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from core.outbox.cli import outbox_cli
     from demo.cli import demo_cli
-    from grants.endorsements.cli import reminders_cli
+    from grants.cli import reminders_cli
 
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)

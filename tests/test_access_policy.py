@@ -137,6 +137,55 @@ POLICY: dict[str, Access] = {
     "calls_admin.transition_call": Access(
         STAFF, lambda c: f"/staff/calls/{c['draft_call'].id}/transition", "POST", 302,
         {"target": "published"}),
+    # Ranking and decisions: staff (and the panel's chair, covered in tests/grants/ranking).
+    # An empty decision form is refused (422); unlocking a panel that is not locked is
+    # refused with a message (303).
+    "ranking.ranking": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/ranking"),
+    "ranking.decide": Access(
+        STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/decisions", "POST", 422),
+    "ranking.feedback": Access(
+        STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/applications/"
+                         f"{c['ranking_application'].id}/feedback"),
+    "ranking.lock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/lock",
+                           "POST", 302),
+    "ranking.unlock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/unlock",
+                             "POST", 303),
+    "ranking.progress": Access(
+        STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/progress"),
+    "ranking.export": Access(
+        STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/scores.xlsx"),
+    # Reviews: the context's assignment belongs to a panel reviewer who is none of the test
+    # roles, so only its reviewer (tests/grants/reviews) may open, decline or download
+    # through it; declaring conflicts is for the panel's members. Staff forms posted empty
+    # are refused (422).
+    "reviews.workspace": Access(frozenset({"reviewer"}), lambda c: "/reviews"),
+    "reviews.review": Access(NOBODY, lambda c: f"/reviews/{c['review_assignment'].id}"),
+    "reviews.decline": Access(
+        NOBODY, lambda c: f"/reviews/{c['review_assignment'].id}/decline", "POST",
+        data={"reason": "No time."}),
+    "reviews.attachment": Access(
+        NOBODY, lambda c: f"/reviews/{c['review_assignment'].id}/attachments/"
+                          f"{c['attachment'].id}"),
+    "reviews.declare_conflict": Access(
+        NOBODY, lambda c: f"/panels/{c['review_panel'].id}/conflicts/new"),
+    "reviews.application_reviews": Access(
+        STAFF, lambda c: f"/reviews/applications/{c['review_application'].id}"),
+    "panels.overview": Access(STAFF, lambda c: "/staff/panels"),
+    "panels.new": Access(STAFF, lambda c: "/staff/panels/new"),
+    "panels.detail": Access(STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}"),
+    "panels.edit": Access(STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/edit"),
+    "panels.add_member": Access(
+        STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/members", "POST", 422),
+    "panels.remove_member": Access(
+        STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/members/"
+                         f"{c['spare_member'].id}/remove", "POST", 302),
+    "panels.assign": Access(
+        STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/assign", "POST", 422),
+    "panels.auto_assign": Access(
+        STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/auto-assign", "POST", 302),
+    "panels.reassign": Access(
+        STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/assignments/"
+                         f"{c['review_assignment'].id}/reassign", "POST", 422),
 }
 
 
@@ -158,7 +207,8 @@ def context(factories):
     application, attachment = _application_of(org, owner)
     return {"org": org, "member": member, "other_user": other_user, "message": message,
             "dead_message": dead, "application": application, "attachment": attachment,
-            **_calls_context(factories)}
+            **_calls_context(factories), **_ranking_context(factories),
+            **_reviews_context(factories)}
 
 
 def _calls_context(factories):
@@ -169,6 +219,40 @@ def _calls_context(factories):
     fund = grants.fund()
     return {"fund": fund, "published_call": grants.call(fund=fund),
             "draft_call": grants.call(fund=fund, state="draft")}
+
+
+def _ranking_context(factories):
+    """A panel (without a chair) of a call with one application in review."""
+    from grants.reviews.models import Panel
+    from tests.fixtures.grants import GrantFactories
+
+    grants = GrantFactories(factories.session, factories)
+    call = grants.call()
+    application = grants.application(call, state="in_review")
+    panel = Panel(call=call)
+    factories.session.add(panel)
+    factories.session.flush()
+    return {"ranking_panel": panel, "ranking_application": application}
+
+
+def _reviews_context(factories):
+    """A panel of two reviewers who are none of the test roles; one of them is assigned an
+    eligible application."""
+    from grants.reviews.models import Panel, PanelMember, ReviewAssignment
+    from tests.fixtures.grants import GrantFactories
+
+    grants = GrantFactories(factories.session, factories)
+    call = grants.call()
+    application = grants.application(call, state="in_review")
+    reviewer = factories.user(roles=("reviewer",), name="Panel Reviewer")
+    spare = factories.user(roles=("reviewer",), name="Spare Reviewer")
+    panel = Panel(call=call, is_locked=False, reviewers_per_application=3)
+    panel.members = [PanelMember(user=reviewer), PanelMember(user=spare)]
+    assignment = ReviewAssignment(panel=panel, application=application, reviewer=reviewer)
+    factories.session.add_all([panel, assignment])
+    factories.session.flush()
+    return {"review_panel": panel, "review_application": application,
+            "review_assignment": assignment, "spare_member": panel.members[1]}
 
 
 def _application_of(organisation, owner):

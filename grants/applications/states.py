@@ -58,6 +58,12 @@ def _staff(user, application):
     return can_screen(user, application)
 
 
+def _decider(user, application):
+    """Award, waitlist and decline: staff, or the chair of the call's review panel."""
+    from grants.ranking.policies import can_decide_application
+    return can_decide_application(user, application)
+
+
 def _complete_and_open(application):
     from grants.applications.checks import submission_problems
     problems = submission_problems(application)
@@ -88,10 +94,10 @@ APPLICATION_WORKFLOW = Workflow("application", [
     Transition(_D.submitted, _D.eligible, "mark_eligible", _staff, _screening_passed),
     Transition(_D.submitted, _D.ineligible, "mark_ineligible", _staff, _has_reason),
     Transition(_D.eligible, _D.in_review, "send_to_review", _staff),
-    Transition(_D.in_review, _D.awarded, "award", _staff),
-    Transition(_D.in_review, _D.waitlisted, "waitlist", _staff),
-    Transition(_D.in_review, _D.declined, "decline", _staff),
-    Transition(_D.waitlisted, _D.awarded, "award", _staff),
-    Transition(_D.waitlisted, _D.declined, "decline", _staff),
+    Transition(_D.in_review, _D.awarded, "award", _decider),
+    Transition(_D.in_review, _D.waitlisted, "waitlist", _decider),
+    Transition(_D.in_review, _D.declined, "decline", _decider),
+    Transition(_D.waitlisted, _D.awarded, "award", _decider),
+    Transition(_D.waitlisted, _D.declined, "decline", _decider),
     *[Transition(state, _D.withdrawn, "withdraw", _applicant) for state in _withdrawable],
 ])

@@ -22,7 +22,8 @@ from grants.applications.models import (DISTRICTS, Application, Attachment,
 from grants.applications.policies import (can_edit, can_list_all, can_start, can_view,
                                           is_applicant_member)
 from grants.applications.sections import SECTIONS
-from grants.applications.states import APPLICATION_WORKFLOW, ApplicationState
+from grants.applications.states import (APPLICATION_WORKFLOW, DECIDED_STATES,
+                                        ApplicationState)
 from grants.calls.models import Call
 from grants.endorsements.policies import can_resend
 
@@ -308,6 +309,10 @@ def transition(application_id: int):
     target = request.form.get("target", "")
     if target not in ApplicationState.__members__:
         abort(400)
+    if ApplicationState(target) in DECIDED_STATES:
+        # Decisions go through the panel's ranking page, which keeps them within the pool.
+        flash(_("Record decisions on the review panel's ranking page."), "error")
+        return redirect(url_for("applications.detail", application_id=application.id)), 303
     try:
         operations.transition(application, ApplicationState(target), current_user,
                               note=request.form.get("note", "")[:2000])

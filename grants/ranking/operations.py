@@ -1,0 +1,307 @@
+"""Decisions, feedback, locking and review reminders. Operations flush and never commit.
+
+A decision (award, waitlist or decline, with a rationale) is taken on one application or on
+several at once. The whole batch is checked before anything is written: the panel must be
+unlocked; every application must belong to the panel's call, be in review (or on the waiting
+list) and allow the move; the person deciding must not have a conflict of interest with any
+of them; and awards must keep the call within its pool (see ``queries``) and its maximum
+number of awards. Then each application gets its Decision row and moves through the
+application workflow, which audits the move and emails the applicant's members.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from accounts.policies import is_staff
+from core.audit.operations import record
+from core.errors import OperationError
+from core.extensions import db
+from core.money import format_money
+from core.outbox.operations import queue_email
+from core.timeutil import from_programme_time, to_programme_time, utcnow
+from core.urls import external_url
+from grants.applications.models import Application
+from grants.applications.operations import transition
+from grants.applications.states import APPLICATION_WORKFLOW, ApplicationState
+from grants.ranking import queries
+from grants.reviews.conflicts import conflicted_application_ids
+from grants.reviews.models import Decision, Panel, Review, ReviewAssignment
+from grants.reviews.states import AssignmentState, Outcome, ReviewState
+
+RATIONALE_MAX = 4000
+
+#: Where each outcome takes the application.
+OUTCOME_STATES = {
+    Outcome.award: ApplicationState.awarded,
+    Outcome.waitlist: ApplicationState.waitlisted,
+    Outcome.decline: ApplicationState.declined,
+}
+
+#: Reviewers are reminded from this many days before the due date (and every day after it,
+#: until they submit).
+REMIND_DAYS_BEFORE = 3
+
+
+def _require_unlocked(panel: Panel) -> None:
+    if panel.is_locked:
+        raise OperationError(_l("The panel is locked: its reviews and decisions are frozen. "
+                                "Programme staff can unlock it."))
+
+
+# Decisions ---------------------------------------------------------------------------------
+
+def _check_application(panel: Panel, application: Application, target: ApplicationState,
+                       actor, conflicted: set[int]) -> None:
+    reference = application.display_reference
+    if application.call_id != panel.call_id:
+        raise OperationError(_l("%(reference)s is not an application to this panel's call.",
+                                reference=reference), field="application_ids")
+    if application.state not in queries.DECIDABLE_STATES:
+        raise OperationError(_l("%(reference)s is “%(state)s”: only applications in review "
+                                "or on the waiting list can be decided.",
+                                reference=reference, state=application.state.title),
+                             field="application_ids")
+    if application.state == target:
+        raise OperationError(_l("%(reference)s is already “%(state)s”.", reference=reference,
+                                state=application.state.title), field="application_ids")
+    if application.id in conflicted:
+        raise OperationError(_l("You have a conflict of interest with %(reference)s: another "
+                                "member of the programme team must decide on it.",
+                                reference=reference), field="application_ids")
+    try:
+        APPLICATION_WORKFLOW.check(application, target, actor)
+    except OperationError as error:
+        raise OperationError(_l("%(reference)s: %(reason)s", reference=reference,
+                                reason=error.message), field="application_ids") from error
+
+
+def _check_pool(panel: Panel, new_awards: list[Application]) -> None:
+    """Awards must keep the call's awarded total within the pool and its number within the
+    maximum number of awards."""
+    call = panel.call
+    pool = queries.pool_for(call)
+    awarded_total, awarded_count = queries.awarded_in_call(call)
+    added = sum((a.requested_amount or queries.ZERO for a in new_awards), queries.ZERO)
+    if awarded_count + len(new_awards) > pool.max_awards:
+        raise OperationError(_l(
+            "This would make %(count)s awards; the call allows at most %(max)s "
+            "(%(done)s already awarded).", count=awarded_count + len(new_awards),
+            max=pool.max_awards, done=awarded_count), field="application_ids")
+    if awarded_total + added > pool.amount:
+        raise OperationError(_l(
+            "These awards would bring the call's total to %(total)s, more than its pool of "
+            "%(pool)s (%(left)s is left).",
+            total=format_money(awarded_total + added, pool.currency),
+            pool=format_money(pool.amount, pool.currency),
+            left=format_money(max(pool.amount - awarded_total, queries.ZERO), pool.currency)),
+            field="application_ids")
+
+
+def _score_for_record(scores: queries.PanelScores, application_id: int,
+                      method: str) -> Decimal | None:
+    value = scores.score(application_id, method)
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def feedback_note(rationale: str, comments: list[str]) -> str:
+    """The text added to the decision email: the rationale, then the shared reviewers'
+    comments as "Reviewer 1: …" (anonymised), in the programme's default language."""
+    parts = [rationale.strip()] if rationale and rationale.strip() else []
+    if comments:
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            lines = [gettext("Comments from the reviewers:")]
+            lines += [gettext("Reviewer %(number)s: %(comment)s", number=number,
+                              comment=comment) for number, comment in enumerate(comments, 1)]
+        parts.append("\n\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def decide(panel: Panel, applications: list[Application], outcome: Outcome, actor, *,
+           rationale: str, method: str = queries.RAW) -> list[Decision]:
+    """Record ``outcome`` for every application in ``applications`` (all or none)."""
+    _require_unlocked(panel)
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise OperationError(_l("Give the rationale for the decision."), field="rationale")
+    if len(rationale) > RATIONALE_MAX:
+        raise OperationError(_l("Use at most %(count)s characters.", count=RATIONALE_MAX),
+                             field="rationale")
+    if not applications:
+        raise OperationError(_l("Choose at least one application."), field="application_ids")
+    if method not in queries.METHODS:
+        raise OperationError(_l("Choose how the ranking is sorted."))
+    outcome = Outcome(outcome)
+    target = OUTCOME_STATES[outcome]
+    unique = list({a.id: a for a in applications}.values())
+    conflicted = conflicted_application_ids(panel, actor)
+    for application in unique:
+        _check_application(panel, application, target, actor, conflicted)
+    if outcome == Outcome.award:
+        _check_pool(panel, unique)
+
+    scores = queries.panel_scores(panel)
+    shared: dict[int, list[str]] = {}
+    for review in scores.reviews:  # in feedback order, as on the feedback page
+        comment = (review.overall_comment or "").strip()
+        if review.is_shared_with_applicant and comment:
+            shared.setdefault(review.assignment.application_id, []).append(comment)
+    existing = queries.decisions_for(a.id for a in unique)
+    now = utcnow()
+    decisions = []
+    for application in unique:
+        decision = existing.get(application.id)
+        if decision is None:
+            decision = Decision(application_id=application.id)
+            db.session.add(decision)
+        decision.outcome = outcome
+        decision.rationale = rationale
+        decision.score_at_decision = _score_for_record(scores, application.id, method)
+        decision.decided_by_id = actor.id
+        decision.decided_at = now
+        decision.method = method
+        db.session.flush()
+        record(f"decision.{outcome.value}", application, actor=actor,
+               summary=f"{application.display_reference}: {outcome.value} "
+                       f"(panel {panel.id})",
+               data={"decision_id": decision.id, "panel_id": panel.id,
+                     "outcome": outcome.value, "rationale": rationale, "method": method,
+                     "score": decision.score_at_decision,
+                     "batch": [a.id for a in unique]})
+        note = feedback_note(rationale, shared.get(application.id, []))
+        transition(application, target, actor, note=note)
+        decisions.append(decision)
+    return decisions
+
+
+# Feedback ----------------------------------------------------------------------------------
+
+def choose_feedback(panel: Panel, application: Application, actor, *,
+                    shared_review_ids) -> list[Review]:
+    """Share exactly the reviews in ``shared_review_ids`` (their overall comments, without
+    the reviewers' names) with the applicant; the others stop being shared."""
+    _require_unlocked(panel)
+    if application.call_id != panel.call_id:
+        raise OperationError(_l("This application is not in this panel's call."))
+    reviews = queries.feedback_reviews(panel, application)
+    wanted = set(shared_review_ids)
+    unknown = wanted - {review.id for review in reviews}
+    if unknown:
+        raise OperationError(_l("Choose among the submitted reviews of this application."),
+                             field="shared")
+    for review in reviews:
+        review.is_shared_with_applicant = review.id in wanted
+    db.session.flush()
+    shared = [review for review in reviews if review.is_shared_with_applicant]
+    record("review.share_feedback", application, actor=actor,
+           summary=f"{application.display_reference}: {len(shared)} of {len(reviews)} "
+                   f"review(s) shared with the applicant",
+           data={"panel_id": panel.id, "shared_review_ids": sorted(r.id for r in shared)})
+    return shared
+
+
+# Locking -----------------------------------------------------------------------------------
+
+def lock_panel(panel: Panel, actor) -> None:
+    """Freeze the panel's reviews and decisions."""
+    if panel.is_locked:
+        raise OperationError(_l("The panel is already locked."))
+    panel.is_locked = True
+    panel.locked_at = utcnow()
+    panel.locked_by_id = actor.id
+    db.session.flush()
+    record("panel.lock", panel, actor=actor,
+           summary=f"Panel {panel.id} ({panel.call.title}) locked")
+
+
+def unlock_panel(panel: Panel, actor) -> None:
+    if not is_staff(actor):
+        raise OperationError(_l("Only programme staff can unlock a panel."))
+    if not panel.is_locked:
+        raise OperationError(_l("The panel is not locked."))
+    locked_at = panel.locked_at
+    panel.is_locked = False
+    panel.locked_at = None
+    panel.locked_by_id = None
+    db.session.flush()
+    record("panel.unlock", panel, actor=actor,
+           summary=f"Panel {panel.id} ({panel.call.title}) unlocked",
+           data={"locked_at": locked_at})
+
+
+# Review reminders --------------------------------------------------------------------------
+
+def programme_today(now: datetime | None = None) -> date:
+    return to_programme_time(now or utcnow()).date()
+
+
+def _start_of(day: date) -> datetime:
+    """The moment ``day`` began in the programme's time zone, in UTC."""
+    return from_programme_time(datetime.combine(day, time.min))
+
+
+def assignments_due_for_reminder(today: date) -> list[ReviewAssignment]:
+    """Open assignments without a submitted review, on unlocked panels whose due date (in the
+    programme's time zone) is at most three days ahead or already past, for applications
+    still in review, not yet reminded today."""
+    start_of_today = _start_of(today)
+    horizon = _start_of(today + timedelta(days=REMIND_DAYS_BEFORE + 1))
+    candidates = db.session.scalars(
+        select(ReviewAssignment)
+        .join(ReviewAssignment.panel).join(ReviewAssignment.application)
+        .outerjoin(ReviewAssignment.review)
+        .where(ReviewAssignment.state == AssignmentState.assigned,
+               Panel.is_locked.is_(False), Panel.due_at.is_not(None),
+               Panel.due_at < horizon,
+               Application.state == ApplicationState.in_review,
+               (Review.id.is_(None)) | (Review.state != ReviewState.submitted),
+               (ReviewAssignment.last_reminded_on.is_(None))
+               | (ReviewAssignment.last_reminded_on < start_of_today))
+        .options(contains_eager(ReviewAssignment.panel),
+                 contains_eager(ReviewAssignment.application),
+                 joinedload(ReviewAssignment.reviewer))
+        .order_by(ReviewAssignment.reviewer_id, ReviewAssignment.id))
+    return [a for a in candidates if a.reviewer is not None and a.reviewer.is_enabled]
+
+
+def send_review_reminders(today: date | None = None) -> int:
+    """Remind each reviewer, in one email, of their reviews due within three days or overdue;
+    at most once a day (``last_reminded_on`` records the start of the programme day the
+    reminder went out, so a second run the same day sends nothing). Returns the number of
+    emails queued."""
+    today = today or programme_today()
+    due = assignments_due_for_reminder(today)
+    by_reviewer: dict[int, list[ReviewAssignment]] = {}
+    for assignment in due:
+        by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+    reminded_on = _start_of(today)
+    for assignments in by_reviewer.values():
+        reviewer = assignments[0].reviewer
+        items = [{"application": a.application, "due_at": a.panel.due_at,
+                  "is_late": programme_today(a.panel.due_at) < today} for a in assignments]
+        queue_email(reviewer.email, "grants/ranking/review_reminder", locale=reviewer.locale,
+                    user=reviewer, items=items, reviews_url=_reviews_url())
+        for assignment in assignments:
+            assignment.last_reminded_on = reminded_on
+        db.session.flush()
+        record("review.remind", reviewer, actor=None,
+               summary=f"Review reminder to {reviewer.email} for "
+                       f"{len(assignments)} application(s)",
+               data={"assignment_ids": [a.id for a in assignments], "day": today})
+    return len(by_reviewer)
+
+
+def _reviews_url() -> str:
+    """The reviewer's workspace when the reviews pages are installed, else the home page."""
+    if "reviews.workspace" in current_app.view_functions:
+        return external_url("reviews.workspace")
+    return external_url("core.home")

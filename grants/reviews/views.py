@@ -1,0 +1,493 @@
+"""Review panels: the reviewer's workspace and review form, and the staff pages that set up
+panels, record who is conflicted and assign reviewers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from accounts.models import User
+from accounts.organisations.models import Organisation
+from core import navigation
+from core.access import policy_required, require
+from core.errors import OperationError
+from core.extensions import db
+from core.forms import BaseForm, render_form
+from core.timeutil import to_programme_time, utcnow
+from grants.applications.models import Application, Attachment
+from grants.calls.forms import parse_id
+from grants.calls.models import Call
+from grants.reviews import operations, queries, scoring
+from grants.reviews.forms import (
+    AssignForm,
+    ConflictForm,
+    DeclineForm,
+    EditPanelForm,
+    MemberForm,
+    NewPanelForm,
+    ReassignForm,
+    review_form,
+)
+from grants.reviews.models import Panel, PanelMember, ReviewAssignment
+from grants.reviews.policies import (
+    can_declare_conflict,
+    can_decline,
+    can_manage_panels,
+    can_review,
+    can_see_reviews,
+    can_view_assignment,
+    is_chair,
+    is_panel_member,
+    is_reviewer,
+    may_see_reviewer_names,
+)
+from grants.reviews.states import (
+    AssignmentState,
+    Confidence,
+    Recommendation,
+    ReviewState,
+)
+
+bp = Blueprint("reviews", __name__)
+admin_bp = Blueprint("panels", __name__, url_prefix="/staff/panels")
+
+navigation.register(
+    bp, navigation.NavEntry(_l("My reviews"), "reviews.workspace", is_reviewer, order=25))
+navigation.register(
+    admin_bp, navigation.NavEntry(_l("Review panels"), "panels.overview", can_manage_panels,
+                                  order=40))
+
+PROGRESS_TITLES = {
+    queries.NOT_STARTED: _l("Not started"),
+    queries.DRAFT: _l("Draft"),
+    queries.SUBMITTED: _l("Submitted"),
+}
+
+
+def _helpers():
+    return {"progress_titles": PROGRESS_TITLES, "progress_of": queries.progress_of,
+            "AssignmentState": AssignmentState, "ReviewState": ReviewState}
+
+
+bp.context_processor(_helpers)
+admin_bp.context_processor(_helpers)
+
+
+def review_total(review, criteria) -> float | None:
+    """A submitted review's 0–100 total against the rubric (None when it cannot be
+    computed: every criterion N/A, or a criterion added after the review)."""
+    specs = [scoring.CriterionSpec(id=c.id, weight=c.weight, max_score=c.max_score,
+                                   allows_na=bool(c.is_na_allowed)) for c in criteria]
+    rubric = {spec.id for spec in specs}
+    scores = {row.criterion_id: row.score for row in review.scores
+              if row.criterion_id in rubric}
+    try:
+        return scoring.review_total(specs, scores)
+    except ValueError:
+        return None
+
+
+# Loading -----------------------------------------------------------------------------------
+
+def _load_assignment(assignment_id: int) -> ReviewAssignment:
+    assignment = queries.load_assignment(assignment_id)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def _load_panel(panel_id: int) -> Panel:
+    panel = queries.load_panel(panel_id)
+    if panel is None:
+        abort(404)
+    return panel
+
+
+def _selected_id(value) -> int | None:
+    """An id chosen in a form (the form has checked that it looks like one)."""
+    return parse_id(value)
+
+
+# The reviewer's workspace --------------------------------------------------------------------
+
+@bp.route("/reviews")
+@policy_required(is_reviewer)
+def workspace():
+    return render_template("grants/reviews/workspace.html",
+                           items=queries.workspace(current_user),
+                           chaired=queries.chaired_panels(current_user),
+                           panels=queries.member_panels(current_user))
+
+
+def _review_page(assignment: ReviewAssignment, form=None, decline_form=None,
+                 status: int = 200):
+    panel = assignment.panel
+    criteria = list(panel.call.criteria)
+    review = assignment.review
+    editable = can_review(current_user, assignment)[0]
+    if form is None and editable:
+        form = review_form(criteria, data=review_form_data(review, criteria))
+    if decline_form is None:
+        decline_form = DeclineForm()
+    scores = {row.criterion_id: row for row in review.scores} if review else {}
+    return render_template(
+        "grants/reviews/review.html", assignment=assignment, panel=panel,
+        application=assignment.application, criteria=criteria, review=review, scores=scores,
+        form=form if editable else None, decline_form=decline_form,
+        may_decline=can_decline(current_user, assignment)[0],
+        may_see_others=can_see_reviews(current_user, assignment.application, panel)[0],
+        total=review_total(review, criteria)
+        if review and review.state == ReviewState.submitted else None,
+        is_late=queries.is_late(assignment, panel),
+        Recommendation=Recommendation, Confidence=Confidence), status
+
+
+def review_form_data(review, criteria) -> dict:
+    from grants.reviews.forms import ReviewForm
+    return ReviewForm.data_of(review, criteria)
+
+
+@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+def review(assignment_id: int):
+    assignment = _load_assignment(assignment_id)
+    require(can_view_assignment(current_user, assignment))
+    if request.method == "GET":
+        return _review_page(assignment)
+    if assignment.panel.is_locked:
+        flash(_("The panel is locked: reviews can no longer be changed."), "error")
+        return _review_page(assignment, status=409)
+    require(can_review(current_user, assignment))
+    criteria = list(assignment.panel.call.criteria)
+    form = review_form(criteria)
+    if form.validate_on_submit():
+        submit = form.is_submit
+        was_submitted = assignment.review is not None and \
+            assignment.review.state == ReviewState.submitted
+        try:
+            operations.save_review(
+                assignment, current_user, scores=form.scores(), comments=form.comments(),
+                overall_comment=form.overall_comment.data,
+                recommendation=form.recommendation.data or None,
+                confidence=form.confidence.data or None, submit=submit)
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            if was_submitted:
+                flash(_("Your review is updated."), "success")
+            elif submit:
+                flash(_("Your review is submitted. You can now read the other reviews of "
+                        "this application as they come in."), "success")
+            else:
+                flash(_("Your draft is saved."), "success")
+            return redirect(url_for("reviews.review", assignment_id=assignment.id))
+    return _review_page(assignment, form=form, status=422)
+
+
+@bp.route("/reviews/<int:assignment_id>/decline", methods=["POST"])
+def decline(assignment_id: int):
+    assignment = _load_assignment(assignment_id)
+    require(can_view_assignment(current_user, assignment))
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            operations.decline_assignment(assignment, current_user, form.reason.data)
+        except OperationError as error:
+            form.add_operation_error(error)
+            status = 409
+        else:
+            flash(_("You have declined the review of %(reference)s. The programme team will "
+                    "ask someone else.", reference=assignment.application.display_reference),
+                  "success")
+            return redirect(url_for("reviews.workspace"))
+    else:
+        status = 422
+    return _review_page(assignment, decline_form=form, status=status)
+
+
+@bp.route("/reviews/<int:assignment_id>/attachments/<int:attachment_id>")
+def attachment(assignment_id: int, attachment_id: int):
+    from core.uploads.responses import send_stored_file
+
+    assignment = _load_assignment(assignment_id)
+    require(can_view_assignment(current_user, assignment))
+    document = db.session.get(Attachment, attachment_id)
+    if document is None or document.application_id != assignment.application_id:
+        abort(404)
+    return send_stored_file(document.stored_file)
+
+
+@bp.route("/panels/<int:panel_id>/conflicts/new", methods=["GET", "POST"])
+def declare_conflict(panel_id: int):
+    panel = _load_panel(panel_id)
+    require(is_panel_member(current_user, panel))
+    applications, organisations = queries.conflict_targets(panel)
+    form = ConflictForm()
+    form.application_id.choices = [("", _("—"))] + [
+        (str(a.id), f"{a.display_reference} · {a.title} · {a.organisation.display_name}")
+        for a in applications]
+    form.organisation_id.choices = [("", _("—"))] + [
+        (str(o.id), o.display_name) for o in organisations]
+    allowed, reason = can_declare_conflict(current_user, panel)
+    if not allowed:
+        form.form_errors.append(reason)
+        return render_form("grants/reviews/conflict.html", form, panel=panel,
+                           status=409 if request.method == "POST" else 200, closed=True)
+    if form.validate_on_submit():
+        application = organisation = None
+        if form.application_id.data:
+            application = db.session.get(Application, _selected_id(form.application_id.data))
+            if application is None or application.call_id != panel.call_id:
+                form.application_id.errors = [_("Choose an application of this call.")]
+        if form.organisation_id.data:
+            organisation = db.session.get(Organisation,
+                                          _selected_id(form.organisation_id.data))
+            if organisation is None:
+                form.organisation_id.errors = [_("Choose an organisation from the list.")]
+        if not (form.application_id.errors or form.organisation_id.errors):
+            try:
+                operations.declare_conflict(panel, current_user, reason=form.reason.data,
+                                            application=application, organisation=organisation)
+            except OperationError as error:
+                form.add_operation_error(error)
+            else:
+                flash(_("Your conflict of interest is recorded. You will not review, open or "
+                        "see the scores of the applications concerned."), "success")
+                return redirect(url_for("reviews.workspace"))
+    return render_form("grants/reviews/conflict.html", form, panel=panel, closed=False)
+
+
+@bp.route("/reviews/applications/<int:application_id>")
+def application_reviews(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    panel = queries.panel_of_call(application.call_id)
+    if panel is None:
+        abort(404)
+    require(can_see_reviews(current_user, application, panel))
+    criteria = list(panel.call.criteria)
+    assignments = queries.reviews_of_application(application, panel)
+    entries = []
+    for number, assignment in enumerate(assignments, start=1):
+        review = assignment.review
+        submitted = review is not None and review.state == ReviewState.submitted
+        entries.append({
+            "number": number, "assignment": assignment, "review": review if submitted else None,
+            "progress": queries.progress_of(assignment),
+            "is_own": assignment.reviewer_id == current_user.id,
+            "scores": {row.criterion_id: row for row in review.scores} if submitted else {},
+            "total": review_total(review, criteria) if submitted else None,
+        })
+    own = next((entry for entry in entries if entry["is_own"]), None)
+    return render_template("grants/reviews/application_reviews.html", application=application,
+                           panel=panel, criteria=criteria, entries=entries, own=own,
+                           show_names=may_see_reviewer_names(current_user, panel),
+                           is_chair=is_chair(current_user, panel))
+
+
+# Staff: panels -------------------------------------------------------------------------------
+
+@admin_bp.route("")
+@policy_required(can_manage_panels)
+def overview():
+    return render_template("grants/reviews/admin/overview.html",
+                           rows=queries.panels_overview())
+
+
+@admin_bp.route("/new", methods=["GET", "POST"])
+@policy_required(can_manage_panels)
+def new():
+    calls = queries.calls_without_panel()
+    form = NewPanelForm()
+    form.call_id.choices = [(str(call.id), call.title) for call in calls]
+    if request.method == "GET":
+        call_id = request.args.get("call_id", "")
+        form.call_id.data = call_id if call_id in {str(c.id) for c in calls} else ""
+        form.reviewers_per_application.data = 3
+    elif form.validate_on_submit():
+        call = db.session.get(Call, int(form.call_id.data))
+        try:
+            panel = operations.create_panel(
+                call, current_user, due_at=form.due_at.utc(),
+                reviewers_per_application=form.reviewers_per_application.data)
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The panel is created. Add its members next."), "success")
+            return redirect(url_for("panels.detail", panel_id=panel.id))
+    return render_form("grants/reviews/admin/panel_form.html", form, panel=None,
+                       has_calls=bool(calls))
+
+
+def _programme_time(value):
+    return None if value is None else to_programme_time(value).replace(tzinfo=None)
+
+
+@admin_bp.route("/<int:panel_id>/edit", methods=["GET", "POST"])
+@policy_required(can_manage_panels)
+def edit(panel_id: int):
+    panel = _load_panel(panel_id)
+    form = EditPanelForm(data={"due_at": _programme_time(panel.due_at),
+                               "reviewers_per_application": panel.reviewers_per_application,
+                               "chair_id": str(panel.chair_id or "")})
+    form.chair_id.choices = [("", _("No chair"))] + [
+        (str(member.user_id), member.user.name) for member in panel.members]
+    if panel.is_locked:
+        form.form_errors.append(_("The panel is locked: its settings can no longer be "
+                                  "changed."))
+        return render_form("grants/reviews/admin/panel_form.html", form, panel=panel,
+                           status=409 if request.method == "POST" else 200)
+    if form.validate_on_submit():
+        chair = db.session.get(User, int(form.chair_id.data)) if form.chair_id.data else None
+        try:
+            operations.update_panel(panel, current_user, due_at=form.due_at.utc(),
+                                    reviewers_per_application=form.reviewers_per_application.data)
+            operations.set_chair(panel, chair, current_user)
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The panel is saved."), "success")
+            return redirect(url_for("panels.detail", panel_id=panel.id))
+    return render_form("grants/reviews/admin/panel_form.html", form, panel=panel)
+
+
+def _detail_page(panel: Panel, status: int = 200, *, error=None, member_form=None,
+                 assign_form=None):
+    applications = queries.assignable_applications(panel)
+    members = list(panel.members)
+    member_form = member_form or MemberForm()
+    member_form.user_id.choices = [("", _("Choose a reviewer"))] + [
+        (str(user.id), f"{user.name} · {user.email}")
+        for user in queries.reviewers_not_in(panel)]
+    assign_form = assign_form or AssignForm()
+    _assign_choices(assign_form, applications, members)
+    conflict_rows, declarations = queries.conflicts_matrix(panel)
+    return render_template(
+        "grants/reviews/admin/detail.html", panel=panel, error=error,
+        progress=queries.member_progress(panel),
+        by_application=queries.assignments_by_application(panel),
+        conflict_rows=conflict_rows, declarations=declarations,
+        member_form=member_form, assign_form=assign_form, action_form=BaseForm(),
+        reviewer_choices=[(str(m.user_id), m.user.name) for m in members],
+        is_late=queries.is_late, now=utcnow()), status
+
+
+def _assign_choices(form: AssignForm, applications, members) -> None:
+    form.application_id.choices = [("", _("Choose an application"))] + [
+        (str(a.id), f"{a.display_reference} · {a.title}") for a in applications]
+    form.reviewer_id.choices = [("", _("Choose a reviewer"))] + [
+        (str(m.user_id), m.user.name) for m in members]
+
+
+def _refused(panel: Panel, error: OperationError | str, **forms):
+    """The panel page again with the reason an action was refused (nothing is saved)."""
+    message = error.message if isinstance(error, OperationError) else error
+    return _detail_page(panel, 409 if panel.is_locked else 422, error=message, **forms)
+
+
+@admin_bp.route("/<int:panel_id>")
+@policy_required(can_manage_panels)
+def detail(panel_id: int):
+    return _detail_page(_load_panel(panel_id))
+
+
+@admin_bp.route("/<int:panel_id>/members", methods=["POST"])
+@policy_required(can_manage_panels)
+def add_member(panel_id: int):
+    panel = _load_panel(panel_id)
+    form = MemberForm()
+    form.user_id.choices = []
+    if not form.validate_on_submit():
+        return _refused(panel, next(iter(form.user_id.errors), _("Choose a reviewer.")),
+                        member_form=form)
+    user = db.session.get(User, _selected_id(form.user_id.data))
+    try:
+        operations.add_member(panel, user, current_user)
+    except OperationError as error:
+        return _refused(panel, error, member_form=form)
+    flash(_("%(name)s joins the panel.", name=user.name), "success")
+    return redirect(url_for("panels.detail", panel_id=panel.id))
+
+
+@admin_bp.route("/<int:panel_id>/members/<int:member_id>/remove", methods=["POST"])
+@policy_required(can_manage_panels)
+def remove_member(panel_id: int, member_id: int):
+    panel = _load_panel(panel_id)
+    member = db.session.get(PanelMember, member_id)
+    if member is None or member.panel_id != panel.id:
+        abort(404)
+    name = member.user.name
+    try:
+        operations.remove_member(panel, member, current_user)
+    except OperationError as error:
+        return _refused(panel, error)
+    flash(_("%(name)s has left the panel.", name=name), "success")
+    return redirect(url_for("panels.detail", panel_id=panel.id))
+
+
+@admin_bp.route("/<int:panel_id>/assign", methods=["POST"])
+@policy_required(can_manage_panels)
+def assign(panel_id: int):
+    panel = _load_panel(panel_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        errors = form.application_id.errors or form.reviewer_id.errors
+        return _refused(panel, next(iter(errors), _("Choose an application and a reviewer.")))
+    application = db.session.get(Application, _selected_id(form.application_id.data))
+    reviewer = db.session.get(User, _selected_id(form.reviewer_id.data))
+    if application is None:
+        return _refused(panel, _("Choose an application of this call."))
+    try:
+        operations.assign(panel, application, reviewer, current_user)
+    except OperationError as error:
+        return _refused(panel, error)
+    flash(_("%(name)s now reviews %(reference)s.", name=reviewer.name,
+            reference=application.display_reference), "success")
+    return redirect(url_for("panels.detail", panel_id=panel.id))
+
+
+@admin_bp.route("/<int:panel_id>/auto-assign", methods=["POST"])
+@policy_required(can_manage_panels)
+def auto_assign(panel_id: int):
+    panel = _load_panel(panel_id)
+    form = BaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = operations.auto_assign(panel, current_user)
+    except OperationError as error:
+        return _refused(panel, error)
+    flash(ngettext("%(num)d assignment made.", "%(num)d assignments made.",
+                   len(result.created)), "success")
+    for application, missing in result.short.items():
+        flash(ngettext("%(reference)s is still %(num)d reviewer short: too few members "
+                       "can review it.",
+                       "%(reference)s is still %(num)d reviewers short: too few members "
+                       "can review it.", missing, reference=application.display_reference),
+              "error")
+    return redirect(url_for("panels.detail", panel_id=panel.id))
+
+
+@admin_bp.route("/<int:panel_id>/assignments/<int:assignment_id>/reassign",
+                methods=["POST"])
+@policy_required(can_manage_panels)
+def reassign(panel_id: int, assignment_id: int):
+    panel = _load_panel(panel_id)
+    assignment = db.session.get(ReviewAssignment, assignment_id)
+    if assignment is None or assignment.panel_id != panel.id:
+        abort(404)
+    form = ReassignForm()
+    if not form.validate_on_submit():
+        return _refused(panel, next(iter(form.reviewer_id.errors), _("Choose a reviewer.")))
+    reviewer = db.session.get(User, _selected_id(form.reviewer_id.data))
+    if reviewer is None:
+        return _refused(panel, _("Choose a member of the panel."))
+    reference = assignment.application.display_reference
+    try:
+        operations.reassign(assignment, reviewer, current_user)
+    except OperationError as error:
+        return _refused(panel, error)
+    flash(_("%(name)s now reviews %(reference)s.", name=reviewer.name, reference=reference),
+          "success")
+    return redirect(url_for("panels.detail", panel_id=panel.id))
