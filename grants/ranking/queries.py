@@ -122,7 +122,8 @@ def ranked_applications(call: Call) -> list[Application]:
 
 
 def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
-    """The panel's submitted reviews with their scores, assignments and reviewers."""
+    """The panel's submitted reviews with their scores, assignments and reviewers, without
+    those of reviewers who declared a conflict with the application after submitting."""
     query = (select(Review).join(Review.assignment)
              .where(ReviewAssignment.panel_id == panel.id,
                     Review.state == ReviewState.submitted)
@@ -131,7 +132,10 @@ def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
              .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id))
     if application_ids is not None:
         query = query.where(ReviewAssignment.application_id.in_(list(application_ids)))
-    return list(db.session.scalars(query))
+    conflicts = conflicts_by_reviewer(panel)
+    return [review for review in db.session.scalars(query)
+            if review.assignment.application_id
+            not in conflicts.get(review.assignment.reviewer_id, set())]
 
 
 def criterion_specs(call: Call) -> list[scoring.CriterionSpec]:

@@ -166,3 +166,19 @@ def test_progress_counts_late_reviews_after_the_due_date(scored, db_session, fac
     assert sorted(first.late_references) == sorted(
         scored.apps[key].display_reference for key in ("A", "B"))
     assert all(row.late == 0 for row in rest)
+
+
+def test_a_review_whose_reviewer_later_declared_a_conflict_does_not_count(db_session, scored):
+    from grants.ranking.queries import submitted_reviews
+    from grants.reviews.models import ConflictDeclaration
+
+    panel = scored.panel
+    reviews = submitted_reviews(panel)
+    first = reviews[0].assignment
+    db_session.add(ConflictDeclaration(panel_id=panel.id, reviewer_id=first.reviewer_id,
+                                       application_id=first.application_id,
+                                       reason="Became a board member"))
+    db_session.flush()
+    remaining = submitted_reviews(panel)
+    assert len(remaining) == len(reviews) - 1
+    assert all(r.assignment_id != first.id for r in remaining)
