@@ -57,31 +57,40 @@ def load(call: Call, users: dict[str, User]) -> Panel | None:
         select(Application).where(Application.call_id == call.id,
                                   Application.state.in_(REVIEWED_STATES))
         .order_by(Application.id)).all()
-    for quality, application in _by_quality(applications):
+    for rank, application in enumerate(_by_rank(applications)):
         for user, severity in reviewers:
-            _review(panel, application, user, quality + severity, call)
+            _review(panel, application, user, rank, severity, call)
         _decide(application, users.get("reviewer"))
     db.session.flush()
     return panel
 
 
-def _by_quality(applications):
-    """Awarded applications score best, then waitlisted, in review, declined, so that the
+def _by_rank(applications):
+    """Awarded applications first, then waitlisted, in review and declined, so that the
     funding line of the ranking falls after the eighth."""
     order = [ApplicationState.awarded, ApplicationState.waitlisted,
              ApplicationState.in_review, ApplicationState.declined]
-    ranked = sorted(applications, key=lambda a: (order.index(a.state), a.id))
-    return [(9 - index * 0.4, application) for index, application in enumerate(ranked)]
+    return sorted(applications, key=lambda a: (order.index(a.state), a.id))
 
 
-def _review(panel, application, user, quality: float, call: Call) -> None:
+def _score(criterion, rank: int, severity: int) -> int:
+    """A score that falls with the rank (0 = best), shifted by the reviewer's severity, so
+    every application gets a distinct mean total."""
+    base = {0: 10 - (rank + 1) // 2, 1: 10 - (rank + 2) // 2, 2: 9 - rank // 2}.get(
+        criterion.position, criterion.max_score - rank // 3)
+    shift = severity if criterion.max_score >= 10 else severity // 2
+    return max(0, min(criterion.max_score, base + shift))
+
+
+def _review(panel, application, user, rank: int, severity: int, call: Call) -> None:
     assignment = ReviewAssignment(panel=panel, application=application, reviewer_id=user.id,
                                   assigned_at=SUBMITTED_AT)
     scores = []
     for criterion in call.criteria:
-        score = round(max(0, min(criterion.max_score, quality * criterion.max_score / 10)))
+        score = _score(criterion, rank, severity)
         scores.append(ReviewScore(criterion_id=criterion.id, score=score,
                                   comment=_comment(score, criterion.max_score)))
+    quality = 10 - rank * 0.6 + severity
     recommendation = (Recommendation.fund if quality >= 7 else
                       Recommendation.fund_with_conditions if quality >= 5 else
                       Recommendation.do_not_fund)
