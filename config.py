@@ -144,6 +144,8 @@ class Config:
         settings["MAIL_USE_SSL"] = _env_bool("MAIL_USE_SSL", cls.MAIL_USE_SSL)
         settings["OUTBOX_MAX_ATTEMPTS"] = _env_int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS)
         settings["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES)
+        settings["ENDORSEMENT_LINK_DAYS"] = _env_int("ENDORSEMENT_LINK_DAYS",
+                                                     cls.ENDORSEMENT_LINK_DAYS)
         settings["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.SESSION_COOKIE_SECURE
         )
