@@ -62,7 +62,9 @@ def _import_models() -> None:
     import core.references  # noqa: F401
     import core.uploads.models  # noqa: F401
     import grants.applications.models  # noqa: F401
+    import grants.awards.models  # noqa: F401
     import grants.calls.models  # noqa: F401
+    import grants.monitoring.models  # noqa: F401
     import grants.reviews.models  # noqa: F401
 
 

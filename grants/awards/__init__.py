@@ -1,0 +1,1 @@
+"""Grant agreements, tranche schedules and the disbursement ledger."""

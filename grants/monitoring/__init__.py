@@ -1,0 +1,1 @@
+"""Grantee progress reports, expenditure statements and budget versus actual."""
