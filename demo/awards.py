@@ -1,0 +1,167 @@
+"""The reference programme's eight awards at different stages: tranches paid in BZD at 2.00
+per USD, one reversal, reports accepted and returned, one award closed and one unsigned."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from accounts.models import User
+from core.extensions import db
+from core.money import split_by_shares
+from core.references import next_reference
+from grants.applications.models import Application
+from grants.applications.states import ApplicationState
+from grants.awards.models import Award, Disbursement, Tranche
+from grants.awards.states import (DEFAULT_SCHEDULE, AwardState, DisbursementKind,
+                                  DisbursementState)
+from grants.calls.models import Call
+from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
+from grants.monitoring.states import ReportKind, ReportState
+
+RATE = Decimal("2.00")  # Belize dollars per US dollar
+STARTS_ON = date(2019, 1, 15)
+ENDS_ON = date(2019, 7, 15)
+
+#: For each award, in ranking order: (paid tranches, last tranche's state, mid-term report
+#: state, final report state, reversal of the first payment?)
+STAGES = [
+    (3, None, ReportState.accepted, ReportState.accepted, False),      # closed
+    (2, None, ReportState.accepted, ReportState.submitted, False),
+    (2, None, ReportState.accepted, ReportState.due, False),
+    (1, None, ReportState.submitted, ReportState.due, False),
+    (1, None, ReportState.returned, ReportState.due, False),
+    (1, None, ReportState.due, ReportState.due, True),                  # paid twice, reversed
+    (0, DisbursementState.approved, ReportState.due, ReportState.due, False),
+    (0, None, None, None, False),                                       # not signed yet
+]
+
+
+def _at(day: date, hour: int = 15) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def load(call: Call, users: dict[str, User]) -> None:
+    staff, finance = users.get("staff"), users.get("finance")
+    if staff is None or finance is None:
+        return
+    awarded = db.session.scalars(select(Application).where(
+        Application.call_id == call.id, Application.state == ApplicationState.awarded)
+        .order_by(Application.reference)).all()
+    if db.session.scalar(select(Award.id).where(
+            Award.application_id.in_([a.id for a in awarded])).limit(1)) is not None:
+        return
+    for application, stage in zip(awarded, STAGES):
+        _award(application, stage, staff, finance)
+    db.session.flush()
+
+
+def _award(application: Application, stage, staff: User, finance: User) -> None:
+    paid_tranches, open_state, midterm, final, reversed_once = stage
+    amount = application.call.award_amount
+    award = Award(application=application, amount=amount, currency=application.currency,
+                  reference=next_reference(f"{application.call.reference_prefix}-G", 2018, 3),
+                  starts_on=STARTS_ON, ends_on=ENDS_ON, created_by_id=staff.id,
+                  conditions="Reports on time; acknowledge the donor in publications.",
+                  state=AwardState.pending_signature if midterm is None else AwardState.active)
+    if midterm is not None:
+        award.signed_on = date(2019, 1, 10)
+    shares = [Decimal(share) for share, _condition in DEFAULT_SCHEDULE]
+    for sequence, ((share, condition), part) in enumerate(
+            zip(DEFAULT_SCHEDULE, split_by_shares(amount, shares)), start=1):
+        award.tranches.append(Tranche(sequence=sequence, percentage=Decimal(share),
+                                      planned_amount=part, condition=condition,
+                                      planned_on=STARTS_ON + timedelta(days=75 * (sequence - 1))))
+    db.session.add(award)
+    db.session.flush()
+    for tranche in award.tranches[:paid_tranches]:
+        entry = _paid(award, tranche, staff, finance, tranche.planned_on)
+        if reversed_once and tranche.sequence == 1:
+            _reverse(award, entry, finance)
+            _paid(award, tranche, staff, finance, tranche.planned_on + timedelta(days=6))
+    if open_state is not None:
+        _open_request(award, award.tranches[0], staff, finance, open_state)
+    if midterm is not None:
+        _report(award, ReportKind.midterm, date(2019, 4, 15), midterm, staff)
+        _report(award, ReportKind.final, ENDS_ON + timedelta(days=30), final, staff)
+    if paid_tranches == 3 and final == ReportState.accepted:
+        award.state = AwardState.closed
+        award.closed_at = _at(date(2019, 9, 2))
+
+
+def _entry(award, tranche, staff, day: date, amount: Decimal) -> Disbursement:
+    return Disbursement(award=award, tranche=tranche, kind=DisbursementKind.payment,
+                        amount=amount, idempotency_key=secrets.token_urlsafe(24),
+                        planned_on=day, payment_method="bank transfer",
+                        payee_reference="Account held at Belize Bank",
+                        requested_by_id=staff.id, requested_at=_at(day - timedelta(days=5)))
+
+
+def _paid(award, tranche, staff, finance, day: date) -> Disbursement:
+    entry = _entry(award, tranche, staff, day, tranche.planned_amount)
+    entry.approved_by_id, entry.approved_at = finance.id, _at(day - timedelta(days=3))
+    entry.state = DisbursementState.paid
+    entry.paid_by_id, entry.paid_on, entry.recorded_at = finance.id, day, _at(day, 17)
+    entry.bank_reference = f"BB-{award.reference[-3:]}-{tranche.sequence}-{day:%m%d}"
+    entry.paid_currency, entry.exchange_rate = "BZD", RATE
+    entry.paid_amount = tranche.planned_amount * RATE
+    entry.usd_equivalent = tranche.planned_amount
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _reverse(award, original: Disbursement, finance) -> None:
+    day = original.paid_on + timedelta(days=4)
+    db.session.add(Disbursement(
+        award=award, tranche=original.tranche, kind=DisbursementKind.reversal,
+        state=DisbursementState.paid, amount=-original.amount,
+        idempotency_key=secrets.token_urlsafe(24), requested_by_id=finance.id,
+        requested_at=_at(day), paid_by_id=finance.id, paid_on=day, recorded_at=_at(day, 17),
+        paid_currency="BZD", exchange_rate=RATE, paid_amount=-original.paid_amount,
+        usd_equivalent=-original.usd_equivalent, reverses_id=original.id,
+        reversal_reason="Paid to the wrong account; the bank returned the funds."))
+
+
+def _open_request(award, tranche, staff, finance, state: DisbursementState) -> None:
+    entry = _entry(award, tranche, staff, tranche.planned_on, tranche.planned_amount)
+    entry.state = state
+    if state == DisbursementState.approved:
+        entry.approved_by_id, entry.approved_at = finance.id, _at(tranche.planned_on)
+    db.session.add(entry)
+
+
+def _report(award, kind, due_on: date, state: ReportState, staff) -> None:
+    report = ProgressReport(award=award, kind=kind, title=kind.title, due_on=due_on,
+                            state=state)
+    if state != ReportState.due:
+        # Each report accounts for half of the budget.
+        report.versions.append(_version(1, due_on, award, Decimal("0.5")))
+    if state == ReportState.returned:
+        report.versions[0].staff_comment = ("Please attach the receipts for the workshop "
+                                            "venue and explain the printing costs.")
+        report.versions[0].reviewed_by_id = staff.id
+        report.versions[0].reviewed_at = _at(due_on + timedelta(days=5))
+    if state == ReportState.accepted:
+        report.accepted_at = _at(due_on + timedelta(days=7))
+        report.versions[0].reviewed_by_id = staff.id
+        report.versions[0].reviewed_at = report.accepted_at
+    db.session.add(report)
+
+
+def _version(number: int, due_on: date, award, share: Decimal) -> ReportVersion:
+    lines = award.application.budget_lines
+    return ReportVersion(
+        number=number, submitted_at=_at(due_on - timedelta(days=2)),
+        activities="Workshops with the counterpart's staff and community sessions.",
+        results="Data sets published on the counterpart's website; officials trained.",
+        challenges="Rainy season delays in the south; venue costs rose.",
+        women_under_30=14, women_30_and_over=22, men_under_30=11, men_30_and_over=17,
+        expenditures=[Expenditure(position=i, category=line.category,
+                                  spent_on=due_on - timedelta(days=20 - i),
+                                  description=line.description,
+                                  amount=(line.amount * share).quantize(Decimal("0.01")))
+                      for i, line in enumerate(lines)])
