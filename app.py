@@ -76,9 +76,11 @@ def _register_blueprints(app: Flask) -> None:
     from core.views import bp as core_bp
     from grants.applications.views import admin_bp as applications_admin_bp
     from grants.applications.views import bp as applications_bp
+    from grants.awards.views import bp as awards_bp
     from grants.calls.views import admin_bp as calls_admin_bp
     from grants.calls.views import bp as calls_bp
     from grants.endorsements.views import bp as endorsements_bp
+    from grants.monitoring.views import bp as monitoring_bp
     from grants.ranking.views import bp as ranking_bp
     from grants.reviews.views import admin_bp as panels_bp
     from grants.reviews.views import bp as reviews_bp
@@ -86,7 +88,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp,
                       calls_bp, calls_admin_bp, applications_bp, applications_admin_bp,
-                      endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp):
+                      endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp,
+                      awards_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 

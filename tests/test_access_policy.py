@@ -186,6 +186,68 @@ POLICY: dict[str, Access] = {
     "panels.reassign": Access(
         STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/assignments/"
                          f"{c['review_assignment'].id}/reassign", "POST", 422),
+    # Monitoring: the context's award belongs to an organisation none of the test roles is a
+    # member of, so only its members (tests/grants/monitoring) write its reports; staff read
+    # and review them; finance sees budgets and the dashboard. An empty add-report form or
+    # close-out form is not posted here.
+    "monitoring.my_grants": Access(SIGNED_IN, lambda c: "/grants"),
+    "monitoring.finance_dashboard": Access(STAFF | {"finance"}, lambda c: "/staff/dashboard"),
+    "monitoring.report": Access(STAFF, lambda c: f"/reports/{c['monitoring_report'].id}"),
+    "monitoring.edit_report": Access(
+        NOBODY, lambda c: f"/reports/{c['monitoring_report'].id}/edit"),
+    "monitoring.upload_evidence": Access(
+        NOBODY, lambda c: f"/reports/{c['monitoring_report'].id}/evidence", "POST"),
+    "monitoring.upload_receipt": Access(
+        NOBODY, lambda c: f"/reports/{c['monitoring_report'].id}/expenditures/"
+                          f"{c['monitoring_expenditure'].id}/receipt", "POST"),
+    "monitoring.file": Access(
+        STAFF, lambda c: f"/reports/{c['monitoring_report'].id}/files/"
+                         f"{c['monitoring_receipt'].id}"),
+    "monitoring.review_report": Access(
+        STAFF, lambda c: f"/staff/reports/{c['monitoring_report'].id}/review"),
+    "monitoring.add_report": Access(
+        STAFF, lambda c: f"/staff/awards/{c['monitoring_award'].id}/reports/new"),
+    "monitoring.budget": Access(STAFF | {"finance"},
+                                lambda c: f"/awards/{c['monitoring_award'].id}/budget"),
+    "monitoring.close_out": Access(
+        STAFF, lambda c: f"/staff/awards/{c['monitoring_award'].id}/close-out"),
+    # Awards: staff issue and manage grant agreements and request disbursements; finance
+    # approve, reject, cancel, pay and reverse (never their own request: the context's were
+    # made by a staff user who is none of the test roles). Staff and finance read every
+    # award; the grantee's members read their own (tests/grants/awards).
+    "awards.list_awards": Access(STAFF | {"finance"}, lambda c: "/staff/awards"),
+    "awards.finance_queue": Access(STAFF | {"finance"}, lambda c: "/finance/disbursements"),
+    "awards.create": Access(
+        STAFF, lambda c: f"/staff/applications/{c['award_application'].id}/award"),
+    "awards.detail": Access(STAFF | {"finance"}, lambda c: f"/awards/{c['active_award'].id}"),
+    "awards.agreement": Access(STAFF | {"finance"},
+                               lambda c: f"/awards/{c['active_award'].id}/agreement"),
+    "awards.edit": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/edit"),
+    "awards.sign": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/sign"),
+    "awards.transition": Access(
+        STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/transition", "POST", 302,
+        {"action": "suspend", "reason": "Audit."}),
+    "awards.request_disbursement": Access(
+        STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/tranches/"
+                         f"{c['active_award'].tranches[0].id}/request"),
+    "awards.approve": Access(
+        frozenset({"finance"}),
+        lambda c: f"/finance/disbursements/{c['requested_disbursement'].id}/approve", "POST",
+        302),
+    "awards.reject": Access(
+        frozenset({"finance"}),
+        lambda c: f"/finance/disbursements/{c['requested_disbursement'].id}/reject", "POST",
+        302, {"reason": "Wrong account."}),
+    "awards.cancel": Access(
+        frozenset({"finance"}),
+        lambda c: f"/finance/disbursements/{c['requested_disbursement'].id}/cancel", "POST",
+        302, {"reason": "Duplicate."}),
+    "awards.pay": Access(
+        frozenset({"finance"}),
+        lambda c: f"/finance/disbursements/{c['approved_disbursement'].id}/pay"),
+    "awards.reverse": Access(
+        frozenset({"finance"}),
+        lambda c: f"/finance/disbursements/{c['paid_disbursement'].id}/reverse"),
 }
 
 
@@ -208,7 +270,8 @@ def context(factories):
     return {"org": org, "member": member, "other_user": other_user, "message": message,
             "dead_message": dead, "application": application, "attachment": attachment,
             **_calls_context(factories), **_ranking_context(factories),
-            **_reviews_context(factories)}
+            **_reviews_context(factories), **_monitoring_context(factories),
+            **_awards_context(factories)}
 
 
 def _calls_context(factories):
@@ -253,6 +316,105 @@ def _reviews_context(factories):
     factories.session.flush()
     return {"review_panel": panel, "review_application": application,
             "review_assignment": assignment, "spare_member": panel.members[1]}
+
+
+def _monitoring_context(factories):
+    """An active award of an organisation none of the test roles belongs to, whose mid-term
+    report is submitted with one expenditure line and its receipt (stored with its bytes)."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from core.timeutil import utcnow
+    from core.uploads.operations import store_upload
+    from grants.applications.states import ApplicationState
+    from grants.awards.models import Award
+    from grants.awards.states import AwardState
+    from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
+    from grants.monitoring.states import ReportKind, ReportState
+    from tests.fixtures.applications import make_submitted_application
+
+    session = factories.session
+    application = make_submitted_application(session, factories,
+                                             state=ApplicationState.awarded)
+    today = utcnow().date()
+    award = Award(application=application, reference="ACCESS-G-1", amount=Decimal("5000.00"),
+                  currency="USD", starts_on=today - timedelta(days=30),
+                  ends_on=today + timedelta(days=300), state=AwardState.active)
+    receipt = store_upload(FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="receipt.pdf"),
+                           uploaded_by=None)
+    expenditure = Expenditure(category="activities", spent_on=today - timedelta(days=2),
+                              description="Venue", amount=Decimal("100.00"),
+                              receipt_file=receipt)
+    version = ReportVersion(number=1, submitted_at=utcnow(), activities="Workshops",
+                            results="Data published", expenditures=[expenditure])
+    report = ProgressReport(award=award, kind=ReportKind.midterm,
+                            due_on=today + timedelta(days=10), state=ReportState.submitted,
+                            versions=[version])
+    session.add_all([award, report])
+    session.flush()
+    return {"monitoring_award": award, "monitoring_report": report,
+            "monitoring_expenditure": expenditure, "monitoring_receipt": receipt}
+
+
+def _awards_context(factories):
+    """An application awarded by a decision without an agreement yet; an award waiting for
+    signature; and an active award (signed, with its agreement's bytes) whose first tranche
+    has a request, an approved request and a payment, requested by a staff user who is none
+    of the test roles."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from core.timeutil import utcnow
+    from grants.awards import operations
+    from grants.awards.models import Disbursement
+    from grants.awards.states import DisbursementState
+    from grants.reviews.models import Decision
+    from grants.reviews.states import Outcome
+    from tests.fixtures.grants import GrantFactories
+
+    session = factories.session
+    grants = GrantFactories(session, factories)
+    call = grants.call(areas=[], statements=[], documents=[], criteria=[])
+    staff = factories.user(roles=("staff",), name="Awards Staff")
+
+    def awarded():
+        application = grants.application(call, state="awarded")
+        session.add(Decision(application_id=application.id, outcome=Outcome.award))
+        return application
+
+    today = operations.programme_today()
+    dates = {"starts_on": today - timedelta(days=30), "ends_on": today + timedelta(days=300)}
+    waiting = awarded()
+    pending = operations.create_award(awarded(), staff, **dates)
+    active = operations.create_award(awarded(), staff, **dates)
+    operations.sign_award(active, staff, signed_on=today, file_storage=FileStorage(
+        BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="agreement.pdf"))
+    now = utcnow()
+
+    def entry(state, **fields):
+        row = Disbursement(award_id=active.id, tranche_id=active.tranches[0].id, state=state,
+                           amount=Decimal("100.00"), planned_on=today,
+                           idempotency_key=operations.new_idempotency_key(),
+                           payment_method="bank_transfer", payee_reference="Account 1",
+                           requested_by_id=staff.id, requested_at=now, **fields)
+        session.add(row)
+        return row
+
+    requested = entry(DisbursementState.requested)
+    approved = entry(DisbursementState.approved, approved_at=now)
+    paid = entry(DisbursementState.paid, approved_at=now, paid_on=today, recorded_at=now,
+                 bank_reference="TRF-1", paid_currency="USD", paid_amount=Decimal("100.00"),
+                 exchange_rate=Decimal("1"), usd_equivalent=Decimal("100.00"))
+    session.flush()
+    return {"award_application": waiting, "pending_award": pending, "active_award": active,
+            "requested_disbursement": requested, "approved_disbursement": approved,
+            "paid_disbursement": paid}
 
 
 def _application_of(organisation, owner):

@@ -1,0 +1,435 @@
+"""Read helpers for reports, budgets, close-out and the dashboards.
+
+Every page loads what it shows in a fixed number of queries whatever the number of awards,
+reports or ledger entries: eager loading for the objects, one aggregate query per kind of
+sum. The arithmetic on those sums lives in ``grants.monitoring.budget``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from accounts.organisations.models import Organisation, OrganisationMember
+from core.extensions import db
+from core.uploads.models import StoredFile
+from grants.applications.forms import BUDGET_CATEGORIES
+from grants.applications.models import Application, BudgetLine
+from grants.awards.models import Award, Disbursement, Tranche
+from grants.awards.states import AwardState, DisbursementState, TrancheCondition
+from grants.calls.models import Call, Fund
+from grants.monitoring import budget
+from grants.monitoring.models import Expenditure, ProgressReport, ReportEvidence, ReportVersion
+from grants.monitoring.policies import EDITABLE_STATES, REPORTING_AWARD_STATES
+from grants.monitoring.states import ReportKind, ReportState
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+#: Reminders start this many days before a report's due date.
+REMIND_DAYS_BEFORE = 7
+#: Disbursements waiting for someone: requested (to approve) or approved (to pay).
+PENDING_STATES = (DisbursementState.requested, DisbursementState.approved)
+CATEGORY_ORDER = [key for key, _title in BUDGET_CATEGORIES]
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+# Loading -----------------------------------------------------------------------------------
+
+def _award_options():
+    return (joinedload(Award.application).joinedload(Application.organisation),
+            joinedload(Award.application).joinedload(Application.call).joinedload(Call.fund))
+
+
+def load_award(award_id: int) -> Award | None:
+    return db.session.scalar(select(Award).where(Award.id == award_id)
+                             .options(*_award_options()))
+
+
+def load_report(report_id: int) -> ProgressReport | None:
+    """The report with its award, application and every version's evidence and expenditure."""
+    versions = selectinload(ProgressReport.versions)
+    return db.session.scalar(
+        select(ProgressReport).where(ProgressReport.id == report_id)
+        .options(joinedload(ProgressReport.award).joinedload(Award.application)
+                 .joinedload(Application.organisation),
+                 versions.selectinload(ReportVersion.evidence),
+                 versions.selectinload(ReportVersion.expenditures)
+                 .joinedload(Expenditure.receipt_file),
+                 versions.joinedload(ReportVersion.submitted_by),
+                 versions.joinedload(ReportVersion.reviewed_by)))
+
+
+def draft_version(report: ProgressReport) -> ReportVersion | None:
+    """The version the grantee is writing: the last one, while it is not submitted."""
+    version = report.current_version
+    return version if version is not None and version.submitted_at is None else None
+
+
+def submitted_versions(report: ProgressReport) -> list[ReportVersion]:
+    return [version for version in report.versions if version.submitted_at is not None]
+
+
+def latest_submitted_version(report: ProgressReport) -> ReportVersion | None:
+    versions = submitted_versions(report)
+    return versions[-1] if versions else None
+
+
+def award_reports(award: Award) -> list[ProgressReport]:
+    return list(db.session.scalars(select(ProgressReport).where(
+        ProgressReport.award_id == award.id).order_by(ProgressReport.due_on, ProgressReport.id)))
+
+
+def report_file(report: ProgressReport, file_id: int) -> StoredFile | None:
+    """A stored file that is evidence or a receipt of one of the report's versions."""
+    evidence = select(ReportEvidence.stored_file_id).join(ReportEvidence.version).where(
+        ReportVersion.report_id == report.id, ReportEvidence.stored_file_id == file_id)
+    receipts = select(Expenditure.receipt_file_id).join(Expenditure.version).where(
+        ReportVersion.report_id == report.id, Expenditure.receipt_file_id == file_id)
+    if db.session.scalar(evidence.limit(1)) is None and \
+            db.session.scalar(receipts.limit(1)) is None:
+        return None
+    return db.session.get(StoredFile, file_id)
+
+
+def budget_categories(application: Application) -> list[str]:
+    """The categories of the application's budget, in the budget form's order; every
+    category when the budget has no lines (so that spending can still be reported)."""
+    used = set(db.session.scalars(select(BudgetLine.category).where(
+        BudgetLine.application_id == application.id).distinct()))
+    if not used:
+        return list(CATEGORY_ORDER)
+    return sorted(used, key=lambda key: (CATEGORY_ORDER.index(key)
+                                         if key in CATEGORY_ORDER else len(CATEGORY_ORDER),
+                                         key))
+
+
+# Budget versus actual ----------------------------------------------------------------------
+
+def _accepted_versions():
+    """The accepted version of each accepted report: its last submitted version (nothing
+    can be written to a report once it is accepted)."""
+    latest = (select(ReportVersion.report_id, func.max(ReportVersion.number).label("number"))
+              .where(ReportVersion.submitted_at.is_not(None))
+              .group_by(ReportVersion.report_id).subquery())
+    return (select(ReportVersion.id)
+            .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
+            .join(latest, (latest.c.report_id == ReportVersion.report_id)
+                  & (latest.c.number == ReportVersion.number))
+            .where(ProgressReport.state == ReportState.accepted))
+
+
+def budgeted_by_category(award: Award) -> dict[str, Decimal]:
+    rows = db.session.execute(
+        select(BudgetLine.category, func.sum(BudgetLine.amount))
+        .where(BudgetLine.application_id == award.application_id)
+        .group_by(BudgetLine.category))
+    return {category: _money(total) for category, total in rows}
+
+
+def spent_by_category(award: Award) -> dict[str, Decimal]:
+    """Expenditure of the award's accepted report versions only."""
+    accepted = _accepted_versions().where(ProgressReport.award_id == award.id)
+    rows = db.session.execute(
+        select(Expenditure.category, func.sum(Expenditure.amount))
+        .where(Expenditure.version_id.in_(accepted))
+        .group_by(Expenditure.category))
+    return {category: _money(total) for category, total in rows}
+
+
+def disbursed_by_award(award_ids) -> dict[int, Decimal]:
+    """Paid ledger entries per award, net of reversals (which are negative)."""
+    ids = list(award_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Disbursement.award_id, func.sum(Disbursement.amount))
+        .where(Disbursement.award_id.in_(ids), Disbursement.state == DisbursementState.paid)
+        .group_by(Disbursement.award_id))
+    totals = {award_id: _money(total) for award_id, total in rows}
+    return {award_id: totals.get(award_id, ZERO) for award_id in ids}
+
+
+def pending_requests(award: Award) -> int:
+    return db.session.scalar(select(func.count()).select_from(Disbursement).where(
+        Disbursement.award_id == award.id, Disbursement.state.in_(PENDING_STATES))) or 0
+
+
+@dataclass
+class AwardBudget:
+    award: Award
+    table: budget.BudgetVsActual
+    position: budget.FundsPosition
+
+
+def award_budget(award: Award) -> AwardBudget:
+    spent = spent_by_category(award)
+    table = budget.budget_vs_actual(budgeted_by_category(award), spent, CATEGORY_ORDER)
+    position = budget.funds_position(
+        amount=award.amount, deobligated=award.deobligated_amount,
+        disbursed=disbursed_by_award([award.id])[award.id], spent=table.total.spent)
+    return AwardBudget(award=award, table=table, position=position)
+
+
+# Tranches ----------------------------------------------------------------------------------
+
+@dataclass
+class TrancheStatus:
+    tranche: Tranche
+    paid: Decimal
+    has_pending_request: bool
+    condition_met: bool
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid >= self.tranche.planned_amount
+
+
+def _accepted_kinds(award_ids) -> dict[int, set[ReportKind]]:
+    ids = list(award_ids)
+    kinds: dict[int, set[ReportKind]] = defaultdict(set)
+    if ids:
+        for award_id, kind in db.session.execute(
+                select(ProgressReport.award_id, ProgressReport.kind).distinct()
+                .where(ProgressReport.award_id.in_(ids),
+                       ProgressReport.state == ReportState.accepted)):
+            kinds[award_id].add(kind)
+    return kinds
+
+
+def condition_met(award: Award, condition: TrancheCondition, accepted: set[ReportKind]) -> bool:
+    if condition == TrancheCondition.signature:
+        return award.signed_on is not None or award.state in (
+            AwardState.active, AwardState.suspended, AwardState.closed)
+    if condition == TrancheCondition.midterm_report:
+        return ReportKind.midterm in accepted
+    return ReportKind.final in accepted
+
+
+def tranche_statuses(tranches: list[Tranche]) -> list[TrancheStatus]:
+    """Paid amount, pending request and whether the release condition holds, for tranches
+    whose award is loaded: two aggregate queries, whatever the number of tranches."""
+    ids = [tranche.id for tranche in tranches]
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    pending: set[int] = set()
+    if ids:
+        for tranche_id, state, total in db.session.execute(
+                select(Disbursement.tranche_id, Disbursement.state, func.sum(Disbursement.amount))
+                .where(Disbursement.tranche_id.in_(ids))
+                .group_by(Disbursement.tranche_id, Disbursement.state)):
+            if state == DisbursementState.paid:
+                paid[tranche_id] += _money(total)
+            elif state in PENDING_STATES:
+                pending.add(tranche_id)
+    accepted = _accepted_kinds({tranche.award_id for tranche in tranches})
+    return [TrancheStatus(tranche=tranche, paid=paid[tranche.id],
+                          has_pending_request=tranche.id in pending,
+                          condition_met=condition_met(tranche.award, tranche.condition,
+                                                      accepted[tranche.award_id]))
+            for tranche in tranches]
+
+
+# The grantee's dashboard -------------------------------------------------------------------
+
+@dataclass
+class GrantSummary:
+    award: Award
+    disbursed: Decimal
+    next_tranche: TrancheStatus | None
+    reports: list[ProgressReport] = field(default_factory=list)
+
+    @property
+    def committed(self) -> Decimal:
+        return self.award.amount - self.award.deobligated_amount
+
+
+def grants_of_user(user, today: date) -> list[GrantSummary]:
+    """Awards of the organisations ``user`` belongs to, each with what was paid, the next
+    tranche (the first one not fully paid) and the reports not yet accepted."""
+    organisations = select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user.id)
+    awards = list(db.session.scalars(
+        select(Award).join(Award.application)
+        .where(Application.organisation_id.in_(organisations))
+        .options(contains_eager(Award.application).joinedload(Application.organisation),
+                 selectinload(Award.tranches))
+        .order_by(Award.starts_on.desc(), Award.id.desc())))
+    if not awards:
+        return []
+    ids = [award.id for award in awards]
+    disbursed = disbursed_by_award(ids)
+    statuses = tranche_statuses([tranche for award in awards for tranche in award.tranches])
+    by_award: dict[int, list[TrancheStatus]] = defaultdict(list)
+    for status in statuses:
+        by_award[status.tranche.award_id].append(status)
+    reports: dict[int, list[ProgressReport]] = defaultdict(list)
+    for report in db.session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.award_id.in_(ids), ProgressReport.state != ReportState.accepted)
+            .order_by(ProgressReport.due_on, ProgressReport.id)):
+        reports[report.award_id].append(report)
+    return [GrantSummary(award=award, disbursed=disbursed[award.id],
+                         next_tranche=next((s for s in by_award[award.id] if not s.is_paid),
+                                           None),
+                         reports=reports[award.id])
+            for award in awards]
+
+
+# The finance and staff dashboard -----------------------------------------------------------
+
+@dataclass
+class CallCommitment:
+    call_id: int
+    call_title: str
+    money: budget.Commitment
+
+
+@dataclass
+class FundCommitments:
+    fund_id: int
+    fund_name: str
+    calls: list[CallCommitment]
+
+    @property
+    def totals(self) -> list[budget.Commitment]:
+        return budget.total_commitments(row.money for row in self.calls)
+
+
+def commitments_by_fund() -> list[FundCommitments]:
+    """Committed, disbursed and outstanding per fund, call and currency: two aggregate
+    queries (the awards' amounts; the paid ledger)."""
+    disbursed = {
+        (call_id, currency): _money(total)
+        for call_id, currency, total in db.session.execute(
+            select(Application.call_id, Award.currency, func.sum(Disbursement.amount))
+            .join(Award, Disbursement.award_id == Award.id)
+            .join(Application, Award.application_id == Application.id)
+            .where(Disbursement.state == DisbursementState.paid)
+            .group_by(Application.call_id, Award.currency))}
+    rows = db.session.execute(
+        select(Fund.id, Fund.name, Call.id, Call.title, Award.currency, func.count(Award.id),
+               func.sum(Award.amount), func.sum(Award.deobligated_amount))
+        .join(Application, Award.application_id == Application.id)
+        .join(Call, Application.call_id == Call.id)
+        .join(Fund, Call.fund_id == Fund.id)
+        .group_by(Fund.id, Fund.name, Call.id, Call.title, Award.currency)
+        .order_by(Fund.name, Fund.id, Call.title, Call.id, Award.currency))
+    funds: dict[int, FundCommitments] = {}
+    for fund_id, fund_name, call_id, call_title, currency, count, amount, deobligated in rows:
+        fund = funds.setdefault(fund_id, FundCommitments(fund_id, fund_name, []))
+        fund.calls.append(CallCommitment(call_id, call_title, budget.Commitment(
+            currency=currency, awards=int(count), amount=_money(amount),
+            deobligated=_money(deobligated),
+            disbursed=disbursed.get((call_id, currency), ZERO))))
+    return list(funds.values())
+
+
+def requests_awaiting_approval() -> list[Disbursement]:
+    return list(db.session.scalars(
+        select(Disbursement).where(Disbursement.state == DisbursementState.requested)
+        .options(joinedload(Disbursement.award).joinedload(Award.application)
+                 .joinedload(Application.organisation),
+                 joinedload(Disbursement.tranche), joinedload(Disbursement.requested_by))
+        .order_by(Disbursement.requested_at, Disbursement.id)))
+
+
+def upcoming_tranches(limit: int = 50) -> list[TrancheStatus]:
+    """Tranches of running awards not paid yet and not requested yet, by planned date."""
+    tranches = list(db.session.scalars(
+        select(Tranche).join(Tranche.award)
+        .where(Award.state.in_(REPORTING_AWARD_STATES))
+        .options(contains_eager(Tranche.award).joinedload(Award.application)
+                 .joinedload(Application.organisation))
+        .order_by(Tranche.planned_on.is_(None), Tranche.planned_on, Tranche.award_id,
+                  Tranche.sequence)))
+    statuses = [status for status in tranche_statuses(tranches)
+                if not status.is_paid and not status.has_pending_request]
+    return statuses[:limit]
+
+
+def _reports_with_grantee():
+    return (select(ProgressReport).join(ProgressReport.award).join(Award.application)
+            .options(contains_eager(ProgressReport.award).contains_eager(Award.application)
+                     .joinedload(Application.organisation)))
+
+
+def overdue_reports(today: date) -> list[ProgressReport]:
+    return list(db.session.scalars(
+        _reports_with_grantee()
+        .where(ProgressReport.state.in_(EDITABLE_STATES), ProgressReport.due_on < today,
+               Award.state.in_(REPORTING_AWARD_STATES))
+        .order_by(ProgressReport.due_on, ProgressReport.id)))
+
+
+def reports_awaiting_review() -> list[ProgressReport]:
+    return list(db.session.scalars(
+        _reports_with_grantee().where(ProgressReport.state == ReportState.submitted)
+        .order_by(ProgressReport.due_on, ProgressReport.id)))
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+def reports_for_reminder(today: date) -> list[ProgressReport]:
+    """Reports still to be written (due or returned) of running awards, due within seven
+    days or already past, not reminded today; ``operations.reminder_is_due`` decides."""
+    members = selectinload(ProgressReport.award).joinedload(Award.application) \
+        .joinedload(Application.organisation).selectinload(Organisation.members) \
+        .joinedload(OrganisationMember.user)
+    return list(db.session.scalars(
+        select(ProgressReport).join(ProgressReport.award)
+        .where(ProgressReport.state.in_(EDITABLE_STATES),
+               Award.state.in_(REPORTING_AWARD_STATES),
+               ProgressReport.due_on <= today + timedelta(days=REMIND_DAYS_BEFORE),
+               ProgressReport.last_reminded_on.is_(None)
+               | (ProgressReport.last_reminded_on < today))
+        .options(members)
+        .order_by(ProgressReport.due_on, ProgressReport.id)))
+
+
+# Close-out ---------------------------------------------------------------------------------
+
+@dataclass
+class CloseOut:
+    award: Award
+    position: budget.FundsPosition
+    final_accepted: bool
+    reports_not_accepted: list[ProgressReport]
+    pending_requests: int
+
+    @property
+    def balance(self) -> Decimal:
+        """What is committed but not paid: de-obligated on closing, with a reason."""
+        return self.position.undisbursed
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.balance != 0
+
+    @property
+    def is_ready(self) -> bool:
+        """Ready to close, once a reason is given for de-obligating any balance."""
+        return (self.award.state == AwardState.active and self.final_accepted
+                and self.pending_requests == 0 and self.balance >= 0)
+
+
+def close_out(award: Award) -> CloseOut:
+    reports = list(db.session.scalars(
+        select(ProgressReport).where(ProgressReport.award_id == award.id)
+        .order_by(ProgressReport.due_on, ProgressReport.id)))
+    position = budget.funds_position(
+        amount=award.amount, deobligated=award.deobligated_amount,
+        disbursed=disbursed_by_award([award.id])[award.id],
+        spent=sum(spent_by_category(award).values(), ZERO))
+    return CloseOut(
+        award=award, position=position,
+        final_accepted=any(r.kind == ReportKind.final and r.state == ReportState.accepted
+                           for r in reports),
+        reports_not_accepted=[r for r in reports if r.state != ReportState.accepted],
+        pending_requests=pending_requests(award))

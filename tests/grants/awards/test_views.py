@@ -1,0 +1,519 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, func, select
+
+from core.audit.models import AuditEntry
+from core.extensions import db
+from grants.awards import operations, queries
+from grants.awards.models import Award, Disbursement
+from grants.awards.states import AwardState, DisbursementKind, DisbursementState
+from grants.monitoring.states import ReportKind
+from tests.grants.awards.conftest import (PDF, accept_report, create, make_awarded, request,
+                                          sign, today)
+
+D = Decimal
+
+
+def count(session, model, *where) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def hidden_key(html: str) -> str:
+    return re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+
+
+# Lists -------------------------------------------------------------------------------------
+
+def test_staff_see_every_award_with_its_balances(client, login_as, paid, staff):
+    login_as(staff)
+    response = client.get("/staff/awards")
+    assert response.status_code == 200
+    html = page(response)
+    award = paid.award
+    assert award.reference in html and award.application.organisation.name in html
+    assert "$5,000.00" in html and "$1,000.00" in html and "$4,000.00" in html
+    assert 'class="table-wrap"' in html and '<th scope="col" class="number">' in html
+    assert 'href="/finance/disbursements"' in html
+    assert client.get("/staff/awards?state=active").status_code == 200
+    assert client.get("/staff/awards?state=nonsense").status_code == 400
+
+
+def test_the_list_offers_awarded_applications_without_an_agreement(client, login_as, awarded,
+                                                                   staff):
+    login_as(staff)
+    html = page(client.get("/staff/awards"))
+    assert f"/staff/applications/{awarded.id}/award" in html
+
+
+def test_the_awards_list_does_not_query_per_award(client, login_as, db_session, factories,
+                                                  staff, finance):
+    login_as(staff)
+
+    def queries_for_list():
+        statements = []
+
+        def listener(*_args):
+            statements.append(1)
+
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/staff/awards").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    def add_award():
+        award = sign(create(make_awarded(db_session, factories), staff), staff)
+        entry = request(award, staff, amount="100.00")
+        operations.approve_disbursement(entry, finance)
+
+    add_award()
+    before = queries_for_list()
+    for _ in range(3):
+        add_award()
+    assert queries_for_list() == before
+
+
+def test_others_cannot_list_awards(client, login_as):
+    for role in ("applicant", "donor", "reviewer"):
+        login_as(role)
+        assert client.get("/staff/awards").status_code == 403
+        assert client.get("/finance/disbursements").status_code == 403
+
+
+def test_the_payments_menu_entry_is_for_finance(client, login_as, finance, staff):
+    login_as(finance)
+    html = page(client.get("/finance/disbursements"))
+    assert 'href="/finance/disbursements"' in html and 'href="/staff/awards"' in html
+    login_as(staff)
+    html = page(client.get("/"))
+    assert 'href="/staff/awards"' in html
+    assert '<a href="/finance/disbursements"' not in html
+
+
+# Creating ----------------------------------------------------------------------------------
+
+def test_staff_issue_the_agreement_of_an_awarded_application(client, login_as, db_session,
+                                                             awarded, staff):
+    login_as(staff)
+    response = client.get(f"/staff/applications/{awarded.id}/award")
+    assert response.status_code == 200
+    html = page(response)
+    assert "$2,500.00" in html and "$2,000.00" in html and "$500.00" in html
+    assert "On acceptance of the mid-term report" in html
+    start = today()
+    response = client.post(f"/staff/applications/{awarded.id}/award", data={
+        "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=180)).isoformat(),
+        "conditions": "Acknowledge the donor in every publication."})
+    assert response.status_code == 302
+    award = queries.award_for_application(awarded.id)
+    assert response.location == f"/awards/{award.id}"
+    assert award.state is AwardState.pending_signature
+    assert award.conditions == "Acknowledge the donor in every publication."
+    # A second award is refused: the page sends to the existing one, a post is refused.
+    response = client.get(f"/staff/applications/{awarded.id}/award")
+    assert response.status_code == 303 and response.location == f"/awards/{award.id}"
+    response = client.post(f"/staff/applications/{awarded.id}/award", data={
+        "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=180)).isoformat()})
+    assert response.status_code == 422
+    assert "already has a grant agreement" in page(response)
+    assert count(db_session, Award, Award.application_id == awarded.id) == 1
+
+
+def test_bad_award_forms_write_nothing(client, login_as, db_session, awarded, staff):
+    login_as(staff)
+    for data in ({"starts_on": "2026-05-01", "ends_on": "2026-04-01"},
+                 {"starts_on": "yesterday", "ends_on": "2026-04-01"},
+                 {"starts_on": "1999-01-01", "ends_on": "2026-04-01"},
+                 {"starts_on": "", "ends_on": ""}):
+        response = client.post(f"/staff/applications/{awarded.id}/award", data=data)
+        assert response.status_code == 422, data
+    assert count(db_session, Award) == 0
+
+
+def test_no_award_without_an_award_decision(client, login_as, db_session, factories, staff):
+    from tests.fixtures.applications import make_submitted_application
+
+    application = make_submitted_application(db_session, factories)
+    login_as(staff)
+    response = client.get(f"/staff/applications/{application.id}/award")
+    assert response.status_code == 409 and "no award decision" in page(response)
+    assert client.get("/staff/applications/999999/award").status_code == 404
+
+
+# The award's page --------------------------------------------------------------------------
+
+def test_the_grantee_reads_the_award_with_tranches_ledger_and_agreement(
+        client, login_as, paid, grantee):
+    award = paid.award
+    login_as(grantee)
+    response = client.get(f"/awards/{award.id}")
+    assert response.status_code == 200
+    html = page(response)
+    assert award.reference in html and "Disbursement ledger" in html
+    assert "agreement.pdf" in html and "Met" in html and "Not met yet" in html
+    assert "TRF-0001" in html
+    # Read-only: no staff or finance actions.
+    for action in ("/request", "/approve", "/reverse", "/transition", "/edit", "/sign"):
+        assert action not in html
+    download = client.get(f"/awards/{award.id}/agreement")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_a_grantee_never_sees_another_organisations_award(client, login_as, db_session,
+                                                          factories, active_award):
+    other = make_awarded(db_session, factories)
+    login_as(other.organisation.members[0].user)
+    assert client.get(f"/awards/{active_award.id}").status_code == 403
+    assert client.get(f"/awards/{active_award.id}/agreement").status_code == 403
+    assert client.get("/awards/999999").status_code == 404
+
+
+def test_staff_and_finance_see_their_actions(client, login_as, requested, staff, other_finance):
+    award = requested.award
+    login_as(staff)
+    html = page(client.get(f"/awards/{award.id}"))
+    assert f"/staff/awards/{award.id}/tranches/{award.tranches[0].id}/request" in html
+    assert "Suspend the award" in html and "Terminate the award" in html
+    assert f"/finance/disbursements/{requested.id}/approve" not in html
+    login_as(other_finance)
+    html = page(client.get(f"/awards/{award.id}"))
+    assert f"/finance/disbursements/{requested.id}/approve" in html
+    assert "/request" not in html
+
+
+def test_the_agreement_is_404_before_signature(client, login_as, award, staff):
+    login_as(staff)
+    assert client.get(f"/awards/{award.id}/agreement").status_code == 404
+
+
+# Editing and signing -----------------------------------------------------------------------
+
+def _edit_data(award, shares, **fields):
+    data = {"starts_on": award.starts_on.isoformat(), "ends_on": award.ends_on.isoformat(),
+            "conditions": ""}
+    for index, (tranche, share) in enumerate(zip(award.tranches, shares, strict=True)):
+        data[f"tranches-{index}-tranche_id"] = str(tranche.id)
+        data[f"tranches-{index}-percentage"] = share
+        data[f"tranches-{index}-planned_on"] = ""
+    data.update(fields)
+    return data
+
+
+def test_staff_change_the_schedule_while_it_waits_for_signature(client, login_as, award,
+                                                                staff):
+    login_as(staff)
+    response = client.get(f"/staff/awards/{award.id}/edit")
+    assert response.status_code == 200 and 'value="50.00"' in page(response)
+    response = client.post(f"/staff/awards/{award.id}/edit",
+                           data=_edit_data(award, ["50", "40", "9.99"]))
+    assert response.status_code == 422
+    assert "add up to exactly 100; they add up to 99.99" in page(response)
+    assert [t.planned_amount for t in award.tranches] == [D("2500.00"), D("2000.00"),
+                                                          D("500.00")]
+    response = client.post(f"/staff/awards/{award.id}/edit",
+                           data=_edit_data(award, ["60", "30", "10"]))
+    assert response.status_code == 302
+    assert [t.planned_amount for t in award.tranches] == [D("3000.00"), D("1500.00"),
+                                                          D("500.00")]
+
+
+def test_tampered_tranche_rows_are_refused(client, login_as, award, staff):
+    login_as(staff)
+    data = _edit_data(award, ["50", "40", "10"])
+    data["tranches-2-tranche_id"] = "999999"
+    response = client.post(f"/staff/awards/{award.id}/edit", data=data)
+    assert response.status_code == 422 and "every tranche" in page(response)
+
+
+def test_signing_through_the_page(client, login_as, db_session, award, staff):
+    login_as(staff)
+    assert client.get(f"/staff/awards/{award.id}/sign").status_code == 200
+    response = client.post(f"/staff/awards/{award.id}/sign",
+                           data={"signed_on": today().isoformat()})
+    assert response.status_code == 422 and "Choose a file" in page(response)
+    response = client.post(f"/staff/awards/{award.id}/sign", data={
+        "signed_on": today().isoformat(),
+        "agreement": (BytesIO(b"MZ not a pdf"), "agreement.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422 and award.state is AwardState.pending_signature
+    response = client.post(f"/staff/awards/{award.id}/sign", data={
+        "signed_on": today().isoformat(), "agreement": (BytesIO(PDF), "signed.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert award.state is AwardState.active and award.agreement_file.original_name == "signed.pdf"
+    # Signed: neither the signature nor the schedule can change any more.
+    assert client.get(f"/staff/awards/{award.id}/sign").status_code == 409
+    assert client.get(f"/staff/awards/{award.id}/edit").status_code == 409
+
+
+def test_suspending_and_terminating_through_the_page(client, login_as, active_award, staff):
+    login_as(staff)
+    url = f"/staff/awards/{active_award.id}/transition"
+    response = client.post(url, data={"action": "suspend", "reason": ""})
+    assert response.status_code == 303
+    assert active_award.state is AwardState.active
+    assert "Give the reason" in page(client.get(f"/awards/{active_award.id}"))
+    assert client.post(url, data={"action": "close", "reason": "x"}).status_code == 400
+    response = client.post(url, data={"action": "suspend", "reason": "Audit."})
+    assert response.status_code == 302 and active_award.state is AwardState.suspended
+    response = client.post(url, data={"action": "resume"})
+    assert response.status_code == 302 and active_award.state is AwardState.active
+    response = client.post(url, data={"action": "terminate", "reason": "Stopped."})
+    assert response.status_code == 302 and active_award.state is AwardState.terminated
+    response = client.post(url, data={"action": "resume"})
+    assert response.status_code == 303 and active_award.state is AwardState.terminated
+
+
+# Requesting --------------------------------------------------------------------------------
+
+def _request_url(award, tranche=None):
+    tranche = tranche or award.tranches[0]
+    return f"/staff/awards/{award.id}/tranches/{tranche.id}/request"
+
+
+def _request_data(key, **fields):
+    data = {"amount": "1000.00", "planned_on": today().isoformat(),
+            "payment_method": "bank_transfer", "payee_reference": "Belize Bank 123-456",
+            "idempotency_key": key}
+    data.update(fields)
+    return data
+
+
+def test_a_double_submitted_request_creates_one_entry(client, login_as, db_session,
+                                                      active_award, staff):
+    login_as(staff)
+    response = client.get(_request_url(active_award))
+    assert response.status_code == 200
+    key = hidden_key(page(response))
+    assert len(key) >= 40
+    first = client.post(_request_url(active_award), data=_request_data(key))
+    second = client.post(_request_url(active_award), data=_request_data(key))
+    assert first.status_code == 302 and second.status_code == 302
+    assert count(db_session, Disbursement, Disbursement.award_id == active_award.id) == 1
+    html = page(client.get(f"/awards/{active_award.id}"))
+    assert "already been sent" in html
+    # A fresh form page gets a fresh key.
+    assert hidden_key(page(client.get(_request_url(active_award)))) != key
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"amount": "-5.00"}, "digits only"),
+    ({"amount": "0"}, "more than zero"),
+    ({"amount": "0.00"}, "more than zero"),
+    ({"amount": "10.005"}, "at most two decimals"),
+    ({"amount": "2500.01"}, "This tranche has $2,500.00 left"),
+    ({"amount": ""}, "Enter the amount"),
+    ({"payee_reference": ""}, "account reference"),
+    ({"payment_method": "gold"}, "payment method"),
+    ({"planned_on": "31/12/2026"}, "Enter a date"),
+    ({"idempotency_key": ""}, "expired"),
+])
+def test_bad_requests_are_refused_and_write_nothing(client, login_as, db_session, active_award,
+                                                    staff, fields, message):
+    login_as(staff)
+    audit = count(db_session, AuditEntry)
+    response = client.post(_request_url(active_award),
+                           data=_request_data(operations.new_idempotency_key(), **fields))
+    assert response.status_code == 422
+    html = page(response)
+    assert message in html.replace("&#39;", "'")
+    assert count(db_session, Disbursement) == 0 and count(db_session, AuditEntry) == audit
+    # The form comes back with a usable key.
+    assert operations.is_idempotency_key(hidden_key(html))
+
+
+def test_an_unmet_condition_needs_the_override_reason(client, login_as, db_session,
+                                                      active_award, staff):
+    login_as(staff)
+    midterm = active_award.tranches[1]
+    html = page(client.get(_request_url(active_award, midterm)))
+    assert "does not hold yet" in html and 'name="override_reason"' in html
+    response = client.post(_request_url(active_award, midterm),
+                           data=_request_data(operations.new_idempotency_key()))
+    assert response.status_code == 422 and "give the reason" in page(response)
+    assert count(db_session, Disbursement) == 0
+    response = client.post(_request_url(active_award, midterm), data=_request_data(
+        operations.new_idempotency_key(), override_reason="Training starts early."))
+    assert response.status_code == 302
+    html = page(client.get(f"/awards/{active_award.id}"))
+    assert "Requested before its condition held:" in html and "Training starts early." in html
+
+
+def test_requests_on_inactive_awards_or_other_awards_tranches(client, login_as, db_session,
+                                                              factories, award, staff):
+    login_as(staff)
+    assert client.get(_request_url(award)).status_code == 409
+    response = client.post(_request_url(award),
+                           data=_request_data(operations.new_idempotency_key()))
+    assert response.status_code == 422 and "only while it is active" in page(response)
+    other = create(make_awarded(db_session, factories), staff)
+    assert client.get(_request_url(award, other.tranches[0])).status_code == 404
+
+
+# Finance -----------------------------------------------------------------------------------
+
+def test_the_requester_cannot_approve_through_the_page(client, login_as, db_session, factories,
+                                                       active_award):
+    both = factories.user(roles=("staff", "finance"))
+    entry = request(active_award, both)
+    login_as(both)
+    assert client.post(f"/finance/disbursements/{entry.id}/approve").status_code == 403
+    assert client.post(f"/finance/disbursements/{entry.id}/reject",
+                       data={"reason": "x"}).status_code == 403
+    assert entry.state is DisbursementState.requested
+    html = page(client.get("/finance/disbursements"))
+    assert "You requested this: another finance user approves it." in html
+
+
+def test_finance_approves_pays_in_belize_dollars_and_reverses(client, login_as, db_session,
+                                                              requested, finance, grantee):
+    login_as(finance)
+    html = page(client.get("/finance/disbursements"))
+    assert f"/finance/disbursements/{requested.id}/approve" in html
+    response = client.post(f"/finance/disbursements/{requested.id}/approve",
+                           data={"next": "queue"})
+    assert response.status_code == 302 and response.location == "/finance/disbursements"
+    assert requested.state is DisbursementState.approved
+
+    url = f"/finance/disbursements/{requested.id}/pay"
+    assert client.get(url).status_code == 200
+    base = {"paid_on": today().isoformat(), "bank_reference": "BB-2026-17",
+            "paid_currency": "BZD", "exchange_rate": "2.00"}
+    for fields, message in (({"exchange_rate": "0"}, "more than zero"),
+                            ({"exchange_rate": "-2"}, "more than zero"),
+                            ({"paid_amount": "1999.99"}, "Check the exchange rate"),
+                            ({"paid_on": (today() - timedelta(days=1)).isoformat()},
+                             "before the approval"),
+                            ({"paid_currency": "USD"}, "the exchange rate is 1")):
+        response = client.post(url, data={**base, **fields})
+        assert response.status_code == 422, fields
+        assert message in page(response), fields
+        assert requested.state is DisbursementState.approved
+    response = client.post(url, data={**base, "paid_amount": "2000.00",
+                                      "usd_equivalent": "1000.00"})
+    assert response.status_code == 302
+    assert (requested.state, requested.paid_amount, requested.usd_equivalent) == (
+        DisbursementState.paid, D("2000.00"), D("1000.00"))
+    assert client.get(url).status_code == 409
+
+    reverse_url = f"/finance/disbursements/{requested.id}/reverse"
+    key = hidden_key(page(client.get(reverse_url)))
+    data = {"reason": "Sent to the wrong account.", "reversed_on": today().isoformat(),
+            "idempotency_key": key}
+    assert client.post(reverse_url, data=data).status_code == 302
+    assert client.post(reverse_url, data=data).status_code == 302  # double submission
+    reversals = list(db_session.scalars(select(Disbursement).where(
+        Disbursement.reverses_id == requested.id)))
+    assert len(reversals) == 1 and reversals[0].amount == D("-1000.00")
+    assert reversals[0].kind is DisbursementKind.reversal
+    assert client.get(reverse_url).status_code == 409
+    login_as(grantee)
+    html = page(client.get(f"/awards/{requested.award_id}"))
+    assert "Reverses payment #" in html and "Sent to the wrong account." in html
+
+
+def test_paid_entries_cannot_be_changed_through_any_route(client, login_as, db_session, paid,
+                                                          finance, other_finance):
+    before = (paid.state, paid.amount, paid.paid_on, paid.bank_reference, paid.decision_reason)
+    login_as(finance)
+    for action, data in (("approve", {}), ("reject", {"reason": "x"}),
+                         ("cancel", {"reason": "x"})):
+        response = client.post(f"/finance/disbursements/{paid.id}/{action}", data=data)
+        assert response.status_code == 303, action
+    response = client.post(f"/finance/disbursements/{paid.id}/pay", data={
+        "paid_on": today().isoformat(), "bank_reference": "NEW", "paid_currency": "USD",
+        "exchange_rate": "1"})
+    assert response.status_code == 422 and "Paid" in page(response)
+    db_session.refresh(paid)
+    assert (paid.state, paid.amount, paid.paid_on, paid.bank_reference,
+            paid.decision_reason) == before
+    # There is no route that edits or deletes a ledger entry.
+    rules = [rule for rule in client.application.url_map.iter_rules()
+             if rule.endpoint.startswith("awards.")]
+    assert not [r for r in rules if {"PUT", "PATCH", "DELETE"} & set(r.methods)]
+    assert not [r.rule for r in rules if "edit" in r.rule and "disbursement" in r.rule]
+
+
+def test_approvals_and_payments_wait_while_suspended(client, login_as, requested, staff,
+                                                     other_finance):
+    operations.suspend_award(requested.award, staff, reason="Audit.")
+    login_as(other_finance)
+    response = client.post(f"/finance/disbursements/{requested.id}/approve")
+    assert response.status_code == 303
+    assert requested.state is DisbursementState.requested
+    assert "only while it is active" in page(client.get(f"/awards/{requested.award_id}"))
+
+
+def test_rejecting_and_cancelling_need_a_reason(client, login_as, requested, other_finance):
+    login_as(other_finance)
+    response = client.post(f"/finance/disbursements/{requested.id}/reject",
+                           data={"reason": " "})
+    assert response.status_code == 303 and requested.state is DisbursementState.requested
+    response = client.post(f"/finance/disbursements/{requested.id}/cancel",
+                           data={"reason": "Duplicate.", "next": "https://evil.example"})
+    assert response.status_code == 302
+    assert response.location == f"/awards/{requested.award_id}#ledger"
+    assert requested.state is DisbursementState.cancelled
+
+
+def test_a_finished_award_shows_its_deobligation(client, login_as, db_session, paid, staff):
+    award = paid.award
+    accept_report(db_session, award, ReportKind.final)
+    operations.close_award(award, staff, deobligation_reason="Activities cost less.")
+    login_as(staff)
+    html = page(client.get(f"/awards/{award.id}"))
+    assert "De-obligated" in html and "Activities cost less." in html
+    assert "Suspend the award" not in html and "Terminate the award" not in html
+
+
+# Hostile input -----------------------------------------------------------------------------
+
+HOSTILE = st.sampled_from([
+    "", " ", "\x00", "a\x00b", "\r\n", "<script>alert(1)</script>", "' OR 1=1 --",
+    "=HYPERLINK(\"http://x\")", "\u202e", "😀" * 50, "x" * 5000, "-1", "9" * 40, "1e5",
+    "NaN", "Infinity", "0x10", "1,000.00", "2500.00", "0.001", "2026-02-30", "99999-01-01",
+])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(fields=st.fixed_dictionaries({
+    "amount": HOSTILE, "planned_on": HOSTILE, "payment_method": HOSTILE,
+    "payee_reference": HOSTILE, "override_reason": HOSTILE, "idempotency_key": HOSTILE}))
+def test_hostile_request_forms_never_fail_nor_over_disburse(client, login_as, db_session,
+                                                            active_award, staff, fields):
+    login_as(staff)
+    before = count(db_session, Disbursement)
+    response = client.post(_request_url(active_award), data=fields)
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
+        assert count(db_session, Disbursement) == before
+    assert queries.award_totals(active_award).remaining >= 0
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(fields=st.fixed_dictionaries({
+    "paid_on": HOSTILE, "bank_reference": HOSTILE, "paid_currency": HOSTILE,
+    "exchange_rate": HOSTILE, "paid_amount": HOSTILE, "usd_equivalent": HOSTILE}))
+def test_hostile_payment_forms_never_fail(client, login_as, approved, other_finance, fields):
+    login_as(other_finance)
+    response = client.post(f"/finance/disbursements/{approved.id}/pay", data=fields)
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
+        assert approved.state is DisbursementState.approved

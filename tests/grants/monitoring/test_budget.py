@@ -1,0 +1,152 @@
+"""Budget versus actual and the money position: pure arithmetic, no database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grants.monitoring.budget import (BudgetRow, Commitment, budget_vs_actual, funds_position,
+                                      is_flagged, total_commitments, variance_percent)
+
+D = Decimal
+
+
+def test_rows_variance_and_percent():
+    table = budget_vs_actual({"personnel": D("2000.00"), "activities": D("2500.00")},
+                             {"personnel": D("1500.00"), "activities": D("2600.00")},
+                             order=["personnel", "activities"])
+    personnel, activities = table.rows
+    assert personnel.category == "personnel"
+    assert personnel.variance == D("-500.00")
+    assert personnel.variance_percent == D("-25.0")
+    assert personnel.is_flagged  # 25 % under budget
+    assert activities.variance == D("100.00")
+    assert activities.variance_percent == D("4.0")
+    assert not activities.is_flagged
+    assert table.total == BudgetRow("", D("4500.00"), D("4100.00"))
+    assert table.total.variance == D("-400.00")
+    assert table.total.variance_percent == D("-8.9")
+    assert table.flagged == [personnel]
+
+
+@pytest.mark.parametrize(("budgeted", "spent", "flagged"), [
+    ("1000.00", "1100.00", False),  # exactly 10 % over: not flagged
+    ("1000.00", "900.00", False),  # exactly 10 % under: not flagged
+    ("1000.00", "1100.01", True),
+    ("1000.00", "899.99", True),
+    ("1000.00", "0.00", True),  # nothing spent yet: 100 % under
+    ("0.00", "0.01", True),  # spending without a budget
+    ("0.00", "0.00", False),
+])
+def test_the_ten_percent_flag(budgeted, spent, flagged):
+    assert is_flagged(D(budgeted), D(spent)) is flagged
+    row = BudgetRow("x", D(budgeted), D(spent))
+    assert row.is_flagged is flagged
+
+
+def test_spending_in_a_category_without_budget_is_flagged_without_percent():
+    table = budget_vs_actual({"personnel": D("1000.00")},
+                             {"personnel": D("1000.00"), "travel": D("120.50")})
+    travel = next(row for row in table.rows if row.category == "travel")
+    assert travel.budgeted == D("0.00") and travel.spent == D("120.50")
+    assert travel.is_unbudgeted and travel.is_flagged
+    assert travel.variance == D("120.50") and travel.variance_percent is None
+    personnel = table.rows[0]
+    assert not personnel.is_flagged and not personnel.is_unbudgeted
+    assert table.total.spent == D("1120.50")
+
+
+def test_order_puts_known_categories_first_then_the_rest_alphabetically():
+    table = budget_vs_actual({"zeta": D("1"), "travel": D("1"), "personnel": D("1")},
+                             {"alpha": D("1")}, order=["personnel", "travel"])
+    assert [row.category for row in table.rows] == ["personnel", "travel", "alpha", "zeta"]
+
+
+def test_an_empty_budget_and_no_spending():
+    table = budget_vs_actual({}, {})
+    assert table.rows == []
+    assert table.total.budgeted == table.total.spent == D("0.00")
+    assert table.total.variance_percent is None and not table.total.is_flagged
+
+
+def test_percent_rounds_half_up_to_one_decimal():
+    assert variance_percent(D("3.00"), D("3.50")) == D("16.7")
+    assert variance_percent(D("8.00"), D("8.01")) == D("0.1")  # 0.125 → 0.1
+    assert variance_percent(D("200.00"), D("200.10")) == D("0.1")  # 0.05 → 0.1 (half up)
+    assert variance_percent(D("200.00"), D("199.90")) == D("-0.1")  # −0.05 → −0.1
+    assert variance_percent(D("200.00"), D("200.35")) == D("0.2")  # 0.175
+    assert variance_percent(D("0.00"), D("5.00")) is None
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError):
+        budget_vs_actual({"personnel": 1000.0}, {})
+    with pytest.raises(TypeError):
+        funds_position(amount=5000.0, deobligated=0, disbursed=0, spent=0)
+
+
+def test_funds_position():
+    position = funds_position(amount=D("5000.00"), deobligated=D("500.00"),
+                              disbursed=D("4000.00"), spent=D("3200.00"))
+    assert position.committed == D("4500.00")
+    assert position.undisbursed == D("500.00")
+    assert position.unspent == D("800.00")
+    assert position.remaining == D("1300.00")
+    assert not position.is_fully_disbursed
+    assert funds_position(amount=D("10"), deobligated=D("2"), disbursed=D("8"),
+                          spent=None).is_fully_disbursed
+
+
+def test_total_commitments_never_adds_currencies():
+    rows = [Commitment("USD", 2, D("10000.00"), D("500.00"), D("6000.00")),
+            Commitment("BZD", 1, D("10000.00"), D("0.00"), D("2000.00")),
+            Commitment("USD", 1, D("5000.00"), D("0.00"), D("2500.00"))]
+    bzd, usd = total_commitments(rows)
+    assert usd == Commitment("USD", 3, D("15000.00"), D("500.00"), D("8500.00"))
+    assert usd.committed == D("14500.00") and usd.outstanding == D("6000.00")
+    assert bzd.currency == "BZD" and bzd.outstanding == D("8000.00")
+    assert total_commitments([]) == []
+
+
+# Properties --------------------------------------------------------------------------------
+
+amounts = st.decimals(min_value=D("0.00"), max_value=D("1000000.00"), places=2,
+                      allow_nan=False, allow_infinity=False)
+categories = st.sampled_from(["personnel", "activities", "materials", "travel", "other"])
+
+
+@given(st.dictionaries(categories, amounts), st.dictionaries(categories, amounts))
+def test_every_row_is_consistent_and_the_total_adds_up(budgeted, spent):
+    table = budget_vs_actual(budgeted, spent, order=["personnel", "activities"])
+    assert {row.category for row in table.rows} == set(budgeted) | set(spent)
+    for row in table.rows:
+        b, s = budgeted.get(row.category, D("0")), spent.get(row.category, D("0"))
+        assert row.budgeted == b and row.spent == s
+        assert row.variance == s - b
+        assert row.is_flagged == ((abs(s - b) * 10 > b) if b else s > 0)
+        if b:
+            assert abs(row.variance_percent - (s - b) * 100 / b) <= D("0.05")
+        else:
+            assert row.variance_percent is None
+    assert table.total.budgeted == sum(budgeted.values(), D("0"))
+    assert table.total.spent == sum(spent.values(), D("0"))
+    assert table.total.variance == sum((row.variance for row in table.rows), D("0"))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["USD", "BZD", "EUR"]), st.integers(0, 20),
+                          amounts, amounts, amounts), max_size=12))
+def test_committed_minus_disbursed_is_outstanding_in_every_total(rows):
+    commitments = [Commitment(currency, awards, amount, deobligated, disbursed)
+                   for currency, awards, amount, deobligated, disbursed in rows]
+    totals = total_commitments(commitments)
+    assert [t.currency for t in totals] == sorted({c.currency for c in commitments})
+    for total in totals:
+        same = [c for c in commitments if c.currency == total.currency]
+        assert total.committed == sum((c.committed for c in same), D("0"))
+        assert total.disbursed == sum((c.disbursed for c in same), D("0"))
+        assert total.outstanding == total.committed - total.disbursed
+        assert total.outstanding == sum((c.outstanding for c in same), D("0"))
+        assert total.awards == sum(c.awards for c in same)
