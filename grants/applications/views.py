@@ -25,6 +25,8 @@ from grants.applications.sections import SECTIONS
 from grants.applications.states import (APPLICATION_WORKFLOW, DECIDED_STATES,
                                         ApplicationState)
 from grants.calls.models import Call
+from grants.awards.policies import can_manage_awards
+from grants.awards.queries import award_for_application
 from grants.endorsements.policies import can_resend
 
 bp = Blueprint("applications", __name__)
@@ -110,6 +112,8 @@ def detail(application_id: int):
         progress=queries.section_progress(application),
         is_member=is_applicant_member(current_user, application)[0],
         can_manage_endorsement=can_resend(current_user, application)[0],
+        award=award_for_application(application.id),
+        can_issue_award=can_manage_awards(current_user)[0],
         transitions=APPLICATION_WORKFLOW.available(application, current_user),
         action_form=BaseForm(), withdraw_form=WithdrawForm())
 
