@@ -13,6 +13,7 @@ from accounts.models import User
 from core.extensions import db
 from core.money import split_by_shares
 from core.references import next_reference
+from demo.grants import stored_pdf
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement, Tranche
@@ -69,6 +70,7 @@ def _award(application: Application, stage, staff: User, finance: User) -> None:
                   state=AwardState.pending_signature if midterm is None else AwardState.active)
     if midterm is not None:
         award.signed_on = date(2019, 1, 10)
+        award.agreement_file = stored_pdf(f"Grant agreement {award.reference}.pdf")
     shares = [Decimal(share) for share, _condition in DEFAULT_SCHEDULE]
     for sequence, ((share, condition), part) in enumerate(
             zip(DEFAULT_SCHEDULE, split_by_shares(amount, shares)), start=1):

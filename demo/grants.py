@@ -83,7 +83,8 @@ def _organisation(name: str, sector: Sector, district: str | None = None) -> Org
     return organisation
 
 
-def _stored_pdf(name: str) -> StoredFile:
+def stored_pdf(name: str) -> StoredFile:
+    """A small PDF kept in the upload storage, as if someone had uploaded it."""
     key = secrets.token_hex(32)
     get_storage().save(key, DEMO_PDF)
     stored = StoredFile(storage_key=key, original_name=name, content_type="application/pdf",
@@ -211,7 +212,7 @@ def _application(call, organisation, counterpart, district, state, index, staff)
     application.reference = next_reference(call.reference_prefix, submitted_at.year)
     for document in call.required_documents:
         db.session.add(Attachment(application=application, required_document=document,
-                                  stored_file=_stored_pdf(f"{document.name}.pdf"),
+                                  stored_file=stored_pdf(f"{document.name}.pdf"),
                                   uploaded_at=submitted_at))
     application.endorsement = Endorsement(
         state=EndorsementState.endorsed if index % 6 else EndorsementState.pending,
