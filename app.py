@@ -57,6 +57,9 @@ def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees every table."""
     import accounts.models  # noqa: F401
     import accounts.organisations.models  # noqa: F401
+    import coalitions.coalitions.models  # noqa: F401
+    import coalitions.events.models  # noqa: F401
+    import coalitions.plans.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.outbox.models  # noqa: F401
     import core.references  # noqa: F401

@@ -1,0 +1,1 @@
+"""Coalitions of organisations, their memberships over time and their activities."""

@@ -1,0 +1,1 @@
+"""Capacity-building events, the people who attend them, and attendance imports."""

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (Boolean, CheckConstraint, Column, Date, Enum, ForeignKey, Integer,
+                        String, Table, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models import TimestampMixin
+
+
+class EventType(enum.StrEnum):
+    training = "training"
+    workshop = "workshop"
+    roundtable = "roundtable"
+    hackathon = "hackathon"
+    forum = "forum"
+    webinar = "webinar"
+    other = "other"
+
+    @property
+    def title(self) -> str:
+        return str({EventType.training: _l("Training seminar"),
+                    EventType.workshop: _l("Workshop"),
+                    EventType.roundtable: _l("Roundtable discussion"),
+                    EventType.hackathon: _l("Hackathon"),
+                    EventType.forum: _l("Forum or conference"),
+                    EventType.webinar: _l("Webinar"), EventType.other: _l("Other")}[self])
+
+
+class Sex(enum.StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+    undisclosed = "undisclosed"  # prefer not to say
+    # None in the column: not recorded
+
+    @property
+    def title(self) -> str:
+        return str({Sex.female: _l("Female"), Sex.male: _l("Male"), Sex.other: _l("Other"),
+                    Sex.undisclosed: _l("Prefer not to say")}[self])
+
+
+class AttendanceRole(enum.StrEnum):
+    participant = "participant"
+    trainer = "trainer"
+    expert = "expert"
+    organiser = "organiser"
+
+    @property
+    def title(self) -> str:
+        return str({AttendanceRole.participant: _l("Participant"),
+                    AttendanceRole.trainer: _l("Trainer"), AttendanceRole.expert: _l("Expert"),
+                    AttendanceRole.organiser: _l("Organiser")}[self])
+
+
+event_partners = Table(
+    "event_partners", db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+
+class Event(TimestampMixin, db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[EventType] = mapped_column(Enum(EventType, native_enum=False, length=20),
+                                            index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date] = mapped_column(Date)
+    district: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="BZ")
+    is_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"))
+    agenda_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id",
+                                                                  ondelete="RESTRICT"))
+
+    organiser = relationship("Organisation")
+    partners = relationship("Organisation", secondary=event_partners)
+    agenda_file = relationship("StoredFile")
+    attendances: Mapped[list[Attendance]] = relationship(
+        back_populates="event", cascade="all, delete-orphan")
+
+
+class Person(TimestampMixin, db.Model):
+    """Someone who took part in an event, deduplicated across events. Personal data: staff
+    only."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    #: Lower-cased; the same email is the same person.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    sex: Mapped[Sex | None] = mapped_column(Enum(Sex, native_enum=False, length=20))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    country: Mapped[str] = mapped_column(String(2), default="BZ")
+    is_international_expert: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    organisation = relationship("Organisation")
+    attendances: Mapped[list[Attendance]] = relationship(back_populates="person")
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    role: Mapped[AttendanceRole] = mapped_column(
+        Enum(AttendanceRole, native_enum=False, length=20), default=AttendanceRole.participant)
+    attended: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    event: Mapped[Event] = relationship(back_populates="attendances")
+    person: Mapped[Person] = relationship(back_populates="attendances")

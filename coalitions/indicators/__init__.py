@@ -1,0 +1,1 @@
+"""The programme's indicators, computed from the records and never typed in."""

@@ -1,0 +1,1 @@
+"""Open-government action plans and their commitments and milestones."""

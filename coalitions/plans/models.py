@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Date, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models import TimestampMixin
+
+
+class MilestoneState(enum.StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    complete = "complete"
+    delayed = "delayed"
+
+    @property
+    def title(self) -> str:
+        return str({MilestoneState.not_started: _l("Not started"),
+                    MilestoneState.in_progress: _l("In progress"),
+                    MilestoneState.complete: _l("Complete"),
+                    MilestoneState.delayed: _l("Delayed")}[self])
+
+
+commitment_supporters = Table(
+    "commitment_supporters", db.metadata,
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+commitment_coalitions = Table(
+    "commitment_coalitions", db.metadata,
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("coalition_id", ForeignKey("coalitions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ActionPlan(TimestampMixin, db.Model):
+    __tablename__ = "action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="BZ")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    is_public: Mapped[bool] = mapped_column(default=True)
+
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Commitment.position")
+
+
+class Commitment(TimestampMixin, db.Model):
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"),
+                                         index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text, default="")
+    ambition: Mapped[str] = mapped_column(Text, default="")
+    thematic_area: Mapped[str] = mapped_column(String(120), default="")
+    lead_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"))
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="commitments")
+    lead_organisation = relationship("Organisation")
+    supporters = relationship("Organisation", secondary=commitment_supporters)
+    coalitions = relationship("Coalition", secondary=commitment_coalitions)
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="commitment", cascade="all, delete-orphan", order_by="Milestone.due_on")
+
+    @property
+    def progress(self) -> float | None:
+        """Completed milestones over all milestones (None without milestones)."""
+        if not self.milestones:
+            return None
+        done = sum(1 for m in self.milestones if m.state == MilestoneState.complete)
+        return done / len(self.milestones)
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id",
+                                                          ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[MilestoneState] = mapped_column(
+        Enum(MilestoneState, native_enum=False, length=20), default=MilestoneState.not_started)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    commitment: Mapped[Commitment] = relationship(back_populates="milestones")
