@@ -76,6 +76,10 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.views import admin_bp as users_admin_bp
     from accounts.views import bp as accounts_bp
     from core.views import admin_bp as core_admin_bp
+    from coalitions.coalitions.views import bp as coalitions_bp
+    from coalitions.events.views import bp as events_bp
+    from coalitions.indicators.views import bp as indicators_bp
+    from coalitions.plans.views import plans_bp
     from core.views import bp as core_bp
     from grants.applications.views import admin_bp as applications_admin_bp
     from grants.applications.views import bp as applications_bp
@@ -92,11 +96,13 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp,
                       calls_bp, calls_admin_bp, applications_bp, applications_admin_bp,
                       endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp,
-                      awards_bp, monitoring_bp):
+                      awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
+                      indicators_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from coalitions.events.cli import import_cli
     from core.outbox.cli import outbox_cli
     from demo.cli import demo_cli
     from grants.cli import reminders_cli
@@ -104,3 +110,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(import_cli)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from accounts.models import User
 from core.extensions import db
 from demo import accounts, awards, grants, reviews
+from demo import coalitions as coalitions_demo
 
 demo_cli = AppGroup("demo", help="The demo programme.")
 
@@ -30,6 +31,7 @@ def load_command(if_empty: bool) -> None:
     fund = grants.load(users)
     reviews.load(fund.calls[0], users)
     awards.load(fund.calls[0], users)
+    coalitions_demo.load(users)
     db.session.commit()
     click.echo("Demo logins (http://127.0.0.1:5000/login):")
     for role, email, password in logins:

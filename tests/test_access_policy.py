@@ -248,6 +248,54 @@ POLICY: dict[str, Access] = {
     "awards.reverse": Access(
         frozenset({"finance"}),
         lambda c: f"/finance/disbursements/{c['paid_disbursement'].id}/reverse"),
+    # Indicators: staff and donors see the numbers and the lists of events, organisations and
+    # grants; lists of people are staff-only (tests/coalitions/indicators).
+    "indicators.overview": Access(STAFF | {"donor"}, lambda c: "/indicators"),
+    "indicators.detail": Access(STAFF | {"donor"}, lambda c: "/indicators/organisations"),
+    # Coalitions: staff only. Empty member and end-of-membership forms are refused (422).
+    "coalitions.list_coalitions": Access(STAFF, lambda c: "/coalitions"),
+    "coalitions.new": Access(STAFF, lambda c: "/coalitions/new"),
+    "coalitions.detail": Access(STAFF, lambda c: f"/coalitions/{c['coalition'].id}"),
+    "coalitions.edit": Access(STAFF, lambda c: f"/coalitions/{c['coalition'].id}/edit"),
+    "coalitions.add_member": Access(
+        STAFF, lambda c: f"/coalitions/{c['coalition'].id}/members", "POST", 422),
+    "coalitions.end_membership": Access(
+        STAFF, lambda c: f"/coalitions/{c['coalition'].id}/members/"
+                         f"{c['coalition_membership'].id}/end", "POST", 422),
+    "coalitions.add_activity": Access(
+        STAFF, lambda c: f"/coalitions/{c['coalition'].id}/activities/new"),
+    "coalitions.evidence": Access(
+        STAFF, lambda c: f"/coalitions/{c['coalition'].id}/activities/"
+                         f"{c['coalition_activity'].id}/evidence"),
+    # Action plans: a published plan is public; staff write plans, commitments and
+    # milestones (empty milestone forms are refused, 422).
+    "plans.public_list": Access(EVERYONE, lambda c: "/action-plans"),
+    "plans.public_plan": Access(EVERYONE, lambda c: f"/action-plans/{c['action_plan'].id}"),
+    "plans.new_plan": Access(STAFF, lambda c: "/staff/action-plans/new"),
+    "plans.edit_plan": Access(STAFF,
+                              lambda c: f"/staff/action-plans/{c['action_plan'].id}/edit"),
+    "plans.new_commitment": Access(
+        STAFF, lambda c: f"/staff/action-plans/{c['action_plan'].id}/commitments/new"),
+    "plans.edit_commitment": Access(
+        STAFF, lambda c: f"/staff/commitments/{c['commitment'].id}/edit"),
+    "plans.add_milestone": Access(
+        STAFF, lambda c: f"/staff/commitments/{c['commitment'].id}/milestones", "POST", 422),
+    "plans.update_milestone": Access(
+        STAFF, lambda c: f"/staff/milestones/{c['milestone'].id}", "POST", 422),
+    # Events, people and attendance: staff only (personal data). The context's event has an
+    # agenda; an error sheet without its signed list is refused (400), an empty merge (422).
+    "events.list_events": Access(STAFF, lambda c: "/staff/events"),
+    "events.new": Access(STAFF, lambda c: "/staff/events/new"),
+    "events.detail": Access(STAFF, lambda c: f"/staff/events/{c['event'].id}"),
+    "events.edit": Access(STAFF, lambda c: f"/staff/events/{c['event'].id}/edit"),
+    "events.agenda": Access(STAFF, lambda c: f"/staff/events/{c['event'].id}/agenda"),
+    "events.import_attendance": Access(STAFF,
+                                       lambda c: f"/staff/events/{c['event'].id}/import"),
+    "events.import_errors": Access(
+        STAFF, lambda c: f"/staff/events/{c['event'].id}/import/errors.xlsx", "POST", 400),
+    "events.template": Access(STAFF, lambda c: "/staff/events/template.xlsx"),
+    "events.people": Access(STAFF, lambda c: "/staff/events/people"),
+    "events.merge_people": Access(STAFF, lambda c: "/staff/events/people/merge", "POST", 422),
 }
 
 
@@ -271,7 +319,29 @@ def context(factories):
             "dead_message": dead, "application": application, "attachment": attachment,
             **_calls_context(factories), **_ranking_context(factories),
             **_reviews_context(factories), **_monitoring_context(factories),
-            **_awards_context(factories)}
+            **_awards_context(factories), **_coalitions_context(factories),
+            **_events_context(factories)}
+
+
+def _events_context(factories):
+    """An event with an agenda (its bytes stored) and one person's attendance."""
+    from datetime import date
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from coalitions.events.models import Attendance, Event, EventType, Person
+    from core.uploads.operations import store_upload
+
+    agenda = store_upload(FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="agenda.pdf"),
+                          uploaded_by=None)
+    event = Event(type=EventType.workshop, title="Open data workshop",
+                  starts_on=date(2019, 3, 14), ends_on=date(2019, 3, 14), country="BZ",
+                  agenda_file=agenda)
+    event.attendances = [Attendance(person=Person(full_name="Private Person", country="BZ"))]
+    factories.session.add(event)
+    factories.session.flush()
+    return {"event": event}
 
 
 def _calls_context(factories):
@@ -415,6 +485,35 @@ def _awards_context(factories):
     return {"award_application": waiting, "pending_award": pending, "active_award": active,
             "requested_disbursement": requested, "approved_disbursement": approved,
             "paid_disbursement": paid}
+
+
+def _coalitions_context(factories):
+    """A coalition with one current membership and an activity whose evidence is stored
+    with its bytes; a published action plan with one commitment and one milestone."""
+    from datetime import date
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from coalitions.coalitions import operations as coalition_operations
+    from coalitions.plans import operations as plan_operations
+
+    staff = factories.user(roles=("staff",), name="Coalitions Staff")
+    coalition = coalition_operations.create_coalition(staff, name="Open Data Coalition")
+    membership = coalition_operations.add_member(
+        coalition, staff, organisation_id=factories.organisation().id,
+        joined_on=date(2019, 1, 1))
+    activity = coalition_operations.add_activity(
+        coalition, staff, kind="meeting", happened_on=date(2019, 2, 1), description="Met",
+        file_storage=FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="minutes.pdf"))
+    plan = plan_operations.create_plan(staff, title="Action plan", country="BZ",
+                                       starts_on=date(2020, 1, 1), ends_on=date(2021, 12, 31))
+    commitment = plan_operations.create_commitment(plan, staff, title="Open data")
+    milestone = plan_operations.add_milestone(commitment, staff, title="Portal",
+                                              due_on=date(2020, 6, 1))
+    return {"coalition": coalition, "coalition_membership": membership,
+            "coalition_activity": activity, "action_plan": plan, "commitment": commitment,
+            "milestone": milestone}
 
 
 def _application_of(organisation, owner):

@@ -1,0 +1,293 @@
+"""Every change to coalitions, their memberships and activity log. Operations flush and
+never commit.
+
+Membership history is kept, never overwritten: each ``CoalitionMembership`` row is one
+period with one role. Ending a period sets its ``left_on``; changing a role ends the current
+period on a date and starts a new period, with the new role, on that same date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from accounts.organisations.models import Organisation
+from coalitions.coalitions.models import (
+    ActivityKind,
+    Coalition,
+    CoalitionActivity,
+    CoalitionMembership,
+    CoalitionState,
+    MembershipRole,
+)
+from core.audit.operations import record
+from core.database import MAX_ID
+from core.errors import OperationError
+from core.extensions import db
+from core.uploads.operations import DEFAULT_KINDS, store_upload
+
+NAME_MAX = 200
+PURPOSE_MAX = 10000
+AREA_MAX = 120
+MAX_AREAS = 30
+DESCRIPTION_MAX = 10000
+OUTCOME_MAX = 10000
+MAX_ACTIVITY_ORGANISATIONS = 200
+EVIDENCE_KINDS = DEFAULT_KINDS
+
+COALITION_FIELDS = ("name", "purpose", "thematic_areas", "lead_organisation_id", "formed_on",
+                    "state")
+
+
+# Checks ------------------------------------------------------------------------------------
+
+def _text(value, field: str, limit: int, *, required_message=None) -> str:
+    value = (value or "").strip()
+    if required_message is not None and not value:
+        raise OperationError(required_message, field=field)
+    if len(value) > limit:
+        raise OperationError(_l("Use at most %(count)s characters.", count=limit), field=field)
+    return value
+
+
+def organisation_or_error(organisation_id, field: str) -> Organisation:
+    """The organisation with this number, or an ``OperationError`` naming ``field``."""
+    try:
+        number = int(organisation_id)
+    except (TypeError, ValueError):
+        number = 0
+    org = db.session.get(Organisation, number) if 0 < number <= MAX_ID else None
+    if org is None:
+        raise OperationError(_l("No organisation has the number %(number)s. Choose one from "
+                                "the directory.", number=str(organisation_id)[:20]),
+                             field=field)
+    return org
+
+
+def organisations_or_error(organisation_ids, field: str) -> list[Organisation]:
+    """The organisations with these numbers (each once, in the given order)."""
+    ids = []
+    for value in organisation_ids or []:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 0 < number <= MAX_ID:
+            raise OperationError(_l("No organisation has the number %(number)s. Choose one "
+                                    "from the directory.", number=str(value)[:20]),
+                                 field=field)
+        if number not in ids:
+            ids.append(number)
+    if not ids:
+        return []
+    found = {org.id: org for org in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(ids)))}
+    missing = [number for number in ids if number not in found]
+    if missing:
+        raise OperationError(_l("No organisation has the number %(number)s. Choose one from "
+                                "the directory.", number=missing[0]), field=field)
+    return [found[number] for number in ids]
+
+
+def _areas(values) -> list[str]:
+    areas = []
+    for value in values or []:
+        value = (value or "").strip()
+        if not value or value in areas:
+            continue
+        if len(value) > AREA_MAX:
+            raise OperationError(_l("Keep each thematic area to %(count)s characters.",
+                                    count=AREA_MAX), field="thematic_areas")
+        areas.append(value)
+    if len(areas) > MAX_AREAS:
+        raise OperationError(_l("List at most %(count)s thematic areas.", count=MAX_AREAS),
+                             field="thematic_areas")
+    return areas
+
+
+def _clean_coalition(fields: dict) -> dict:
+    unknown = set(fields) - set(COALITION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown coalition fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    if "name" in fields:
+        cleaned["name"] = _text(fields["name"], "name", NAME_MAX,
+                                required_message=_l("Enter the coalition's name."))
+    if "purpose" in fields:
+        cleaned["purpose"] = _text(fields["purpose"], "purpose", PURPOSE_MAX)
+    if "thematic_areas" in fields:
+        cleaned["thematic_areas"] = _areas(fields["thematic_areas"])
+    if "lead_organisation_id" in fields:
+        value = fields["lead_organisation_id"]
+        cleaned["lead_organisation_id"] = (
+            organisation_or_error(value, "lead_organisation_id").id
+            if value not in (None, "") else None)
+    if "formed_on" in fields:
+        value = fields["formed_on"]
+        if value is not None and not isinstance(value, date):
+            raise OperationError(_l("Enter a date, for example 2026-03-31."), field="formed_on")
+        cleaned["formed_on"] = value
+    if "state" in fields:
+        try:
+            cleaned["state"] = CoalitionState(fields["state"] or CoalitionState.forming)
+        except ValueError:
+            raise OperationError(_l("Choose a state from the list."), field="state") from None
+    return cleaned
+
+
+# Coalitions --------------------------------------------------------------------------------
+
+def create_coalition(actor, **fields) -> Coalition:
+    fields.setdefault("state", CoalitionState.forming)
+    cleaned = _clean_coalition(fields)
+    if "name" not in cleaned:
+        raise OperationError(_l("Enter the coalition's name."), field="name")
+    coalition = Coalition(**cleaned)
+    db.session.add(coalition)
+    db.session.flush()
+    record("coalition.create", coalition, actor=actor,
+           summary=f"Coalition {coalition.name} created",
+           data={key: value for key, value in cleaned.items() if value not in (None, "", [])})
+    return coalition
+
+
+def update_coalition(coalition: Coalition, actor, **fields) -> dict:
+    """Change the coalition's details; returns the changes as ``{field: [old, new]}``."""
+    cleaned = _clean_coalition(fields)
+    changes = {name: [getattr(coalition, name), value] for name, value in cleaned.items()
+               if getattr(coalition, name) != value}
+    if not changes:
+        return {}
+    for name, (_old, new) in changes.items():
+        setattr(coalition, name, list(new) if isinstance(new, list) else new)
+    db.session.flush()
+    record("coalition.update", coalition, actor=actor,
+           summary=f"Coalition {coalition.name}: {', '.join(sorted(changes))} changed",
+           data={"changes": changes})
+    return changes
+
+
+# Memberships -------------------------------------------------------------------------------
+
+def _role(value, field: str = "role") -> MembershipRole:
+    try:
+        return MembershipRole(value)
+    except ValueError:
+        raise OperationError(_l("Choose a role from the list."), field=field) from None
+
+
+def _periods_of(coalition: Coalition, organisation_id: int) -> list[CoalitionMembership]:
+    return [m for m in coalition.memberships if m.organisation_id == organisation_id]
+
+
+def add_member(coalition: Coalition, actor, *, organisation_id, role=MembershipRole.member,
+               joined_on: date | None) -> CoalitionMembership:
+    """Start a membership period. An organisation has at most one open period in a
+    coalition, and a new period cannot start before an earlier one ended."""
+    org = organisation_or_error(organisation_id, "organisation_id")
+    role = _role(role)
+    if not isinstance(joined_on, date):
+        raise OperationError(_l("Enter the date the organisation joined."), field="joined_on")
+    periods = _periods_of(coalition, org.id)
+    current = next((m for m in periods if m.left_on is None), None)
+    if current is not None:
+        raise OperationError(_l("%(name)s is already a member since %(date)s. To change its "
+                                "role, end the current membership with a new role.",
+                                name=org.name, date=current.joined_on.isoformat()),
+                             field="organisation_id")
+    last_left = max((m.left_on for m in periods), default=None)
+    if last_left is not None and joined_on < last_left:
+        raise OperationError(_l("%(name)s was a member until %(date)s: a new membership "
+                                "cannot start before that.", name=org.name,
+                                date=last_left.isoformat()), field="joined_on")
+    membership = CoalitionMembership(organisation_id=org.id, role=role, joined_on=joined_on)
+    coalition.memberships.append(membership)
+    db.session.flush()
+    record("coalition.add_member", coalition, actor=actor,
+           summary=f"{org.name} joined {coalition.name} as {role.value} on {joined_on}",
+           data={"membership_id": membership.id, "organisation_id": org.id,
+                 "role": role.value, "joined_on": joined_on})
+    return membership
+
+
+def end_membership(coalition: Coalition, actor, membership: CoalitionMembership, *,
+                   left_on: date | None, new_role=None
+                   ) -> tuple[CoalitionMembership, CoalitionMembership | None]:
+    """End a membership period on ``left_on``. With ``new_role``, a new period with that role
+    starts on the same date (the old period is kept as it was). Returns
+    ``(ended, new_period_or_None)``."""
+    if membership.coalition_id != coalition.id:
+        raise OperationError(_l("This membership belongs to another coalition."))
+    if membership.left_on is not None:
+        raise OperationError(_l("This membership already ended on %(date)s.",
+                                date=membership.left_on.isoformat()))
+    if not isinstance(left_on, date):
+        raise OperationError(_l("Enter the date the membership ends."), field="left_on")
+    if left_on < membership.joined_on:
+        raise OperationError(_l("A membership cannot end before it started: this one started "
+                                "on %(date)s.", date=membership.joined_on.isoformat()),
+                             field="left_on")
+    role = _role(new_role, "new_role") if new_role not in (None, "") else None
+    if role is not None and role == membership.role:
+        raise OperationError(_l("The organisation already has this role. Choose another role, "
+                                "or none to end the membership."), field="new_role")
+    membership.left_on = left_on
+    successor = None
+    if role is not None:
+        successor = CoalitionMembership(organisation_id=membership.organisation_id, role=role,
+                                        joined_on=left_on)
+        coalition.memberships.append(successor)
+    db.session.flush()
+    org_name = membership.organisation.name
+    if successor is None:
+        summary = f"{org_name} left {coalition.name} on {left_on}"
+    else:
+        summary = (f"{org_name}'s role in {coalition.name} changed from "
+                   f"{membership.role.value} to {role.value} on {left_on}")
+    record("coalition.change_role" if successor else "coalition.end_membership", coalition,
+           actor=actor, summary=summary,
+           data={"membership_id": membership.id, "organisation_id": membership.organisation_id,
+                 "left_on": left_on, "role": MembershipRole(membership.role).value,
+                 "new_membership_id": successor.id if successor else None,
+                 "new_role": role.value if role else None})
+    return membership, successor
+
+
+# Activities --------------------------------------------------------------------------------
+
+def add_activity(coalition: Coalition, actor, *, kind, happened_on: date | None,
+                 description: str, outcome: str = "", organisation_ids=(),
+                 file_storage=None) -> CoalitionActivity:
+    """Log a meeting, advocacy action, policy submission, campaign or joint project, with
+    the organisations involved and, optionally, an evidence file."""
+    try:
+        kind = ActivityKind(kind)
+    except ValueError:
+        raise OperationError(_l("Choose a kind of activity from the list."),
+                             field="kind") from None
+    if not isinstance(happened_on, date):
+        raise OperationError(_l("Enter the date of the activity."), field="happened_on")
+    description = _text(description, "description", DESCRIPTION_MAX,
+                        required_message=_l("Describe the activity."))
+    outcome = _text(outcome, "outcome", OUTCOME_MAX)
+    if len(organisation_ids or ()) > MAX_ACTIVITY_ORGANISATIONS:
+        raise OperationError(_l("Choose at most %(count)s organisations.",
+                                count=MAX_ACTIVITY_ORGANISATIONS), field="organisation_ids")
+    organisations = organisations_or_error(organisation_ids, "organisation_ids")
+    stored = None
+    if file_storage is not None and getattr(file_storage, "filename", None):
+        stored = store_upload(file_storage, uploaded_by=actor, allowed_kinds=EVIDENCE_KINDS,
+                              field="evidence")
+    activity = CoalitionActivity(kind=kind, happened_on=happened_on, description=description,
+                                 outcome=outcome, organisations=organisations,
+                                 evidence_file=stored)
+    coalition.activities.append(activity)
+    db.session.flush()
+    record("coalition.add_activity", coalition, actor=actor,
+           summary=f"{coalition.name}: {kind.value} on {happened_on} logged",
+           data={"activity_id": activity.id, "kind": kind.value, "happened_on": happened_on,
+                 "organisation_ids": [org.id for org in organisations],
+                 "evidence_file_id": stored.id if stored else None})
+    return activity

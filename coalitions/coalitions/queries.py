@@ -1,0 +1,90 @@
+"""Read helpers for coalitions: the list with member counts, members by sector, the
+activity timeline and linked grant awards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import selectinload
+
+from accounts.organisations.models import Organisation, Sector
+from coalitions.coalitions.models import (
+    Coalition,
+    CoalitionActivity,
+    CoalitionMembership,
+    coalition_awards,
+)
+from core.extensions import db
+
+
+def coalition_list() -> list[tuple[Coalition, int]]:
+    """Every coalition with its number of current member organisations (one query)."""
+    current = (select(CoalitionMembership.coalition_id,
+                      func.count(func.distinct(CoalitionMembership.organisation_id))
+                      .label("members"))
+               .where(CoalitionMembership.left_on.is_(None))
+               .group_by(CoalitionMembership.coalition_id).subquery())
+    query = (select(Coalition, func.coalesce(current.c.members, 0))
+             .outerjoin(current, current.c.coalition_id == Coalition.id)
+             .options(selectinload(Coalition.lead_organisation))
+             .order_by(func.lower(Coalition.name), Coalition.id))
+    return [(coalition, count) for coalition, count in db.session.execute(query)]
+
+
+@dataclass
+class SectorGroup:
+    sector: Sector
+    current: list[CoalitionMembership] = field(default_factory=list)
+    past: list[CoalitionMembership] = field(default_factory=list)
+
+
+def members_by_sector(coalition: Coalition) -> list[SectorGroup]:
+    """The coalition's membership periods grouped by the organisation's sector (in the
+    sectors' order), current periods first, then past ones (latest first)."""
+    periods = db.session.scalars(
+        select(CoalitionMembership)
+        .where(CoalitionMembership.coalition_id == coalition.id)
+        .options(selectinload(CoalitionMembership.organisation))
+        .order_by(CoalitionMembership.joined_on, CoalitionMembership.id)).all()
+    groups = {sector: SectorGroup(sector) for sector in Sector}
+    for period in periods:
+        group = groups[Sector(period.organisation.sector)]
+        (group.current if period.left_on is None else group.past).append(period)
+    for group in groups.values():
+        group.current.sort(key=lambda m: (m.organisation.name.lower(), m.id))
+        group.past.sort(key=lambda m: (m.left_on, m.id), reverse=True)
+    return [group for group in groups.values() if group.current or group.past]
+
+
+def timeline(coalition: Coalition) -> list[CoalitionActivity]:
+    """The coalition's activities, latest first, with their organisations and evidence."""
+    return list(db.session.scalars(
+        select(CoalitionActivity)
+        .where(CoalitionActivity.coalition_id == coalition.id)
+        .options(selectinload(CoalitionActivity.organisations),
+                 selectinload(CoalitionActivity.evidence_file))
+        .order_by(CoalitionActivity.happened_on.desc(), CoalitionActivity.id.desc())))
+
+
+def linked_awards(coalition: Coalition) -> list[dict]:
+    """The grant awards linked to the coalition (reference, amount, currency), read through
+    the link table without depending on the grants package."""
+    awards = db.metadata.tables.get("awards")
+    if not isinstance(awards, Table):
+        return []
+    rows = db.session.execute(
+        select(awards.c.id, awards.c.reference, awards.c.amount, awards.c.currency)
+        .join(coalition_awards, coalition_awards.c.award_id == awards.c.id)
+        .where(coalition_awards.c.coalition_id == coalition.id)
+        .order_by(awards.c.reference))
+    return [dict(row._mapping) for row in rows]
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """Every organisation as ``(id, label)``, alphabetically, for selects."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym)
+        .order_by(func.lower(Organisation.name), Organisation.id))
+    return [(row.id, f"{row.name} ({row.acronym})" if row.acronym else row.name)
+            for row in rows]

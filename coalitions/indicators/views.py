@@ -1,0 +1,137 @@
+"""The indicators page: the programme's numbers for a period, each linked to the list
+behind it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from accounts.organisations.models import SECTOR_TITLES, Sector
+from coalitions.events.models import EventType, Sex
+from coalitions.indicators import queries
+from coalitions.indicators.policies import (
+    can_view_detail,
+    can_view_indicators,
+    can_view_people,
+)
+from core import navigation
+from core.access import policy_required, require
+from core.timeutil import to_programme_time, utcnow
+
+bp = Blueprint("indicators", __name__, url_prefix="/indicators")
+
+navigation.register(
+    bp, navigation.NavEntry(_l("Indicators"), "indicators.overview", can_view_indicators,
+                            order=8))
+
+METRICS = ("events", "participants", "organisations", "grants")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+SEX_TITLES = {
+    "female": Sex.female.title, "male": Sex.male.title, "other": Sex.other.title,
+    "undisclosed": Sex.undisclosed.title, "not_recorded": _l("Not recorded"),
+}
+AGE_TITLES = {"under_30": _l("Under 30"), "30_and_over": _l("30 and over"),
+              "not_recorded": _l("Age not recorded")}
+REASON_TITLES = {"attended": _l("Attended an event"), "member": _l("Coalition member"),
+                 "applied": _l("Applied for a grant"),
+                 "counterpart": _l("Government counterpart")}
+
+
+def _day(name: str, default: date) -> date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not ISO_DAY.match(raw):
+        abort(400)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+def _period() -> queries.Period:
+    """The period and fund from the query string; the current year by default. Bad input
+    is a 400."""
+    year = to_programme_time(utcnow()).year
+    start = _day("from", date(year, 1, 1))
+    end = _day("to", date(year, 12, 31))
+    if end < start:
+        abort(400)
+    raw_fund = request.args.get("fund_id", "").strip()
+    fund_id = None
+    if raw_fund:
+        if not raw_fund.isdigit() or not queries.fund_exists(int(raw_fund)):
+            abort(400)
+        fund_id = int(raw_fund)
+    return queries.Period(start=start, end=end, fund_id=fund_id)
+
+
+def _period_args(period: queries.Period) -> dict:
+    args = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    if period.fund_id is not None:
+        args["fund_id"] = period.fund_id
+    return args
+
+
+def _choice(name: str, allowed) -> str | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if raw not in allowed:
+        abort(400)
+    return raw
+
+
+def _context(period: queries.Period, **context) -> dict:
+    return {"period": period, "period_args": _period_args(period),
+            "funds": queries.funds(), "sex_titles": SEX_TITLES, "age_titles": AGE_TITLES,
+            "reason_titles": REASON_TITLES, "sector_titles": SECTOR_TITLES,
+            "event_types": {kind.value: kind.title for kind in EventType},
+            "can_view_people": can_view_people(current_user)[0], **context}
+
+
+@bp.route("")
+@policy_required(can_view_indicators)
+def overview():
+    period = _period()
+    return render_template("coalitions/indicators/overview.html",
+                           **_context(period, indicators=queries.compute(period)))
+
+
+@bp.route("/<metric>")
+def detail(metric: str):
+    if metric not in METRICS:
+        abort(404)
+    require(can_view_detail(current_user, metric))
+    period = _period()
+    filters: dict = {}
+    if metric == "events":
+        filters["type"] = _choice("type", {kind.value for kind in EventType})
+        rows = queries.events(period, **filters)
+    elif metric == "participants":
+        filters["sex"] = _choice("sex", SEX_TITLES)
+        filters["age"] = _choice("age", AGE_TITLES)
+        expert = _choice("expert", {"1"})
+        filters["expert"] = True if expert else None
+        rows = queries.participants(period, **filters)
+    elif metric == "organisations":
+        filters["sector"] = _choice("sector", {sector.value for sector in Sector})
+        filters["reason"] = _choice("reason", REASON_TITLES)
+        rows = queries.organisations(period, **filters)
+    else:
+        filters["currency"] = _choice("currency", _currencies())
+        rows = queries.grants(period, **filters)
+    return render_template("coalitions/indicators/detail.html",
+                           **_context(period, metric=metric, rows=rows,
+                                      filters={k: v for k, v in filters.items()
+                                               if v is not None}))
+
+
+def _currencies() -> set[str]:
+    raw = request.args.get("currency", "").strip()
+    return {raw} if re.fullmatch(r"[A-Z]{3}", raw) else set()

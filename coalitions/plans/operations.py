@@ -1,0 +1,266 @@
+"""Every change to action plans, commitments and milestones. Operations flush and never
+commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from accounts.organisations.forms import country_codes
+from accounts.organisations.models import Sector
+from coalitions.coalitions.models import Coalition
+from coalitions.coalitions.operations import (
+    organisation_or_error,
+    organisations_or_error,
+)
+from coalitions.plans.models import ActionPlan, Commitment, Milestone, MilestoneState
+from core.audit.operations import record
+from core.database import MAX_ID
+from core.errors import OperationError
+from core.extensions import db
+
+TITLE_MAX = 200
+MILESTONE_TITLE_MAX = 300
+TEXT_MAX = 10000
+AREA_MAX = 120
+EVIDENCE_MAX = 4000
+MAX_LINKS = 200
+
+PLAN_FIELDS = ("title", "country", "starts_on", "ends_on", "is_public")
+COMMITMENT_FIELDS = ("title", "problem", "ambition", "thematic_area", "lead_organisation_id",
+                     "supporter_ids", "coalition_ids")
+
+
+def _text(value, field: str, limit: int, *, required_message=None) -> str:
+    value = (value or "").strip()
+    if required_message is not None and not value:
+        raise OperationError(required_message, field=field)
+    if len(value) > limit:
+        raise OperationError(_l("Use at most %(count)s characters.", count=limit), field=field)
+    return value
+
+
+def _date(value, field: str, message) -> date:
+    if not isinstance(value, date):
+        raise OperationError(message, field=field)
+    return value
+
+
+# Plans -------------------------------------------------------------------------------------
+
+def _clean_plan(fields: dict, plan: ActionPlan | None = None) -> dict:
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown action plan fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    if "title" in fields:
+        cleaned["title"] = _text(fields["title"], "title", TITLE_MAX,
+                                 required_message=_l("Enter the plan's title."))
+    if "country" in fields:
+        country = (fields["country"] or "").strip().upper()
+        if country not in country_codes():
+            raise OperationError(_l("Choose a country from the list."), field="country")
+        cleaned["country"] = country
+    if "starts_on" in fields:
+        cleaned["starts_on"] = _date(fields["starts_on"], "starts_on",
+                                     _l("Enter the date the plan starts."))
+    if "ends_on" in fields:
+        cleaned["ends_on"] = _date(fields["ends_on"], "ends_on",
+                                   _l("Enter the date the plan ends."))
+    if "is_public" in fields:
+        cleaned["is_public"] = bool(fields["is_public"])
+    starts = cleaned.get("starts_on", plan.starts_on if plan else None)
+    ends = cleaned.get("ends_on", plan.ends_on if plan else None)
+    if starts and ends and ends < starts:
+        raise OperationError(_l("The plan cannot end before it starts."), field="ends_on")
+    return cleaned
+
+
+def create_plan(actor, **fields) -> ActionPlan:
+    cleaned = _clean_plan(fields)
+    for name, message in (("title", _l("Enter the plan's title.")),
+                          ("starts_on", _l("Enter the date the plan starts.")),
+                          ("ends_on", _l("Enter the date the plan ends."))):
+        if name not in cleaned:
+            raise OperationError(message, field=name)
+    plan = ActionPlan(**cleaned)
+    db.session.add(plan)
+    db.session.flush()
+    record("action_plan.create", plan, actor=actor, summary=f"Action plan {plan.title} created",
+           data=cleaned)
+    return plan
+
+
+def update_plan(plan: ActionPlan, actor, **fields) -> dict:
+    cleaned = _clean_plan(fields, plan)
+    changes = {name: [getattr(plan, name), value] for name, value in cleaned.items()
+               if getattr(plan, name) != value}
+    if not changes:
+        return {}
+    for name, (_old, new) in changes.items():
+        setattr(plan, name, new)
+    db.session.flush()
+    record("action_plan.update", plan, actor=actor,
+           summary=f"Action plan {plan.title}: {', '.join(sorted(changes))} changed",
+           data={"changes": changes})
+    return changes
+
+
+# Commitments -------------------------------------------------------------------------------
+
+def _coalitions_or_error(coalition_ids, field: str) -> list[Coalition]:
+    ids = []
+    for value in coalition_ids or []:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 0 < number <= MAX_ID:
+            raise OperationError(_l("No coalition has the number %(number)s.",
+                                    number=str(value)[:20]), field=field)
+        if number not in ids:
+            ids.append(number)
+    if not ids:
+        return []
+    found = {c.id: c for c in db.session.scalars(select(Coalition).where(Coalition.id.in_(ids)))}
+    missing = [number for number in ids if number not in found]
+    if missing:
+        raise OperationError(_l("No coalition has the number %(number)s.", number=missing[0]),
+                             field=field)
+    return [found[number] for number in ids]
+
+
+def _clean_commitment(fields: dict) -> dict:
+    unknown = set(fields) - set(COMMITMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown commitment fields: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    if "title" in fields:
+        cleaned["title"] = _text(fields["title"], "title", TITLE_MAX,
+                                 required_message=_l("Enter the commitment's title."))
+    for name in ("problem", "ambition"):
+        if name in fields:
+            cleaned[name] = _text(fields[name], name, TEXT_MAX)
+    if "thematic_area" in fields:
+        cleaned["thematic_area"] = _text(fields["thematic_area"], "thematic_area", AREA_MAX)
+    if "lead_organisation_id" in fields:
+        value = fields["lead_organisation_id"]
+        if value in (None, ""):
+            cleaned["lead_organisation"] = None
+        else:
+            lead = organisation_or_error(value, "lead_organisation_id")
+            if lead.sector != Sector.government:
+                raise OperationError(_l("The lead must be a government organisation; %(name)s "
+                                        "is not.", name=lead.name),
+                                     field="lead_organisation_id")
+            cleaned["lead_organisation"] = lead
+    for name, loader in (("supporter_ids", organisations_or_error),
+                         ("coalition_ids", _coalitions_or_error)):
+        if name in fields:
+            values = list(fields[name] or [])
+            if len(values) > MAX_LINKS:
+                raise OperationError(_l("Choose at most %(count)s.", count=MAX_LINKS),
+                                     field=name)
+            cleaned[name] = loader(values, name)
+    return cleaned
+
+
+def _apply_commitment(commitment: Commitment, cleaned: dict) -> dict:
+    """Set the cleaned values; returns the changes (organisations and coalitions by id)."""
+    changes = {}
+    for name, value in cleaned.items():
+        if name == "lead_organisation":
+            old_id, new_id = commitment.lead_organisation_id, value.id if value else None
+            if old_id != new_id:
+                commitment.lead_organisation = value
+                changes["lead_organisation_id"] = [old_id, new_id]
+        elif name in ("supporter_ids", "coalition_ids"):
+            attribute = "supporters" if name == "supporter_ids" else "coalitions"
+            old = sorted(item.id for item in getattr(commitment, attribute))
+            new = sorted(item.id for item in value)
+            if old != new:
+                setattr(commitment, attribute, list(value))
+                changes[name] = [old, new]
+        elif getattr(commitment, name) != value:
+            changes[name] = [getattr(commitment, name), value]
+            setattr(commitment, name, value)
+    return changes
+
+
+def create_commitment(plan: ActionPlan, actor, **fields) -> Commitment:
+    cleaned = _clean_commitment(fields)
+    if "title" not in cleaned:
+        raise OperationError(_l("Enter the commitment's title."), field="title")
+    position = db.session.scalar(select(func.coalesce(func.max(Commitment.position), 0))
+                                 .where(Commitment.plan_id == plan.id)) or 0
+    commitment = Commitment(position=position + 1, supporters=[], coalitions=[])
+    changes = _apply_commitment(commitment, cleaned)
+    plan.commitments.append(commitment)
+    db.session.flush()
+    record("commitment.create", commitment, actor=actor,
+           summary=f"Commitment {commitment.title} added to {plan.title}",
+           data={"plan_id": plan.id, **{name: new for name, (_old, new) in changes.items()}})
+    return commitment
+
+
+def update_commitment(commitment: Commitment, actor, **fields) -> dict:
+    cleaned = _clean_commitment(fields)
+    changes = _apply_commitment(commitment, cleaned)
+    if not changes:
+        return {}
+    db.session.flush()
+    record("commitment.update", commitment, actor=actor,
+           summary=f"Commitment {commitment.title}: {', '.join(sorted(changes))} changed",
+           data={"changes": changes})
+    return changes
+
+
+# Milestones --------------------------------------------------------------------------------
+
+def _state(value) -> MilestoneState:
+    try:
+        return MilestoneState(value)
+    except ValueError:
+        raise OperationError(_l("Choose a state from the list."), field="state") from None
+
+
+def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | None,
+                  state=MilestoneState.not_started, evidence: str = "") -> Milestone:
+    title = _text(title, "title", MILESTONE_TITLE_MAX,
+                  required_message=_l("Enter what the milestone delivers."))
+    due_on = _date(due_on, "due_on", _l("Enter the milestone's due date."))
+    state = _state(state or MilestoneState.not_started)
+    evidence = _text(evidence, "evidence", EVIDENCE_MAX)
+    milestone = Milestone(title=title, due_on=due_on, state=state, evidence=evidence)
+    commitment.milestones.append(milestone)
+    db.session.flush()
+    record("milestone.create", commitment, actor=actor,
+           summary=f"Milestone {title} (due {due_on}) added to {commitment.title}",
+           data={"milestone_id": milestone.id, "title": title, "due_on": due_on,
+                 "state": state.value})
+    return milestone
+
+
+def update_milestone(milestone: Milestone, actor, *, state, evidence: str = "") -> dict:
+    """Record a milestone's state and the evidence of it (for example a link to the
+    published document)."""
+    state = _state(state)
+    evidence = _text(evidence, "evidence", EVIDENCE_MAX)
+    changes = {}
+    if milestone.state != state:
+        changes["state"] = [MilestoneState(milestone.state).value, state.value]
+        milestone.state = state
+    if milestone.evidence != evidence:
+        changes["evidence"] = [milestone.evidence, evidence]
+        milestone.evidence = evidence
+    if not changes:
+        return {}
+    db.session.flush()
+    commitment = milestone.commitment
+    record("milestone.update", commitment, actor=actor,
+           summary=f"Milestone {milestone.title} of {commitment.title}: "
+                   f"{', '.join(sorted(changes))} changed",
+           data={"milestone_id": milestone.id, "changes": changes})
+    return changes

@@ -1,0 +1,65 @@
+"""Read helpers for action plans: the public list, a plan with its commitments loaded in a
+few queries, and progress figures."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from accounts.organisations.models import Organisation, Sector
+from coalitions.coalitions.models import Coalition
+from coalitions.plans.models import ActionPlan, Commitment, MilestoneState
+from core.extensions import db
+
+
+def plans(*, include_unpublished: bool = False) -> list[tuple[ActionPlan, int]]:
+    """Action plans, latest first, each with its number of commitments (one query)."""
+    counts = (select(Commitment.plan_id, func.count(Commitment.id).label("commitments"))
+              .group_by(Commitment.plan_id).subquery())
+    query = (select(ActionPlan, func.coalesce(counts.c.commitments, 0))
+             .outerjoin(counts, counts.c.plan_id == ActionPlan.id)
+             .order_by(ActionPlan.starts_on.desc(), ActionPlan.id.desc()))
+    if not include_unpublished:
+        query = query.where(ActionPlan.is_public.is_(True))
+    return [(plan, count) for plan, count in db.session.execute(query)]
+
+
+def plan_commitments(plan: ActionPlan) -> list[Commitment]:
+    """The plan's commitments in order, with their lead, supporters, coalitions and
+    milestones loaded."""
+    return list(db.session.scalars(
+        select(Commitment).where(Commitment.plan_id == plan.id)
+        .options(selectinload(Commitment.lead_organisation),
+                 selectinload(Commitment.supporters),
+                 selectinload(Commitment.coalitions),
+                 selectinload(Commitment.milestones))
+        .order_by(Commitment.position, Commitment.id)))
+
+
+def percent(progress: float | None) -> int | None:
+    """A progress fraction as a whole percentage (None stays None)."""
+    return None if progress is None else round(progress * 100)
+
+
+def plan_progress(commitments: list[Commitment]) -> float | None:
+    """Completed milestones over all milestones of the plan (None without milestones)."""
+    milestones = [m for commitment in commitments for m in commitment.milestones]
+    if not milestones:
+        return None
+    return sum(1 for m in milestones if m.state == MilestoneState.complete) / len(milestones)
+
+
+
+def government_choices() -> list[tuple[int, str]]:
+    """Government organisations as ``(id, name)``, alphabetically, for the lead select."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.sector == Sector.government)
+        .order_by(func.lower(Organisation.name), Organisation.id))
+    return [(row.id, row.name) for row in rows]
+
+
+def coalition_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(Coalition.id, Coalition.name)
+                              .order_by(func.lower(Coalition.name), Coalition.id))
+    return [(row.id, row.name) for row in rows]

@@ -1,0 +1,196 @@
+"""Action plans: public pages showing each plan and the progress of its commitments, and the
+staff pages that write them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from accounts.organisations.forms import country_name
+from coalitions.coalitions.queries import organisation_choices
+from coalitions.plans import operations, queries
+from coalitions.plans.forms import (
+    CommitmentForm,
+    MilestoneForm,
+    MilestoneUpdateForm,
+    PlanForm,
+)
+from coalitions.plans.models import ActionPlan, Commitment, Milestone
+from coalitions.plans.policies import can_browse, can_manage, can_view_plan
+from core import navigation
+from core.access import policy_required, require
+from core.errors import OperationError
+from core.extensions import db
+from core.forms import render_form
+
+plans_bp = Blueprint("plans", __name__)
+
+#: The new-milestone form shares its page with the commitment form: distinct field names.
+MILESTONE_PREFIX = "milestone"
+
+navigation.register(
+    plans_bp,
+    navigation.NavEntry(_l("Action plans"), "plans.public_list", can_browse, order=12))
+
+
+@plans_bp.context_processor
+def _plan_helpers():
+    return {"country_name": country_name, "percent": queries.percent}
+
+
+# Public pages ------------------------------------------------------------------------------
+
+@plans_bp.route("/action-plans")
+@policy_required(can_browse)
+def public_list():
+    may_manage = can_manage(current_user)[0]
+    return render_template("coalitions/plans/list.html",
+                           plans=queries.plans(include_unpublished=may_manage),
+                           may_manage=may_manage)
+
+
+@plans_bp.route("/action-plans/<int:plan_id>")
+def public_plan(plan_id: int):
+    plan = db.get_or_404(ActionPlan, plan_id)
+    if not can_view_plan(current_user, plan)[0]:
+        abort(404)  # an unpublished plan is not revealed
+    commitments = queries.plan_commitments(plan)
+    return render_template("coalitions/plans/plan.html", plan=plan, commitments=commitments,
+                           plan_progress=queries.plan_progress(commitments),
+                           may_manage=can_manage(current_user)[0])
+
+
+# Plans -------------------------------------------------------------------------------------
+
+@plans_bp.route("/staff/action-plans/new", methods=["GET", "POST"])
+@policy_required(can_manage)
+def new_plan():
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = operations.create_plan(current_user, **form.plan_fields())
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The action plan is added."), "success")
+            return redirect(url_for("plans.public_plan", plan_id=plan.id))
+    return render_form("coalitions/plans/plan_form.html", form, plan=None)
+
+
+@plans_bp.route("/staff/action-plans/<int:plan_id>/edit", methods=["GET", "POST"])
+def edit_plan(plan_id: int):
+    plan = db.get_or_404(ActionPlan, plan_id)
+    require(can_manage(current_user))
+    form = PlanForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_plan(plan, current_user, **form.plan_fields())
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The changes are saved.") if changes else _("Nothing was changed."),
+                  "success")
+            return redirect(url_for("plans.public_plan", plan_id=plan.id))
+    return render_form("coalitions/plans/plan_form.html", form, plan=plan)
+
+
+# Commitments -------------------------------------------------------------------------------
+
+def _commitment_form(**kwargs) -> CommitmentForm:
+    return CommitmentForm(government=queries.government_choices(),
+                          organisations=organisation_choices(),
+                          coalitions=queries.coalition_choices(), **kwargs)
+
+
+@plans_bp.route("/staff/action-plans/<int:plan_id>/commitments/new", methods=["GET", "POST"])
+def new_commitment(plan_id: int):
+    plan = db.get_or_404(ActionPlan, plan_id)
+    require(can_manage(current_user))
+    form = _commitment_form()
+    if form.validate_on_submit():
+        try:
+            commitment = operations.create_commitment(plan, current_user,
+                                                      **form.commitment_fields())
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The commitment is added. Add its milestones below."), "success")
+            return redirect(url_for("plans.edit_commitment", commitment_id=commitment.id))
+    return render_form("coalitions/plans/commitment_form.html", form, plan=plan,
+                       commitment=None)
+
+
+def _render_commitment(commitment: Commitment, form, *, milestone_form=None,
+                       update_form=None, updating_id: int | None = None,
+                       status: int | None = None):
+    return render_form(
+        "coalitions/plans/commitment_form.html", form, status=status, plan=commitment.plan,
+        commitment=commitment,
+        milestone_form=milestone_form or MilestoneForm(formdata=None, prefix=MILESTONE_PREFIX),
+        update_form=update_form or MilestoneUpdateForm(formdata=None),
+        updating_id=updating_id)
+
+
+@plans_bp.route("/staff/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
+def edit_commitment(commitment_id: int):
+    commitment = db.get_or_404(Commitment, commitment_id)
+    require(can_manage(current_user))
+    form = _commitment_form(data=CommitmentForm.data_of(commitment))
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_commitment(commitment, current_user,
+                                                   **form.commitment_fields())
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The changes are saved.") if changes else _("Nothing was changed."),
+                  "success")
+            return redirect(url_for("plans.public_plan", plan_id=commitment.plan_id))
+    return _render_commitment(commitment, form)
+
+
+# Milestones --------------------------------------------------------------------------------
+
+@plans_bp.route("/staff/commitments/<int:commitment_id>/milestones", methods=["POST"])
+def add_milestone(commitment_id: int):
+    commitment = db.get_or_404(Commitment, commitment_id)
+    require(can_manage(current_user))
+    milestone_form = MilestoneForm(prefix=MILESTONE_PREFIX)
+    if milestone_form.validate_on_submit():
+        try:
+            operations.add_milestone(commitment, current_user,
+                                     title=milestone_form.title.data,
+                                     due_on=milestone_form.due_on.data,
+                                     state=milestone_form.state.data)
+        except OperationError as error:
+            milestone_form.add_operation_error(error)
+        else:
+            flash(_("The milestone is added."), "success")
+            return redirect(url_for("plans.edit_commitment", commitment_id=commitment.id))
+    form = _commitment_form(formdata=None, data=CommitmentForm.data_of(commitment))
+    return _render_commitment(commitment, form, milestone_form=milestone_form, status=422)
+
+
+@plans_bp.route("/staff/milestones/<int:milestone_id>", methods=["POST"])
+def update_milestone(milestone_id: int):
+    milestone = db.get_or_404(Milestone, milestone_id)
+    require(can_manage(current_user))
+    update_form = MilestoneUpdateForm()
+    if update_form.validate_on_submit():
+        try:
+            changes = operations.update_milestone(milestone, current_user,
+                                                  state=update_form.state.data,
+                                                  evidence=update_form.evidence.data or "")
+        except OperationError as error:
+            update_form.add_operation_error(error)
+        else:
+            flash(_("The milestone is updated.") if changes else _("Nothing was changed."),
+                  "success")
+            return redirect(url_for("plans.edit_commitment",
+                                    commitment_id=milestone.commitment_id))
+    commitment = milestone.commitment
+    form = _commitment_form(formdata=None, data=CommitmentForm.data_of(commitment))
+    return _render_commitment(commitment, form, update_form=update_form,
+                              updating_id=milestone.id, status=422)
