@@ -16,6 +16,14 @@ def is_signed_in(user) -> Decision:
     return ALLOW if _signed_in(user) else (False, str(_l("Sign in first.")))
 
 
+def is_applicant(user) -> Decision:
+    """Applicants (and grantees) get their own menu entries; other roles reach those pages
+    from their work."""
+    if _signed_in(user) and user.has_role(Role.applicant):
+        return ALLOW
+    return False, str(_l("This page is for applicants."))
+
+
 def is_staff(user) -> bool:
     return _signed_in(user) and user.has_role(Role.staff, Role.admin)
 

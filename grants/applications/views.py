@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.organisations.models import Organisation
-from accounts.policies import is_signed_in
+from accounts.policies import is_applicant, is_signed_in
 from core import navigation
 from core.access import policy_required, require
 from core.errors import OperationError
@@ -15,18 +15,34 @@ from core.forms import BaseForm, render_form
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
 from grants.applications.checks import submission_problems
-from grants.applications.forms import (BUDGET_CATEGORY_TITLES, AttachmentForm, StartForm,
-                                       WithdrawForm)
-from grants.applications.models import (DISTRICTS, Application, Attachment,
-                                        EndorsementState)
-from grants.applications.policies import (can_edit, can_list_all, can_start, can_view,
-                                          is_applicant_member)
+from grants.applications.forms import (
+    BUDGET_CATEGORY_TITLES,
+    AttachmentForm,
+    StartForm,
+    WithdrawForm,
+)
+from grants.applications.models import (
+    DISTRICTS,
+    Application,
+    Attachment,
+    EndorsementState,
+)
+from grants.applications.policies import (
+    can_edit,
+    can_list_all,
+    can_start,
+    can_view,
+    is_applicant_member,
+)
 from grants.applications.sections import SECTIONS
-from grants.applications.states import (APPLICATION_WORKFLOW, DECIDED_STATES,
-                                        ApplicationState)
-from grants.calls.models import Call
+from grants.applications.states import (
+    APPLICATION_WORKFLOW,
+    DECIDED_STATES,
+    ApplicationState,
+)
 from grants.awards.policies import can_manage_awards
 from grants.awards.queries import award_for_application
+from grants.calls.models import Call
 from grants.endorsements.policies import can_resend
 
 bp = Blueprint("applications", __name__)
@@ -36,7 +52,7 @@ PER_PAGE = 25
 
 navigation.register(
     bp,
-    navigation.NavEntry(_l("My applications"), "applications.mine", is_signed_in, order=15),
+    navigation.NavEntry(_l("My applications"), "applications.mine", is_applicant, order=15),
 )
 navigation.register(
     admin_bp,

@@ -3,13 +3,22 @@ the grantee's and the finance dashboards."""
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from accounts.policies import is_applicant
 from core import navigation
 from core.access import policy_required, require
 from core.errors import OperationError, render_error
@@ -18,13 +27,29 @@ from core.forms import render_form
 from grants.applications.forms import BUDGET_CATEGORY_TITLES
 from grants.awards.models import Award
 from grants.monitoring import budget, operations, queries
-from grants.monitoring.forms import (BLANK_ROWS, AddReportForm, CloseOutForm, EvidenceForm,
-                                     ReceiptForm, ReportForm, ReviewForm)
+from grants.monitoring.forms import (
+    BLANK_ROWS,
+    AddReportForm,
+    CloseOutForm,
+    EvidenceForm,
+    ReceiptForm,
+    ReportForm,
+    ReviewForm,
+)
 from grants.monitoring.models import Expenditure, ProgressReport
-from grants.monitoring.policies import (EDITABLE_STATES, can_add_report, can_close_out,
-                                        can_edit_report, can_review_reports, can_view_budget,
-                                        can_view_finance_dashboard, can_view_my_grants,
-                                        can_view_report, is_grantee_member, report_is_editable)
+from grants.monitoring.policies import (
+    EDITABLE_STATES,
+    can_add_report,
+    can_close_out,
+    can_edit_report,
+    can_review_reports,
+    can_view_budget,
+    can_view_finance_dashboard,
+    can_view_my_grants,
+    can_view_report,
+    is_grantee_member,
+    report_is_editable,
+)
 from grants.monitoring.states import ReportState
 
 bp = Blueprint("monitoring", __name__)
@@ -33,7 +58,7 @@ navigation.register(
     bp,
     navigation.NavEntry(_l("Dashboard"), "monitoring.finance_dashboard",
                         can_view_finance_dashboard, order=5),
-    navigation.NavEntry(_l("My grants"), "monitoring.my_grants", can_view_my_grants, order=16),
+    navigation.NavEntry(_l("My grants"), "monitoring.my_grants", is_applicant, order=16),
 )
 
 
