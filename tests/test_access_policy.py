@@ -259,6 +259,10 @@ POLICY: dict[str, Access] = {
     "coalitions.edit": Access(STAFF, lambda c: f"/coalitions/{c['coalition'].id}/edit"),
     "coalitions.add_member": Access(
         STAFF, lambda c: f"/coalitions/{c['coalition'].id}/members", "POST", 422),
+    "coalitions.link_award": Access(
+        STAFF, lambda c: f"/coalitions/{c['coalition'].id}/awards", "POST", 422),
+    "coalitions.unlink_award": Access(
+        STAFF, lambda c: f"/coalitions/{c['coalition'].id}/awards/999999/unlink", "POST", 404),
     "coalitions.end_membership": Access(
         STAFF, lambda c: f"/coalitions/{c['coalition'].id}/members/"
                          f"{c['coalition_membership'].id}/end", "POST", 422),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from coalitions.coalitions.models import ActivityKind, CoalitionState, MembershipRole
 from coalitions.coalitions.operations import (
@@ -156,3 +156,9 @@ class ActivityForm(BaseForm):
     def validate_kind(self, field):
         if field.data not in ActivityKind.__members__:
             raise ValidationError(_l("Choose a kind of activity from the list."))
+
+
+class LinkAwardForm(BaseForm):
+    reference = TextField(_l("Grant award reference"),
+                          [DataRequired(_l("Enter the award's reference."))], max_length=30,
+                          description=_l("For example OGB-G-2018-003."))

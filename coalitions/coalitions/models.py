@@ -4,8 +4,17 @@ import enum
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, CheckConstraint, Column, Date, Enum, ForeignKey, String, Table,
-                        Text)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -88,7 +97,6 @@ class Coalition(TimestampMixin, db.Model):
     activities: Mapped[list[CoalitionActivity]] = relationship(
         back_populates="coalition", cascade="all, delete-orphan",
         order_by="CoalitionActivity.happened_on.desc()")
-    awards = relationship("Award", secondary=coalition_awards)
 
 
 class CoalitionMembership(db.Model):

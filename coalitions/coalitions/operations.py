@@ -21,6 +21,7 @@ from coalitions.coalitions.models import (
     CoalitionMembership,
     CoalitionState,
     MembershipRole,
+    coalition_awards,
 )
 from core.audit.operations import record
 from core.database import MAX_ID
@@ -291,3 +292,43 @@ def add_activity(coalition: Coalition, actor, *, kind, happened_on: date | None,
                  "organisation_ids": [org.id for org in organisations],
                  "evidence_file_id": stored.id if stored else None})
     return activity
+
+
+# Linked grant awards -----------------------------------------------------------------------
+# The awards table belongs to the grants package, which coalitions do not import: it is read
+# and linked through the table itself.
+
+def _award_id(reference: str) -> int:
+    awards = db.metadata.tables["awards"]
+    award_id = db.session.scalar(select(awards.c.id).where(
+        awards.c.reference == reference.strip().upper()))
+    if award_id is None:
+        raise OperationError(_l("No grant award has the reference %(reference)s.",
+                                reference=reference.strip()), field="reference")
+    return award_id
+
+
+def link_award(coalition: Coalition, actor, *, reference: str) -> None:
+    award_id = _award_id(reference)
+    linked = db.session.scalar(select(coalition_awards.c.award_id).where(
+        coalition_awards.c.coalition_id == coalition.id,
+        coalition_awards.c.award_id == award_id))
+    if linked is not None:
+        raise OperationError(_l("This award is already linked to the coalition."),
+                             field="reference")
+    db.session.execute(coalition_awards.insert().values(coalition_id=coalition.id,
+                                                        award_id=award_id))
+    record("coalition.link_award", coalition, actor=actor,
+           summary=f"Award {reference.strip().upper()} linked to {coalition.name}",
+           data={"award_id": award_id})
+
+
+def unlink_award(coalition: Coalition, actor, *, award_id: int) -> None:
+    result = db.session.execute(coalition_awards.delete().where(
+        coalition_awards.c.coalition_id == coalition.id,
+        coalition_awards.c.award_id == award_id))
+    if result.rowcount == 0:
+        raise OperationError(_l("This award is not linked to the coalition."))
+    record("coalition.unlink_award", coalition, actor=actor,
+           summary=f"Award #{award_id} unlinked from {coalition.name}",
+           data={"award_id": award_id})

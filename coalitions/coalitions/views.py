@@ -13,6 +13,7 @@ from coalitions.coalitions.forms import (
     ActivityForm,
     CoalitionForm,
     EndMembershipForm,
+    LinkAwardForm,
     MembershipForm,
 )
 from coalitions.coalitions.models import (
@@ -79,13 +80,14 @@ def _render_form(form, coalition):
 
 
 def _render_detail(coalition: Coalition, *, member_form=None, end_form=None,
-                   ending_id: int | None = None, status: int = 200):
+                   award_form=None, ending_id: int | None = None, status: int = 200):
     organisations = queries.organisation_choices()
     return render_template(
         "coalitions/coalitions/detail.html", coalition=coalition,
         groups=queries.members_by_sector(coalition),
         activities=queries.timeline(coalition),
-        awards=queries.linked_awards(coalition),
+        awards=queries.linked_awards(coalition), award_form=award_form or LinkAwardForm(
+            formdata=None),
         may_manage=can_manage(current_user, coalition)[0],
         member_form=member_form or MembershipForm(organisations=organisations,
                                                   formdata=None),
@@ -190,3 +192,31 @@ def evidence(coalition_id: int, activity_id: int):
     if activity.evidence_file is None:
         abort(404)
     return send_stored_file(activity.evidence_file)
+
+
+@bp.route("/<int:coalition_id>/awards", methods=["POST"])
+def link_award(coalition_id: int):
+    coalition = _load(coalition_id)
+    require(can_manage(current_user, coalition))
+    form = LinkAwardForm()
+    if form.validate_on_submit():
+        try:
+            operations.link_award(coalition, current_user, reference=form.reference.data)
+        except OperationError as error:
+            form.add_operation_error(error)
+        else:
+            flash(_("The grant award is linked to the coalition."), "success")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
+    return _render_detail(coalition, award_form=form, status=422)
+
+
+@bp.route("/<int:coalition_id>/awards/<int:award_id>/unlink", methods=["POST"])
+def unlink_award(coalition_id: int, award_id: int):
+    coalition = _load(coalition_id)
+    require(can_manage(current_user, coalition))
+    try:
+        operations.unlink_award(coalition, current_user, award_id=award_id)
+    except OperationError:
+        abort(404)
+    flash(_("The grant award is no longer linked to the coalition."), "success")
+    return redirect(url_for("coalitions.detail", coalition_id=coalition.id))

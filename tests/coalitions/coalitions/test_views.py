@@ -221,3 +221,42 @@ def test_evidence_missing_is_404(client, login_as, coalition, staff_user):
     login_as("staff")
     assert client.get(f"/coalitions/{coalition.id}/activities/{activity.id}/evidence"
                       ).status_code == 404
+
+
+def _award(db_session, factories):
+    """A grant award row, written through the awards table (coalitions never import grants)."""
+    from decimal import Decimal
+
+    from core.extensions import db
+    from tests.fixtures.applications import make_submitted_application
+
+    application = make_submitted_application(db_session, factories)
+    awards = db.metadata.tables["awards"]
+    db_session.execute(awards.insert().values(
+        application_id=application.id, reference="OGB-G-2026-001", amount=Decimal("5000.00"),
+        currency="USD", state="active", deobligated_amount=Decimal("0.00"),
+        deobligation_reason="", termination_reason="", conditions="",
+        created_at=application.created_at, updated_at=application.created_at))
+    return db_session.scalar(awards.select().with_only_columns(awards.c.id))
+
+
+def test_link_and_unlink_a_grant_award(client, login_as, coalition, db_session, factories):
+    from sqlalchemy import select
+
+    from coalitions.coalitions.models import coalition_awards
+    from core.audit.models import AuditEntry
+
+    award_id = _award(db_session, factories)
+    login_as("staff")
+    response = client.post(f"/coalitions/{coalition.id}/awards",
+                           data={"reference": "ogb-g-2026-001"})
+    assert response.status_code == 302
+    assert b"OGB-G-2026-001" in client.get(f"/coalitions/{coalition.id}").data
+    again = client.post(f"/coalitions/{coalition.id}/awards", data={"reference": "OGB-G-2026-001"})
+    assert again.status_code == 422 and b"already linked" in again.data
+    unknown = client.post(f"/coalitions/{coalition.id}/awards", data={"reference": "NOPE-1"})
+    assert unknown.status_code == 422 and b"No grant award has the reference" in unknown.data
+    assert client.post(f"/coalitions/{coalition.id}/awards/{award_id}/unlink").status_code == 302
+    assert db_session.scalar(select(coalition_awards.c.award_id)) is None
+    actions = set(db_session.scalars(select(AuditEntry.action)))
+    assert {"coalition.link_award", "coalition.unlink_award"} <= actions
