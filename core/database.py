@@ -45,3 +45,34 @@ def configure_sqlite() -> None:
             # IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
             # failing half-way through a transaction.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+
+def rows_by_ids(model, values, *, message, field: str) -> list:
+    """The ``model`` rows whose ids are given as form values (each once, in the given order).
+
+    A value that is not a valid id, or that names no row, raises ``OperationError`` on
+    ``field`` with ``message(number)``, a function returning the text to show.
+    """
+    from sqlalchemy import select
+
+    from core.errors import OperationError
+    from core.extensions import db
+
+    ids = []
+    for value in values or []:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 0 < number <= MAX_ID:
+            raise OperationError(message(str(value)[:20]), field=field)
+        if number not in ids:
+            ids.append(number)
+    if not ids:
+        return []
+    found = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    missing = [number for number in ids if number not in found]
+    if missing:
+        raise OperationError(message(missing[0]), field=field)
+    return [found[number] for number in ids]

@@ -24,7 +24,7 @@ from coalitions.coalitions.models import (
     coalition_awards,
 )
 from core.audit.operations import record
-from core.database import MAX_ID
+from core.database import MAX_ID, rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
 from core.uploads.operations import DEFAULT_KINDS, store_upload
@@ -69,27 +69,9 @@ def organisation_or_error(organisation_id, field: str) -> Organisation:
 
 def organisations_or_error(organisation_ids, field: str) -> list[Organisation]:
     """The organisations with these numbers (each once, in the given order)."""
-    ids = []
-    for value in organisation_ids or []:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            number = 0
-        if not 0 < number <= MAX_ID:
-            raise OperationError(_l("No organisation has the number %(number)s. Choose one "
-                                    "from the directory.", number=str(value)[:20]),
-                                 field=field)
-        if number not in ids:
-            ids.append(number)
-    if not ids:
-        return []
-    found = {org.id: org for org in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(ids)))}
-    missing = [number for number in ids if number not in found]
-    if missing:
-        raise OperationError(_l("No organisation has the number %(number)s. Choose one from "
-                                "the directory.", number=missing[0]), field=field)
-    return [found[number] for number in ids]
+    return rows_by_ids(Organisation, organisation_ids, field=field, message=lambda number: _l(
+        "No organisation has the number %(number)s. Choose one from the directory.",
+        number=number))
 
 
 def _areas(values) -> list[str]:

@@ -17,7 +17,7 @@ from coalitions.coalitions.operations import (
 )
 from coalitions.plans.models import ActionPlan, Commitment, Milestone, MilestoneState
 from core.audit.operations import record
-from core.database import MAX_ID
+from core.database import rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
 
@@ -111,25 +111,8 @@ def update_plan(plan: ActionPlan, actor, **fields) -> dict:
 # Commitments -------------------------------------------------------------------------------
 
 def _coalitions_or_error(coalition_ids, field: str) -> list[Coalition]:
-    ids = []
-    for value in coalition_ids or []:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            number = 0
-        if not 0 < number <= MAX_ID:
-            raise OperationError(_l("No coalition has the number %(number)s.",
-                                    number=str(value)[:20]), field=field)
-        if number not in ids:
-            ids.append(number)
-    if not ids:
-        return []
-    found = {c.id: c for c in db.session.scalars(select(Coalition).where(Coalition.id.in_(ids)))}
-    missing = [number for number in ids if number not in found]
-    if missing:
-        raise OperationError(_l("No coalition has the number %(number)s.", number=missing[0]),
-                             field=field)
-    return [found[number] for number in ids]
+    return rows_by_ids(Coalition, coalition_ids, field=field, message=lambda number: _l(
+        "No coalition has the number %(number)s.", number=number))
 
 
 def _clean_commitment(fields: dict) -> dict:
