@@ -69,6 +69,7 @@ def _import_models() -> None:
     import grants.calls.models  # noqa: F401
     import grants.monitoring.models  # noqa: F401
     import grants.reviews.models  # noqa: F401
+    import reporting.portal.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
