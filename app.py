@@ -93,12 +93,16 @@ def _register_blueprints(app: Flask) -> None:
     from grants.reviews.views import admin_bp as panels_bp
     from grants.reviews.views import bp as reviews_bp
     from grants.screening.views import bp as screening_bp
+    from reporting.dashboards.views import bp as dashboards_bp
+    from reporting.opendata.views import bp as opendata_bp
+    from reporting.portal.views import bp as portal_bp
+    from reporting.workbook.views import bp as workbook_bp
 
     for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp,
                       calls_bp, calls_admin_bp, applications_bp, applications_admin_bp,
                       endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp,
                       awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
-                      indicators_bp):
+                      indicators_bp, dashboards_bp, workbook_bp, opendata_bp, portal_bp):
         app.register_blueprint(blueprint)
 
 
@@ -107,8 +111,10 @@ def _register_cli(app: Flask) -> None:
     from core.outbox.cli import outbox_cli
     from demo.cli import demo_cli
     from grants.cli import reminders_cli
+    from reporting.cli import export_cli
 
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(export_cli)

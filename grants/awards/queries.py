@@ -290,6 +290,13 @@ def awards_for_staff(state: AwardState | None = None) -> list[AwardListRow]:
     if state is not None:
         query = query.where(Award.state == state)
     awards = list(db.session.scalars(query))
+    totals = totals_by_award(awards)
+    return [AwardListRow(award=award, totals=totals[award.id]) for award in awards]
+
+
+def totals_by_award(awards: Iterable[Award]) -> dict[int, Totals]:
+    """The balances of several awards, by award id, from one aggregate query."""
+    awards = list(awards)
     sums = {}
     if awards:
         rows = db.session.execute(
@@ -297,9 +304,9 @@ def awards_for_staff(state: AwardState | None = None) -> list[AwardListRow]:
             .where(Disbursement.award_id.in_([award.id for award in awards]))
             .group_by(Disbursement.award_id))
         sums = {award_id: values for award_id, *values in rows}
-    return [AwardListRow(award=award, totals=_totals(award.amount, award.deobligated_amount,
-                                                      *sums.get(award.id, (0, 0, 0, 0))))
-            for award in awards]
+    return {award.id: _totals(award.amount, award.deobligated_amount,
+                              *sums.get(award.id, (0, 0, 0, 0)))
+            for award in awards}
 
 
 def state_counts() -> dict[AwardState, int]:

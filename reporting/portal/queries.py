@@ -1,0 +1,187 @@
+"""The funded projects as the public may see them.
+
+This is the one place that decides what of an award is public: the portal pages, the QR
+project sheets and the 360Giving export all read :class:`PublicProject` objects built here,
+so a part staff held back cannot leak through one of them. A part that is not public is
+``None`` (or empty) in the object, not merely hidden by a template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.extensions import db
+from grants.applications.models import Application
+from grants.awards.models import Award
+from grants.awards.queries import totals_by_award
+from grants.awards.states import AwardState
+from grants.calls.models import Call, Fund
+from grants.monitoring.models import ProgressReport
+from grants.monitoring.states import ReportState
+from grants.reviews.models import Decision
+from reporting.portal.models import ProjectPublication
+
+#: An award appears once its agreement is signed; staff may still withdraw its page.
+PUBLISHABLE_STATES = frozenset({AwardState.active, AwardState.suspended, AwardState.closed,
+                                AwardState.terminated})
+
+
+@dataclass(frozen=True)
+class PublicProject:
+    award_id: int
+    #: The award reference (OGB-G-2026-003): the project's permanent public key.
+    reference: str
+    title: str
+    state: AwardState
+    call_id: int
+    call_title: str
+    fund_id: int
+    fund_name: str
+    #: The grant-making organisation (the fund's managing organisation, else its donor).
+    funder_id: int | None
+    funder_name: str | None
+    funder_org_id: str | None
+    #: The award's last change or its publication settings' last change, whichever is later.
+    modified_at: datetime
+    summary: str | None = None
+    organisation_id: int | None = None
+    organisation_name: str | None = None
+    organisation_org_id: str | None = None
+    partner_name: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    disbursed: Decimal | None = None
+    award_date: date | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    areas: tuple[str, ...] = field(default_factory=tuple)
+    districts: tuple[str, ...] = field(default_factory=tuple)
+    reports_accepted: int | None = None
+    reports_total: int | None = None
+
+    @property
+    def share_disbursed(self) -> Decimal | None:
+        """The part of the award paid so far, as a fraction (0.40 for 40%)."""
+        if self.amount is None or self.disbursed is None or not self.amount:
+            return None
+        return (self.disbursed / self.amount).quantize(Decimal("0.0001"))
+
+
+def default_publication(award: Award) -> ProjectPublication:
+    """The settings of an award staff have not touched: published, every part public."""
+    return ProjectPublication(award=award, award_id=award.id, is_published=True,
+                              public_title="", public_summary="", is_summary_public=True,
+                              is_organisation_public=True, is_partner_public=True,
+                              is_amount_public=True, is_dates_public=True,
+                              is_area_public=True, is_district_public=True,
+                              is_progress_public=True)
+
+
+def publication_of(award: Award) -> ProjectPublication:
+    """The award's stored settings, or the defaults (not added to the session)."""
+    stored = db.session.scalar(select(ProjectPublication)
+                               .where(ProjectPublication.award_id == award.id))
+    return stored or default_publication(award)
+
+
+def is_public(award: Award, publication: ProjectPublication) -> bool:
+    return award.state in PUBLISHABLE_STATES and publication.is_published
+
+
+def public_projects(*, fund_id: int | None = None) -> list[PublicProject]:
+    """Every published project (of one fund), newest award first, in a fixed number of
+    queries whatever their count."""
+    query = (_award_query()
+             .where(Award.state.in_(PUBLISHABLE_STATES))
+             .order_by(Award.created_at.desc(), Award.id.desc()))
+    if fund_id is not None:
+        query = query.where(Call.fund_id == fund_id)
+    return _build(db.session.execute(query).unique().all())
+
+
+def public_project(reference: str) -> PublicProject | None:
+    """The published project with this award reference, or ``None``."""
+    rows = db.session.execute(_award_query().where(Award.reference == reference)).unique().all()
+    projects = _build([row for row in rows if row[0].state in PUBLISHABLE_STATES])
+    return projects[0] if projects else None
+
+
+def _award_query():
+    return (select(Award, ProjectPublication, Decision.decided_at)
+            .join(Award.application).join(Application.call)
+            .outerjoin(ProjectPublication, ProjectPublication.award_id == Award.id)
+            .outerjoin(Decision, Decision.application_id == Award.application_id)
+            .options(joinedload(Award.application).options(
+                         joinedload(Application.organisation),
+                         joinedload(Application.counterpart),
+                         selectinload(Application.thematic_areas),
+                         joinedload(Application.call).joinedload(Call.fund).options(
+                             joinedload(Fund.donor), joinedload(Fund.manager)))))
+
+
+def _report_counts(award_ids: list[int]) -> dict[int, tuple[int, int]]:
+    if not award_ids:
+        return {}
+    rows = db.session.execute(
+        select(ProgressReport.award_id,
+               func.count(case((ProgressReport.state == ReportState.accepted, 1))),
+               func.count())
+        .where(ProgressReport.award_id.in_(award_ids))
+        .group_by(ProgressReport.award_id))
+    return {award_id: (accepted, total) for award_id, accepted, total in rows}
+
+
+def _build(rows) -> list[PublicProject]:
+    chosen = [(award, publication or default_publication(award), decided_at)
+              for award, publication, decided_at in rows
+              if publication is None or publication.is_published]
+    awards = [award for award, _, _ in chosen]
+    totals = totals_by_award(awards)
+    reports = _report_counts([award.id for award in awards])
+    return [_project(award, publication, decided_at, totals[award.id],
+                     reports.get(award.id, (0, 0)))
+            for award, publication, decided_at in chosen]
+
+
+def _project(award: Award, publication: ProjectPublication, decided_at, totals,
+             reports: tuple[int, int]) -> PublicProject:
+    application = award.application
+    call = application.call
+    fund = call.fund
+    funder = fund.manager or fund.donor
+    shown = publication.is_public
+    modified = max(filter(None, [award.updated_at, publication.updated_at]))
+    parts: dict = {}
+    if shown("summary"):
+        parts["summary"] = publication.public_summary or application.summary
+    if shown("organisation"):
+        organisation = application.organisation
+        parts.update(organisation_id=organisation.id, organisation_name=organisation.name,
+                     organisation_org_id=organisation.org_id)
+    if shown("partner") and application.counterpart is not None:
+        parts["partner_name"] = application.counterpart.name
+    if shown("amount"):
+        parts.update(amount=award.amount, currency=award.currency)
+    if shown("dates"):
+        parts.update(award_date=(award.signed_on or (decided_at and decided_at.date())),
+                     starts_on=award.starts_on, ends_on=award.ends_on)
+    if shown("area"):
+        parts["areas"] = tuple(area.name for area in application.thematic_areas)
+    if shown("district"):
+        parts["districts"] = tuple(application.districts or ())
+    if shown("progress"):
+        parts.update(disbursed=totals.paid_net, reports_accepted=reports[0],
+                     reports_total=reports[1])
+        if "currency" not in parts:
+            parts["currency"] = award.currency
+    return PublicProject(
+        award_id=award.id, reference=award.reference,
+        title=publication.public_title or application.title, state=award.state,
+        call_id=call.id, call_title=call.title, fund_id=fund.id, fund_name=fund.name,
+        funder_id=funder.id if funder else None, funder_name=funder.name if funder else None,
+        funder_org_id=funder.org_id if funder else None, modified_at=modified, **parts)
