@@ -1,0 +1,21 @@
+"""Fixtures for the reporting tests: the demo programme, loaded inside the test's
+transaction (and rolled back with it)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import User
+
+
+@pytest.fixture
+def demo_programme(app, db_session):
+    """The reference programme of ``flask demo load``: its users by role name."""
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    users = {}
+    for user in db_session.scalars(select(User).where(User.email.like("%@demo.example.org"))):
+        for role in user.roles:
+            users.setdefault(str(role.value if hasattr(role, "value") else role), user)
+    return users
