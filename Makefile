@@ -15,7 +15,7 @@ TRANSLATION_LOCALES := es
 # strings, so name the directories to skip explicitly (babel.cfg ignores the rest).
 BABEL_IGNORE_DIRS := .* __pycache__ node_modules instance
 
-.PHONY: run test chromium translations-compile translations-extract translations-update clean
+.PHONY: run test bench loadtest chromium translations-compile translations-extract translations-update clean
 
 # The virtual environment -----------------------------------------------------------------
 
@@ -42,6 +42,17 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev chromium
 	@$(MAKE) --no-print-directory translations-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The performance benchmark (not part of the test run): S and L data, key pages and exports.
+bench: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory translations-compile
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Load and fault test: gunicorn with 4 workers on PostgreSQL, 50 clients, SMTP outage and a
+# killed worker.
+loadtest: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory translations-compile
+	$(BIN)/python -m loadtest $(LOADTEST_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when it is missing (never a downloaded
 # browser build).
