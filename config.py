@@ -79,7 +79,8 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
-    PASSWORD_HASH_METHOD = "scrypt"
+    # The name of a hashing method, not a password.
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
@@ -167,7 +168,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     # Cheap hashing keeps the suite fast; the algorithm is the same as in production.
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # nosec B105
     # Limits stay on (in memory) so they are exercised; tests lower them where they test them.
     LOGIN_RATE_LIMIT = "10000 per minute"
     SERVER_NAME = None
