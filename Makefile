@@ -39,7 +39,7 @@ run: $(VENV)/.installed-run
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium node_modules/.installed
 	@$(MAKE) --no-print-directory translations-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -53,6 +53,12 @@ bench: $(VENV)/.installed-dev
 loadtest: $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory translations-compile
 	$(BIN)/python -m loadtest $(LOADTEST_ARGS)
+
+# axe-core, injected into pages by the browser tests' accessibility checks (npm registry,
+# exact version from package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 # Browser tests drive Debian's Chromium; install it when it is missing (never a downloaded
 # browser build).
