@@ -15,7 +15,7 @@ TRANSLATION_LOCALES := es
 # strings, so name the directories to skip explicitly (babel.cfg ignores the rest).
 BABEL_IGNORE_DIRS := .* __pycache__ node_modules instance
 
-.PHONY: run test bench loadtest chromium translations-compile translations-extract translations-update clean
+.PHONY: run test bench loadtest audit chromium translations-compile translations-extract translations-update clean
 
 # The virtual environment -----------------------------------------------------------------
 
@@ -42,6 +42,12 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev chromium node_modules/.installed
 	@$(MAKE) --no-print-directory translations-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Static security checks: bandit over the application code, pip-audit over the pinned
+# runtime requirements (findings that are false alarms are explained beside a nosec marker).
+audit: $(VENV)/.installed-dev
+	$(BIN)/bandit -q -r accounts coalitions core demo grants reporting app.py config.py
+	$(BIN)/pip-audit --progress-spinner off -r requirements.txt
 
 # The performance benchmark (not part of the test run): S and L data, key pages and exports.
 bench: $(VENV)/.installed-dev
