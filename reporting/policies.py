@@ -32,6 +32,11 @@ def can_download_named_participants(user) -> Decision:
     return False, str(_l("Only programme staff can download the names of participants."))
 
 
+def can_view_portal(user) -> Decision:
+    """The funded projects are public: everyone, signed in or not."""
+    return ALLOW
+
+
 def can_manage_publication(user) -> Decision:
     if is_staff(user):
         return ALLOW

@@ -252,6 +252,11 @@ POLICY: dict[str, Access] = {
     # grants; lists of people are staff-only (tests/coalitions/indicators).
     "indicators.overview": Access(STAFF | {"donor"}, lambda c: "/indicators"),
     "indicators.detail": Access(STAFF | {"donor"}, lambda c: "/indicators/organisations"),
+    # Donor workbook: staff, finance and donors; the variant with names is staff's
+    # (tests/reporting/test_workbook_views.py).
+    "workbook.form": Access(STAFF | {"finance", "donor"}, lambda c: "/reports/workbook"),
+    "workbook.download": Access(STAFF | {"finance", "donor"},
+                                lambda c: "/reports/workbook/download?from=2019-01-01"),
     # Coalitions: staff only. Empty member and end-of-membership forms are refused (422).
     "coalitions.list_coalitions": Access(STAFF, lambda c: "/coalitions"),
     "coalitions.new": Access(STAFF, lambda c: "/coalitions/new"),
@@ -300,6 +305,17 @@ POLICY: dict[str, Access] = {
     "events.template": Access(STAFF, lambda c: "/staff/events/template.xlsx"),
     "events.people": Access(STAFF, lambda c: "/staff/events/people"),
     "events.merge_people": Access(STAFF, lambda c: "/staff/events/people/merge", "POST", 422),
+    # The public project portal: open to everyone; what is shown is staff's choice.
+    "portal.projects": Access(EVERYONE, lambda c: "/projects"),
+    "portal.project": Access(EVERYONE, lambda c: f"/projects/{c['active_award'].reference}"),
+    "portal.project_sheet": Access(
+        EVERYONE, lambda c: f"/projects/{c['active_award'].reference}/sheet"),
+    "portal.qr_png": Access(EVERYONE,
+                            lambda c: f"/projects/{c['active_award'].reference}/qr.png"),
+    "portal.qr_svg": Access(EVERYONE,
+                            lambda c: f"/projects/{c['active_award'].reference}/qr.svg"),
+    "portal.edit_publication": Access(
+        STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/publication"),
 }
 
 

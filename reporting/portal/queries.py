@@ -185,3 +185,58 @@ def _project(award: Award, publication: ProjectPublication, decided_at, totals,
         call_id=call.id, call_title=call.title, fund_id=fund.id, fund_name=fund.name,
         funder_id=funder.id if funder else None, funder_name=funder.name if funder else None,
         funder_org_id=funder.org_id if funder else None, modified_at=modified, **parts)
+
+
+# Portal helpers (added for the public pages; the functions above stay as they are) ---------
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the public list can be filtered by: only values some published project shows."""
+
+    funds: tuple[tuple[int, str], ...]
+    areas: tuple[str, ...]
+    districts: tuple[str, ...]
+
+
+def filter_options(projects: list[PublicProject]) -> FilterOptions:
+    """The funds, thematic areas and districts of ``projects``, sorted for the filter
+    menus. Built from the public objects so a held-back area or district offers nothing."""
+    funds = {project.fund_id: project.fund_name for project in projects}
+    areas = {area for project in projects for area in project.areas}
+    districts = {district for project in projects for district in project.districts}
+    return FilterOptions(
+        funds=tuple(sorted(funds.items(), key=lambda item: (item[1].casefold(), item[0]))),
+        areas=tuple(sorted(areas, key=str.casefold)),
+        districts=tuple(sorted(districts, key=str.casefold)))
+
+
+def filter_projects(projects: list[PublicProject], *, fund_id: int | None = None,
+                    area: str | None = None,
+                    district: str | None = None) -> list[PublicProject]:
+    """The projects matching every given filter. Filtering the public objects (not the
+    awards) means a project whose area or district is held back never matches it."""
+    return [project for project in projects
+            if (fund_id is None or project.fund_id == fund_id)
+            and (area is None or area in project.areas)
+            and (district is None or district in project.districts)]
+
+
+def amount_totals(projects: list[PublicProject]) -> dict[str, Decimal]:
+    """The sum of the published amounts, by currency (projects whose amount is held back
+    are left out)."""
+    totals: dict[str, Decimal] = {}
+    for project in projects:
+        if project.amount is not None:
+            totals[project.currency] = totals.get(project.currency, Decimal("0.00")) \
+                + project.amount
+    return dict(sorted(totals.items()))
+
+
+def preview_project(award: Award, publication: ProjectPublication) -> PublicProject:
+    """What the public would see of ``award`` under ``publication`` (saved or not), whether
+    or not the award is published yet: the settings page's preview."""
+    row = db.session.execute(_award_query().where(Award.id == award.id)).unique().first()
+    decided_at = row[2] if row is not None else None
+    totals = totals_by_award([award])[award.id]
+    reports = _report_counts([award.id]).get(award.id, (0, 0))
+    return _project(award, publication, decided_at, totals, reports)

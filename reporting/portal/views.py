@@ -1,5 +1,195 @@
+"""The public project portal: the funded projects, each project's permanent page with its QR
+code and printable sheet, and staff's publication settings.
+
+What of an award is public is decided by ``reporting.portal.queries`` alone; these views only
+show the ``PublicProject`` objects it builds.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core import navigation
+from core.access import Decision, require
+from core.errors import OperationError
+from core.extensions import db
+from core.forms import render_form
+from grants.awards.models import Award
+from grants.awards.states import AwardState
+from reporting.policies import can_manage_publication, can_view_portal
+from reporting.portal import operations, qr, queries
+from reporting.portal.forms import PublicationForm, form_data
+from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 
 bp = Blueprint("portal", __name__)
+
+
+navigation.register(
+    bp, navigation.NavEntry(_l("Funded projects"), "portal.projects", can_view_portal,
+                            order=7))
+
+# Award references are short codes (OGB-G-2018-003); anything else is not a project.
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
+_FILTER_MAX = 200
+#: The QR images only encode a public address: shared caches may keep them for a day.
+QR_MAX_AGE = 24 * 3600
+
+
+@bp.app_template_global("can_manage_publication")
+def _can_manage_publication(user) -> Decision:
+    """For the award page's link to the settings (that template belongs to grants)."""
+    return can_manage_publication(user)
+
+
+@bp.app_template_filter("portal_percent")
+def _percent(share: Decimal | None) -> str:
+    return "" if share is None else format_percent(share, format="#,##0.#%")
+
+
+@bp.app_template_filter("portal_bar")
+def _bar_value(share: Decimal | None) -> str:
+    """The ``value`` of a progress bar out of 100, clamped (a reversal may overshoot)."""
+    share = min(max(share or Decimal(0), Decimal(0)), Decimal(1))
+    return f"{share * 100:.1f}"
+
+
+# Loading -------------------------------------------------------------------------------------
+
+def _project(reference: str) -> queries.PublicProject:
+    if not _REFERENCE.match(reference):
+        abort(404)
+    project = queries.public_project(reference)
+    if project is None:
+        abort(404)
+    return project
+
+
+def _text_filter(name: str) -> str | None:
+    raw = request.args.get(name, "").strip()
+    if len(raw) > _FILTER_MAX or any(ord(ch) < 32 for ch in raw):
+        abort(400)
+    return raw or None
+
+
+def _fund_filter() -> int | None:
+    raw = request.args.get("fund", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        abort(400)
+    return int(raw)
+
+
+# Public pages --------------------------------------------------------------------------------
+
+@bp.route("/projects")
+def projects():
+    filters = {"fund_id": _fund_filter(), "area": _text_filter("area"),
+               "district": _text_filter("district")}
+    every = queries.public_projects()
+    shown = queries.filter_projects(every, **filters)
+    options = queries.filter_options(every)
+    unknown = _unknown_filters(filters, options)
+    return render_template(
+        "reporting/portal/projects.html", projects=shown, options=options, filters=filters,
+        is_filtered=any(value is not None for value in filters.values()),
+        unknown=unknown, totals=queries.amount_totals(shown),
+        amounts_held_back=sum(1 for project in shown if project.amount is None))
+
+
+def _unknown_filters(filters: dict, options: queries.FilterOptions) -> bool:
+    """Whether a filter asks for a value no published project has (a stale or mistyped
+    link), to say so instead of showing a bare empty list."""
+    return ((filters["fund_id"] is not None and filters["fund_id"] not in dict(options.funds))
+            or (filters["area"] is not None and filters["area"] not in options.areas)
+            or (filters["district"] is not None
+                and filters["district"] not in options.districts))
+
+
+@bp.route("/projects/<reference>")
+def project(reference: str):
+    project = _project(reference)
+    return render_template("reporting/portal/project.html", project=project,
+                           page_url=qr.project_url(project.reference))
+
+
+@bp.route("/projects/<reference>/sheet")
+def project_sheet(reference: str):
+    project = _project(reference)
+    return render_template("reporting/portal/sheet.html", project=project,
+                           page_url=qr.project_url(project.reference))
+
+
+def _qr_response(reference: str, body: bytes, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.args.get("download") == "1":
+        filename = re.sub(r"[^A-Za-z0-9._-]", "_", reference)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{filename}-qr.{extension}"')
+    return response
+
+
+@bp.route("/projects/<reference>/qr.png")
+def qr_png(reference: str):
+    project = _project(reference)
+    return _qr_response(project.reference, qr.png_bytes(qr.project_url(project.reference)),
+                        "image/png", "png")
+
+
+@bp.route("/projects/<reference>/qr.svg")
+def qr_svg(reference: str):
+    project = _project(reference)
+    return _qr_response(project.reference, qr.svg_bytes(qr.project_url(project.reference)),
+                        "image/svg+xml", "svg")
+
+
+# Staff settings ------------------------------------------------------------------------------
+
+def _award(award_id: int) -> Award:
+    award = db.session.get(Award, award_id)
+    if award is None:
+        abort(404)
+    return award
+
+
+def _preview_publication(award: Award, form: PublicationForm) -> ProjectPublication:
+    """Unsaved settings from the form, for the preview (never added to the session)."""
+    choices = form.choices()
+    return ProjectPublication(
+        award_id=award.id, is_published=bool(choices["is_published"]),
+        public_title=choices["public_title"], public_summary=choices["public_summary"],
+        **{f"is_{part}_public": bool(choices[part]) for part in PUBLIC_PARTS})
+
+
+@bp.route("/staff/awards/<int:award_id>/publication", methods=["GET", "POST"])
+def edit_publication(award_id: int):
+    award = _award(award_id)
+    require(can_manage_publication(current_user))
+    if request.method == "GET":
+        form = PublicationForm(data=form_data(queries.publication_of(award)))
+    else:
+        form = PublicationForm()
+        if form.validate_on_submit() and request.form.get("action") != "preview":
+            try:
+                operations.update_publication(award, current_user, **form.choices())
+            except OperationError as error:
+                form.add_operation_error(error)
+            else:
+                flash(_("The publication settings of %(reference)s are saved.",
+                        reference=award.reference), "success")
+                return redirect(url_for("portal.edit_publication", award_id=award.id))
+    preview = queries.preview_project(award, _preview_publication(award, form))
+    return render_form(
+        "reporting/portal/edit_publication.html", form, award=award, preview=preview,
+        page_url=qr.project_url(award.reference),
+        is_signed=award.state != AwardState.pending_signature,
+        is_listed=award.state in queries.PUBLISHABLE_STATES)
