@@ -316,6 +316,12 @@ POLICY: dict[str, Access] = {
                             lambda c: f"/projects/{c['active_award'].reference}/qr.svg"),
     "portal.edit_publication": Access(
         STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/publication"),
+    # Reports: staff, finance and donors.
+    "dashboards.overview": Access(STAFF | {"finance", "donor"}, lambda c: "/reports/dashboard"),
+    # 360Giving open data: public.
+    "opendata.index": Access(EVERYONE, lambda c: "/open-data"),
+    "opendata.download_json": Access(EVERYONE, lambda c: "/open-data/360giving.json"),
+    "opendata.download_xlsx": Access(EVERYONE, lambda c: "/open-data/360giving.xlsx"),
 }
 
 
@@ -471,6 +477,8 @@ def _awards_context(factories):
     session = factories.session
     grants = GrantFactories(session, factories)
     call = grants.call(areas=[], statements=[], documents=[], criteria=[])
+    # A grant-making organisation, so the active award is a complete open-data grant.
+    call.fund.manager = factories.organisation(name="Managing Foundation")
     staff = factories.user(roles=("staff",), name="Awards Staff")
 
     def awarded():

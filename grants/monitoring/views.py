@@ -56,7 +56,7 @@ bp = Blueprint("monitoring", __name__)
 
 navigation.register(
     bp,
-    navigation.NavEntry(_l("Dashboard"), "monitoring.finance_dashboard",
+    navigation.NavEntry(_l("Grants dashboard"), "monitoring.finance_dashboard",
                         can_view_finance_dashboard, order=5),
     navigation.NavEntry(_l("My grants"), "monitoring.my_grants", is_applicant, order=16),
 )

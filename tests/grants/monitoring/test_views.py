@@ -384,7 +384,7 @@ def test_the_finance_dashboard_adds_up(db_session, client, login_as, grant, othe
     response = client.get("/staff/dashboard")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Dashboard" in page  # the menu entry
+    assert "Grants dashboard" in page  # the menu entry
     funds = queries.commitments_by_fund()
     rows = [row.money for fund in funds for row in fund.calls]
     assert sum(r.committed for r in rows) - sum(r.disbursed for r in rows) == sum(

@@ -1,0 +1,87 @@
+"""The 360Giving JSON package: the published projects' grants, the licence and the publisher,
+validated against the standard before anyone gets it."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from flask import current_app, has_request_context
+from werkzeug.routing import BuildError
+
+from core.urls import external_url
+from reporting.opendata.grants import Records, build_records, decimal_number
+from reporting.opendata.validation import validate_package
+from reporting.portal.queries import PublicProject, public_projects
+
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+#: The schema version as the package's "version" field wants it (major.minor).
+VERSION = "1.4"
+#: The public page of a project, owned by the portal (linked when that page exists).
+PROJECT_PAGE = "portal.project"
+
+
+class NothingToPublish(Exception):
+    """No published project can be a 360Giving grant, and the standard wants at least one
+    grant in a package: there is no file to give."""
+
+
+def collect(fund_id: int | None = None) -> Records:
+    """The grant records of the published projects (of one fund)."""
+    return build_records(public_projects(fund_id=fund_id), urls=_grant_urls)
+
+
+def build_package(records: Records, *, fund_id: int | None = None) -> dict:
+    """The package of ``records``' grants, validated (an invalid package raises
+    :class:`~reporting.opendata.validation.InvalidPackage`: it is a bug)."""
+    if not records.grants:
+        raise NothingToPublish()
+    config = current_app.config
+    publisher: dict = {"name": config["PROGRAMME_NAME"]}
+    if config.get("PUBLIC_BASE_URL"):
+        publisher["website"] = config["PUBLIC_BASE_URL"]
+    package: dict = {
+        "grants": records.grants,
+        "version": VERSION,
+        "title": f"{config['PROGRAMME_NAME']}: grants (360Giving Data Standard)",
+        "modified": max(grant["dateModified"] for grant in records.grants),
+        "license": LICENSE,
+        "publisher": publisher,
+    }
+    access = public_url("opendata.index")
+    if access:
+        package["accessURL"] = access
+        download = public_url("opendata.download_json",
+                              **({"fund": fund_id} if fund_id is not None else {}))
+        package["downloadURL"] = download
+    return validate_package(package)
+
+
+def dumps(package: dict) -> bytes:
+    """The package as UTF-8 JSON, amounts written as exact numbers."""
+    return json.dumps(package, ensure_ascii=False, indent=2, default=_json_value).encode("utf-8")
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return decimal_number(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def public_url(endpoint: str, **values) -> str | None:
+    """The absolute public address of ``endpoint``, or ``None`` when there is none to give:
+    no such page, or a command run without ``PUBLIC_BASE_URL`` (a development address must not
+    end up in published data)."""
+    if not current_app.config.get("PUBLIC_BASE_URL") and not has_request_context():
+        return None
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return external_url(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _grant_urls(project: PublicProject) -> tuple[str | None, str | None]:
+    return (public_url(PROJECT_PAGE, reference=project.reference),
+            public_url("opendata.download_json"))
