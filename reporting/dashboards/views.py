@@ -128,7 +128,7 @@ def _charts(board: queries.Dashboard) -> dict:
             [(_district_title(g.key), g.amount(currency)) for g in by_district],
             fmt=money_label) for currency in board.currencies},
         "money_totals": {total.currency: charts.bar_chart(
-            [(gettext("Awarded"), total.awarded), (gettext("Committed"), total.committed),
+            [(gettext("Amount awarded"), total.awarded), (gettext("Committed"), total.committed),
              (gettext("Disbursed"), total.disbursed), (gettext("Spent"), total.spent)],
             fmt=money_label) for total in board.money},
         "money_awards": {currency: charts.stacked_bar_chart(
