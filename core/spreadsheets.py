@@ -21,6 +21,10 @@ Design choices, each for a reason:
 - **User text is never a formula.** Every string goes through :func:`safe_text` and is written
   as a string cell. The only formulas in a workbook are the ``SUBTOTAL`` totals this module
   builds itself.
+- **Summaries are small titled blocks, with native charts.** :meth:`Workbook.add_block_sheet`
+  writes several small tables one below the other on one sheet (a summary page); a block
+  may carry a :class:`Chart`, a native Excel chart (``openpyxl.chart``) drawn beside it from
+  the block's own cells, so the reader can check every bar against a number.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
@@ -88,6 +94,10 @@ _ERROR_LOOKALIKES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?"
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 _INVALID_TITLE_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 _MAX_TITLE = 31
+#: Excel's limit on the length of one cell's text, in UTF-16 code units.
+MAX_CELL_TEXT = 32_767
+# Strings at most this long (in code points) are within the limit whatever they hold.
+_SURELY_SHORT = MAX_CELL_TEXT // 2
 
 # Bold versions of openpyxl's default font, spelled out so every reader shows the same face.
 _HEADER_FONT = Font(name="Calibri", family=2, scheme="minor", sz=11, bold=True)
@@ -96,6 +106,16 @@ _HEADER_BORDER = Border(bottom=Side(style="thin", color="FF8EA9C1"))
 _TOTAL_FONT = _HEADER_FONT
 _TOTAL_BORDER = Border(top=Side(style="thin", color="FF8EA9C1"))
 _TABLE_STYLE = "TableStyleMedium2"
+_HEADING_FONT = Font(name="Calibri", family=2, scheme="minor", sz=14, bold=True)
+_BLOCK_TITLE_FONT = Font(name="Calibri", family=2, scheme="minor", sz=12, bold=True)
+_NOTE_FONT = Font(name="Calibri", family=2, scheme="minor", sz=11, italic=True)
+
+#: Chart kinds: vertical bars, horizontal bars, pie.
+CHART_KINDS = frozenset({"column", "bar", "pie"})
+_NUMERIC_KINDS = frozenset({"integer", "decimal", "money", "percent"})
+#: The height of Excel's default row (15 points) in centimetres, to keep charts off the
+#: next block.
+_ROW_HEIGHT_CM = 0.53
 
 
 def safe_text(value: str) -> str:
@@ -110,11 +130,24 @@ def safe_text(value: str) -> str:
       the quote keeps it inert when the sheet is copied, re-typed or saved as CSV and opened
       again, where a spreadsheet would otherwise evaluate it. Nothing is stripped first: a
       leading space is not a trigger.
+    - Text longer than a cell holds (:data:`MAX_CELL_TEXT`) is cut and ends with "…".
     """
     text = _ILLEGAL_CHARACTERS.sub("\ufffd", value)
     if text and text[0] in _FORMULA_TRIGGERS:
-        return "'" + text
-    return text
+        text = "'" + text
+    return _fit_cell(text)
+
+
+def _fit_cell(text: str) -> str:
+    """``text`` cut to what one Excel cell holds (:data:`MAX_CELL_TEXT` UTF-16 code units),
+    ending with "…" when cut: Excel refuses to open a file with a longer cell."""
+    if len(text) <= _SURELY_SHORT:
+        return text
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    if len(encoded) <= 2 * MAX_CELL_TEXT:
+        return text
+    # A character outside the BMP cut in half is dropped whole by "ignore".
+    return encoded[:2 * (MAX_CELL_TEXT - 1)].decode("utf-16-le", "ignore") + "\u2026"
 
 
 @dataclass(frozen=True)
@@ -162,6 +195,71 @@ class Column:
         return float(min(max(base, len(str(self.title)) + 3), MAX_DEFAULT_WIDTH))
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart of the block it belongs to (see :class:`Block`).
+
+    ``kind`` is "column" (vertical bars), "bar" (horizontal bars) or "pie". ``categories``
+    is the index (0-based, in the block's columns) of the column whose values label the bars
+    or slices; ``values`` are the indexes of the numeric columns drawn, one series each, named
+    by their headers (a pie draws one). ``title`` is already translated. ``width`` and
+    ``height`` are in centimetres.
+    """
+
+    kind: str
+    title: str
+    values: tuple[int, ...] = (1,)
+    categories: int = 0
+    width: float = 16.0
+    height: float = 7.5
+
+    def __post_init__(self):
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"unknown chart kind {self.kind!r}; expected one of "
+                             f"{sorted(CHART_KINDS)}")
+        if not self.values:
+            raise ValueError("a chart needs at least one value column")
+        if self.kind == "pie" and len(self.values) != 1:
+            raise ValueError("a pie chart draws exactly one value column")
+        if self.categories in self.values:
+            raise ValueError("the category column cannot also be a value column")
+        if not (0 < self.width <= 60 and 0 < self.height <= 60):
+            raise ValueError("a chart is between 0 and 60 centimetres wide and high")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One small titled table of a block sheet (:meth:`Workbook.add_block_sheet`).
+
+    ``title`` (already translated) is written above the table in bold, ``note`` below the
+    title in italics. ``columns`` and ``rows`` are as for :meth:`Workbook.add_sheet`: the rows
+    are consumed once, each value written with its column's type and format. ``chart`` draws
+    a native chart from the block's cells, beside it; a block without rows gets no chart (an
+    empty chart would only confuse).
+    """
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    chart: Chart | None = None
+    note: str | None = None
+
+    def __post_init__(self):
+        if not self.columns:
+            raise ValueError("a block needs at least one column")
+        chart = self.chart
+        if chart is None:
+            return
+        width = len(self.columns)
+        for index in (chart.categories, *chart.values):
+            if not 0 <= index < width:
+                raise ValueError(f"chart column {index} is not a column of the block")
+        for index in chart.values:
+            if self.columns[index].kind not in _NUMERIC_KINDS:
+                raise ValueError(f"chart values must be numeric; column {index} holds "
+                                 f"{self.columns[index].kind}")
+
+
 class Workbook:
     """An .xlsx workbook written sheet by sheet, streaming every sheet.
 
@@ -181,16 +279,23 @@ class Workbook:
         self._titles: set[str] = {"history"}  # Excel reserves "History"
         self._sheet_titles: list[str] = []
         self._table_count = 0
+        self._row_counts: dict[str, int] = {}
         self._saved = False
 
     @property
     def sheet_titles(self) -> list[str]:
-        """The titles of the sheets written so far, as they appear in the file."""
+        """The titles of the sheets written so far, in the file's order."""
         return list(self._sheet_titles)
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        """Data rows written per sheet (headers, totals, block titles and blank lines not
+        counted), in the file's order."""
+        return {title: self._row_counts[title] for title in self._sheet_titles}
 
     def add_sheet(self, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
                   *, totals: Mapping[int, str] | None = None, totals_label: str | None = None,
-                  table: bool = False) -> str:
+                  table: bool = False, position: int | None = None) -> str:
         """Write a sheet and return its title as stored (see below).
 
         ``rows`` is consumed once, one row at a time; each row has one value per column.
@@ -213,6 +318,9 @@ class Workbook:
         characters are dropped, leading and trailing quotes and spaces are removed, it is cut to
         31 characters and made unique in the workbook (case-insensitively, as Excel compares
         them) by appending " (2)", " (3)"...
+
+        ``position`` (0-based) places the sheet among those already written, e.g. 0 to put a
+        summary written last in front; by default it goes after them.
         """
         if self._saved:
             raise RuntimeError("the workbook has been saved or closed; it takes no more sheets")
@@ -229,21 +337,54 @@ class Workbook:
         if totals and totals_label is None:
             raise ValueError("a totals row needs its (translated) label")
 
+        return self._add(title, position, lambda sheet: self._write_sheet(
+            sheet, columns, rows, totals, totals_label, table))
+
+    def add_block_sheet(self, title: str, blocks: Sequence[Block], *,
+                        heading: str | None = None, position: int | None = None) -> str:
+        """Write a sheet of small titled tables, one below the other, and return its title.
+
+        For summary pages: each :class:`Block` gets its bold title, its optional note, a
+        header row styled as on every sheet and its rows, with the same types, formats and
+        protection of user text as :meth:`add_sheet`; a blank line separates the blocks.
+        ``heading`` (already translated) is written first, larger. A block's chart is
+        anchored to the right of the widest block, level with the block's title, and the next
+        block starts below the chart. Column widths are the widest of the blocks' columns at
+        each position. Such a sheet has no frozen pane and no filter (it has no single
+        header). ``title`` and ``position`` are as for :meth:`add_sheet`.
+        """
+        if self._saved:
+            raise RuntimeError("the workbook has been saved or closed; it takes no more sheets")
+        blocks = list(blocks)
+        if not blocks:
+            raise ValueError("a block sheet needs at least one block")
+        return self._add(title, position,
+                         lambda sheet: self._write_blocks(sheet, blocks, heading))
+
+    def _add(self, title: str, position: int | None, write: Callable[[Any], int]) -> str:
+        if position is not None and not 0 <= position <= len(self._sheet_titles):
+            raise ValueError(f"position {position} is outside the workbook's "
+                             f"{len(self._sheet_titles)} sheets")
         sheet_title = self._unique_title(title)
         sheet = self._book.create_sheet(title=sheet_title)
         try:
-            self._write_sheet(sheet, columns, rows, totals, totals_label, table)
+            count = write(sheet)
         except BaseException:
             # A failed sheet (a bad value, a query error while streaming) is dropped whole, so
             # the workbook never holds half a sheet and its temporary file is not left behind.
             self._discard(sheet)
             self._titles.discard(sheet_title.casefold())
             raise
-        self._sheet_titles.append(sheet_title)
+        if position is None:
+            self._sheet_titles.append(sheet_title)
+        else:
+            self._book.move_sheet(sheet_title, position - len(self._sheet_titles))
+            self._sheet_titles.insert(position, sheet_title)
+        self._row_counts[sheet_title] = count
         return sheet_title
 
     def _write_sheet(self, sheet, columns: list[Column], rows: Iterable[Sequence[Any]],
-                     totals: dict[int, str], totals_label: str | None, table: bool) -> None:
+                     totals: dict[int, str], totals_label: str | None, table: bool) -> int:
         width = len(columns)
         last_letter = get_column_letter(width)
 
@@ -288,6 +429,62 @@ class Workbook:
         else:
             sheet.auto_filter.ref = data_range
         sheet.close()  # finishes the sheet's XML in its temporary file
+        return count
+
+    def _write_blocks(self, sheet, blocks: list[Block], heading: str | None) -> int:
+        widest = max(len(block.columns) for block in blocks)
+        for index in range(widest):
+            sheet.column_dimensions[get_column_letter(index + 1)].width = max(
+                block.columns[index].display_width for block in blocks
+                if index < len(block.columns))
+        chart_column = get_column_letter(widest + 2)
+
+        written = 0  # rows of the sheet so far: the next row appended is written + 1
+        data_rows = 0
+
+        def put(values) -> None:
+            nonlocal written
+            sheet.append(values)
+            written += 1
+
+        if heading is not None:
+            put([_styled_cell(sheet, safe_text(str(heading)), font=_HEADING_FONT,
+                              as_text=True)])
+            put([])
+        for number, block in enumerate(blocks):
+            if number:
+                put([])
+            columns = list(block.columns)
+            first = written + 1
+            put([_styled_cell(sheet, safe_text(str(block.title)), font=_BLOCK_TITLE_FONT,
+                              as_text=True)])
+            if block.note is not None:
+                put([_styled_cell(sheet, safe_text(str(block.note)), font=_NOTE_FONT,
+                                  as_text=True)])
+            header = written + 1
+            put([_styled_cell(sheet, text, font=_HEADER_FONT, fill=_HEADER_FILL,
+                              border=_HEADER_BORDER, as_text=True)
+                 for text in _header_texts(columns, for_table=False)])
+            converters = [_converter(sheet, column, self._zone) for column in columns]
+            count = 0
+            for row in block.rows:
+                if len(row) != len(columns):
+                    raise ValueError(f"row {count + 1} of block {str(block.title)!r} has "
+                                     f"{len(row)} values for {len(columns)} columns")
+                count += 1
+                put([convert(value) for convert, value in zip(converters, row)])
+            data_rows += count
+            if block.chart is not None and count:
+                chart = _chart(sheet, block.chart, header, header + count)
+                sheet.add_chart(chart, f"{chart_column}{first}")
+                # Keep the next block (after its blank line) below the chart.
+                bottom = first + math.ceil(block.chart.height / _ROW_HEIGHT_CM)
+                while written < bottom - 1:
+                    put([])
+            if written + 1 > MAX_ROWS:
+                raise ValueError(f"sheet {sheet.title!r} has more rows than Excel allows")
+        sheet.close()
+        return data_rows
 
     def save(self, target: str | os.PathLike | BinaryIO) -> None:
         """Write the .xlsx to a path or a binary file object. A workbook is saved once."""
@@ -438,7 +635,8 @@ def _converter(sheet, column: Column, zone: ZoneInfo) -> Callable[[Any], Any]:
             return None
         if value.__class__ is not str:
             value = str(value)
-        if _NEEDS_CARE.search(value) is None and value not in _ERROR_LOOKALIKES:
+        if (_NEEDS_CARE.search(value) is None and value not in _ERROR_LOOKALIKES
+                and len(value) <= _SURELY_SHORT):
             return value
         return _text_cell(sheet, value)
 
@@ -540,3 +738,34 @@ def _totals_row(sheet, columns: list[Column], totals: dict[int, str], label: str
         row[index] = _styled_cell(sheet, value, font=_TOTAL_FONT, border=_TOTAL_BORDER,
                                   number_format=number_format)
     return row
+
+
+def _chart(sheet, spec: Chart, header_row: int, last_row: int):
+    """The native chart ``spec`` over the block whose header is on ``header_row`` and whose
+    data ends on ``last_row``."""
+    if spec.kind == "pie":
+        chart = PieChart()
+        chart.dataLabels = DataLabelList()
+        chart.dataLabels.showPercent = True
+    else:
+        chart = BarChart()
+        chart.type = "col" if spec.kind == "column" else "bar"
+        chart.grouping = "clustered"
+        # openpyxl leaves the axes' "delete" unset, which recent Excel reads as hidden.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        if spec.kind == "bar":
+            # Horizontal bars: keep the first category on top, as in the table.
+            chart.x_axis.scaling.orientation = "maxMin"
+        if len(spec.values) == 1:
+            chart.legend = None
+    for index in spec.values:
+        chart.add_data(Reference(sheet, min_col=index + 1, min_row=header_row,
+                                 max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=spec.categories + 1,
+                                   min_row=header_row + 1, max_row=last_row))
+    # A chart title is not a cell, but its XML cannot carry control characters either.
+    chart.title = _ILLEGAL_CHARACTERS.sub("\ufffd", str(spec.title))
+    chart.width = spec.width
+    chart.height = spec.height
+    return chart

@@ -1,0 +1,103 @@
+"""The donor workbook: every sheet, in order, through ``core.spreadsheets``.
+
+The data sheets are written first, streaming from the database one after the other; the
+Summary and the About sheet are written last (About needs every sheet's number of rows) and
+placed in front. The texts are in the current language: the reader's in the browser,
+``--language`` on the command line (``flask_babel.force_locale``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from coalitions.indicators.queries import compute
+from core.spreadsheets import Workbook
+from core.timeutil import utcnow
+from reporting.workbook import queries, sheets_coalitions, sheets_grants, summary
+from reporting.workbook.queries import Scope, WorkbookPeriod
+
+
+class UnknownFund(LookupError):
+    """The fund asked for does not exist."""
+
+
+def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | None = None, *,
+                         with_names: bool = False,
+                         generated_at: datetime | None = None) -> Workbook:
+    """The donor workbook for ``period`` (None: the whole programme) and ``fund_id`` (None:
+    every fund), anonymised unless ``with_names`` (staff only: the caller checks).
+
+    Raises :class:`UnknownFund` for a fund that does not exist. The workbook is not saved:
+    pass it to ``core.spreadsheets.send_workbook`` or call its ``save``.
+    """
+    scope = Scope(period or WorkbookPeriod(), fund_id)
+    fund = None
+    if fund_id is not None:
+        fund = queries.fund_name(fund_id)
+        if fund is None:
+            raise UnknownFund(fund_id)
+    generated_at = generated_at or utcnow()
+    workbook = Workbook()
+    try:
+        positions = queries.award_money(scope)
+        specs = [
+            ("calls", sheets_grants.calls_sheet(scope)),
+            ("applications", sheets_grants.applications_sheet(scope)),
+            ("awards", sheets_grants.awards_sheet(scope, positions)),
+            ("disbursements", sheets_grants.disbursements_sheet(scope)),
+            ("budget", sheets_grants.budget_sheet(scope, positions)),
+            ("reports", sheets_grants.reports_sheet(scope)),
+            ("coalitions", sheets_coalitions.coalitions_sheet(scope)),
+            ("memberships", sheets_coalitions.memberships_sheet(scope)),
+            ("commitments", sheets_coalitions.commitments_sheet(scope)),
+            ("events", sheets_coalitions.events_sheet(scope)),
+            ("participants", sheets_coalitions.participants_sheet(scope,
+                                                                  with_names=with_names)),
+            ("organisations", sheets_coalitions.organisations_sheet(scope)),
+        ]
+        written = []
+        for key, spec in specs:
+            title = workbook.add_sheet(spec.title, spec.columns, spec.rows,
+                                       totals=spec.totals or None,
+                                       totals_label=_("Total") if spec.totals else None)
+            written.append((title, key))
+        counts = workbook.row_counts
+        sheets = [(title, key, counts[title]) for title, key in written]
+
+        indicators = compute(scope.indicators_period)
+        heading = _("%(programme)s: donor workbook, %(period)s",
+                    programme=current_app.config["PROGRAMME_NAME"],
+                    period=summary.period_text(scope.period))
+        workbook.add_block_sheet(_("Summary"), summary.summary_blocks(scope, indicators,
+                                                                      positions),
+                                 heading=heading, position=0)
+        workbook.add_block_sheet(
+            _("About"),
+            summary.about_blocks(scope=scope, fund=fund, with_names=with_names,
+                                 generated_at=generated_at, sheets=sheets,
+                                 is_empty=not any(rows for _t, _k, rows in sheets)),
+            heading=heading, position=0)
+    except BaseException:
+        workbook.close()
+        raise
+    return workbook
+
+
+def workbook_filename(period: WorkbookPeriod | None, fund_id: int | None, *,
+                      with_names: bool = False) -> str:
+    """e.g. donor-workbook_2018-01-01_2019-12-31_fund-3_names.xlsx"""
+    period = period or WorkbookPeriod()
+    parts = ["donor-workbook"]
+    if period.is_whole_programme:
+        parts.append("whole-programme")
+    else:
+        parts.append(period.start.isoformat() if period.start else "start")
+        parts.append(period.end.isoformat() if period.end else "today")
+    if fund_id is not None:
+        parts.append(f"fund-{fund_id}")
+    if with_names:
+        parts.append("names")
+    return "_".join(parts) + ".xlsx"

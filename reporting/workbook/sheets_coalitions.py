@@ -1,0 +1,317 @@
+"""The coalition sheets of the donor workbook: coalitions, memberships, action-plan
+commitments, events, participants and organisations engaged.
+
+Events, participants and organisations are exactly the sets the programme's indicators count
+(``coalitions.indicators.queries``): the events whose first day is in the period, the people
+who attended one of them, the organisations engaged. Events, people and coalitions belong to
+no fund, so the fund filter does not narrow them (it narrows the grant reasons an
+organisation counts as engaged, as on the indicators page).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from flask_babel import gettext as _
+from sqlalchemy import case, extract, func, select
+
+from accounts.organisations.models import Organisation
+from coalitions.coalitions.models import (
+    Coalition,
+    CoalitionActivity,
+    CoalitionMembership,
+    coalition_awards,
+)
+from coalitions.events.models import Attendance, Event, Person, Sex
+from coalitions.indicators.queries import (
+    REASONS,
+    YOUTH_AGE,
+    _age_band,
+    _engagements,
+    _events_in,
+    _first_attendance,
+)
+from coalitions.plans.models import (
+    ActionPlan,
+    Commitment,
+    Milestone,
+    MilestoneState,
+    commitment_coalitions,
+    commitment_supporters,
+)
+from core.extensions import db
+from core.spreadsheets import Column
+from grants.awards.models import Award
+from reporting.workbook.queries import Scope, joined, stream
+from reporting.workbook.sheet import SheetSpec, title_of
+
+
+def sex_titles() -> dict:
+    """Sex value (None: not recorded) → its title in the current language."""
+    titles = {sex: sex.title for sex in Sex}
+    titles[None] = _("Not recorded")
+    return titles
+
+
+def age_titles() -> dict[str, str]:
+    """The indicators' age bands → their titles in the current language."""
+    return {"under_30": _("Under 30"), "30_and_over": _("30 and over"),
+            "not_recorded": _("Age not recorded")}
+
+
+# Coalitions and memberships ------------------------------------------------------------------
+
+def _memberships_in(scope: Scope) -> list:
+    """Membership periods sharing a day with the period."""
+    return scope.overlapping(CoalitionMembership.joined_on, CoalitionMembership.left_on)
+
+
+def coalitions_sheet(scope: Scope) -> SheetSpec:
+    """Coalitions formed in the period or with a member during it (every coalition for the
+    whole programme)."""
+    columns = [
+        Column(_("Coalition"), width=36), Column(_("State"), width=12),
+        Column(_("Thematic areas"), width=32), Column(_("Lead organisation"), width=32),
+        Column(_("Formed on"), "date"), Column(_("Members in the period"), "integer"),
+        Column(_("Members now"), "integer"), Column(_("Activities in the period"), "integer"),
+        Column(_("Linked awards"), width=28),
+    ]
+    return SheetSpec(_("Coalitions"), columns, _coalition_rows(scope))
+
+
+def _coalition_rows(scope: Scope) -> Iterator[list]:
+    members = (select(CoalitionMembership.coalition_id,
+                      func.count(func.distinct(CoalitionMembership.organisation_id))
+                      .label("members"))
+               .where(*_memberships_in(scope)).group_by(CoalitionMembership.coalition_id)
+               .subquery("members"))
+    current = (select(CoalitionMembership.coalition_id,
+                      func.count(func.distinct(CoalitionMembership.organisation_id))
+                      .label("members"))
+               .where(CoalitionMembership.left_on.is_(None))
+               .group_by(CoalitionMembership.coalition_id).subquery("current"))
+    activities = (select(CoalitionActivity.coalition_id, func.count().label("activities"))
+                  .where(*scope.days(CoalitionActivity.happened_on))
+                  .group_by(CoalitionActivity.coalition_id).subquery("activities"))
+    awards: dict[int, list[str]] = defaultdict(list)
+    for coalition_id, reference in db.session.execute(
+            select(coalition_awards.c.coalition_id, Award.reference)
+            .join(Award, Award.id == coalition_awards.c.award_id)
+            .order_by(coalition_awards.c.coalition_id, Award.reference)):
+        awards[coalition_id].append(reference)
+    conditions = scope.any_of([members.c.members.is_not(None)],
+                              scope.days(Coalition.formed_on))
+    query = (select(Coalition.id, Coalition.name, Coalition.state, Coalition.thematic_areas,
+                    Organisation.name, Coalition.formed_on, members.c.members,
+                    current.c.members, activities.c.activities)
+             .outerjoin(Organisation, Coalition.lead_organisation_id == Organisation.id)
+             .outerjoin(members, members.c.coalition_id == Coalition.id)
+             .outerjoin(current, current.c.coalition_id == Coalition.id)
+             .outerjoin(activities, activities.c.coalition_id == Coalition.id)
+             .where(*conditions).order_by(Coalition.name, Coalition.id))
+    for (coalition_id, name, state, areas, lead, formed_on, in_period, now,
+         done) in stream(query):
+        yield [name, state.title, joined(areas or []), lead, formed_on, in_period or 0,
+               now or 0, done or 0, joined(awards.get(coalition_id, []))]
+
+
+def memberships_sheet(scope: Scope) -> SheetSpec:
+    """Membership periods sharing a day with the period."""
+    columns = [
+        Column(_("Coalition"), width=36), Column(_("Organisation"), width=36),
+        Column(_("Sector"), width=22), Column(_("Role"), width=12),
+        Column(_("Joined on"), "date"), Column(_("Left on"), "date"),
+    ]
+    query = (select(Coalition.name, Organisation.name, Organisation.sector,
+                    CoalitionMembership.role, CoalitionMembership.joined_on,
+                    CoalitionMembership.left_on)
+             .join(Coalition, CoalitionMembership.coalition_id == Coalition.id)
+             .join(Organisation, CoalitionMembership.organisation_id == Organisation.id)
+             .where(*_memberships_in(scope))
+             .order_by(Coalition.name, Coalition.id, CoalitionMembership.joined_on,
+                       Organisation.name, CoalitionMembership.id))
+
+    def rows():
+        for coalition, organisation, sector, role, joined_on, left_on in stream(query):
+            yield [coalition, organisation, title_of(sector), title_of(role), joined_on, left_on]
+
+    return SheetSpec(_("Memberships"), columns, rows())
+
+
+# Commitments ---------------------------------------------------------------------------------
+
+def commitments_sheet(scope: Scope) -> SheetSpec:
+    """Commitments of the published action plans running during the period, with their
+    milestones' progress today."""
+    columns = [
+        Column(_("Action plan"), width=32), Column(_("Commitment"), width=40),
+        Column(_("Thematic area"), width=24), Column(_("Lead organisation"), width=32),
+        Column(_("Coalitions"), width=32), Column(_("Supporting organisations"), "integer"),
+        Column(_("Milestones"), "integer"), Column(_("Complete"), "integer"),
+        Column(_("In progress"), "integer"), Column(_("Delayed"), "integer"),
+        Column(_("Not started"), "integer"), Column(_("Progress"), "percent"),
+    ]
+    return SheetSpec(_("Commitments"), columns, _commitment_rows(scope))
+
+
+def _commitment_rows(scope: Scope) -> Iterator[list]:
+    plans = [ActionPlan.is_public.is_(True),
+             *scope.overlapping(ActionPlan.starts_on, ActionPlan.ends_on)]
+    in_scope = select(Commitment.id).join(ActionPlan, Commitment.plan_id == ActionPlan.id) \
+        .where(*plans)
+    coalitions: dict[int, list[str]] = defaultdict(list)
+    for commitment_id, name in db.session.execute(
+            select(commitment_coalitions.c.commitment_id, Coalition.name)
+            .join(Coalition, Coalition.id == commitment_coalitions.c.coalition_id)
+            .where(commitment_coalitions.c.commitment_id.in_(in_scope))
+            .order_by(commitment_coalitions.c.commitment_id, Coalition.name)):
+        coalitions[commitment_id].append(name)
+    supporters = (select(commitment_supporters.c.commitment_id,
+                         func.count().label("supporters"))
+                  .group_by(commitment_supporters.c.commitment_id).subquery("supporters"))
+    states = [MilestoneState.complete, MilestoneState.in_progress, MilestoneState.delayed,
+              MilestoneState.not_started]
+    milestones = (select(Milestone.commitment_id, func.count().label("milestones"),
+                         *[func.sum(case((Milestone.state == state, 1), else_=0))
+                           .label(state.value) for state in states])
+                  .group_by(Milestone.commitment_id).subquery("milestones"))
+    query = (select(Commitment.id, ActionPlan.title, Commitment.title, Commitment.thematic_area,
+                    Organisation.name, supporters.c.supporters, milestones.c.milestones,
+                    *[milestones.c[state.value] for state in states])
+             .join(ActionPlan, Commitment.plan_id == ActionPlan.id)
+             .outerjoin(Organisation, Commitment.lead_organisation_id == Organisation.id)
+             .outerjoin(supporters, supporters.c.commitment_id == Commitment.id)
+             .outerjoin(milestones, milestones.c.commitment_id == Commitment.id)
+             .where(*plans)
+             .order_by(ActionPlan.starts_on, ActionPlan.id, Commitment.position, Commitment.id))
+    for (commitment_id, plan, title, area, lead, supporting, total, complete, in_progress,
+         delayed, not_started) in stream(query):
+        total = total or 0
+        yield [plan, title, area or None, lead, joined(coalitions.get(commitment_id, [])),
+               supporting or 0, total, complete or 0, in_progress or 0, delayed or 0,
+               not_started or 0, (complete or 0) / total if total else None]
+
+
+# Events, participants and organisations ------------------------------------------------------
+
+def events_sheet(scope: Scope) -> SheetSpec:
+    """Events whose first day is in the period, with who attended (people marked as
+    attended, whatever their role)."""
+    columns = [
+        Column(_("Event"), width=40), Column(_("Type"), width=22),
+        Column(_("First day"), "date"), Column(_("Last day"), "date"),
+        Column(_("District"), width=14), Column(_("Country"), width=8),
+        Column(_("Online"), "boolean"), Column(_("Organiser"), width=32),
+        Column(_("Participants"), "integer"), Column(_("Women"), "integer"),
+        Column(_("Under 30"), "integer"), Column(_("International experts"), "integer"),
+    ]
+    return SheetSpec(_("Events"), columns, _event_rows(scope))
+
+
+def _event_rows(scope: Scope) -> Iterator[list]:
+    period = scope.indicators_period
+    age = extract("year", Event.starts_on) - Person.birth_year
+    people = (select(Attendance.event_id, func.count().label("attended"),
+                     func.sum(case((Person.sex == Sex.female, 1), else_=0)).label("women"),
+                     func.sum(case((Person.birth_year.is_not(None) & (age < YOUTH_AGE), 1),
+                                   else_=0)).label("young"),
+                     func.sum(case((Person.is_international_expert.is_(True), 1), else_=0))
+                     .label("experts"))
+              .join(Person, Attendance.person_id == Person.id)
+              .join(Event, Attendance.event_id == Event.id)
+              .where(Attendance.attended.is_(True), _events_in(period))
+              .group_by(Attendance.event_id).subquery("people"))
+    query = (select(Event.title, Event.type, Event.starts_on, Event.ends_on, Event.district,
+                    Event.country, Event.is_online, Organisation.name, people.c.attended,
+                    people.c.women, people.c.young, people.c.experts)
+             .outerjoin(Organisation, Event.organiser_id == Organisation.id)
+             .outerjoin(people, people.c.event_id == Event.id)
+             .where(_events_in(period)).order_by(Event.starts_on, Event.id))
+    for (title, kind, starts_on, ends_on, district, country, online, organiser, attended,
+         women, young, experts) in stream(query):
+        yield [title, kind.title, starts_on, ends_on, district or None, country, bool(online),
+               organiser, attended or 0, women or 0, young or 0, experts or 0]
+
+
+def participants_sheet(scope: Scope, *, with_names: bool) -> SheetSpec:
+    """One row per person who attended an event of the period (the indicators'
+    participants), numbered by their record; names and emails only ``with_names``. Sex and
+    age group are as the indicators count them."""
+    columns = [Column(_("Person"), "integer", 9)]
+    if with_names:
+        columns += [Column(_("Full name"), width=32), Column(_("Email"), width=32)]
+    columns += [
+        Column(_("Sex"), width=16), Column(_("Age group"), width=16),
+        Column(_("Sector"), width=22), Column(_("Organisation"), width=36),
+        Column(_("Country"), width=8), Column(_("International expert"), "boolean", 12),
+        Column(_("Events attended"), "integer"),
+    ]
+    return SheetSpec(_("Participants"), columns, _participant_rows(scope, with_names))
+
+
+def _participant_rows(scope: Scope, with_names: bool) -> Iterator[list]:
+    period = scope.indicators_period
+    first = _first_attendance(period)
+    attended = (select(Attendance.person_id,
+                       func.count(func.distinct(Attendance.event_id)).label("events"))
+                .join(Event, Attendance.event_id == Event.id)
+                .where(Attendance.attended.is_(True), _events_in(period))
+                .group_by(Attendance.person_id).subquery("attended"))
+    names = (Person.full_name, Person.email) if with_names else ()
+    query = (select(Person.id, *names, Person.sex, _age_band(first), Organisation.sector,
+                    Organisation.name, Person.country, Person.is_international_expert,
+                    attended.c.events)
+             .join(first, first.c.person_id == Person.id)
+             .join(attended, attended.c.person_id == Person.id)
+             .outerjoin(Organisation, Person.organisation_id == Organisation.id)
+             .order_by(Person.id))
+    # Titles resolved once: a lazy string is translated again every time it is read.
+    sexes = {key: str(title) for key, title in sex_titles().items()}
+    ages = age_titles()
+    sectors: dict = {}
+    for row in stream(query):
+        *head, sex, band, sector, organisation, country, expert, events = row
+        if sector not in sectors:
+            sectors[sector] = title_of(sector)
+        yield [*head, sexes[sex], ages.get(band, band), sectors[sector], organisation,
+               country, bool(expert), events]
+
+
+def organisations_sheet(scope: Scope) -> SheetSpec:
+    """The organisations engaged in the period (the indicators' definition) with why they
+    count and how many of their people attended an event of the period."""
+    columns = [
+        Column(_("Organisation"), width=40), Column(_("Acronym"), width=10),
+        Column(_("Sector"), width=22), Column(_("Country"), width=8),
+        Column(_("District"), width=14), Column(_("Attended an event"), "boolean", 12),
+        Column(_("Coalition member"), "boolean", 12),
+        Column(_("Applied for a grant"), "boolean", 12),
+        Column(_("Government counterpart"), "boolean", 12),
+        Column(_("Participants"), "integer"),
+    ]
+    return SheetSpec(_("Organisations"), columns, _organisation_rows(scope))
+
+
+def _organisation_rows(scope: Scope) -> Iterator[list]:
+    period = scope.indicators_period
+    engaged = _engagements(period)
+    flags = [func.max(case((engaged.c.reason == key, 1), else_=0)).label(key)
+             for key in REASONS]
+    grouped = (select(engaged.c.organisation_id, *flags)
+               .group_by(engaged.c.organisation_id).subquery("grouped"))
+    people = (select(Person.organisation_id,
+                     func.count(func.distinct(Person.id)).label("people"))
+              .join(Attendance, Attendance.person_id == Person.id)
+              .join(Event, Attendance.event_id == Event.id)
+              .where(Attendance.attended.is_(True), _events_in(period))
+              .group_by(Person.organisation_id).subquery("people"))
+    query = (select(Organisation.name, Organisation.acronym, Organisation.sector,
+                    Organisation.country, Organisation.district,
+                    *(grouped.c[key] for key in REASONS), people.c.people)
+             .join(grouped, grouped.c.organisation_id == Organisation.id)
+             .outerjoin(people, people.c.organisation_id == Organisation.id)
+             .order_by(Organisation.name, Organisation.id))
+    for name, acronym, sector, country, district, *reasons, attended in stream(query):
+        yield [name, acronym or None, title_of(sector), country, district or None,
+               *(bool(flag) for flag in reasons), attended or 0]

@@ -1,0 +1,116 @@
+"""The donor workbook page and download: who may use them, the variant with names, bad
+periods shown on the form, the reader's language."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from flask_babel import force_locale, gettext
+
+from core.spreadsheets import XLSX_MIMETYPE
+
+FORM = "/reports/workbook"
+DOWNLOAD = "/reports/workbook/download"
+
+
+def workbook_of(response) -> openpyxl.Workbook:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == XLSX_MIMETYPE
+    return openpyxl.load_workbook(io.BytesIO(response.data))
+
+
+@pytest.mark.parametrize("role", ["donor", "finance", "staff", "admin"])
+def test_readers_of_reports_get_the_form_and_the_workbook(client, login_as, role):
+    login_as(role)
+    page = client.get(FORM)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Donor workbook" in html and 'action="/reports/workbook/download"' in html
+    response = client.get(DOWNLOAD, query_string={"from": "2019-01-01", "to": "2019-12-31"})
+    book = workbook_of(response)
+    assert book.sheetnames[:2] == ["About", "Summary"]
+    assert "donor-workbook_2019-01-01_2019-12-31.xlsx" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("role", ["applicant", "reviewer"])
+def test_others_are_refused(client, login_as, role):
+    login_as(role)
+    assert client.get(FORM).status_code == 403
+    assert client.get(DOWNLOAD).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for url in (FORM, DOWNLOAD):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_menu_shows_the_workbook_to_readers_of_reports(client, login_as):
+    login_as("donor")
+    assert 'href="/reports/workbook"' in client.get(FORM).get_data(as_text=True)
+
+
+def test_only_staff_get_the_variant_with_names(client, login_as, demo_programme):
+    login_as("donor")
+    assert 'name="names"' not in client.get(FORM).get_data(as_text=True)
+    assert client.get(DOWNLOAD, query_string={"names": "1"}).status_code == 403
+    # Even with a bad period: the names are refused first.
+    assert client.get(DOWNLOAD, query_string={"names": "1", "from": "x"}).status_code == 403
+    book = workbook_of(client.get(DOWNLOAD, query_string={"names": "0"}))
+    assert "Email" not in [cell.value for cell in book["Participants"][1]]
+
+    login_as("staff")
+    assert 'name="names"' in client.get(FORM).get_data(as_text=True)
+    response = client.get(DOWNLOAD, query_string={"names": "1"})
+    book = workbook_of(response)
+    assert [cell.value for cell in book["Participants"][1]][:3] == ["Person", "Full name",
+                                                                    "Email"]
+    assert "_names.xlsx" in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("query, field, message", [
+    ({"from": "2019-12-31", "to": "2019-01-01"}, "to",
+     "The last day cannot be before the first day."),
+    ({"from": "banana"}, "from", "Enter a date, for example 2026-03-31."),
+    ({"to": "2019-02-30"}, "to", "Enter a date, for example 2026-03-31."),
+    ({"from": "0001-01-01"}, "from", "Enter a year between 1950 and 2100."),
+    ({"fund": "abc"}, "fund", "Choose a fund from the list."),
+    ({"fund": "99999999999999999999999"}, "fund", "Choose a fund from the list."),
+    ({"fund": "<script>"}, "fund", "Choose a fund from the list."),
+])
+def test_a_bad_period_or_fund_shows_the_form_with_the_message(client, login_as, query, field,
+                                                              message):
+    login_as("donor")
+    response = client.get(DOWNLOAD, query_string=query)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert f'id="{field}-error"' in html  # next to its field
+    assert "<script>" not in html.split("<main", 1)[1]
+
+
+def test_a_fund_from_the_list_narrows_the_grants(client, login_as, demo_programme,
+                                                 db_session):
+    from grants.calls.models import Fund
+
+    fund = db_session.query(Fund).first()
+    login_as("donor")
+    assert fund.name in client.get(FORM).get_data(as_text=True)
+    response = client.get(DOWNLOAD, query_string={"fund": str(fund.id), "from": "2018-01-01",
+                                                  "to": "2019-12-31"})
+    book = workbook_of(response)
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
+    assert about["Fund"] == fund.name
+    assert book["Awards"].max_row == 10  # header, 8 awards, totals
+
+
+def test_the_workbook_follows_the_readers_language(client, login_as):
+    login_as("donor", locale="es")
+    book = workbook_of(client.get(DOWNLOAD))
+    with force_locale("es"):
+        assert book.sheetnames[2] == gettext("Calls")
+        assert book.sheetnames[-1] == gettext("Organisations")
+    assert book.sheetnames[2] != "Calls"
