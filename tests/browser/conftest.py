@@ -7,6 +7,10 @@ for Python; the browser is the system's (``/usr/bin/chromium``), never a downloa
 
 On SQLite the live app gets a database file of its own. On PostgreSQL (TEST_DATABASE_URL)
 it shares the suite's database, so every table is emptied after each test.
+
+Journeys check every page they visit with ``quality.py`` (axe-core, a 360 px screen, page
+weight, screenshots) through the ``journey`` fixture; the findings are written to
+test-artifacts/browser/accessibility.json and page-weight.json.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from tests.browser import quality
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,6 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+DESKTOP = {"width": 1280, "height": 900}
 
 # Reports Content-Security-Policy violations to the console, where the tests collect them.
 # Init scripts are injected by the browser itself, so the page's CSP does not block this one.
@@ -122,8 +129,17 @@ def _empty_database(live_app) -> None:
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
                 for table in reversed(tables):
+                    _unlink_rows(connection, table)
                     connection.execute(table.delete())
         db.session.remove()
+
+
+def _unlink_rows(connection, table) -> None:
+    """Clear a table's references to its own rows (a reversal points at the payment it
+    corrects, ON DELETE RESTRICT), which SQLite would otherwise refuse to delete in bulk."""
+    for key in table.foreign_keys:
+        if key.column.table is table and key.parent.nullable:
+            connection.execute(table.update().values({key.parent.name: None}))
 
 
 @pytest.fixture(scope="session")
@@ -222,29 +238,61 @@ def page_problems() -> PageProblems:
     return PageProblems()
 
 
-@pytest.fixture
-def page(request, browser, page_problems):
-    """A page in a fresh browser context; on failure its last state is saved as a screenshot
-    in test-artifacts/browser/."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+def open_page(browser, page_problems: PageProblems, *, locale: str = "en-GB"):
+    """A page in a new browser context, with CSP violations, console errors and uncaught
+    exceptions collected in ``page_problems`` and axe-core ready for the quality checks."""
+    context = browser.new_context(locale=locale, viewport=dict(DESKTOP))
     context.add_init_script(CSP_REPORTER)
+    quality.install(context)
     page = context.new_page()
+    quality.disable_cache(page)
     page.set_default_timeout(15_000)
 
     def on_console(message):
         if message.type == "error":
             where = message.location.get("url", "")
+            if where == page.url and message.text.startswith("Failed to load resource"):
+                return  # the document itself: a form shown again with its errors (422)
             page_problems.errors.append(f"console error: {message.text} ({where})")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: page_problems.errors.append(f"page error: {error}"))
+    return page
+
+
+@pytest.fixture
+def new_page(request, browser, page_problems):
+    """Opens more pages, each in its own context (another person's browser); on failure
+    their last state is saved as screenshots too."""
+    pages = []
+
+    def factory(locale: str = "en-GB"):
+        pages.append(open_page(browser, page_problems, locale=locale))
+        return pages[-1]
+
+    try:
+        yield factory
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            for number, extra in enumerate(pages, start=2):
+                _save_failure_screenshot(extra, f"{request.node.name}-{number}")
+    finally:
+        for extra in pages:
+            extra.context.close()
+
+
+@pytest.fixture
+def page(request, browser, page_problems):
+    """A page in a fresh browser context; on failure its last state is saved as a screenshot
+    in test-artifacts/browser/."""
+    page = open_page(browser, page_problems)
     try:
         yield page
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
             _save_failure_screenshot(page, request.node.name)
     finally:
-        context.close()
+        page.context.close()
 
 
 def _save_failure_screenshot(page, test_name: str) -> None:
@@ -261,3 +309,37 @@ def _save_failure_screenshot(page, test_name: str) -> None:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# Quality checks ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def quality_report():
+    """Every journey's accessibility and page-weight findings, written once at the end."""
+    report = quality.QualityReport()
+    yield report
+    report.write(ARTIFACTS)
+
+
+@pytest.fixture
+def journey(request, page, quality_report, artifacts_dir):
+    """Starts a journey: ``journey(name)`` watches the test's page and returns the
+    ``quality.Journey`` whose ``check(page, step)`` each step calls; pages opened with
+    ``new_page`` are watched with ``journey.watch(page)``. A journey that passed otherwise
+    fails here when a check found a problem or a loaded page was never checked."""
+    started = []
+
+    def start(name: str) -> quality.Journey:
+        started.append(quality.Journey(name, quality_report, artifacts_dir))
+        started[-1].watch(page)
+        return started[-1]
+
+    yield start
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.passed:
+        return  # the failure itself says more than the quality checks would
+    problems = [problem for one in started for problem in one.problems]
+    problems += [f"{one.name}: page loaded without a quality check after it: {url}"
+                 for one in started for url in one.unchecked_pages()]
+    if problems:
+        pytest.fail("Quality checks failed:\n" + "\n".join(problems), pytrace=False)

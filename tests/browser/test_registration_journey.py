@@ -16,9 +16,11 @@ PASSWORD = "mango harbour lantern 2019"
 
 
 def test_register_confirm_sign_in_and_switch_to_spanish(live_server, mailbox, page,
-                                                         page_problems, artifacts_dir):
+                                                         page_problems, journey):
+    steps = journey("registration")
     # Register.
     page.goto(f"{live_server.url}/register")
+    steps.check(page, "register")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label("Full name").fill(NAME)
     page.get_by_label("Email address").fill(EMAIL)
@@ -26,6 +28,7 @@ def test_register_confirm_sign_in_and_switch_to_spanish(live_server, mailbox, pa
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     expect(page.get_by_text(EMAIL)).to_be_visible()
+    steps.check(page, "check-email")
 
     # The confirmation waits in the outbox until the worker delivers it over SMTP.
     assert mailbox.received() == []
@@ -45,6 +48,7 @@ def test_register_confirm_sign_in_and_switch_to_spanish(live_server, mailbox, pa
     expect(page).to_have_url(f"{live_server.url}/login")
     expect(page.get_by_text("Your email address is confirmed. You can sign in now.")) \
         .to_be_visible()
+    steps.check(page, "confirmed")
 
     # Sign in; the home page greets the new applicant by name.
     page.get_by_label("Email address").fill(EMAIL)
@@ -53,6 +57,7 @@ def test_register_confirm_sign_in_and_switch_to_spanish(live_server, mailbox, pa
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_text(f"Welcome, {NAME}.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    steps.check(page, "signed-in")
 
     # The language select submits itself (JavaScript); the button is for pages without it.
     expect(page.get_by_role("button", name="Change language")).to_be_hidden()
@@ -61,6 +66,5 @@ def test_register_confirm_sign_in_and_switch_to_spanish(live_server, mailbox, pa
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("#language-select")).to_have_value("es")
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
-
-    page.screenshot(path=str(artifacts_dir / "registration-es.png"), full_page=True)
+    steps.check(page, "spanish")
     assert page_problems.errors == []

@@ -1,5 +1,6 @@
 """The reviewer journey in a real browser: declare a conflict of interest, score an assigned
-application against the rubric, submit, and only then see the colleagues' reviews."""
+application against the rubric, submit, and only then see the colleagues' reviews. Every page
+goes through the quality checks (``quality.py``)."""
 
 from __future__ import annotations
 
@@ -90,33 +91,39 @@ def _panel(live_server):
 
 
 def test_declare_conflict_score_submit_and_see_colleagues(live_server, page, page_problems,
-                                                           artifacts_dir):
+                                                           journey):
     first, second = _panel(live_server)
-
-    def shot(name):
-        page.screenshot(path=str(artifacts_dir / f"reviewer-{name}.png"), full_page=True)
+    steps = journey("reviewer")
 
     page.goto(f"{live_server.url}/login")
+    steps.check(page, "sign-in")
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    steps.check(page, "signed-in")
     page.get_by_role("link", name="My reviews").first.click()
     expect(page.get_by_role("link", name=re.compile(first))).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(second))).to_be_visible()
-    shot("01-workspace")
+    steps.check(page, "workspace")
 
     # A conflict with the second application: it leaves the workspace.
     page.get_by_role("link", name=re.compile("Declare a conflict")).first.click()
+    steps.check(page, "conflict-form")
     choice = page.get_by_label("An application of this call")
     choice.select_option(choice.locator("option", has_text=second).get_attribute("value"))
     page.get_by_label("Reason").fill("My sister chairs the applicant organisation.")
     page.get_by_role("button", name="Declare the conflict").click()
     expect(page.get_by_role("link", name=re.compile(second))).to_have_count(0)
-    shot("02-conflict-declared")
+    steps.check(page, "conflict-declared")
 
     # Before submitting, colleagues' reviews stay hidden.
     page.goto(f"{live_server.url}/reviews")
+    expect(page.get_by_role("link", name="All reviews")).to_have_count(0)
+    steps.check(page, "workspace-before-review")
     page.get_by_role("link", name=re.compile(first)).click()
+    expect(page.get_by_text("A well-built partnership; the budget is tight.")).to_have_count(0)
+    steps.check(page, "review-form")
     relevance = page.locator("fieldset.criterion", has_text="Relevance")
     relevance.get_by_label("Score").select_option("7")
     relevance.get_by_label("Comment").fill("Clear link to open budgets.")
@@ -125,17 +132,17 @@ def test_declare_conflict_score_submit_and_see_colleagues(live_server, page, pag
     page.get_by_label("Overall comment").fill("Good project with a committed ministry.")
     page.get_by_label("Recommend funding", exact=True).check()
     page.get_by_label("High").check()
-    shot("03-scoring")
     page.get_by_role("button", name="Submit review").click()
     expect(page.get_by_text(re.compile("submitted", re.IGNORECASE)).first).to_be_visible()
-    shot("04-submitted")
+    steps.check(page, "submitted")
 
     # Now the colleague's review is visible, anonymised.
     page.goto(f"{live_server.url}/reviews")
+    steps.check(page, "workspace-after-review")
     page.get_by_role("link", name="All reviews").first.click()
     expect(page.get_by_role("heading", name="Reviewer 2").or_(
         page.get_by_role("heading", name="Reviewer 1"))).to_be_visible()
     expect(page.get_by_text("A well-built partnership; the budget is tight.")).to_be_visible()
     expect(page.get_by_text("Colin Colleague")).to_have_count(0)
-    shot("05-colleagues-reviews")
+    steps.check(page, "colleagues-reviews")
     assert page_problems.errors == []
