@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from markupsafe import Markup, escape
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -18,6 +19,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app: Flask) -> None:
+    escape_lazy_strings()
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
@@ -33,6 +36,24 @@ def init_app(app: Flask) -> None:
             # Pages may show personal data: keep them out of shared caches.
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _escaped_html(lazy) -> Markup:
+    return escape(str(lazy))
+
+
+def escape_lazy_strings() -> None:
+    """Make Flask-Babel's lazy strings ordinary text for Jinja and WTForms.
+
+    ``LazyString.__html__`` returns the text as it is, which tells every template that the
+    text is safe markup: a message built from user input, such as
+    ``_l("Attach: %(document)s.", document=name)`` or an ``OperationError`` naming an
+    organisation, would reach the page unescaped. No message of ours is markup, so all of
+    them are escaped like any other string.
+    """
+    from flask_babel.speaklater import LazyString
+
+    LazyString.__html__ = _escaped_html
 
 
 def is_safe_redirect(target: str | None) -> bool:

@@ -43,6 +43,7 @@ from grants.applications.states import (
 from grants.awards.policies import can_manage_awards
 from grants.awards.queries import award_for_application
 from grants.calls.models import Call
+from grants.calls.policies import can_view_call
 from grants.endorsements.policies import can_resend
 
 bp = Blueprint("applications", __name__)
@@ -88,6 +89,8 @@ def _attachment(application: Application, attachment_id: int) -> Attachment:
 @policy_required(is_signed_in)
 def start(call_id: int):
     call = db.get_or_404(Call, call_id)
+    if not can_view_call(current_user, call)[0]:
+        abort(404)  # a draft call does not exist outside staff, as on its public page
     organisations = queries.applicant_organisations(current_user)
     form = StartForm()
     form.organisation_id.choices = [(str(o.id), o.display_name) for o in organisations]
@@ -311,8 +314,9 @@ def _staff_filters() -> queries.StaffFilters:
 @policy_required(can_list_all)
 def list_applications():
     filters = _staff_filters()
-    page = db.paginate(queries.staff_applications(filters), per_page=PER_PAGE,
+    page = db.paginate(queries.staff_application_ids(filters), per_page=PER_PAGE,
                        max_per_page=PER_PAGE)
+    page.items = queries.applications_with_details(list(page.items))
     calls = queries.calls_with_applications()
     areas = [area for call in calls if call.id == filters.call_id
              for area in call.thematic_areas]
