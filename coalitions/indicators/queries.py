@@ -156,12 +156,13 @@ def _engagements(period: Period):
     """(organisation_id, reason) for every reason an organisation counts as engaged; an
     organisation appears once per reason at most after grouping."""
     applications, _awards, _calls = _tables()
+    # From the participants (one row per person), not from every attendance: the same
+    # organisations, from a fraction of the rows.
+    first = _first_attendance(period)
     attended = (select(Person.organisation_id.label("organisation_id"),
                        literal("attended").label("reason"))
-                .join(Attendance, Attendance.person_id == Person.id)
-                .join(Event, Attendance.event_id == Event.id)
-                .where(Attendance.attended.is_(True), _events_in(period),
-                       Person.organisation_id.is_not(None)))
+                .join(first, first.c.person_id == Person.id)
+                .where(Person.organisation_id.is_not(None)))
     member = (select(CoalitionMembership.organisation_id.label("organisation_id"),
                      literal("member").label("reason"))
               .where(CoalitionMembership.joined_on <= period.end,
@@ -194,7 +195,7 @@ def _awards_in(period: Period):
 # The numbers -------------------------------------------------------------------------------
 
 def compute(period: Period) -> Indicators:
-    """Every indicator for the period: five aggregate queries, whatever the data."""
+    """Every indicator for the period: four aggregate queries, whatever the data."""
     result = Indicators(period=period)
 
     rows = db.session.execute(select(Event.type, func.count()).where(_events_in(period))
@@ -222,18 +223,19 @@ def compute(period: Period) -> Indicators:
     result.by_sex = {key: by_sex.get(key, 0) for key in SEX_KEYS}
     result.by_age = {key: by_age.get(key, 0) for key in AGE_KEYS}
 
-    engaged = _engagements(period)
+    # One pass over the engagements gives each organisation's sector and reasons; counting
+    # those few rows here beats grouping the engagements twice in SQL.
+    grouped = _reasons_by_organisation(period)
     rows = db.session.execute(
-        select(Organisation.sector, func.count(func.distinct(Organisation.id)))
-        .join(engaged, engaged.c.organisation_id == Organisation.id)
-        .group_by(Organisation.sector))
-    by_sector = {Sector(s).value: n for s, n in rows}
+        select(Organisation.sector, *(grouped.c[key] for key in REASONS))
+        .join(grouped, grouped.c.organisation_id == Organisation.id))
+    by_sector, by_reason = defaultdict(int), defaultdict(int)
+    for sector, *flags in rows:
+        by_sector[Sector(sector).value] += 1
+        for key, flag in zip(REASONS, flags):
+            by_reason[key] += bool(flag)
     result.organisations_by_sector = {key: by_sector.get(key, 0) for key in SECTOR_KEYS}
     result.organisations = sum(by_sector.values())
-    rows = db.session.execute(
-        select(engaged.c.reason, func.count(func.distinct(engaged.c.organisation_id)))
-        .group_by(engaged.c.reason))
-    by_reason = dict(rows.all())
     result.organisations_by_reason = {key: by_reason.get(key, 0) for key in REASONS}
 
     awarded = _awards_in(period).subquery("awarded")
@@ -296,15 +298,20 @@ def participant_ids(period: Period, **filters) -> list[int]:
     return [person.id for person, _day, _band in participants(period, **filters)]
 
 
+def _reasons_by_organisation(period: Period):
+    """One row per engaged organisation: its id and a 0/1 flag per reason."""
+    engaged = _engagements(period)
+    flags = [func.max(case((engaged.c.reason == key, 1), else_=0)).label(key)
+             for key in REASONS]
+    return (select(engaged.c.organisation_id, *flags)
+            .group_by(engaged.c.organisation_id).subquery("grouped"))
+
+
 def organisations(period: Period, *, sector: str | None = None,
                   reason: str | None = None) -> list:
     """(organisation, reasons) for each engaged organisation, by name; reasons in
     ``REASONS`` order."""
-    engaged = _engagements(period)
-    flags = [func.max(case((engaged.c.reason == key, 1), else_=0)).label(key)
-             for key in REASONS]
-    grouped = (select(engaged.c.organisation_id, *flags)
-               .group_by(engaged.c.organisation_id).subquery("grouped"))
+    grouped = _reasons_by_organisation(period)
     query = (select(Organisation, *(grouped.c[key] for key in REASONS))
              .join(grouped, grouped.c.organisation_id == Organisation.id)
              .order_by(Organisation.name, Organisation.id))

@@ -99,17 +99,30 @@ def _filtered(filters: StaffFilters):
     return query
 
 
-def staff_applications(filters: StaffFilters):
-    query = _with_details(_filtered(filters))
-    return query.order_by(*SORTS.get(filters.sort, SORTS["submitted"]))
+def staff_application_ids(filters: StaffFilters):
+    """The ids of the matching applications in the chosen order, to paginate. Only the ids
+    and the sort keys go through the sort: sorting the whole rows with their details cost
+    the list most of its time once there were thousands of applications."""
+    return (_filtered(filters).with_only_columns(Application.id)
+            .order_by(*SORTS.get(filters.sort, SORTS["submitted"])))
+
+
+def applications_with_details(ids: list[int]) -> list[Application]:
+    """The applications of ``ids``, in that order, with what the staff list shows."""
+    if not ids:
+        return []
+    found = {application.id: application for application in db.session.scalars(
+        _with_details(select(Application).where(Application.id.in_(ids))))}
+    return [found[id_] for id_ in ids if id_ in found]
 
 
 def counts_by_state(filters: StaffFilters) -> dict[ApplicationState, int]:
     """Counts per state for the other filters, in one aggregate query."""
     without_state = StaffFilters(**{**filters.__dict__, "state": None})
-    subquery = _filtered(without_state).with_only_columns(Application.id).subquery()
+    # Grouped in the filtered query itself: one pass over the applications, where a
+    # semi-join on the filtered ids read them twice.
     rows = db.session.execute(
-        select(Application.state, func.count()).where(Application.id.in_(select(subquery)))
+        _filtered(without_state).with_only_columns(Application.state, func.count())
         .group_by(Application.state))
     counts = {state: 0 for state in ApplicationState if state != ApplicationState.draft}
     counts.update({ApplicationState(state): count for state, count in rows})

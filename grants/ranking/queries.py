@@ -2,8 +2,10 @@
 
 Everything a panel's ranking needs is loaded in a fixed number of queries, whatever the number
 of applications and reviews (the call, its fund and rubric; the applications; the submitted
-reviews with their scores and reviewers; the decisions; one sum over the fund's other calls),
-and then handed to the pure functions of ``grants.reviews.scoring``.
+reviews; their scores; the decisions; one sum over the fund's other calls), and then handed to
+the pure functions of ``grants.reviews.scoring``. The reviews and scores are read as plain
+rows, not ORM objects: a large call has thousands of reviews and four times as many scores,
+and building objects for them cost the ranking page most of its time.
 
 The pool
     The money a call can award is the smaller of (a) its maximum number of awards times its
@@ -16,14 +18,17 @@ The pool
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
+from accounts.organisations.models import Organisation
 from core.extensions import db
 from core.timeutil import utcnow
 from grants.applications.models import Application
@@ -31,7 +36,7 @@ from grants.applications.states import ApplicationState
 from grants.calls.models import Call
 from grants.reviews import scoring
 from grants.reviews.conflicts import conflicts_by_reviewer
-from grants.reviews.models import Decision, Panel, Review, ReviewAssignment
+from grants.reviews.models import Decision, Panel, Review, ReviewAssignment, ReviewScore
 from grants.reviews.states import AssignmentState, Recommendation, ReviewState
 
 ZERO = Decimal("0.00")
@@ -114,10 +119,17 @@ def load_panel(panel_id: int) -> Panel | None:
 
 
 def ranked_applications(call: Call) -> list[Application]:
+    """The call's ranked applications with what the ranking, its workbook and the decisions
+    read of them: a large call has thousands, and their long texts are not needed here
+    (anything else is still loaded when read)."""
     return list(db.session.scalars(
         select(Application)
         .where(Application.call_id == call.id, Application.state.in_(RANKED_STATES))
-        .options(joinedload(Application.organisation))
+        .options(load_only(Application.id, Application.call_id, Application.organisation_id,
+                           Application.reference, Application.state, Application.title,
+                           Application.requested_amount),
+                 joinedload(Application.organisation).load_only(
+                     Organisation.id, Organisation.name, Organisation.acronym))
         .order_by(Application.id)))
 
 
@@ -146,13 +158,57 @@ def criterion_specs(call: Call) -> list[scoring.CriterionSpec]:
 def review_total(specs: list[scoring.CriterionSpec], review: Review) -> float | None:
     """The review's 0–100 total against the call's rubric; None when every criterion is N/A
     or when the review does not match the rubric (a criterion added after it was written)."""
+    return scores_total(specs, {score.criterion_id: score.score for score in review.scores})
+
+
+def scores_total(specs: list[scoring.CriterionSpec],
+                 scores: dict[int, int | None]) -> float | None:
+    """:func:`review_total` of a review given as {criterion id: score}."""
     rubric = {spec.id for spec in specs}
-    scores = {score.criterion_id: score.score for score in review.scores
-              if score.criterion_id in rubric}
     try:
-        return scoring.review_total(specs, scores)
+        return scoring.review_total(specs, {criterion_id: score
+                                            for criterion_id, score in scores.items()
+                                            if criterion_id in rubric})
     except ValueError:
         return None
+
+
+class ReviewRecord(NamedTuple):
+    """A submitted review as the ranking reads it (a tuple: thousands are made per page)."""
+
+    id: int
+    reviewer_id: int
+    application_id: int
+    recommendation: Recommendation | None
+    #: criterion id -> score (None: N/A)
+    scores: dict[int, int | None]
+
+
+def review_records(panel: Panel) -> list[ReviewRecord]:
+    """The panel's submitted reviews of its ranked applications, in the order of
+    :func:`submitted_reviews` and without the same conflicted ones: two queries of plain rows
+    (reviews, then all their scores), whatever their number."""
+    reviewed = (select(Review.id)
+                .join(Review.assignment)
+                .join(Application, Application.id == ReviewAssignment.application_id)
+                .where(ReviewAssignment.panel_id == panel.id,
+                       Review.state == ReviewState.submitted,
+                       Application.call_id == panel.call_id,
+                       Application.state.in_(RANKED_STATES)))
+    rows = db.session.execute(
+        reviewed.add_columns(ReviewAssignment.reviewer_id, ReviewAssignment.application_id,
+                             Review.recommendation)
+        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id)).all()
+    scores: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for review_id, criterion_id, score in db.session.execute(
+            select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.score)
+            .where(ReviewScore.review_id.in_(reviewed.scalar_subquery()))):
+        scores[review_id][criterion_id] = score
+    conflicts = conflicts_by_reviewer(panel)
+    return [ReviewRecord(id=review_id, reviewer_id=reviewer_id, application_id=application_id,
+                         recommendation=recommendation, scores=scores[review_id])
+            for review_id, reviewer_id, application_id, recommendation in rows
+            if application_id not in conflicts.get(reviewer_id, set())]
 
 
 @dataclass
@@ -163,11 +219,20 @@ class PanelScores:
     call: Call
     pool: Pool
     applications: dict[int, Application]
-    reviews: list[Review]
+    #: The submitted reviews counted, as plain records.
+    records: list[ReviewRecord]
     totals: dict[int, float | None]  # review id → total
     stats: dict[int, scoring.ApplicationStats]  # application id → stats
     alpha: float | None
     recommendations: dict[int, Counter] = field(default_factory=dict)
+
+    @cached_property
+    def reviews(self) -> list[Review]:
+        """The same reviews as ORM objects (comments, reviewers, scores), loaded when asked:
+        the ranking page never needs them, the scores workbook and the decisions do."""
+        if not self.applications:
+            return []
+        return submitted_reviews(self.panel, self.applications.keys())
 
     def score(self, application_id: int, method: str) -> float | None:
         stats = self.stats.get(application_id)
@@ -176,27 +241,41 @@ class PanelScores:
         return stats.normalised if method == NORMALISED else stats.mean
 
 
+def _totals(specs: list[scoring.CriterionSpec],
+            records: list[ReviewRecord]) -> dict[int, float | None]:
+    """Review id → total. Scores on small integer scales repeat a lot, so each distinct set
+    is totalled once (the exact arithmetic is not free across thousands of reviews)."""
+    by_scores: dict[tuple, float | None] = {}
+    totals = {}
+    for record in records:
+        # Criterion ids are unique within a review, so the pairs sort by id alone.
+        key = tuple(sorted(record.scores.items()))
+        if key not in by_scores:
+            by_scores[key] = scores_total(specs, record.scores)
+        totals[record.id] = by_scores[key]
+    return totals
+
+
 def panel_scores(panel: Panel) -> PanelScores:
     call = panel.call
     pool = pool_for(call)
     applications = {a.id: a for a in ranked_applications(call)}
-    reviews = submitted_reviews(panel, applications.keys()) if applications else []
-    specs = criterion_specs(call)
-    totals = {review.id: review_total(specs, review) for review in reviews}
-    scored = [scoring.ScoredReview(review.assignment.reviewer_id,
-                                   review.assignment.application_id, totals[review.id])
-              for review in reviews]
+    records = review_records(panel) if applications else []
+    totals = _totals(criterion_specs(call), records)
+    scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
+                                   totals[record.id])
+              for record in records]
     requested = {app_id: application.requested_amount or ZERO
                  for app_id, application in applications.items()}
     stats = {s.application_id: s for s in scoring.aggregate(
         scored, requested=requested, pool=pool.amount, max_awards=pool.max_awards,
         disagreement_threshold=float(panel.disagreement_threshold))} if requested else {}
     recommendations: dict[int, Counter] = {app_id: Counter() for app_id in applications}
-    for review in reviews:
-        if review.recommendation is not None:
-            recommendations[review.assignment.application_id][review.recommendation] += 1
+    for record in records:
+        if record.recommendation is not None:
+            recommendations[record.application_id][record.recommendation] += 1
     return PanelScores(panel=panel, call=call, pool=pool, applications=applications,
-                       reviews=reviews, totals=totals, stats=stats,
+                       records=records, totals=totals, stats=stats,
                        alpha=scoring.panel_agreement(scored), recommendations=recommendations)
 
 
@@ -308,6 +387,49 @@ def build_ranking(panel: Panel, viewer, method: str = RAW) -> Ranking:
                           for s in funded_rows), ZERO),
         awarded_total=sum((a.requested_amount or ZERO for a in awarded), ZERO),
         awarded_count=len(awarded), alpha=scores.alpha)
+
+
+#: Ranked rows shown per page: a large call ranks thousands of applications, and a page of
+#: all of them took seconds to build and was too long to read.
+ROWS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a ranking's rows (the ranking itself, its pool and funding line, stay
+    computed over every application)."""
+
+    number: int
+    count: int
+    start: int
+    end: int
+    #: The page holding the first row below the funding line (None: every row fits).
+    line_page: int | None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+    @property
+    def is_last(self) -> bool:
+        return self.number == self.count
+
+    def shows_line(self, ranking: Ranking) -> bool:
+        return ranking.line_index is not None and self.start <= ranking.line_index < self.end
+
+
+def page_of(ranking: Ranking, number: int, size: int | None = None) -> RankingPage:
+    """Page ``number`` (from 1, brought within range) of ``ranking``'s rows."""
+    size = size or ROWS_PER_PAGE
+    count = max(1, -(-len(ranking.rows) // size))
+    number = min(max(number, 1), count)
+    line_page = None if ranking.line_index is None else ranking.line_index // size + 1
+    return RankingPage(number=number, count=count, start=(number - 1) * size,
+                       end=min(number * size, len(ranking.rows)), line_page=line_page)
 
 
 # Feedback ----------------------------------------------------------------------------------

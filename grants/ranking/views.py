@@ -3,6 +3,8 @@ workbook of a review panel."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -54,16 +56,28 @@ def _method_from_args() -> str:
     return method
 
 
-def _ranking_url(panel: Panel, method: str = queries.RAW) -> str:
-    if method == queries.RAW:
-        return url_for("ranking.ranking", panel_id=panel.id)
-    return url_for("ranking.ranking", panel_id=panel.id, method=method)
+def _ranking_url(panel: Panel, method: str = queries.RAW, page: int = 1) -> str:
+    args = {} if method == queries.RAW else {"method": method}
+    if page > 1:
+        args["page"] = page
+    return url_for("ranking.ranking", panel_id=panel.id, **args)
+
+
+_PAGE = re.compile(r"[0-9]{1,6}")
+
+
+def _page_number() -> int:
+    """The page of the ranking asked for (a decision form carries it too); bad input is the
+    first page rather than an error, as the page shown is only a view of the ranking."""
+    raw = request.values.get("page", "")
+    return int(raw) if _PAGE.fullmatch(raw) else 1
 
 
 def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | None = None):
+    ranking = queries.build_ranking(panel, current_user, method)
     return render_form(
-        "grants/ranking/ranking.html", form, status=status, panel=panel,
-        ranking=queries.build_ranking(panel, current_user, method), methods=queries.METHODS,
+        "grants/ranking/ranking.html", form, status=status, panel=panel, ranking=ranking,
+        page=queries.page_of(ranking, _page_number()), methods=queries.METHODS,
         Recommendation=Recommendation, Outcome=Outcome,
         can_decide=can_decide(current_user, panel)[0],
         show_agreement=can_see_agreement(current_user, panel)[0],
@@ -106,7 +120,7 @@ def decide(panel_id: int):
                            "told.",
                            "%(num)d decisions recorded (%(outcome)s); the applicants have "
                            "been told.", len(applications), outcome=outcome.title), "success")
-            return redirect(_ranking_url(panel, method))
+            return redirect(_ranking_url(panel, method, _page_number()))
     return _ranking_page(panel, method, form, status=422)
 
 

@@ -455,9 +455,17 @@ def krippendorff_alpha_interval(
 
 
 def _ordered_pair_squares(values: list[Fraction]) -> Fraction:
-    """Σ_{i≠j} (vᵢ − vⱼ)² over ordered pairs, as 2(m Σv² − (Σv)²)."""
-    total, squares = sum(values, Fraction(0)), sum((v * v for v in values), Fraction(0))
-    return 2 * (len(values) * squares - total * total)
+    """Σ_{i≠j} (vᵢ − vⱼ)² over ordered pairs, as 2(m Σv² − (Σv)²).
+
+    Summed as integers over a common denominator: as exact as adding fractions, without a
+    reduction at every step (totals come from floats, so the denominators are powers of two
+    and the common one stays small; adding thousands of them as fractions was slow)."""
+    if not values:
+        return Fraction(0)
+    common = math.lcm(*(value.denominator for value in values))
+    numerators = [value.numerator * (common // value.denominator) for value in values]
+    total, squares = sum(numerators), sum(n * n for n in numerators)
+    return Fraction(2 * (len(values) * squares - total * total), common * common)
 
 
 def panel_agreement(reviews: Iterable[ScoredReview]) -> float | None:

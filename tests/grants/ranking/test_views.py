@@ -287,3 +287,27 @@ def test_hostile_feedback_forms_never_fail(client, login_as, scored, shared):
     login_as("staff")
     response = client.post(_feedback_url(scored, "A"), data={"shared": shared})
     assert response.status_code in (302, 422)
+
+
+def test_a_long_ranking_is_shown_a_page_at_a_time(client, login_as, scored, monkeypatch):
+    from grants.ranking import queries
+
+    monkeypatch.setattr(queries, "ROWS_PER_PAGE", 2)
+    login_as("staff")
+    references = {key: scored.apps[key].reference for key in "ABCDEF"}
+    first = client.get(_url(scored)).get_data(as_text=True)
+    assert references["A"] in first and references["B"] in first
+    assert references["C"] not in first and "Funding line: pool of" not in first
+    assert "Ranks 1 to 2 of 6 (page 1 of 3)" in first
+    # The funding line falls between C and D: on page 2, linked from the others.
+    assert "The funding line (page 2)" in first
+    second = client.get(_url(scored) + "?page=2").get_data(as_text=True)
+    assert references["C"] in second and references["D"] in second
+    assert second.index(references["C"]) < second.index("Funding line: pool of") \
+        < second.index(references["D"])
+    assert 'name="page" value="2"' in second
+    # Out of range or malformed: the nearest page, never an error.
+    assert "page 3 of 3" in client.get(_url(scored) + "?page=99").get_data(as_text=True)
+    for bad in ("x", "-1", "²", "9" * 40):
+        response = client.get(_url(scored) + f"?page={bad}")
+        assert response.status_code == 200 and "page 1 of 3" in response.get_data(as_text=True)
