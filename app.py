@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -26,6 +27,10 @@ def create_app(config: dict | str | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    if not app.testing:
+        # What start-up builds lives as long as the process; freezing it spares every full
+        # garbage collection from walking it again (pauses of 80-100 ms seen at p95).
+        gc.freeze()
     return app
 
 
