@@ -11,8 +11,11 @@ Definitions (also shown on the dashboard):
   set as the indicators page's "grants awarded".
 - **Thematic area and district.** An award counts under every thematic area and every
   district of its application, so these rows can add up to more than the number of awards.
+- **Money, to date.** Summed per currency in SQL over every award of the period; the
+  table and chart per award show the ``TOP_AWARDS`` largest only.
 - **Money, per award, to date.** Committed: the award less any de-obligated part.
-  Disbursed: payments made, net of reversals (``grants.awards.queries.totals_by_award``).
+  Disbursed: payments made, net of reversals (the ledger sums of
+  ``grants.awards.queries.totals_by_award``, aggregated in SQL).
   Spent: the expenditure of the award's *accepted* reports only, as on the budget pages
   (a report still under review is not counted).
 - **Events and participants over time.** By the quarter of the event's first day: events
@@ -40,8 +43,8 @@ from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import DISTRICTS, Application, application_thematic_areas
 from grants.applications.states import ApplicationState
-from grants.awards.models import Award
-from grants.awards.queries import Totals, totals_by_award
+from grants.awards.models import Award, Disbursement
+from grants.awards.queries import Totals, _ledger_columns, _totals
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportState
@@ -245,52 +248,83 @@ class MoneyTotal:
     def undisbursed(self) -> Decimal:
         return self.committed - self.disbursed
 
-    def add(self, row: AwardMoney) -> MoneyTotal:
-        return MoneyTotal(self.currency, self.awards + 1, self.awarded + row.awarded,
-                          self.committed + row.committed, self.disbursed + row.disbursed,
-                          self.spent + row.spent)
+
+#: How many awards the "money by award" table and chart show: the page must not grow with
+#: the programme (the donor workbook lists every award).
+TOP_AWARDS = 20
 
 
-def awards(filters: Filters) -> list[Award]:
-    """The awards of the period with their applications and grantees, in one query."""
-    return list(db.session.scalars(
-        select(Award).join(Award.application)
-        .where(*_awards_in(filters))
-        .options(contains_eager(Award.application).joinedload(Application.organisation))
-        .order_by(Award.reference, Award.id)))
+def _award_ids(filters: Filters):
+    """The ids of the awards of the period, to restrict the per-award aggregates."""
+    return (select(Award.id).join(Application, Award.application_id == Application.id)
+            .where(*_awards_in(filters)))
 
 
-def accepted_spending(award_ids: list[int]) -> dict[int, Decimal]:
-    """Per award: the expenditure of its accepted reports. An accepted report's accepted
-    version is its last submitted one (nothing can be added once it is accepted)."""
-    if not award_ids:
-        return {}
+def _ledgers(filters: Filters):
+    """Per award of the period: its ledger's sums (as ``totals_by_award`` adds them up)."""
+    requested, approved, paid, reversed_ = _ledger_columns()
+    return (select(Disbursement.award_id, requested.label("requested"),
+                   approved.label("approved"), paid.label("paid"),
+                   reversed_.label("reversed"))
+            .where(Disbursement.award_id.in_(_award_ids(filters)))
+            .group_by(Disbursement.award_id).subquery("ledgers"))
+
+
+def _spending(filters: Filters):
+    """Per award of the period: the expenditure of its accepted reports. An accepted
+    report's accepted version is its last submitted one (nothing can be added once it is
+    accepted)."""
     latest = (select(ReportVersion.report_id, func.max(ReportVersion.number).label("number"))
               .where(ReportVersion.submitted_at.is_not(None))
               .group_by(ReportVersion.report_id).subquery("latest"))
+    return (select(ProgressReport.award_id, func.sum(Expenditure.amount).label("spent"))
+            .join(ReportVersion, Expenditure.version_id == ReportVersion.id)
+            .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
+            .join(latest, and_(latest.c.report_id == ReportVersion.report_id,
+                               latest.c.number == ReportVersion.number))
+            .where(ProgressReport.state == ReportState.accepted,
+                   ProgressReport.award_id.in_(_award_ids(filters)))
+            .group_by(ProgressReport.award_id).subquery("spending"))
+
+
+def money_totals(filters: Filters) -> list[MoneyTotal]:
+    """Per currency, in code order: the number of awards of the period and their sums. One
+    aggregate query, whatever the number of awards."""
+    ledgers, spending = _ledgers(filters), _spending(filters)
     rows = db.session.execute(
-        select(ProgressReport.award_id, func.sum(Expenditure.amount))
-        .join(ReportVersion, Expenditure.version_id == ReportVersion.id)
-        .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
-        .join(latest, and_(latest.c.report_id == ReportVersion.report_id,
-                           latest.c.number == ReportVersion.number))
-        .where(ProgressReport.state == ReportState.accepted,
-               ProgressReport.award_id.in_(award_ids))
-        .group_by(ProgressReport.award_id))
-    return {award_id: _money(total) for award_id, total in rows}
+        select(Award.currency, func.count(Award.id), func.sum(Award.amount),
+               func.sum(Award.deobligated_amount),
+               func.sum(func.coalesce(ledgers.c.paid, 0)),
+               func.sum(func.coalesce(ledgers.c.reversed, 0)),
+               func.sum(func.coalesce(spending.c.spent, 0)))
+        .join(Application, Award.application_id == Application.id)
+        .outerjoin(ledgers, ledgers.c.award_id == Award.id)
+        .outerjoin(spending, spending.c.award_id == Award.id)
+        .where(*_awards_in(filters))
+        .group_by(Award.currency).order_by(Award.currency))
+    return [MoneyTotal(currency, count, _money(amount), _money(amount) - _money(deobligated),
+                       # Reversals are negative entries, as in ``_totals``.
+                       _money(paid) + _money(reversed_), _money(spent))
+            for currency, count, amount, deobligated, paid, reversed_, spent in rows]
 
 
-def money(award_list: list[Award]) -> tuple[list[AwardMoney], list[MoneyTotal]]:
-    """Per award and per currency: awarded, committed, disbursed and spent (two aggregate
-    queries: the ledger's, and the accepted expenditure's)."""
-    ledgers = totals_by_award(award_list)
-    spent = accepted_spending([award.id for award in award_list])
-    rows = [AwardMoney(award, ledgers[award.id], spent.get(award.id, ZERO))
-            for award in award_list]
-    totals: dict[str, MoneyTotal] = {}
-    for row in rows:
-        totals[row.currency] = totals.get(row.currency, MoneyTotal(row.currency)).add(row)
-    return rows, [totals[code] for code in sorted(totals)]
+def top_awards(filters: Filters, limit: int = TOP_AWARDS) -> list[AwardMoney]:
+    """The ``limit`` largest awards of the period (then by reference) with their grantees,
+    ledgers and spending, in one query."""
+    ledgers, spending = _ledgers(filters), _spending(filters)
+    rows = db.session.execute(
+        select(Award, ledgers.c.requested, ledgers.c.approved, ledgers.c.paid,
+               ledgers.c.reversed, spending.c.spent)
+        .join(Award.application).join(Application.organisation)
+        .outerjoin(ledgers, ledgers.c.award_id == Award.id)
+        .outerjoin(spending, spending.c.award_id == Award.id)
+        .where(*_awards_in(filters))
+        .options(contains_eager(Award.application).contains_eager(Application.organisation))
+        .order_by(Award.amount.desc(), Award.reference, Award.id).limit(limit))
+    return [AwardMoney(award, _totals(award.amount, award.deobligated_amount,
+                                      requested or 0, approved or 0, paid or 0, reversed_ or 0),
+                       _money(spent))
+            for award, requested, approved, paid, reversed_, spent in rows]
 
 
 # 4. Events and participants over time ------------------------------------------------------
@@ -390,6 +424,7 @@ class Dashboard:
     pipeline: list[tuple[ApplicationState, int]] = field(default_factory=list)
     by_area: list[Group] = field(default_factory=list)
     by_district: list[Group] = field(default_factory=list)
+    #: The largest awards only (``TOP_AWARDS``); the totals are in ``money``.
     awards: list[AwardMoney] = field(default_factory=list)
     money: list[MoneyTotal] = field(default_factory=list)
     quarters: list[Quarter] = field(default_factory=list)
@@ -398,6 +433,11 @@ class Dashboard:
     @property
     def applications(self) -> int:
         return sum(n for _state, n in self.pipeline)
+
+    @property
+    def award_count(self) -> int:
+        """Every award of the period, not only those listed."""
+        return sum(total.awards for total in self.money)
 
     @property
     def currencies(self) -> list[str]:
@@ -414,10 +454,8 @@ class Dashboard:
 
 
 def dashboard(filters: Filters) -> Dashboard:
-    """Every number of the dashboard: eight queries at most, whatever the data."""
-    award_list = awards(filters)
-    rows, totals = money(award_list)
+    """Every number of the dashboard: seven queries, whatever the data."""
     return Dashboard(filters=filters, pipeline=pipeline(filters),
                      by_area=by_thematic_area(filters), by_district=by_district(filters),
-                     awards=rows, money=totals, quarters=activity_by_quarter(filters),
+                     awards=top_awards(filters), money=money_totals(filters), quarters=activity_by_quarter(filters),
                      people=participants(filters))

@@ -13,14 +13,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
-from grants.applications.models import Application
+from grants.applications.models import Application, application_thematic_areas
 from grants.awards.models import Award
 from grants.awards.queries import totals_by_award
 from grants.awards.states import AwardState
-from grants.calls.models import Call, Fund
+from grants.calls.models import Call, Fund, ThematicArea
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportState
 from grants.reviews.models import Decision
@@ -96,18 +96,18 @@ def is_public(award: Award, publication: ProjectPublication) -> bool:
 def public_projects(*, fund_id: int | None = None) -> list[PublicProject]:
     """Every published project (of one fund), newest award first, in a fixed number of
     queries whatever their count."""
-    query = (_award_query()
-             .where(Award.state.in_(PUBLISHABLE_STATES))
-             .order_by(Award.created_at.desc(), Award.id.desc()))
+    criteria = [Award.state.in_(PUBLISHABLE_STATES)]
     if fund_id is not None:
-        query = query.where(Call.fund_id == fund_id)
-    return _build(db.session.execute(query).unique().all())
+        criteria.append(Call.fund_id == fund_id)
+    query = _award_query().where(*criteria).order_by(Award.created_at.desc(), Award.id.desc())
+    return _build(db.session.execute(query).unique().all(), criteria)
 
 
 def public_project(reference: str) -> PublicProject | None:
     """The published project with this award reference, or ``None``."""
-    rows = db.session.execute(_award_query().where(Award.reference == reference)).unique().all()
-    projects = _build([row for row in rows if row[0].state in PUBLISHABLE_STATES])
+    criteria = [Award.reference == reference]
+    rows = db.session.execute(_award_query().where(*criteria)).unique().all()
+    projects = _build([row for row in rows if row[0].state in PUBLISHABLE_STATES], criteria)
     return projects[0] if projects else None
 
 
@@ -119,7 +119,6 @@ def _award_query():
             .options(joinedload(Award.application).options(
                          joinedload(Application.organisation),
                          joinedload(Application.counterpart),
-                         selectinload(Application.thematic_areas),
                          joinedload(Application.call).joinedload(Call.fund).options(
                              joinedload(Fund.donor), joinedload(Fund.manager)))))
 
@@ -136,20 +135,42 @@ def _report_counts(award_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {award_id: (accepted, total) for award_id, accepted, total in rows}
 
 
-def _build(rows) -> list[PublicProject]:
+def _area_names(criteria: list) -> dict[int, tuple[str, ...]]:
+    """The thematic area names, in position order, of the applications of the awards
+    matching ``criteria`` (the award query's own filter). One statement however many
+    awards: a subquery on the filter instead of a list of ids, which would have to be
+    sent in chunks."""
+    awarded = (select(Award.application_id).join(Award.application).join(Application.call)
+               .where(*criteria))
+    link = application_thematic_areas.c
+    rows = db.session.execute(
+        select(link.application_id, ThematicArea.name)
+        .join(ThematicArea, ThematicArea.id == link.thematic_area_id)
+        .where(link.application_id.in_(awarded))
+        .order_by(link.application_id, ThematicArea.position, ThematicArea.id))
+    names: dict[int, list[str]] = {}
+    for application_id, name in rows:
+        names.setdefault(application_id, []).append(name)
+    return {application_id: tuple(found) for application_id, found in names.items()}
+
+
+def _build(rows, criteria: list) -> list[PublicProject]:
     chosen = [(award, publication or default_publication(award), decided_at)
               for award, publication, decided_at in rows
               if publication is None or publication.is_published]
+    if not chosen:
+        return []
     awards = [award for award, _, _ in chosen]
     totals = totals_by_award(awards)
     reports = _report_counts([award.id for award in awards])
+    areas = _area_names(criteria)
     return [_project(award, publication, decided_at, totals[award.id],
-                     reports.get(award.id, (0, 0)))
+                     reports.get(award.id, (0, 0)), areas.get(award.application_id, ()))
             for award, publication, decided_at in chosen]
 
 
 def _project(award: Award, publication: ProjectPublication, decided_at, totals,
-             reports: tuple[int, int]) -> PublicProject:
+             reports: tuple[int, int], areas: tuple[str, ...]) -> PublicProject:
     application = award.application
     call = application.call
     fund = call.fund
@@ -171,7 +192,7 @@ def _project(award: Award, publication: ProjectPublication, decided_at, totals,
         parts.update(award_date=(award.signed_on or (decided_at and decided_at.date())),
                      starts_on=award.starts_on, ends_on=award.ends_on)
     if shown("area"):
-        parts["areas"] = tuple(area.name for area in application.thematic_areas)
+        parts["areas"] = areas
     if shown("district"):
         parts["districts"] = tuple(application.districts or ())
     if shown("progress"):
@@ -239,4 +260,5 @@ def preview_project(award: Award, publication: ProjectPublication) -> PublicProj
     decided_at = row[2] if row is not None else None
     totals = totals_by_award([award])[award.id]
     reports = _report_counts([award.id]).get(award.id, (0, 0))
-    return _project(award, publication, decided_at, totals, reports)
+    areas = _area_names([Award.id == award.id]).get(award.application_id, ())
+    return _project(award, publication, decided_at, totals, reports, areas)

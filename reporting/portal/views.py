@@ -38,6 +38,8 @@ navigation.register(
 # Award references are short codes (OGB-G-2018-003); anything else is not a project.
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 _FILTER_MAX = 200
+#: Projects per page of the public list (a multiple of 2 and 3 for the card grid).
+PER_PAGE = 24
 #: The QR images only encode a public address: shared caches may keep them for a day.
 QR_MAX_AGE = 24 * 3600
 
@@ -87,6 +89,25 @@ def _fund_filter() -> int | None:
     return int(raw)
 
 
+def _page_number(pages: int) -> int:
+    """The asked-for page, within 1..pages: a stale or hand-typed link still shows a page."""
+    raw = request.args.get("page", "").strip()
+    number = int(raw) if raw.isdigit() and len(raw) <= 9 else 1
+    return min(max(number, 1), pages)
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of ``page``;
+    ``None`` marks a gap."""
+    wanted = sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
+    links: list[int | None] = []
+    for number in wanted:
+        if links and number - links[-1] > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
 # Public pages --------------------------------------------------------------------------------
 
 @bp.route("/projects")
@@ -97,8 +118,13 @@ def projects():
     shown = queries.filter_projects(every, **filters)
     options = queries.filter_options(every)
     unknown = _unknown_filters(filters, options)
+    pages = max(1, -(-len(shown) // PER_PAGE))
+    page = _page_number(pages)
     return render_template(
-        "reporting/portal/projects.html", projects=shown, options=options, filters=filters,
+        "reporting/portal/projects.html",
+        projects=shown[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(shown),
+        page=page, pages=pages, page_links=_page_links(page, pages),
+        first_number=(page - 1) * PER_PAGE + 1, options=options, filters=filters,
         is_filtered=any(value is not None for value in filters.values()),
         unknown=unknown, totals=queries.amount_totals(shown),
         amounts_held_back=sum(1 for project in shown if project.amount is None))

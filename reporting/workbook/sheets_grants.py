@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from accounts.organisations.models import Organisation
 from core.extensions import db
@@ -27,7 +27,8 @@ from grants.calls.states import CallState
 from grants.monitoring import budget
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import CATEGORY_ORDER, _accepted_versions
-from grants.ranking.queries import panel_scores
+from grants.ranking.queries import RANKED_STATES, _totals, criterion_specs, review_records
+from grants.reviews import scoring
 from grants.reviews.models import Panel
 from reporting.workbook import queries
 from reporting.workbook.queries import AwardMoney, Scope, joined, money, stream
@@ -112,16 +113,33 @@ def applications_sheet(scope: Scope) -> SheetSpec:
 
 
 def _scores(scope: Scope) -> dict[int, tuple[int, float | None, int | None]]:
-    """Application id → (submitted reviews, mean total, rank) from each panel's ranking
-    (``grants.ranking.queries.panel_scores``: a fixed number of queries per call, whatever
-    the number of applications and reviews)."""
+    """Application id → (scored reviews, mean total, rank) as each panel's ranking computes
+    them, but only what the sheet shows: the reviews are read as plain rows and each distinct
+    set of scores totalled once (``grants.ranking.queries``), without the normalised ranking
+    and the panel's agreement, whose exact arithmetic over every review the sheet never uses."""
     result = {}
-    for panel in db.session.scalars(select(Panel).where(
-            Panel.call_id.in_(queries.calls_in_scope(scope))).order_by(Panel.id)):
-        for application_id, stats in panel_scores(panel).stats.items():
-            scored = stats.mean is not None
-            result[application_id] = (stats.count, stats.mean if scored else None,
-                                      stats.raw_rank if scored else None)
+    panels = db.session.scalars(
+        select(Panel).where(Panel.call_id.in_(queries.calls_in_scope(scope)))
+        .options(joinedload(Panel.call).selectinload(Call.criteria)).order_by(Panel.id))
+    for panel in panels:
+        ranked = db.session.scalars(select(Application.id).where(
+            Application.call_id == panel.call_id, Application.state.in_(RANKED_STATES))).all()
+        if not ranked:
+            continue
+        records = review_records(panel)
+        totals = _totals(criterion_specs(panel.call), records)
+        by_application: dict[int, list[float]] = defaultdict(list)
+        for record in records:
+            if totals[record.id] is not None:  # all N/A: not counted, as in the ranking
+                by_application[record.application_id].append(totals[record.id])
+        summaries = {app_id: scoring.summarise_totals(by_application.get(app_id, []))
+                     for app_id in ranked}
+        ranks = scoring.competition_ranks({app_id: summary.mean
+                                           for app_id, summary in summaries.items()})
+        for app_id, summary in summaries.items():
+            scored = summary.mean is not None
+            result[app_id] = (summary.count, summary.mean if scored else None,
+                              ranks[app_id] if scored else None)
     return result
 
 

@@ -271,3 +271,28 @@ def test_long_labels_are_cut_on_the_chart_and_whole_in_the_title(client, login_a
     short = re.search(r'<text class="chart-label"[^>]*>(L-1 · [^<]*)</text>', page).group(1)
     assert short.endswith("…") and len(short) < len(f"L-1 · {name}")
 
+
+
+def test_the_page_lists_the_largest_awards_and_counts_them_all(client, login_as, db_session,
+                                                                factories):
+    from grants.awards.models import Award
+    from tests.fixtures.grants import GrantFactories
+
+    grants = GrantFactories(db_session, factories)
+    call = grants.call()
+    for index in range(25):
+        application = grants.application(call, factories.organisation(), state="awarded")
+        db_session.add(Award(application=application, amount=Decimal(f"{100 + index}.00"),
+                             currency="USD", reference=f"M-{index:02d}"))
+    db_session.flush()
+    login_as("staff")
+    page = client.get(URL).get_data(as_text=True)
+    table = re.search(r"<caption>Money by award</caption>(.*?)</table>", page, re.S).group(1)
+    listed = re.findall(r'<th scope="row" class="reference">(M-\d+)</th>', table)
+    # The 20 largest, largest first: the five smallest (M-00 to M-04) are left out.
+    assert listed == [f"M-{index:02d}" for index in range(24, 4, -1)]
+    assert "of 25 awards in all" in page
+    assert '<a href="/reports/workbook">The donor workbook lists every award.</a>' in page
+    assert _key_figure(page, "Awards") == "25"
+    # The totals still count every award: 100 + 101 + ... + 124.
+    assert _row(page, "USD")[:2] == ["25", "$2,800.00"]

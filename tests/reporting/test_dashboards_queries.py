@@ -196,21 +196,26 @@ def test_no_district_row_when_every_award_has_one(make):
     assert keys[:2] == ["Belize", "Cayo"]
 
 
+def _count(filters: Filters) -> int:
+    return sum(total.awards for total in queries.money_totals(filters))
+
+
 def test_awards_are_those_decided_in_the_period(make):
     call = make.call()
     make.award(call, date(2018, 12, 14))
     make.award(call, date(2020, 1, 1))
     period = Filters(date(2018, 1, 1), date(2019, 12, 31))
-    assert len(queries.awards(period)) == 1
+    assert _count(period) == 1 and len(queries.top_awards(period)) == 1
     assert sum(group.awards for group in queries.by_district(period)) == 1
-    assert len(queries.awards(Filters(start=date(2019, 1, 1)))) == 1
-    assert len(queries.awards(EVERYTHING)) == 2
+    assert _count(Filters(start=date(2019, 1, 1))) == 1
+    assert _count(EVERYTHING) == 2 and len(queries.top_awards(EVERYTHING)) == 2
 
 
 def test_the_ends_of_the_calendar_mean_no_bound(make):
     make.award(make.call(), date(2019, 3, 1))
-    assert len(queries.awards(Filters(date.min, date.max))) == 1
-    assert len(queries.awards(Filters(date(9999, 12, 31)))) == 0
+    assert _count(Filters(date.min, date.max)) == 1
+    assert _count(Filters(date(9999, 12, 31))) == 0
+    assert queries.top_awards(Filters(date(9999, 12, 31))) == []
 
 
 # Money -------------------------------------------------------------------------------------
@@ -227,7 +232,7 @@ def test_money_per_award_and_in_total(make):
     second = make.award(call, amount="4000.00", deobligated="1000.00",
                         state=AwardState.terminated)
     make.entry(second, "1500.00")
-    rows, totals = queries.money(queries.awards(EVERYTHING))
+    rows, totals = queries.top_awards(EVERYTHING), queries.money_totals(EVERYTHING)
     by_id = {row.award.id: row for row in rows}
     one, two = by_id[first.id], by_id[second.id]
     assert (one.awarded, one.committed, one.disbursed, one.spent) == (
@@ -249,7 +254,7 @@ def test_spent_agrees_with_the_budget_pages(make):
     award = make.award(make.call())
     make.report(award, ReportState.accepted, versions=[("100.00", "250.50")])
     make.report(award, ReportState.returned, versions=[("999.00",)])
-    [row], _totals = queries.money([award])
+    [row] = queries.top_awards(EVERYTHING)
     assert row.spent == sum(spent_by_category(award).values()) == Decimal("350.50")
 
 
@@ -257,13 +262,29 @@ def test_currencies_are_never_added_together(make):
     call = make.call()
     make.award(call, amount="5000.00", currency="USD")
     make.award(call, amount="10000.00", currency="BZD")
-    _rows, totals = queries.money(queries.awards(EVERYTHING))
+    totals = queries.money_totals(EVERYTHING)
     assert [(total.currency, total.awarded) for total in totals] == [
         ("BZD", Decimal("10000.00")), ("USD", Decimal("5000.00"))]
 
 
 def test_money_of_no_awards():
-    assert queries.money([]) == ([], [])
+    assert queries.top_awards(EVERYTHING) == [] and queries.money_totals(EVERYTHING) == []
+
+
+def test_only_the_largest_awards_are_listed_but_all_are_counted(make):
+    call = make.call()
+    made = []
+    for index in range(queries.TOP_AWARDS + 5):
+        made.append(make.award(call, amount=f"{1000 + 100 * (index % 7)}.00"))
+        make.entry(made[-1], "100.00")
+    rows = queries.top_awards(EVERYTHING)
+    largest = sorted(made, key=lambda award: (-award.amount, award.reference))[:20]
+    assert [row.award.reference for row in rows] == [award.reference for award in largest]
+    assert all(row.disbursed == Decimal("100.00") for row in rows)
+    [usd] = queries.money_totals(EVERYTHING)
+    assert usd.awards == 25
+    assert usd.awarded == sum((award.amount for award in made), Decimal("0.00"))
+    assert usd.disbursed == Decimal("2500.00")
 
 
 # Events and participants over time ---------------------------------------------------------
@@ -382,6 +403,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(make, db_session, fil
     with counting_statements() as large:
         large_board = queries.dashboard(filters)
     assert len(small_board.awards) == 2 and len(large_board.awards) == 14
+    assert large_board.award_count == 14
     # Reading the objects the page shows issues no further statement (no lazy loads).
     with counting_statements() as lazy:
         for row in large_board.awards:

@@ -254,3 +254,36 @@ def test_a_project_without_funder_is_left_out(demo_programme, db_session):
     db_session.flush()
     records = collect()
     assert records.grants == [] and records.left_out == {"funder": 7}
+
+
+def test_the_validator_rejects_repeated_grants(demo_programme):
+    valid = build_package(collect())
+    first = valid["grants"][0]
+    twice = {**valid, "grants": [first, copy.deepcopy(first)]}
+    assert any("duplicate" in error for error in package_errors(twice))
+    with pytest.raises(InvalidPackage):
+        validate_package(twice)
+    # Two different grants under one id are rejected too.
+    same_id = {**valid, "grants": [first, {**valid["grants"][1], "id": first["id"]}]}
+    assert any("already used" in error for error in package_errors(same_id))
+
+
+def test_validating_many_grants_is_linear(demo_programme, monkeypatch):
+    from reporting.opendata import validation
+
+    valid = json.loads(dumps(build_package(collect())))
+    template = valid["grants"][0]
+    grants = [{**template, "id": f"{template['id']}-{number}"} for number in range(2000)]
+    package = {**valid, "grants": grants}
+    checker = validation._package_validator()
+    envelopes = []
+
+    class Spy:
+        def iter_errors(self, instance):
+            envelopes.append(len(instance["grants"]))
+            return checker.iter_errors(instance)
+
+    monkeypatch.setattr(validation, "_package_validator", lambda: Spy())
+    assert validate_package(package) is package
+    # The package schema's pairwise uniqueItems never sees the whole array.
+    assert envelopes and max(envelopes) <= 1

@@ -182,32 +182,71 @@ def test_totals_leave_out_held_back_amounts(client, db_session, factories, call)
     assert "The amount of 1 project is not published" in html
 
 
-def _statements_for(client, url: str) -> int:
-    count = 0
+def _statements_for(client, url: str) -> list[str]:
+    statements: list[str] = []
 
-    def counter(*args, **kwargs):
-        nonlocal count
-        count += 1
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", counter)
+    event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert client.get(url).status_code == 200
     finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count
+        event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def _make_projects(session, factories, call, count: int) -> None:
+    for _ in range(count):
+        make_project(session, factories, call, paid=Decimal("100.00"),
+                     reports=[(ReportKind.midterm, ReportState.accepted)])
 
 
 def test_list_queries_do_not_grow_with_the_projects(client, db_session, factories, call):
-    for _ in range(2):
-        make_project(db_session, factories, call, paid=Decimal("100.00"),
-                     reports=[(ReportKind.midterm, ReportState.accepted)])
+    _make_projects(db_session, factories, call, 2)
     with_two = _statements_for(client, "/projects")
-    for _ in range(4):
-        make_project(db_session, factories, call, paid=Decimal("100.00"),
-                     reports=[(ReportKind.midterm, ReportState.accepted)])
-    assert with_two == _statements_for(client, "/projects")
-    assert len(re.findall(r'class="card project-card"',
-                          main_html(client.get("/projects")))) == 6
+    _make_projects(db_session, factories, call, 28)
+    with_thirty = _statements_for(client, "/projects")
+    assert len(with_two) == len(with_thirty)
+    # The areas of every project come from one statement, not one per batch of awards.
+    assert sum("thematic_areas" in statement for statement in with_thirty) == 1
+
+
+def _cards(html: str) -> int:
+    return len(re.findall(r'<article class="card project-card"', html))
+
+
+def test_list_is_paginated_with_totals_over_every_project(client, db_session, factories,
+                                                         call):
+    _make_projects(db_session, factories, call, 30)
+    first = main_html(client.get("/projects"))
+    assert _cards(first) == 24
+    assert "<dd>30</dd>" in first and "$150,000.00" in first
+    assert '<nav class="pagination" aria-label="Pages of funded projects">' in first
+    assert 'href="/projects?page=1" aria-current="page"' in first
+    assert 'href="/projects?page=2" rel="next"' in first
+    second = main_html(client.get("/projects?page=2"))
+    assert _cards(second) == 6
+    assert "<dd>30</dd>" in second and "$150,000.00" in second
+    assert 'href="/projects?page=2" aria-current="page"' in second
+    for query, cards in (("?page=abc", 24), ("?page=0", 24), ("?page=-3", 24),
+                         ("?page=" + "9" * 40, 24), ("?page=99", 6), ("?page=1.5", 24)):
+        response = client.get("/projects" + query)
+        assert response.status_code == 200, query
+        assert _cards(main_html(response)) == cards, query
+
+
+def test_page_links_keep_the_filters(client, db_session, factories, call):
+    _make_projects(db_session, factories, call, 25)
+    html = main_html(client.get(f"/projects?fund={call.fund_id}&district=Cayo&page=2"))
+    assert _cards(html) == 1
+    assert (f'href="/projects?fund={call.fund_id}&amp;district=Cayo&amp;page=1" rel="prev"'
+            in html)
+
+
+def test_a_single_page_has_no_page_links(client, db_session, factories, call):
+    _make_projects(db_session, factories, call, 3)
+    assert 'class="pagination"' not in main_html(client.get("/projects"))
 
 
 # One project ---------------------------------------------------------------------------------
