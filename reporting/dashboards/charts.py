@@ -188,8 +188,34 @@ AXIS_ROOM = 24
 MARGIN = 8
 
 
+class _Labelled:
+    """Something drawn with a label that may be shortened (the full one goes in a title)."""
+
+    label: str
+    short_label: str
+
+    @property
+    def is_truncated(self) -> bool:
+        return self.short_label != self.label
+
+
 @dataclass(frozen=True)
-class Bar:
+class _Frame:
+    """What every chart has: its size, its plot area, its value scale and axis ticks."""
+
+    width: float
+    height: float
+    plot: Box
+    scale: Scale
+    ticks: tuple[Tick, ...]
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width:g} {self.height:g}"
+
+
+@dataclass(frozen=True)
+class Bar(_Labelled):
     label: str
     short_label: str
     value: Decimal
@@ -204,23 +230,10 @@ class Bar:
     value_x: float
     value_y: float
 
-    @property
-    def is_truncated(self) -> bool:
-        return self.short_label != self.label
-
 
 @dataclass(frozen=True)
-class BarChart:
-    width: float
-    height: float
-    plot: Box
-    scale: Scale
-    ticks: tuple[Tick, ...]
+class BarChart(_Frame):
     bars: tuple[Bar, ...]
-
-    @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width:g} {self.height:g}"
 
     @property
     def is_empty(self) -> bool:
@@ -282,7 +295,7 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class StackedBar:
+class StackedBar(_Labelled):
     label: str
     short_label: str
     total: Decimal
@@ -292,24 +305,11 @@ class StackedBar:
     value_x: float
     value_y: float
 
-    @property
-    def is_truncated(self) -> bool:
-        return self.short_label != self.label
-
 
 @dataclass(frozen=True)
-class StackedChart:
-    width: float
-    height: float
-    plot: Box
-    scale: Scale
-    ticks: tuple[Tick, ...]
+class StackedChart(_Frame):
     keys: tuple[str, ...]
     bars: tuple[StackedBar, ...]
-
-    @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width:g} {self.height:g}"
 
     @property
     def is_empty(self) -> bool:
@@ -385,7 +385,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Category:
+class Category(_Labelled):
     label: str
     short_label: str
     #: Centre of the category's group of columns.
@@ -394,24 +394,11 @@ class Category:
     shows_label: bool
     columns: tuple[Column, ...]
 
-    @property
-    def is_truncated(self) -> bool:
-        return self.short_label != self.label
-
 
 @dataclass(frozen=True)
-class ColumnChart:
-    width: float
-    height: float
-    plot: Box
-    scale: Scale
-    ticks: tuple[Tick, ...]
+class ColumnChart(_Frame):
     keys: tuple[str, ...]
     categories: tuple[Category, ...]
-
-    @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width:g} {self.height:g}"
 
     @property
     def is_empty(self) -> bool:
