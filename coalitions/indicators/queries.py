@@ -120,27 +120,27 @@ def _tables():
 
 # The sets behind the numbers ---------------------------------------------------------------
 
-def _events_in(period: Period):
+def events_in(period: Period):
     return and_(Event.starts_on >= period.start, Event.starts_on <= period.end)
 
 
-def _first_attendance(period: Period):
+def first_attendance(period: Period):
     """One row per participant: (person_id, first_day), the first day of the first event of
     the period they attended."""
     return (select(Attendance.person_id, func.min(Event.starts_on).label("first_day"))
             .join(Event, Attendance.event_id == Event.id)
-            .where(Attendance.attended.is_(True), _events_in(period))
+            .where(Attendance.attended.is_(True), events_in(period))
             .group_by(Attendance.person_id)
             .subquery("first_attendance"))
 
 
-def _age_band(first):
+def age_band(first):
     age = extract("year", first.c.first_day) - Person.birth_year
     return case((Person.birth_year.is_(None), literal("not_recorded")),
                 (age < YOUTH_AGE, literal("under_30")), else_=literal("30_and_over"))
 
 
-def _submitted_applications(period: Period):
+def submitted_applications(period: Period):
     applications, _awards, calls = _tables()
     conditions = [applications.c.submitted_at.is_not(None),
                   applications.c.submitted_at >= period.start_utc,
@@ -152,13 +152,13 @@ def _submitted_applications(period: Period):
     return conditions
 
 
-def _engagements(period: Period):
+def engagements(period: Period):
     """(organisation_id, reason) for every reason an organisation counts as engaged; an
     organisation appears once per reason at most after grouping."""
     applications, _awards, _calls = _tables()
     # From the participants (one row per person), not from every attendance: the same
     # organisations, from a fraction of the rows.
-    first = _first_attendance(period)
+    first = first_attendance(period)
     attended = (select(Person.organisation_id.label("organisation_id"),
                        literal("attended").label("reason"))
                 .join(first, first.c.person_id == Person.id)
@@ -168,7 +168,7 @@ def _engagements(period: Period):
               .where(CoalitionMembership.joined_on <= period.end,
                      or_(CoalitionMembership.left_on.is_(None),
                          CoalitionMembership.left_on >= period.start)))
-    submitted = _submitted_applications(period)
+    submitted = submitted_applications(period)
     applied = (select(applications.c.organisation_id.label("organisation_id"),
                       literal("applied").label("reason")).where(*submitted))
     counterpart = (select(applications.c.counterpart_organisation_id.label("organisation_id"),
@@ -177,7 +177,7 @@ def _engagements(period: Period):
     return union_all(attended, member, applied, counterpart).subquery("engagements")
 
 
-def _awards_in(period: Period):
+def awards_in(period: Period):
     applications, awards, calls = _tables()
     decided = func.coalesce(applications.c.decided_at, awards.c.created_at)
     query = (select(awards.c.id, awards.c.amount, awards.c.currency, awards.c.reference,
@@ -198,24 +198,24 @@ def compute(period: Period) -> Indicators:
     """Every indicator for the period: four aggregate queries, whatever the data."""
     result = Indicators(period=period)
 
-    rows = db.session.execute(select(Event.type, func.count()).where(_events_in(period))
+    rows = db.session.execute(select(Event.type, func.count()).where(events_in(period))
                               .group_by(Event.type))
     counts = {EventType(kind).value: n for kind, n in rows}
     result.events_by_type = {kind.value: counts.get(kind.value, 0) for kind in EventType
                              if counts.get(kind.value)}
 
-    first = _first_attendance(period)
+    first = first_attendance(period)
     # The age band is computed in a subquery and grouped by name: PostgreSQL does not
     # match a GROUP BY expression whose constants are bound separately.
-    people = (select(Person.sex.label("sex"), _age_band(first).label("band"),
+    people = (select(Person.sex.label("sex"), age_band(first).label("band"),
                      Person.is_international_expert.label("expert"))
               .join(first, first.c.person_id == Person.id).subquery("participants"))
     by_sex, by_age = defaultdict(int), defaultdict(int)
     rows = db.session.execute(
         select(people.c.sex, people.c.band, people.c.expert, func.count())
         .group_by(people.c.sex, people.c.band, people.c.expert))
-    for sex_value, band_value, expert, n in rows:
-        by_sex[_sex_value(sex_value)] += n
+    for sex, band_value, expert, n in rows:
+        by_sex[sex_value(sex)] += n
         by_age[band_value] += n
         result.participants += n
         if expert:
@@ -238,7 +238,7 @@ def compute(period: Period) -> Indicators:
     result.organisations = sum(by_sector.values())
     result.organisations_by_reason = {key: by_reason.get(key, 0) for key in REASONS}
 
-    awarded = _awards_in(period).subquery("awarded")
+    awarded = awards_in(period).subquery("awarded")
     rows = db.session.execute(
         select(awarded.c.currency, func.count(), func.sum(awarded.c.amount))
         .group_by(awarded.c.currency).order_by(awarded.c.currency))
@@ -248,7 +248,7 @@ def compute(period: Period) -> Indicators:
     return result
 
 
-def _sex_value(value) -> str:
+def sex_value(value) -> str:
     return "not_recorded" if value is None else Sex(value).value
 
 
@@ -261,7 +261,7 @@ def events(period: Period, *, type: str | None = None) -> list:
                 .subquery())
     query = (select(Event, func.coalesce(attended.c.attended, 0))
              .outerjoin(attended, attended.c.event_id == Event.id)
-             .where(_events_in(period)).order_by(Event.starts_on, Event.id))
+             .where(events_in(period)).order_by(Event.starts_on, Event.id))
     if type is not None:
         query = query.where(Event.type == EventType(type))
     return db.session.execute(query).all()
@@ -272,14 +272,14 @@ def event_ids(period: Period, *, type: str | None = None) -> list[int]:
 
 
 def _participants_query(period: Period, *, sex=None, age=None, expert=None):
-    first = _first_attendance(period)
-    query = (select(Person, first.c.first_day, _age_band(first).label("age_band"))
+    first = first_attendance(period)
+    query = (select(Person, first.c.first_day, age_band(first).label("age_band"))
              .join(first, first.c.person_id == Person.id))
     if sex is not None:
         query = query.where(Person.sex.is_(None) if sex == "not_recorded"
                             else Person.sex == Sex(sex))
     if age is not None:
-        query = query.where(_age_band(first) == age)
+        query = query.where(age_band(first) == age)
     if expert is not None:
         query = query.where(Person.is_international_expert.is_(bool(expert)))
     return query
@@ -300,7 +300,7 @@ def participant_ids(period: Period, **filters) -> list[int]:
 
 def _reasons_by_organisation(period: Period):
     """One row per engaged organisation: its id and a 0/1 flag per reason."""
-    engaged = _engagements(period)
+    engaged = engagements(period)
     flags = [func.max(case((engaged.c.reason == key, 1), else_=0)).label(key)
              for key in REASONS]
     return (select(engaged.c.organisation_id, *flags)
@@ -329,7 +329,7 @@ def organisation_ids(period: Period, **filters) -> list[int]:
 
 def grants(period: Period, *, currency: str | None = None) -> list:
     """The awards of the period with the grantee's and the counterpart's names."""
-    awarded = _awards_in(period).subquery("awarded")
+    awarded = awards_in(period).subquery("awarded")
     grantee = Organisation.__table__.alias("grantee")
     counterpart = Organisation.__table__.alias("counterpart")
     query = (select(awarded, grantee.c.name.label("grantee_name"),

@@ -99,7 +99,7 @@ def _sum_when(*conditions):
                                        else_=0)), 0)
 
 
-def _ledger_columns():
+def ledger_columns():
     payment = Disbursement.kind == DisbursementKind.payment
     return (
         _sum_when(payment, Disbursement.state == DisbursementState.requested),
@@ -110,7 +110,7 @@ def _ledger_columns():
     )
 
 
-def _totals(amount, deobligated, requested, approved, paid, reversed_) -> Totals:
+def totals_from_sums(amount, deobligated, requested, approved, paid, reversed_) -> Totals:
     return Totals(amount=_money(amount), deobligated=_money(deobligated),
                   requested=_money(requested), approved=_money(approved), paid=_money(paid),
                   reversed=-_money(reversed_))
@@ -118,9 +118,9 @@ def _totals(amount, deobligated, requested, approved, paid, reversed_) -> Totals
 
 def award_totals(award: Award) -> Totals:
     """The award's balances, from one aggregate query over its ledger."""
-    row = db.session.execute(select(*_ledger_columns())
+    row = db.session.execute(select(*ledger_columns())
                              .where(Disbursement.award_id == award.id)).one()
-    return _totals(award.amount, award.deobligated_amount, *row)
+    return totals_from_sums(award.amount, award.deobligated_amount, *row)
 
 
 def tranche_committed(award: Award) -> dict[int, Decimal]:
@@ -300,11 +300,11 @@ def totals_by_award(awards: Iterable[Award]) -> dict[int, Totals]:
     sums = {}
     if awards:
         rows = db.session.execute(
-            select(Disbursement.award_id, *_ledger_columns())
+            select(Disbursement.award_id, *ledger_columns())
             .where(Disbursement.award_id.in_([award.id for award in awards]))
             .group_by(Disbursement.award_id))
         sums = {award_id: values for award_id, *values in rows}
-    return {award.id: _totals(award.amount, award.deobligated_amount,
+    return {award.id: totals_from_sums(award.amount, award.deobligated_amount,
                               *sums.get(award.id, (0, 0, 0, 0)))
             for award in awards}
 

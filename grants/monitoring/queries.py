@@ -113,7 +113,7 @@ def budget_categories(application: Application) -> list[str]:
 
 # Budget versus actual ----------------------------------------------------------------------
 
-def _accepted_versions():
+def accepted_versions():
     """The accepted version of each accepted report: its last submitted version (nothing
     can be written to a report once it is accepted)."""
     latest = (select(ReportVersion.report_id, func.max(ReportVersion.number).label("number"))
@@ -136,7 +136,7 @@ def budgeted_by_category(award: Award) -> dict[str, Decimal]:
 
 def spent_by_category(award: Award) -> dict[str, Decimal]:
     """Expenditure of the award's accepted report versions only."""
-    accepted = _accepted_versions().where(ProgressReport.award_id == award.id)
+    accepted = accepted_versions().where(ProgressReport.award_id == award.id)
     rows = db.session.execute(
         select(Expenditure.category, func.sum(Expenditure.amount))
         .where(Expenditure.version_id.in_(accepted))

@@ -241,7 +241,7 @@ class PanelScores:
         return stats.normalised if method == NORMALISED else stats.mean
 
 
-def _totals(specs: list[scoring.CriterionSpec],
+def totals_of_records(specs: list[scoring.CriterionSpec],
             records: list[ReviewRecord]) -> dict[int, float | None]:
     """Review id → total. Scores on small integer scales repeat a lot, so each distinct set
     is totalled once (the exact arithmetic is not free across thousands of reviews)."""
@@ -261,7 +261,7 @@ def panel_scores(panel: Panel) -> PanelScores:
     pool = pool_for(call)
     applications = {a.id: a for a in ranked_applications(call)}
     records = review_records(panel) if applications else []
-    totals = _totals(criterion_specs(call), records)
+    totals = totals_of_records(criterion_specs(call), records)
     scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
                                    totals[record.id])
               for record in records]

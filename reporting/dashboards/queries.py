@@ -44,7 +44,7 @@ from core.timeutil import from_programme_time
 from grants.applications.models import DISTRICTS, Application, application_thematic_areas
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement
-from grants.awards.queries import Totals, _ledger_columns, _totals
+from grants.awards.queries import Totals, ledger_columns, totals_from_sums
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportState
@@ -122,7 +122,7 @@ def pipeline(filters: Filters) -> list[tuple[ApplicationState, int]]:
 
 # 2. Awards by thematic area and by district ------------------------------------------------
 
-def _awards_in(filters: Filters) -> list:
+def awards_in(filters: Filters) -> list:
     decided = func.coalesce(Application.decided_at, Award.created_at)
     return [*filters.within(decided), *_in_fund(filters)]
 
@@ -163,7 +163,7 @@ def by_thematic_area(filters: Filters) -> list[Group]:
                            application_thematic_areas.c.application_id == Application.id)
                 .outerjoin(ThematicArea,
                            ThematicArea.id == application_thematic_areas.c.thematic_area_id)
-                .where(*_awards_in(filters))
+                .where(*awards_in(filters))
                 .group_by(ThematicArea.name, Award.currency))]
     order: dict[str, int] = {}
     for area, position, *_rest in rows:
@@ -190,7 +190,7 @@ def by_district(filters: Filters) -> list[Group]:
     rows = db.session.execute(
         select(Award.currency, *columns)
         .join(Application, Award.application_id == Application.id)
-        .where(*_awards_in(filters)).group_by(Award.currency)).all()
+        .where(*awards_in(filters)).group_by(Award.currency)).all()
     flat = []
     for currency, *sums in rows:
         for index, key in enumerate(matches):
@@ -257,12 +257,12 @@ TOP_AWARDS = 20
 def _award_ids(filters: Filters):
     """The ids of the awards of the period, to restrict the per-award aggregates."""
     return (select(Award.id).join(Application, Award.application_id == Application.id)
-            .where(*_awards_in(filters)))
+            .where(*awards_in(filters)))
 
 
 def _ledgers(filters: Filters):
     """Per award of the period: its ledger's sums (as ``totals_by_award`` adds them up)."""
-    requested, approved, paid, reversed_ = _ledger_columns()
+    requested, approved, paid, reversed_ = ledger_columns()
     return (select(Disbursement.award_id, requested.label("requested"),
                    approved.label("approved"), paid.label("paid"),
                    reversed_.label("reversed"))
@@ -300,10 +300,10 @@ def money_totals(filters: Filters) -> list[MoneyTotal]:
         .join(Application, Award.application_id == Application.id)
         .outerjoin(ledgers, ledgers.c.award_id == Award.id)
         .outerjoin(spending, spending.c.award_id == Award.id)
-        .where(*_awards_in(filters))
+        .where(*awards_in(filters))
         .group_by(Award.currency).order_by(Award.currency))
     return [MoneyTotal(currency, count, _money(amount), _money(amount) - _money(deobligated),
-                       # Reversals are negative entries, as in ``_totals``.
+                       # Reversals are negative entries, as in ``totals_from_sums``.
                        _money(paid) + _money(reversed_), _money(spent))
             for currency, count, amount, deobligated, paid, reversed_, spent in rows]
 
@@ -318,10 +318,10 @@ def top_awards(filters: Filters, limit: int = TOP_AWARDS) -> list[AwardMoney]:
         .join(Award.application).join(Application.organisation)
         .outerjoin(ledgers, ledgers.c.award_id == Award.id)
         .outerjoin(spending, spending.c.award_id == Award.id)
-        .where(*_awards_in(filters))
+        .where(*awards_in(filters))
         .options(contains_eager(Award.application).contains_eager(Application.organisation))
         .order_by(Award.amount.desc(), Award.reference, Award.id).limit(limit))
-    return [AwardMoney(award, _totals(award.amount, award.deobligated_amount,
+    return [AwardMoney(award, totals_from_sums(award.amount, award.deobligated_amount,
                                       requested or 0, approved or 0, paid or 0, reversed_ or 0),
                        _money(spent))
             for award, requested, approved, paid, reversed_, spent in rows]
@@ -389,8 +389,8 @@ class People:
 def participants(filters: Filters) -> People:
     """Unique participants of the period by sex and by age band, with the indicators'
     definitions and categories (``indicators.SEX_KEYS``, ``indicators.AGE_KEYS``)."""
-    first = indicators._first_attendance(filters.indicator_period())
-    people = (select(Person.sex.label("sex"), indicators._age_band(first).label("band"))
+    first = indicators.first_attendance(filters.indicator_period())
+    people = (select(Person.sex.label("sex"), indicators.age_band(first).label("band"))
               .join(first, first.c.person_id == Person.id).subquery("participants"))
     rows = db.session.execute(select(people.c.sex, people.c.band, func.count())
                               .group_by(people.c.sex, people.c.band))
@@ -398,7 +398,7 @@ def participants(filters: Filters) -> People:
     by_age: dict[str, int] = defaultdict(int)
     total = 0
     for sex, band, n in rows:
-        by_sex[indicators._sex_value(sex)] += n
+        by_sex[indicators.sex_value(sex)] += n
         by_age[band] += n
         total += n
     return People(total=total, by_sex={key: by_sex.get(key, 0) for key in indicators.SEX_KEYS},

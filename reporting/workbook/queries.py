@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 
-from coalitions.indicators.queries import Period, _awards_in, _submitted_applications
+from coalitions.indicators.queries import Period, awards_in, submitted_applications
 from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import Application, application_thematic_areas
@@ -32,7 +32,7 @@ from grants.awards.models import Award, Disbursement
 from grants.awards.states import DisbursementState
 from grants.calls.models import Fund, ThematicArea
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
-from grants.monitoring.queries import _accepted_versions
+from grants.monitoring.queries import accepted_versions
 
 #: Rows fetched from the database at a time while a sheet streams.
 YIELD_PER = 500
@@ -146,14 +146,14 @@ def joined(values) -> str | None:
 # The sets behind the indicators ---------------------------------------------------------------
 
 def awards_in_scope(scope: Scope):
-    """Ids of the awards of the period: decided in it (``indicators._awards_in``), of the fund."""
-    awarded = _awards_in(scope.indicators_period).subquery("awarded")
+    """Ids of the awards of the period: decided in it (``indicators.awards_in``), of the fund."""
+    awarded = awards_in(scope.indicators_period).subquery("awarded")
     return select(awarded.c.id)
 
 
 def applications_in_scope(scope: Scope):
     """Ids of the applications submitted in the period (drafts never), of the fund."""
-    return select(Application.id).where(*_submitted_applications(scope.indicators_period))
+    return select(Application.id).where(*submitted_applications(scope.indicators_period))
 
 
 # Grouped helpers -----------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def spent_by_award(award_ids) -> dict[int, Decimal]:
         .join(ReportVersion, Expenditure.version_id == ReportVersion.id)
         .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
         .where(ProgressReport.award_id.in_(award_ids),
-               Expenditure.version_id.in_(_accepted_versions()))
+               Expenditure.version_id.in_(accepted_versions()))
         .group_by(ProgressReport.award_id))}
 
 

@@ -27,10 +27,10 @@ from coalitions.events.models import Attendance, Event, Person, Sex
 from coalitions.indicators.queries import (
     REASONS,
     YOUTH_AGE,
-    _age_band,
-    _engagements,
-    _events_in,
-    _first_attendance,
+    age_band,
+    engagements,
+    events_in,
+    first_attendance,
 )
 from coalitions.plans.models import (
     ActionPlan,
@@ -220,14 +220,14 @@ def _event_rows(scope: Scope) -> Iterator[list]:
                      .label("experts"))
               .join(Person, Attendance.person_id == Person.id)
               .join(Event, Attendance.event_id == Event.id)
-              .where(Attendance.attended.is_(True), _events_in(period))
+              .where(Attendance.attended.is_(True), events_in(period))
               .group_by(Attendance.event_id).subquery("people"))
     query = (select(Event.title, Event.type, Event.starts_on, Event.ends_on, Event.district,
                     Event.country, Event.is_online, Organisation.name, people.c.attended,
                     people.c.women, people.c.young, people.c.experts)
              .outerjoin(Organisation, Event.organiser_id == Organisation.id)
              .outerjoin(people, people.c.event_id == Event.id)
-             .where(_events_in(period)).order_by(Event.starts_on, Event.id))
+             .where(events_in(period)).order_by(Event.starts_on, Event.id))
     for (title, kind, starts_on, ends_on, district, country, online, organiser, attended,
          women, young, experts) in stream(query):
         yield [title, kind.title, starts_on, ends_on, district or None, country, bool(online),
@@ -252,14 +252,14 @@ def participants_sheet(scope: Scope, *, with_names: bool) -> SheetSpec:
 
 def _participant_rows(scope: Scope, with_names: bool) -> Iterator[list]:
     period = scope.indicators_period
-    first = _first_attendance(period)
+    first = first_attendance(period)
     attended = (select(Attendance.person_id,
                        func.count(func.distinct(Attendance.event_id)).label("events"))
                 .join(Event, Attendance.event_id == Event.id)
-                .where(Attendance.attended.is_(True), _events_in(period))
+                .where(Attendance.attended.is_(True), events_in(period))
                 .group_by(Attendance.person_id).subquery("attended"))
     names = (Person.full_name, Person.email) if with_names else ()
-    query = (select(Person.id, *names, Person.sex, _age_band(first), Organisation.sector,
+    query = (select(Person.id, *names, Person.sex, age_band(first), Organisation.sector,
                     Organisation.name, Person.country, Person.is_international_expert,
                     attended.c.events)
              .join(first, first.c.person_id == Person.id)
@@ -295,7 +295,7 @@ def organisations_sheet(scope: Scope) -> SheetSpec:
 
 def _organisation_rows(scope: Scope) -> Iterator[list]:
     period = scope.indicators_period
-    engaged = _engagements(period)
+    engaged = engagements(period)
     flags = [func.max(case((engaged.c.reason == key, 1), else_=0)).label(key)
              for key in REASONS]
     grouped = (select(engaged.c.organisation_id, *flags)
@@ -304,7 +304,7 @@ def _organisation_rows(scope: Scope) -> Iterator[list]:
                      func.count(func.distinct(Person.id)).label("people"))
               .join(Attendance, Attendance.person_id == Person.id)
               .join(Event, Attendance.event_id == Event.id)
-              .where(Attendance.attended.is_(True), _events_in(period))
+              .where(Attendance.attended.is_(True), events_in(period))
               .group_by(Person.organisation_id).subquery("people"))
     query = (select(Organisation.name, Organisation.acronym, Organisation.sector,
                     Organisation.country, Organisation.district,

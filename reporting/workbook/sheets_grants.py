@@ -26,8 +26,8 @@ from grants.calls.models import Call, Fund
 from grants.calls.states import CallState
 from grants.monitoring import budget
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
-from grants.monitoring.queries import CATEGORY_ORDER, _accepted_versions
-from grants.ranking.queries import RANKED_STATES, _totals, criterion_specs, review_records
+from grants.monitoring.queries import CATEGORY_ORDER, accepted_versions
+from grants.ranking.queries import RANKED_STATES, totals_of_records, criterion_specs, review_records
 from grants.reviews import scoring
 from grants.reviews.models import Panel
 from reporting.workbook import queries
@@ -127,7 +127,7 @@ def _scores(scope: Scope) -> dict[int, tuple[int, float | None, int | None]]:
         if not ranked:
             continue
         records = review_records(panel)
-        totals = _totals(criterion_specs(panel.call), records)
+        totals = totals_of_records(criterion_specs(panel.call), records)
         by_application: dict[int, list[float]] = defaultdict(list)
         for record in records:
             if totals[record.id] is not None:  # all N/A: not counted, as in the ranking
@@ -323,7 +323,7 @@ def _budget_rows(scope: Scope) -> Iterator[list]:
             .join(ReportVersion, Expenditure.version_id == ReportVersion.id)
             .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
             .where(ProgressReport.award_id.in_(ids),
-                   Expenditure.version_id.in_(_accepted_versions()))
+                   Expenditure.version_id.in_(accepted_versions()))
             .group_by(ProgressReport.award_id, Expenditure.category)):
         spent[award_id][category] = money(total)
     query = (select(Award.id, Award.reference, Organisation.name, Award.currency)
