@@ -57,7 +57,7 @@ def app(tmp_path_factory):
         if db.engine.dialect.name == "postgresql":
             _reset_postgres_schema(db.engine)
         # The schema comes from the migrations, so the suite also proves they work.
-        upgrade(directory=application.extensions["migrate"].directory)
+        upgrade(directory=application.extensions["migrate"].directory, revision="heads")
         db.session.remove()
     return application
 
