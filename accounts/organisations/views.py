@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.organisations import operations, queries
+from accounts.organisations import merging, operations, queries
 from accounts.organisations.forms import (
     InviteMemberForm,
     MergeForm,
@@ -244,7 +244,7 @@ def merge(organisation_id: int):
             if duplicate is None:
                 raise OperationError(_l("No organisation has this number."),
                                      field="duplicate_id")
-            operations.merge_organisations(kept, duplicate, current_user)
+            merging.merge_organisations(kept, duplicate, current_user)
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, Table, event, func, insert, select
 
 from accounts.models import User
-from accounts.organisations import operations, queries
+from accounts.organisations import merging, operations, queries
 from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
 from core.audit.models import AuditEntry
 from core.errors import OperationError
@@ -249,7 +249,7 @@ def test_merge_moves_members_references_and_fills_empty_fields(factories, db_ses
     ])
     kept_id, duplicate_id = kept.id, duplicate.id
 
-    moved = operations.merge_organisations(kept, duplicate, staff)
+    moved = merging.merge_organisations(kept, duplicate, staff)
 
     db_session.expire_all()
     assert db_session.get(Organisation, duplicate_id) is None
@@ -284,7 +284,7 @@ def test_merge_keeps_earlier_audit_history_of_both(factories, db_session):
     kept = operations.create_organisation(staff, name="Kept", sector="government")
     duplicate = operations.create_organisation(staff, name="Kept", sector="government")
     duplicate_id = duplicate.id
-    operations.merge_organisations(kept, duplicate, staff)
+    merging.merge_organisations(kept, duplicate, staff)
     assert len(_audit(db_session, "organisation.create", kept.id)) == 1
     assert len(_audit(db_session, "organisation.create", duplicate_id)) == 1
     actions = {entry.action for entry in db_session.scalars(select(AuditEntry).where(
@@ -305,7 +305,7 @@ def test_merge_sends_the_signal_first(factories):
 
     organisation_merging.connect(receiver)
     try:
-        operations.merge_organisations(kept, duplicate, staff)
+        merging.merge_organisations(kept, duplicate, staff)
     finally:
         organisation_merging.disconnect(receiver)
     assert seen and seen[0][:2] == (kept.id, duplicate.id) and seen[0][2] is not None
@@ -315,7 +315,7 @@ def test_merging_into_itself_is_refused(factories, db_session):
     staff = factories.user(roles=("staff",))
     org = factories.organisation()
     with pytest.raises(OperationError) as error:
-        operations.merge_organisations(org, org, staff)
+        merging.merge_organisations(org, org, staff)
     assert error.value.field == "duplicate_id"
     assert db_session.get(Organisation, org.id) is not None
     assert _audit(db_session, "organisation.merge") == []
@@ -327,7 +327,7 @@ def test_merge_is_staff_only(factories):
     factories.member(kept, owner, "owner")
     factories.member(duplicate, owner, "owner")
     with pytest.raises(OperationError):
-        operations.merge_organisations(kept, duplicate, owner)
+        merging.merge_organisations(kept, duplicate, owner)
 
 
 # Queries ------------------------------------------------------------------------------------
