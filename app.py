@@ -18,10 +18,13 @@ def create_app(config: dict | str | None = None) -> Flask:
     settings = config if isinstance(config, dict) else config_from_name(config)
     app.config.update(settings)
     app.config["MAIL_SUPPRESS_SEND"] = False  # delivery is the outbox worker's job, tests too
+    from core.urls import configure_public_urls
+    configure_public_urls(app)
     from core.database import IdConverter
     app.url_map.converters["int"] = IdConverter
     if app.config.get("TRUSTED_PROXIES"):
-        # Behind a TLS proxy: the client's address (rate limits, audit) and scheme (links).
+        # Behind a TLS proxy: the client's address (rate limits, audit) and scheme. A forwarded
+        # host is still checked against TRUSTED_HOSTS, and links never use it.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
@@ -35,7 +38,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from core import errors, i18n, navigation, security, transaction
+    from core import errors, i18n, navigation, params, security, transaction
     from core.database import configure_sqlite
     from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -52,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     transaction.init_app(app)
     security.init_app(app)
+    params.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)

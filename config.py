@@ -91,6 +91,10 @@ class Config:
     CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
     INVITE_TOKEN_MAX_AGE = 14 * 24 * 3600
+    # Organisation invitations a day (a rolling 24 hours), counted in the database so the
+    # limits hold across workers: per organisation, and per person sending them.
+    ORGANISATION_INVITES_PER_DAY = 10
+    INVITES_PER_INVITER_PER_DAY = 20
 
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "es")
@@ -112,7 +116,12 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_BATCH_SIZE = 50
     OUTBOX_CLAIM_MINUTES = 10
+    #: The address people use, e.g. https://grants.example.org: every absolute link in email,
+    #: QR codes, open data and printed sheets is built from it (required in production).
     PUBLIC_BASE_URL = ""
+    #: Hosts accepted in the Host header (comma-separated in the environment); by default the
+    #: host of PUBLIC_BASE_URL, plus 127.0.0.1 and localhost outside production.
+    TRUSTED_HOSTS = None
     # Uploads: kept outside static/, served only through permission-checked views.
     UPLOAD_FOLDER = ""  # <instance>/uploads unless UPLOAD_FOLDER is set
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -144,6 +153,8 @@ class Config:
         settings["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", cls.MAIL_USE_TLS)
         settings["MAIL_USE_SSL"] = _env_bool("MAIL_USE_SSL", cls.MAIL_USE_SSL)
         settings["OUTBOX_MAX_ATTEMPTS"] = _env_int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS)
+        if os.environ.get("TRUSTED_HOSTS"):
+            settings["TRUSTED_HOSTS"] = os.environ["TRUSTED_HOSTS"]
         settings["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES)
         settings["ENDORSEMENT_LINK_DAYS"] = _env_int("ENDORSEMENT_LINK_DAYS",
                                                      cls.ENDORSEMENT_LINK_DAYS)
@@ -172,6 +183,8 @@ class TestingConfig(Config):
     # Limits stay on (in memory) so they are exercised; tests lower them where they test them.
     LOGIN_RATE_LIMIT = "10000 per minute"
     SERVER_NAME = None
+    # The test client's host, so links in test email point where the client can follow them.
+    PUBLIC_BASE_URL = "http://localhost"
 
 
 CONFIGS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 
 class OperationError(Exception):
@@ -59,6 +59,12 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         return render_error(400, _l("The form had expired or was not sent from this site. "
                                     "Reload the page and submit it again."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # The Host header is not one of TRUSTED_HOSTS: no URL can be built for this request,
+        # so the page template (full of links) cannot render. A short plain answer instead.
+        return "Bad request: unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from flask import current_app, has_request_context
+from flask import current_app
 from werkzeug.routing import BuildError
 
-from core.urls import external_url
+from core.urls import external_url, has_public_base_url
 from reporting.opendata.grants import Records, build_records, decimal_number
 from reporting.opendata.validation import validate_package
 from reporting.portal.queries import PublicProject, public_projects
@@ -70,9 +70,9 @@ def _json_value(value):
 
 def public_url(endpoint: str, **values) -> str | None:
     """The absolute public address of ``endpoint``, or ``None`` when there is none to give:
-    no such page, or a command run without ``PUBLIC_BASE_URL`` (a development address must not
-    end up in published data)."""
-    if not current_app.config.get("PUBLIC_BASE_URL") and not has_request_context():
+    no such page, or no ``PUBLIC_BASE_URL`` configured (a development address must not end up
+    in published data, and the request's host is never used)."""
+    if not has_public_base_url():
         return None
     if endpoint not in current_app.view_functions:
         return None

@@ -192,8 +192,11 @@ def _live_server_thread(_live_app):
                          request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    # Links in email come from the public address, so it must be the live server's.
+    _live_app.config["PUBLIC_BASE_URL"] = url
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield url
     finally:
         server.shutdown()
         server.server_close()

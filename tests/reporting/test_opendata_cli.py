@@ -17,7 +17,8 @@ def _export(app, *args):
     return app.test_cli_runner().invoke(args=["export", "360giving", *args])
 
 
-def test_json_export(app, demo_programme, tmp_path):
+def test_json_export(app, demo_programme, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "")
     out = tmp_path / "grants.json"
     result = _export(app, "--out", str(out))
     assert result.exit_code == 0, result.output
