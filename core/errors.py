@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+
+from core.extensions import db
 
 
 class OperationError(Exception):
@@ -77,4 +79,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
+        # The failed transaction goes first: the page reads the signed-in user and the
+        # navigation, which would fail again on it (PendingRollbackError) and hide the page.
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a lost connection must still get its page
+            current_app.logger.exception("Rolling back before the error page failed")
         return render_error(500)

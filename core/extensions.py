@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import has_request_context
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,7 +28,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Database(SQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):
+        """The page number from the query string is checked first: one beyond the range
+        would overflow the database's OFFSET (a 500 on PostgreSQL) instead of a 404."""
+        if page is None and has_request_context():
+            from core.params import page_number
+            page = page_number()
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

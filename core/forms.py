@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms import DateField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, Length, ValidationError
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -86,6 +86,27 @@ def render_form(template: str, form, status: int | None = None, **context):
     if status is None:
         status = 422 if form.errors or form.form_errors else 200
     return render_template(template, form=form, **context), status
+
+
+class DayField(DateField):
+    """A calendar day (``YYYY-MM-DD``) in the years the programme can mean, so that adding
+    or subtracting days never overflows."""
+
+    def __init__(self, label=None, validators=(), **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date, for example 2026-03-31.")) from None
+
+    def pre_validate(self, form):
+        from core.params import EARLIEST_DAY, LATEST_DAY
+
+        if self.data is not None and not EARLIEST_DAY <= self.data <= LATEST_DAY:
+            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
+                                     first=EARLIEST_DAY.year, last=LATEST_DAY.year))
 
 
 _AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")

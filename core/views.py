@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -26,6 +26,7 @@ from core.outbox.operations import retry_dead_letter
 from core.outbox.queries import outbox_counts, outbox_messages
 from core.outbox.states import MessageState
 from core.outbox.worker import smtp_configured
+from core.params import arg_choice, arg_day, arg_id
 from core.policies import can_manage_outbox, can_view_audit_log
 from core.security import is_safe_redirect
 from core.timeutil import from_programme_time
@@ -67,27 +68,23 @@ def set_language():
     return redirect(target if is_safe_redirect(target) else url_for("core.home"))
 
 
-def _parse_day(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return from_programme_time(datetime.strptime(value, "%Y-%m-%d"))
-    except ValueError:
-        abort(400)
+def _day_start(name: str) -> datetime | None:
+    """The start of a day given in the query string, in the programme's time zone."""
+    day = arg_day(name)
+    return from_programme_time(datetime.combine(day, time())) if day else None
 
 
 @admin_bp.route("/audit")
 @policy_required(can_view_audit_log)
 def audit_log():
     args = request.args
-    until = _parse_day(args.get("to"))
-    actor = args.get("actor", "")
+    until = _day_start("to")
     query = audit_queries.audit_entries(
         object_type=args.get("object_type") or None,
         object_id=args.get("object_id") or None,
         action=args.get("action") or None,
-        actor_id=int(actor) if actor.isdigit() else None,
-        since=_parse_day(args.get("from")),
+        actor_id=arg_id("actor"),
+        since=_day_start("from"),
         until=until + timedelta(days=1) if until else None,
     )
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE)
@@ -98,9 +95,7 @@ def audit_log():
 @admin_bp.route("/outbox")
 @policy_required(can_manage_outbox)
 def outbox():
-    state = request.args.get("state") or None
-    if state is not None and state not in MessageState.__members__:
-        abort(400)
+    state = arg_choice("state", MessageState.__members__)
     page = db.paginate(outbox_messages(state=state), per_page=PER_PAGE, max_per_page=PER_PAGE)
     return render_template("core/outbox.html", page=page, counts=outbox_counts(),
                            states=list(MessageState), state=state,

@@ -20,6 +20,7 @@ from coalitions.indicators.policies import (
 )
 from core import navigation
 from core.access import policy_required, require
+from core.params import arg_day, arg_id
 from core.timeutil import to_programme_time, utcnow
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
@@ -29,7 +30,6 @@ navigation.register(
                             order=8))
 
 METRICS = ("events", "participants", "organisations", "grants")
-ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 SEX_TITLES = {
     "female": Sex.female.title, "male": Sex.male.title, "other": Sex.other.title,
@@ -43,15 +43,7 @@ REASON_TITLES = {"attended": _l("Attended an event"), "member": _l("Coalition me
 
 
 def _day(name: str, default: date) -> date:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not ISO_DAY.match(raw):
-        abort(400)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
+    return arg_day(name) or default
 
 
 def _period() -> queries.Period:
@@ -62,12 +54,9 @@ def _period() -> queries.Period:
     end = _day("to", date(year, 12, 31))
     if end < start:
         abort(400)
-    raw_fund = request.args.get("fund_id", "").strip()
-    fund_id = None
-    if raw_fund:
-        if not raw_fund.isdigit() or not queries.fund_exists(int(raw_fund)):
-            abort(400)
-        fund_id = int(raw_fund)
+    fund_id = arg_id("fund_id")
+    if fund_id is not None and not queries.fund_exists(fund_id):
+        abort(400)
     return queries.Period(start=start, end=end, fund_id=fund_id)
 
 

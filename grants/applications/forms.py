@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField
+from wtforms import FieldList, Form, FormField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from accounts.forms import MultiCheckboxField
-from core.forms import (BaseForm, EmailAddressField, LongTextField, MoneyField, TextField)
+from core.forms import (BaseForm, DayField, EmailAddressField, LongTextField, MoneyField,
+                        TextField)
+from core.params import parse_id
 from grants.applications.checks import word_count
 from grants.applications.models import DISTRICTS, MAX_SUMMARY_WORDS
 
@@ -61,8 +63,8 @@ class ProjectForm(BaseForm):
 
 class ActivityRow(Form):
     description = TextField(_l("Activity"), max_length=300)
-    starts_on = DateField(_l("Starts"), [Optional()])
-    ends_on = DateField(_l("Ends"), [Optional()])
+    starts_on = DayField(_l("Starts"), [Optional()])
+    ends_on = DayField(_l("Ends"), [Optional()])
     milestone = TextField(_l("Milestone"), max_length=300)
 
     def is_blank(self) -> bool:
@@ -141,7 +143,7 @@ class CounterpartForm(BaseForm):
     contact_email = EmailAddressField(_l("Contact email"), [Optional()])
 
     def validate_organisation_id(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and parse_id(field.data) is None:
             raise ValidationError(_l("Choose an organisation from the list."))
         if field.data and self.proposed_name.data:
             raise ValidationError(_l("Choose from the list or propose a new one, not both."))
@@ -157,7 +159,7 @@ class AttachmentForm(BaseForm):
     file = FileField(_l("File"), render_kw={"accept": ".pdf,.docx,.xlsx,.odt,.jpg,.jpeg,.png"})
 
     def validate_required_document_id(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and parse_id(field.data) is None:
             raise ValidationError(_l("Choose a document from the list."))
 
 

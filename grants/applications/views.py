@@ -12,6 +12,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.params import arg_id, parse_id
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
 from grants.applications.checks import submission_problems
@@ -97,8 +98,9 @@ def start(call_id: int):
     if not organisations:
         return render_template("grants/applications/start.html", call=call, form=None)
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data)) \
-            if form.organisation_id.data.isdigit() else None
+        organisation_id = parse_id(form.organisation_id.data)
+        organisation = db.session.get(Organisation, organisation_id) \
+            if organisation_id is not None else None
         if organisation is None:
             abort(400)
         require(can_start(current_user, organisation))
@@ -288,12 +290,6 @@ def withdraw(application_id: int):
 def _staff_filters() -> queries.StaffFilters:
     args = request.args
 
-    def number(name):
-        value = args.get(name, "")
-        if value and not value.isdigit():
-            abort(400)
-        return int(value) if value else None
-
     state = args.get("state") or None
     if state is not None and state not in ApplicationState.__members__:
         abort(400)
@@ -304,8 +300,8 @@ def _staff_filters() -> queries.StaffFilters:
     if len(search) > 100:
         abort(400)
     return queries.StaffFilters(
-        call_id=number("call_id"), state=ApplicationState(state) if state else None,
-        thematic_area_id=number("area_id"), district=(args.get("district") or None),
+        call_id=arg_id("call_id"), state=ApplicationState(state) if state else None,
+        thematic_area_id=arg_id("area_id"), district=(args.get("district") or None),
         endorsement=endorsement, search=search,
         sort=args.get("sort") if args.get("sort") in queries.SORTS else "submitted")
 

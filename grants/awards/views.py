@@ -19,6 +19,7 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.params import arg_choice
 from core.money import format_money, split_by_shares
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
@@ -109,9 +110,7 @@ def _add_months(day: date, months: int) -> date:
 @bp.route("/staff/awards")
 @policy_required(can_list_awards)
 def list_awards():
-    state = request.args.get("state") or None
-    if state is not None and state not in AwardState.__members__:
-        abort(400)
+    state = arg_choice("state", AwardState.__members__)
     state = AwardState(state) if state else None
     rows = queries.awards_for_staff(state)
     totals_by_currency: dict[str, dict[str, Decimal]] = {}

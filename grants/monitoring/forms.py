@@ -8,12 +8,13 @@ in a hidden field, so that saving keeps the receipt uploaded for it.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField
+from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from accounts.forms import MultiCheckboxField
 from core.database import MAX_ID
-from core.forms import BaseForm, LongTextField, MoneyField, TextField
+from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
+from core.params import parse_id
 from core.uploads.forms import FileUploadField
 from grants.monitoring.operations import (BENEFICIARY_FIELDS, COMMENT_MAX, EVIDENCE_KINDS,
                                           MAX_BENEFICIARIES, RECEIPT_KINDS, programme_today)
@@ -34,7 +35,7 @@ def _count_field(label):
 class ExpenditureRow(Form):
     id = HiddenField()
     category = SelectField(_l("Budget category"), choices=[], validate_choice=False)
-    spent_on = DateField(_l("Date"), [Optional()])
+    spent_on = DayField(_l("Date"), [Optional()])
     description = TextField(_l("Description"), max_length=300)
     amount = MoneyField(_l("Amount"))
 
@@ -49,7 +50,7 @@ class ExpenditureRow(Form):
         return int(self.id.data) if self.id.data else None
 
     def validate_id(self, field):
-        if field.data and (not field.data.isdigit() or not 0 < int(field.data) <= MAX_ID):
+        if field.data and parse_id(field.data) is None:
             raise ValidationError(_l("Reload the page and try again."))
 
     def validate_category(self, field):
@@ -146,7 +147,7 @@ class AddReportForm(BaseForm):
     title = TextField(_l("Title"), [InputRequired(_l("Give the report a title."))],
                       max_length=200, description=_l("For example: Report on the launch "
                                                      "event."))
-    due_on = DateField(_l("Due date"), [InputRequired(_l("Give the due date."))])
+    due_on = DayField(_l("Due date"), [InputRequired(_l("Give the due date."))])
 
 
 class CloseOutForm(BaseForm):

@@ -24,6 +24,7 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.params import arg_id
 from grants.applications.forms import BUDGET_CATEGORY_TITLES
 from grants.awards.models import Award
 from grants.monitoring import budget, operations, queries
@@ -135,12 +136,10 @@ def finance_dashboard():
 # Reading a report --------------------------------------------------------------------------
 
 def _chosen_version(report: ProgressReport):
-    raw = request.args.get("version", "")
-    if not raw:
+    number = arg_id("version")
+    if number is None:
         return queries.latest_submitted_version(report)
-    if not raw.isdigit():
-        abort(400)
-    version = next((v for v in queries.submitted_versions(report) if v.number == int(raw)),
+    version = next((v for v in queries.submitted_versions(report) if v.number == number),
                    None)
     if version is None:
         abort(404)

@@ -3,7 +3,6 @@ each as a server-drawn SVG chart with the table of its numbers."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from coalitions.indicators.views import AGE_TITLES, SEX_TITLES
 from core import navigation
 from core.access import policy_required
+from core.params import parse_day, parse_id
 from reporting.dashboards import charts, queries
 from reporting.policies import can_view_reports
 
@@ -22,8 +22,6 @@ bp = Blueprint("dashboards", __name__, url_prefix="/reports")
 navigation.register(
     bp, navigation.NavEntry(_l("Programme dashboard"), "dashboards.overview", can_view_reports, order=6))
 
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-FUND_ID = re.compile(r"[0-9]{1,18}")
 #: The period's fields in the query string, as on the indicators page.
 DAY_FIELDS = ("from", "to")
 
@@ -39,9 +37,10 @@ TIME_TITLES = {"events": _l("Events held"), "participations": _l("Participations
 # Reading the filters -----------------------------------------------------------------------
 
 def _day(raw: str) -> date:
-    if not ISO_DAY.fullmatch(raw):
+    day = parse_day(raw)
+    if day is None:
         raise ValueError(raw)
-    return date.fromisoformat(raw)
+    return day
 
 
 def _read_filters(args) -> tuple[queries.Filters | None, dict[str, str], str | None]:
@@ -63,10 +62,10 @@ def _read_filters(args) -> tuple[queries.Filters | None, dict[str, str], str | N
     fund_id = fund_name = None
     raw_fund = args.get("fund_id", "").strip()
     if raw_fund:
-        if not FUND_ID.fullmatch(raw_fund):
+        if parse_id(raw_fund) is None:
             errors["fund_id"] = gettext("Choose a fund from the list.")
         else:
-            fund_id = int(raw_fund)
+            fund_id = parse_id(raw_fund)
             fund_name = queries.fund_name(fund_id)
             if fund_name is None:
                 abort(404)

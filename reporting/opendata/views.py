@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from core import navigation
 from core.access import policy_required
 from core.errors import render_error
+from core.params import arg_id
 from core.spreadsheets import send_workbook
 from core.timeutil import to_programme_time, utcnow
 from core.uploads.responses import DOWNLOAD_CSP
@@ -34,18 +35,15 @@ LEFT_OUT_TITLES = {
     "funder": _l("its funding organisation is not known"),
 }
 
-_FUND_ID = re.compile(r"[0-9]{1,18}")
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def _chosen_fund():
     """The fund of ``?fund=``: ``None`` for all funds, 400 when malformed, 404 when unknown."""
-    raw = request.args.get("fund", "").strip()
-    if not raw:
+    fund_id = arg_id("fund")
+    if fund_id is None:
         return None
-    if not _FUND_ID.fullmatch(raw):
-        abort(400)
-    fund = queries.fund(int(raw))
+    fund = queries.fund(fund_id)
     if fund is None:
         abort(404)
     return fund

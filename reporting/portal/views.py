@@ -21,6 +21,7 @@ from core.access import Decision, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.params import arg_id, parse_int
 from grants.awards.models import Award
 from grants.awards.states import AwardState
 from reporting.policies import can_manage_publication, can_view_portal
@@ -81,18 +82,13 @@ def _text_filter(name: str) -> str | None:
 
 
 def _fund_filter() -> int | None:
-    raw = request.args.get("fund", "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        abort(400)
-    return int(raw)
+    return arg_id("fund")
 
 
 def _page_number(pages: int) -> int:
     """The asked-for page, within 1..pages: a stale or hand-typed link still shows a page."""
     raw = request.args.get("page", "").strip()
-    number = int(raw) if raw.isdigit() and len(raw) <= 9 else 1
+    number = parse_int(raw, minimum=1) or 1
     return min(max(number, 1), pages)
 
 
