@@ -20,10 +20,12 @@ from flask_login import current_user
 from core import navigation
 from core.access import policy_required, require
 from core.audit import queries as audit_queries
+from core.audit import visibility as audit_visibility
 from core.extensions import db
 from core.outbox.models import OutboxMessage
 from core.outbox.operations import retry_dead_letter
 from core.outbox.queries import outbox_counts, outbox_messages
+from core.outbox.redaction import redact_secret_links
 from core.outbox.states import MessageState
 from core.outbox.worker import smtp_configured
 from core.params import arg_choice, arg_day, arg_id
@@ -89,7 +91,8 @@ def audit_log():
     )
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE)
     return render_template("core/audit_log.html", page=page,
-                           object_types=audit_queries.object_types())
+                           object_types=audit_queries.object_types(),
+                           redacted=audit_visibility.redactions(page.items, current_user))
 
 
 @admin_bp.route("/outbox")
@@ -106,7 +109,9 @@ def outbox():
 @policy_required(can_manage_outbox)
 def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("core/outbox_message.html", message=message)
+    # Admins read what was sent, never a working reset, invitation or endorsement link.
+    return render_template("core/outbox_message.html", message=message,
+                           body=redact_secret_links(message.body_text))
 
 
 @admin_bp.route("/outbox/<int:message_id>/retry", methods=["POST"])

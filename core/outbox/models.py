@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -12,7 +12,10 @@ from core.timeutil import UTCDateTime, utcnow
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "state", "next_attempt_at"),
+        Index("ix_outbox_messages_secret_links", "holds_secret_link", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -29,6 +32,9 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     #: What the message is about, e.g. "accounts.confirm", for filtering and tests.
     kind: Mapped[str] = mapped_column(String(80), default="", index=True)
+    #: The body still carries a working token link (reset, confirmation, invitation,
+    #: endorsement); cleared when the link is scrubbed after delivery or expiry.
+    holds_secret_link: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def move_to(self, state: MessageState) -> None:
         if (self.state, state) not in TRANSITIONS:

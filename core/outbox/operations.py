@@ -8,6 +8,7 @@ from flask_babel import force_locale
 
 from core.extensions import db
 from core.outbox.models import OutboxMessage
+from core.outbox.redaction import holds_secret_link
 from core.outbox.states import MessageState
 
 
@@ -28,7 +29,8 @@ def queue_email(recipient: str, template_name: str, *, locale: str | None = None
                 **context) -> OutboxMessage:
     subject, body = render_mail(template_name, locale, **context)
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=body,
-                            kind=template_name.replace("/", "."))
+                            kind=template_name.replace("/", "."),
+                            holds_secret_link=holds_secret_link(body))
     db.session.add(message)
     db.session.flush()
     return message

@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, select
 
 from core.extensions import db, mail
 from core.outbox.models import OutboxMessage
+from core.outbox.redaction import scrub, scrub_expired
 from core.outbox.states import MessageState
 from core.timeutil import utcnow
 
@@ -77,6 +78,9 @@ def send_batch(now: datetime | None = None, limit: int | None = None) -> BatchRe
     now = now or utcnow()
     limit = limit or current_app.config["OUTBOX_BATCH_SIZE"]
     result = BatchResult()
+    # Links that can no longer work leave the outbox even where no mail is ever sent.
+    if scrub_expired(now):
+        db.session.commit()
     if not smtp_configured():
         return result
     messages = claim_due(now, limit)
@@ -112,6 +116,7 @@ def _deliver(messages: list[OutboxMessage], now: datetime, result: BatchResult) 
                 result.failed += 1
             else:
                 message.move_to(MessageState.sent)
+                scrub(message)  # delivered: the recipient has the link, the outbox need not
                 message.sent_at = utcnow()
                 message.attempts += 1
                 message.claimed_at = None
