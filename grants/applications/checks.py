@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from accounts.organisations.models import Sector
 from core.i18n import format_programme_datetime
 from core.timeutil import utcnow
+from grants.applications.endorsement_terms import contact_conflict
 from grants.applications.models import MAX_SUMMARY_WORDS
 
 #: The sections of the form, in order: (key, title).
@@ -104,6 +105,9 @@ def _counterpart(application) -> list[Problem]:
     if not (application.counterpart_contact_name and application.counterpart_contact_email):
         problems.append(Problem("counterpart", _l("Give the counterpart contact's name and "
                                                   "email.")))
+    conflict = contact_conflict(application, application.counterpart_contact_email)
+    if conflict is not None:
+        problems.append(Problem("counterpart", conflict))
     return problems
 
 

@@ -188,12 +188,17 @@ class EndorsementState(enum.StrEnum):
     pending = "pending"
     endorsed = "endorsed"
     declined = "declined"
+    #: The application changed (counterpart, contact, title, summary, budget or period)
+    #: after the request or the answer: the endorsement is needed again.
+    voided = "voided"
 
     @property
     def title(self) -> str:
         return str({EndorsementState.pending: _l("Awaiting the counterpart"),
                     EndorsementState.endorsed: _l("Endorsed"),
-                    EndorsementState.declined: _l("Declined by the counterpart")}[self])
+                    EndorsementState.declined: _l("Declined by the counterpart"),
+                    EndorsementState.voided: _l("Endorsement needed again: the application "
+                                                "changed")}[self])
 
 
 class Endorsement(TimestampMixin, db.Model):
@@ -223,6 +228,12 @@ class Endorsement(TimestampMixin, db.Model):
                                                                   ondelete="SET NULL"))
     letter_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id",
                                                                   ondelete="RESTRICT"))
+    #: What was put to the counterpart when it was asked (or when staff recorded a letter):
+    #: counterpart organisation, contact, title, summary, budget total and period. The
+    #: endorsement holds only while the application's terms still have this fingerprint.
+    terms: Mapped[dict | None] = mapped_column(JSON)
+    terms_hash: Mapped[str | None] = mapped_column(String(64))
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship(back_populates="endorsement")
     recorded_by = relationship("User")
@@ -230,10 +241,14 @@ class Endorsement(TimestampMixin, db.Model):
 
     @property
     def is_answered(self) -> bool:
-        return self.state != EndorsementState.pending
+        return self.state in (EndorsementState.endorsed, EndorsementState.declined)
+
+    @property
+    def is_voided(self) -> bool:
+        return self.state == EndorsementState.voided
 
     def is_expired(self, now: datetime | None = None) -> bool:
-        return (not self.is_answered and self.expires_at is not None
+        return (self.state == EndorsementState.pending and self.expires_at is not None
                 and (now or utcnow()) >= self.expires_at)
 
 

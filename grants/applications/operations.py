@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -15,7 +16,9 @@ from core.outbox.operations import queue_email
 from core.references import next_reference
 from core.timeutil import utcnow
 from core.urls import external_url
-from grants.applications.models import Activity, Application, BudgetLine, ExpectedResult
+from grants.applications import endorsement_terms as terms
+from grants.applications.models import (Activity, Application, BudgetLine, EndorsementState,
+                                        ExpectedResult)
 from grants.applications.states import (ACTIVE_STATES, APPLICATION_WORKFLOW, DECIDED_STATES,
                                         ApplicationState)
 
@@ -92,7 +95,17 @@ def start_application(call, organisation: Organisation, actor) -> Application:
     return application
 
 
+def lock_application(application: Application) -> Application:
+    """Lock the application's row until the transaction ends and reload it, so that the
+    checks that follow see its current state: a concurrent save, submission or endorsement
+    waits for this one."""
+    return db.session.execute(
+        select(Application).where(Application.id == application.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+
+
 def _require_editable(application: Application) -> None:
+    lock_application(application)
     if not application.is_editable:
         raise OperationError(_l("A submitted application can no longer be changed."))
 
@@ -104,8 +117,10 @@ def _audit_section(application: Application, section: str, actor) -> None:
 
 
 def save_project(application: Application, actor, *, title: str, summary: str, problem: str,
-                 objectives: str, duration_months: int | None, thematic_areas) -> None:
+                 objectives: str, duration_months: int | None, thematic_areas) -> bool:
+    """Save the project section; return whether this voided the endorsement."""
     _require_editable(application)
+    before = terms.endorsement_terms(application)
     allowed = {area.id for area in application.call.thematic_areas}
     if any(area.id not in allowed for area in thematic_areas):
         raise OperationError(_l("Choose the thematic areas from this call's list."),
@@ -117,6 +132,7 @@ def save_project(application: Application, actor, *, title: str, summary: str, p
     application.duration_months = duration_months
     application.thematic_areas = list(thematic_areas)
     _audit_section(application, "project", actor)
+    return void_stale_endorsement(application, actor, before=before)
 
 
 def save_plan(application: Application, actor, *, activities: list[dict],
@@ -149,10 +165,12 @@ def save_beneficiaries(application: Application, actor, *, total: int | None,
 
 
 def save_budget(application: Application, actor, *, requested_amount: Decimal | None,
-                lines: list[dict]) -> None:
+                lines: list[dict]) -> bool:
     """Budget lines are saved even when they do not add up yet (a draft is never lost);
-    the submit step refuses a budget whose lines do not sum to the requested amount."""
+    the submit step refuses a budget whose lines do not sum to the requested amount.
+    Return whether this voided the endorsement."""
     _require_editable(application)
+    before = terms.endorsement_terms(application)
     award = application.call.award_amount
     if requested_amount is not None:
         if requested_amount <= 0:
@@ -167,14 +185,21 @@ def save_budget(application: Application, actor, *, requested_amount: Decimal | 
     application.requested_amount = requested_amount
     application.budget_lines = [BudgetLine(position=i, **line) for i, line in enumerate(lines)]
     _audit_section(application, "budget", actor)
+    return void_stale_endorsement(application, actor, before=before)
 
 
 def save_counterpart(application: Application, actor, *, organisation: Organisation | None,
                      proposed_name: str, contact_name: str, contact_position: str,
-                     contact_email: str) -> None:
+                     contact_email: str) -> bool:
     """The counterpart is a government organisation from the directory, or a new one proposed
-    by the applicant (added to the directory unverified, for staff to check)."""
+    by the applicant (added to the directory unverified, for staff to check). The contact
+    may not be a member of the applicant organisation. Return whether this voided the
+    endorsement."""
     _require_editable(application)
+    conflict = terms.contact_conflict(application, contact_email, actor)
+    if conflict is not None:
+        raise OperationError(conflict, field="contact_email")
+    before = terms.endorsement_terms(application)
     if organisation is None and proposed_name:
         organisation = _find_or_propose_government_body(proposed_name, actor)
     if organisation is not None and organisation.sector != Sector.government:
@@ -185,6 +210,7 @@ def save_counterpart(application: Application, actor, *, organisation: Organisat
     application.counterpart_contact_position = contact_position
     application.counterpart_contact_email = contact_email
     _audit_section(application, "counterpart", actor)
+    return void_stale_endorsement(application, actor, before=before)
 
 
 def _find_or_propose_government_body(name: str, actor) -> Organisation:
@@ -246,12 +272,61 @@ def remove_attachment(application: Application, actor, attachment) -> None:
            summary=f"{application.display_reference}: removed {name}")
 
 
+# Endorsement binding -----------------------------------------------------------------------
+
+def void_stale_endorsement(application: Application, actor, *,
+                           before: dict | None = None) -> bool:
+    """Void the endorsement, asked for or given, when the terms it binds to (counterpart,
+    contact, title, summary, budget total, period) are no longer the application's: the
+    application needs the endorsement again, its members and the contact who was asked
+    are told, and a pending link stops accepting answers. ``before`` is the terms before the
+    change, for an endorsement stored before terms were kept. Return whether it voided."""
+    endorsement = application.endorsement
+    if endorsement is None or endorsement.is_voided:
+        return False
+    current = terms.current_fingerprint(application)
+    reference = endorsement.terms_hash or (terms.fingerprint(before) if before else "")
+    if reference == current:
+        return False
+    previous = endorsement.state
+    changed = terms.changed_terms(endorsement, application) if endorsement.terms else []
+    endorsement.state = EndorsementState.voided
+    endorsement.voided_at = utcnow()
+    db.session.flush()
+    record("endorsement.void", application, actor=actor,
+           summary=f"{application.display_reference}: {previous.value} endorsement voided, "
+                   f"the application changed ({', '.join(changed) or 'terms'})",
+           data={"endorsement_id": endorsement.id, "previous_state": previous.value,
+                 "recipient": endorsement.recipient_email, "changed": changed,
+                 "endorsed_terms": endorsement.terms, "endorsed_hash": endorsement.terms_hash,
+                 "current_hash": current})
+    notify_applicant(application, "grants/endorsements/voided", endorsement=endorsement,
+                     previous_state=previous)
+    if endorsement.recipient_email:
+        queue_email(endorsement.recipient_email, "grants/endorsements/voided_counterpart",
+                    locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+                    application=application, endorsement=endorsement,
+                    previous_state=previous)
+    return True
+
+
 # Submission --------------------------------------------------------------------------------
 
 def submit(application: Application, actor) -> None:
     """Check everything (deadline on the server clock included), give the reference number,
-    lock the application and ask the counterpart to endorse it."""
+    lock the application and ask the counterpart to endorse it.
+
+    Under the row lock: the contact is nobody of the applicant organisation nor the
+    submitting user, and an endorsement travels with the submission only if it was given
+    (or asked) for the application as it is now; any other is voided here and the current
+    contact is asked instead."""
+    lock_application(application)
     APPLICATION_WORKFLOW.check(application, ApplicationState.submitted, actor)
+    conflict = terms.contact_conflict(application, application.counterpart_contact_email,
+                                      actor)
+    if conflict is not None:
+        raise OperationError(conflict)
+    void_stale_endorsement(application, actor)
     now = utcnow()
     application.submitted_at = now
     application.reference = next_reference(application.call.reference_prefix, now.year)

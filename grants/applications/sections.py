@@ -21,7 +21,7 @@ class Section:
     form_class: type
     fill: Callable  # (form, application) -> None, for a GET
     prepare: Callable  # (form, application) -> None, choices for GET and POST
-    save: Callable  # (form, application, actor) -> None
+    save: Callable  # (form, application, actor) -> whether the endorsement was voided
 
 
 def _no_choices(form, application):
@@ -48,10 +48,11 @@ def _project_fill(form, application):
 def _project_save(form, application, actor):
     chosen = set(form.thematic_areas.data or [])
     areas = [area for area in application.call.thematic_areas if area.id in chosen]
-    operations.save_project(application, actor, title=_text(form.title),
-                            summary=_text(form.summary), problem=_text(form.problem),
-                            objectives=_text(form.objectives),
-                            duration_months=form.duration_months.data, thematic_areas=areas)
+    return operations.save_project(application, actor, title=_text(form.title),
+                                   summary=_text(form.summary), problem=_text(form.problem),
+                                   objectives=_text(form.objectives),
+                                   duration_months=form.duration_months.data,
+                                   thematic_areas=areas)
 
 
 # Activities and results --------------------------------------------------------------------
@@ -115,8 +116,8 @@ def _budget_fill(form, application):
 def _budget_save(form, application, actor):
     lines = [{"category": row.form.category.data, "description": _text(row.form.description),
               "amount": row.form.amount.data} for row in form.lines if not row.form.is_blank()]
-    operations.save_budget(application, actor, requested_amount=form.requested_amount.data,
-                           lines=lines)
+    return operations.save_budget(application, actor,
+                                  requested_amount=form.requested_amount.data, lines=lines)
 
 
 # Counterpart -------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def _counterpart_save(form, application, actor):
         organisation = db.session.get(Organisation, int(form.organisation_id.data))
         if organisation is None:
             abort(400)
-    operations.save_counterpart(
+    return operations.save_counterpart(
         application, actor, organisation=organisation, proposed_name=_text(form.proposed_name),
         contact_name=_text(form.contact_name), contact_position=_text(form.contact_position),
         contact_email=_text(form.contact_email))

@@ -16,6 +16,7 @@ from core.params import arg_id, parse_id
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
 from grants.applications.checks import submission_problems
+from grants.applications.endorsement_terms import contact_domain_warning
 from grants.applications.forms import (
     BUDGET_CATEGORY_TITLES,
     AttachmentForm,
@@ -133,6 +134,8 @@ def detail(application_id: int):
         progress=queries.section_progress(application),
         is_member=is_applicant_member(current_user, application)[0],
         can_manage_endorsement=can_resend(current_user, application)[0],
+        contact_warning=(contact_domain_warning(application)
+                         if can_list_all(current_user)[0] else None),
         award=award_for_application(application.id),
         can_issue_award=can_manage_awards(current_user)[0],
         transitions=APPLICATION_WORKFLOW.available(application, current_user),
@@ -164,11 +167,15 @@ def edit_section(application_id: int, section: str):
         handler.fill(form, application)
     elif form.validate_on_submit():
         try:
-            handler.save(form, application, current_user)
+            voided = handler.save(form, application, current_user)
         except OperationError as error:
             form.add_operation_error(error)
         else:
             flash(_("Section saved."), "success")
+            if voided:
+                flash(_("The counterpart's endorsement no longer applies: it was given for "
+                        "the application before this change. Ask the counterpart to "
+                        "endorse it again."), "info")
             return redirect(_next_section_url(application, section))
     return render_form(f"grants/applications/sections/{section}.html", form,
                        application=application, section=section,

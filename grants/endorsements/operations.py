@@ -26,7 +26,9 @@ from core.i18n import format_programme_datetime
 from core.outbox.operations import queue_email
 from core.timeutil import as_utc, utcnow
 from core.urls import external_url
+from grants.applications import endorsement_terms as terms
 from grants.applications.models import Application, Endorsement, EndorsementState
+from grants.applications.operations import lock_application
 from grants.applications.states import ACTIVE_STATES, DECIDED_STATES
 
 DEFAULT_LINK_DAYS = 21
@@ -78,11 +80,27 @@ def endorsement_for_token(token: str) -> Endorsement:
     endorsement = db.session.scalar(select(Endorsement).where(Endorsement.token_hash == digest))
     if endorsement is None or not hmac.compare_digest(endorsement.token_hash or "", digest):
         raise invalid
+    _refuse_if_withdrawn(endorsement)
     if endorsement.is_expired(utcnow()):
         raise EndorsementLinkError(
             _l("This link expired on %(time)s; ask the applicant or the programme team for a "
                "new one.", time=format_programme_datetime(endorsement.expires_at)), status=410)
     return endorsement
+
+
+def _refuse_if_withdrawn(endorsement: Endorsement) -> None:
+    """A voided endorsement's link explains why it no longer counts (410)."""
+    if not endorsement.is_voided:
+        return
+    if endorsement.responded_at is not None:
+        raise EndorsementLinkError(
+            _l("The application changed after you answered, so your answer no longer applies "
+               "to it. If the applicant asks again, you will receive a new email with a new "
+               "link."), status=410)
+    raise EndorsementLinkError(
+        _l("This request was withdrawn because the application changed after it was sent. "
+           "If the applicant asks again, you will receive a new email with a new link."),
+        status=410)
 
 
 # Asking for the endorsement ----------------------------------------------------------------
@@ -102,13 +120,21 @@ def _check_can_ask(application: Application) -> None:
                                 answer=endorsement.state.title))
     if not (application.counterpart_contact_email or "").strip():
         raise OperationError(_l("Give the counterpart contact's email address first."))
+    conflict = terms.contact_conflict(application, application.counterpart_contact_email)
+    if conflict is not None:
+        raise OperationError(conflict)
 
 
 def _issue_link(application: Application, now: datetime) -> tuple[Endorsement, str]:
     endorsement = application.endorsement
     if endorsement is None:
-        endorsement = Endorsement(application=application, state=EndorsementState.pending)
+        endorsement = Endorsement(application=application, state=EndorsementState.pending,
+                                  recipient_email=application.counterpart_contact_email.strip())
         db.session.add(endorsement)
+    elif endorsement.is_voided:
+        _reopen(endorsement)
+    # The request is for the application as it is now; any change voids it.
+    terms.bind(endorsement, application)
     token = _new_token(endorsement)
     endorsement.recipient_email = application.counterpart_contact_email.strip()
     endorsement.sent_at = now
@@ -118,6 +144,19 @@ def _issue_link(application: Application, now: datetime) -> tuple[Endorsement, s
     endorsement.last_reminded_on = None
     db.session.flush()
     return endorsement, token
+
+
+def _reopen(endorsement: Endorsement) -> None:
+    """A voided endorsement asked for again: a new request, with nothing of the old answer
+    (the audit log keeps it)."""
+    endorsement.state = EndorsementState.pending
+    endorsement.voided_at = None
+    endorsement.responded_at = None
+    endorsement.responder_name = ""
+    endorsement.responder_position = ""
+    endorsement.comment = ""
+    endorsement.recorded_by_id = None
+    endorsement.letter_file = None
 
 
 def _queue_link_email(endorsement: Endorsement, token: str, template: str) -> None:
@@ -136,9 +175,19 @@ def _audit_link(action: str, endorsement: Endorsement, actor, summary: str) -> N
                  "expires_at": endorsement.expires_at.isoformat()})
 
 
+def _lock(application: Application) -> None:
+    """Lock the application and its endorsement and reload both, so that the checks that
+    follow see what concurrent saves and answers committed."""
+    lock_application(application)
+    db.session.execute(
+        select(Endorsement).where(Endorsement.application_id == application.id)
+        .with_for_update().execution_options(populate_existing=True))
+
+
 def request_endorsement(application: Application, actor) -> Endorsement:
     """Create or refresh the application's endorsement request and email the counterpart a
     new link (any earlier link stops working)."""
+    _lock(application)
     _check_can_ask(application)
     endorsement, token = _issue_link(application, utcnow())
     _queue_link_email(endorsement, token, "grants/endorsements/request")
@@ -162,6 +211,7 @@ def resend(application: Application, actor) -> Endorsement:
     """Staff send the link again: a new token and a new expiry; the old link stops working."""
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can send the endorsement link again."))
+    _lock(application)
     _check_can_ask(application)
     endorsement, token = _issue_link(application, utcnow())
     _queue_link_email(endorsement, token, "grants/endorsements/request")
@@ -202,10 +252,13 @@ def _set_answer(endorsement: Endorsement, *, endorse: bool, name: str, position:
 
 def respond(endorsement: Endorsement, *, endorse: bool, name: str, position: str,
             comment: str) -> Endorsement:
-    """The counterpart's answer through the link. An answer, once given, never changes."""
+    """The counterpart's answer through the link. An answer, once given, never changes; a
+    request for terms the application no longer has cannot be answered."""
+    _lock(endorsement.application)
     if endorsement.is_answered:
         raise OperationError(_l("An answer has already been given through this link; it "
                                 "cannot be changed."))
+    _refuse_if_withdrawn(endorsement)
     now = utcnow()
     if endorsement.is_expired(now):
         raise EndorsementLinkError(
@@ -214,6 +267,15 @@ def respond(endorsement: Endorsement, *, endorse: bool, name: str, position: str
     application = endorsement.application
     if not is_open_for_endorsement(application):
         raise OperationError(_l("This application is no longer open for endorsement."))
+    if endorsement.terms_hash and not terms.is_bound_to_current(endorsement, application):
+        # Changed without the save that voids (it would have): refuse all the same.
+        raise EndorsementLinkError(
+            _l("This request was withdrawn because the application changed after it was "
+               "sent. If the applicant asks again, you will receive a new email with a new "
+               "link."), status=410)
+    if not endorsement.terms_hash:
+        # A link sent before requests were bound: it binds to what the counterpart sees.
+        terms.bind(endorsement, application)
     # A counterpart who declines says why, so the applicant can act on it.
     name, position, comment = _clean_answer(name, position, comment,
                                             reason_required=not endorse)
@@ -243,6 +305,7 @@ def record_paper_endorsement(application: Application, actor, *, endorse: bool, 
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can record an endorsement received on "
                                 "paper."))
+    _lock(application)
     if not is_open_for_endorsement(application):
         raise OperationError(_l("This application is no longer open for endorsement."))
     endorsement = application.endorsement
@@ -259,6 +322,11 @@ def record_paper_endorsement(application: Application, actor, *, endorse: bool, 
         endorsement = Endorsement(application=application, state=EndorsementState.pending,
                                   recipient_email=application.counterpart_contact_email or "")
         db.session.add(endorsement)
+    elif endorsement.is_voided:
+        _reopen(endorsement)
+        endorsement.recipient_email = application.counterpart_contact_email or ""
+    # The letter endorses the application as staff see it now.
+    terms.bind(endorsement, application)
     _set_answer(endorsement, endorse=endorse, name=name, position=position, comment=comment,
                 now=utcnow())
     endorsement.letter_file = stored

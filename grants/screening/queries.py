@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
 from core.money import format_money
+from grants.applications.endorsement_terms import is_bound_to_current
 from grants.applications.models import Application, Attachment, EndorsementState
 from grants.calls.models import Call
 
@@ -68,8 +69,14 @@ def _endorsement(application: Application) -> list[dict]:
     if not application.call.is_counterpart_required:
         return []
     endorsement = application.endorsement
+    # Given for the application as it is (those stored before terms were kept bind to none).
+    current = endorsement is not None and (
+        not endorsement.terms_hash or is_bound_to_current(endorsement, application))
     if endorsement is None:
         detail = _("Not requested yet.")
+    elif endorsement.state == EndorsementState.voided or not current:
+        detail = _("No longer applies: the application changed after the counterpart was "
+                   "asked.")
     elif endorsement.state == EndorsementState.pending:
         detail = _("Awaiting the counterpart's answer.")
     else:
@@ -77,8 +84,7 @@ def _endorsement(application: Application) -> list[dict]:
                    name=endorsement.responder_name, position=endorsement.responder_position)
     return [_item("endorsement", "endorsement",
                   _("Endorsement received from the government counterpart"),
-                  endorsement is not None and endorsement.state == EndorsementState.endorsed,
-                  detail)]
+                  current and endorsement.state == EndorsementState.endorsed, detail)]
 
 
 def _organisation(application: Application) -> list[dict]:
