@@ -15,7 +15,6 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.outbox.operations import queue_email
-from core.signals import user_roles_changed
 from core.timeutil import utcnow
 from core.tokens import InvalidToken, fingerprint, make_token, read_token
 from core.urls import external_url
@@ -306,7 +305,6 @@ def set_roles(user: User, roles, *, actor: User) -> None:
            summary=f"{actor.email} changed the roles of {user.email}",
            data={"granted": sorted(r.value for r in new - old),
                  "revoked": sorted(r.value for r in old - new)})
-    user_roles_changed.send(user)
 
 
 def set_enabled(user: User, enabled: bool, *, actor: User) -> None:

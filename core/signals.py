@@ -7,6 +7,3 @@ _signals = Namespace()
 #: Sent with ``sender=kept`` and ``duplicate=`` before a duplicate organisation is merged away,
 #: so that packages holding rows that must stay unique per organisation can resolve them.
 organisation_merging = _signals.signal("organisation-merging")
-
-#: Sent with ``sender=user`` after a user's roles changed.
-user_roles_changed = _signals.signal("user-roles-changed")

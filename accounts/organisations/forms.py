@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -236,14 +236,43 @@ class InviteMemberForm(BaseForm):
             raise ValidationError(_l("Choose a role from the list."))
 
 
+#: The duplicate's values staff may take, with their labels, in the order the merge page shows.
+MERGE_FIELD_LABELS = {
+    "name": _l("Name"), "acronym": _l("Acronym"), "sector": _l("Sector"),
+    "country": _l("Country"), "district": _l("District"),
+    "registration_number": _l("Registration number"), "org_id": _l("Open-data identifier"),
+    "website": _l("Website"), "email": _l("Email"), "phone": _l("Phone"),
+    "address": _l("Address"),
+}
+MEMBER_CHOICES = ("skip", "member", "owner")
+
+
 class MergeForm(BaseForm):
     duplicate_id = IntegerField(
         _l("Number of the duplicate organisation"),
         [InputRequired(_l("Enter the number of the duplicate organisation.")),
          NumberRange(min=1, max=MAX_ID, message=_l("Enter a number shown in the directory."))],
-        description=_l("The duplicate's details are merged into this organisation and the "
-                       "duplicate is deleted."),
+        description=_l("Only what you choose below passes from the duplicate; everything that "
+                       "refers to it moves to this organisation and the duplicate is deleted."),
         render_kw={"inputmode": "numeric", "min": 1})
+    take = SelectMultipleField(
+        _l("Values to take from the duplicate"),
+        choices=[(name, label) for name, label in MERGE_FIELD_LABELS.items()],
+        validate_choice=True)
     confirm = BooleanField(
         _l("I understand that the duplicate will be deleted and that this cannot be undone."),
         [DataRequired(_l("Tick the box to confirm the merge."))])
+
+    def member_choices(self, user_ids) -> dict[int, str] | None:
+        """Staff's choice for each member of the duplicate (``member-<user id>``; not carried
+        over when absent), or None, with a message, when one is not in the list."""
+        formdata = request.form
+        choices = {}
+        for user_id in user_ids:
+            value = formdata.get(f"member-{user_id}", "skip")
+            if value not in MEMBER_CHOICES:
+                self.form_errors.append(_l("Choose what becomes of each member from the "
+                                           "list."))
+                return None
+            choices[user_id] = value
+        return choices

@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.organisations import merging, operations, queries
+from accounts.organisations.merging import MemberChoice
 from accounts.organisations.forms import (
+    MERGE_FIELD_LABELS,
     InviteMemberForm,
     MergeForm,
     OrganisationForm,
@@ -244,15 +246,22 @@ def merge(organisation_id: int):
             if duplicate is None:
                 raise OperationError(_l("No organisation has this number."),
                                      field="duplicate_id")
-            merging.merge_organisations(kept, duplicate, current_user)
+            members = form.member_choices([member.user_id for member in duplicate.members])
+            if members is not None:
+                merging.merge_organisations(kept, duplicate, current_user, members=members,
+                                            take=form.take.data)
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            flash(_("The duplicate is merged into %(name)s.", name=kept.name), "success")
-            return redirect(url_for("organisations.detail", organisation_id=kept.id))
+            if members is not None:
+                flash(_("The duplicate is merged into %(name)s.", name=kept.name), "success")
+                return redirect(url_for("organisations.detail", organisation_id=kept.id))
     elif form.duplicate_id.data and not form.duplicate_id.errors:
         duplicate = db.session.get(Organisation, form.duplicate_id.data)
+    if duplicate is not None and duplicate.id == kept.id:
+        duplicate = None
     return render_form("accounts/organisations/merge.html", form, organisation=kept,
-                          duplicate=duplicate if duplicate is not None
-                          and duplicate.id != kept.id else None,
-                          candidates=queries.likely_duplicates(kept))
+                       duplicate=duplicate, candidates=queries.likely_duplicates(kept),
+                       field_labels=MERGE_FIELD_LABELS, member_choices=list(MemberChoice),
+                       kept_members=queries.members_of(kept),
+                       duplicate_members=queries.members_of(duplicate) if duplicate else [])

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, Table, event, func, insert, select
+from sqlalchemy import event, func, select
 
 from accounts.models import User
-from accounts.organisations import merging, operations, queries
+from accounts.organisations import operations, queries
 from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
 from core.audit.models import AuditEntry
 from core.errors import OperationError
-from core.extensions import db
 from core.outbox.models import OutboxMessage
-from core.signals import organisation_merging
 
 
 def _count(session, model, *conditions) -> int:
@@ -140,51 +138,6 @@ def test_set_verified_is_audited_and_staff_only(factories, db_session):
 
 # Members ------------------------------------------------------------------------------------
 
-def test_inviting_a_new_person_creates_an_invited_user_and_an_invitation(factories, db_session):
-    owner = factories.user()
-    org = factories.organisation(name="Toledo Youth Voices")
-    factories.member(org, owner, "owner")
-    member, invited = operations.invite_member(org, owner, email="New.Person@Example.org",
-                                               name="New Person", role="member")
-    assert invited is True
-    user = db_session.scalar(select(User).where(User.email == "new.person@example.org"))
-    assert user is not None and user.password_hash is None
-    assert member.user_id == user.id and member.role is MemberRole.member
-    [message] = db_session.scalars(select(OutboxMessage).where(
-        OutboxMessage.recipient == "new.person@example.org"))
-    assert message.kind == "accounts.invitation"
-    assert "Toledo Youth Voices" in message.body_text
-    [entry] = _audit(db_session, "organisation.add_member", org.id)
-    assert entry.data["invited"] is True and entry.data["user_id"] == user.id
-
-
-def test_inviting_an_existing_user_adds_them_and_tells_them(factories, db_session):
-    owner = factories.user()
-    existing = factories.user(email="colleague@example.org", name="Colleague")
-    org = factories.organisation(name="Amandala")
-    factories.member(org, owner, "owner")
-    member, invited = operations.invite_member(org, owner, email="colleague@example.org",
-                                               name="Whatever", role=MemberRole.owner)
-    assert invited is False
-    assert member.user_id == existing.id and member.role is MemberRole.owner
-    [message] = db_session.scalars(select(OutboxMessage).where(
-        OutboxMessage.recipient == "colleague@example.org"))
-    assert message.kind == "accounts.organisations.added_to_organisation"
-    assert "Amandala" in message.subject
-    assert f"/organisations/{org.id}" in message.body_text
-
-
-def test_inviting_someone_twice_is_refused(factories, db_session):
-    owner = factories.user(email="owner@example.org")
-    org = factories.organisation()
-    factories.member(org, owner, "owner")
-    with pytest.raises(OperationError) as error:
-        operations.invite_member(org, owner, email="OWNER@example.org", name="Me",
-                                 role="member")
-    assert error.value.field == "email"
-    assert _count(db_session, OutboxMessage) == 0
-
-
 def test_the_last_owner_cannot_be_removed(factories, db_session):
     owner = factories.user()
     org = factories.organisation()
@@ -207,127 +160,6 @@ def test_removing_a_member_of_another_organisation_is_refused(factories):
     stranger = factories.member(other, factories.user(), "member")
     with pytest.raises(OperationError):
         operations.remove_member(org, factories.user(roles=("staff",)), stranger)
-
-
-# Merging ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def reference_table(db_session):
-    """A table from a 'future package' that refers to organisations."""
-    table = Table("test_org_references", db.metadata,
-                  Column("id", Integer, primary_key=True),
-                  Column("organisation_id", ForeignKey("organisations.id")),
-                  Column("partner_id", ForeignKey("organisations.id")))
-    connection = db_session.connection()
-    table.create(connection)
-    try:
-        yield table
-    finally:
-        table.drop(db_session.connection())
-        db.metadata.remove(table)
-
-
-def test_merge_moves_members_references_and_fills_empty_fields(factories, db_session,
-                                                               reference_table):
-    staff = factories.user(roles=("staff",))
-    kept = factories.organisation(name="Citizens for Transparency", acronym=None)
-    duplicate = factories.organisation(name="citizens for transparency", acronym="CTB",
-                                       org_id="BZ-COA-777", website="https://ctb.example.org",
-                                       is_verified=False)
-    only_dup, both, owner_in_dup = factories.user(), factories.user(), factories.user()
-    kept_owner = factories.user()
-    factories.member(kept, kept_owner, "owner")
-    factories.member(kept, both, "member")
-    factories.member(kept, owner_in_dup, "member")
-    factories.member(duplicate, only_dup, "member")
-    factories.member(duplicate, both, "member")
-    factories.member(duplicate, owner_in_dup, "owner")
-    db_session.execute(insert(reference_table), [
-        {"organisation_id": duplicate.id, "partner_id": kept.id},
-        {"organisation_id": duplicate.id, "partner_id": duplicate.id},
-        {"organisation_id": kept.id, "partner_id": None},
-    ])
-    kept_id, duplicate_id = kept.id, duplicate.id
-
-    moved = merging.merge_organisations(kept, duplicate, staff)
-
-    db_session.expire_all()
-    assert db_session.get(Organisation, duplicate_id) is None
-    kept = db_session.get(Organisation, kept_id)
-    roles = {m.user_id: m.role for m in queries.members_of(kept)}
-    assert roles == {kept_owner.id: MemberRole.owner, both.id: MemberRole.member,
-                     owner_in_dup.id: MemberRole.owner, only_dup.id: MemberRole.member}
-    assert _count(db_session, OrganisationMember,
-                  OrganisationMember.organisation_id == duplicate_id) == 0
-    rows = db_session.execute(select(reference_table.c.organisation_id,
-                                     reference_table.c.partner_id)).all()
-    assert sorted(rows, key=str) == sorted([(kept_id, kept_id), (kept_id, kept_id),
-                                            (kept_id, None)], key=str)
-    assert moved["references"] == {"test_org_references.organisation_id": 2,
-                                   "test_org_references.partner_id": 1}
-    # Empty fields of the kept record are filled; its own values win.
-    assert kept.name == "Citizens for Transparency"
-    assert kept.acronym == "CTB"
-    assert kept.org_id == "BZ-COA-777"
-    assert kept.website == "https://ctb.example.org"
-
-    [entry] = _audit(db_session, "organisation.merge", kept_id)
-    assert entry.data["kept_id"] == kept_id and entry.data["duplicate_id"] == duplicate_id
-    assert entry.data["moved"]["memberships"]["moved"] == [only_dup.id]
-    assert owner_in_dup.id in entry.data["moved"]["memberships"]["promoted"]
-    [away] = _audit(db_session, "organisation.merged_away", duplicate_id)
-    assert away.object_type == "organisations" and away.data["kept_id"] == kept_id
-
-
-def test_merge_keeps_earlier_audit_history_of_both(factories, db_session):
-    staff = factories.user(roles=("staff",))
-    kept = operations.create_organisation(staff, name="Kept", sector="government")
-    duplicate = operations.create_organisation(staff, name="Kept", sector="government")
-    duplicate_id = duplicate.id
-    merging.merge_organisations(kept, duplicate, staff)
-    assert len(_audit(db_session, "organisation.create", kept.id)) == 1
-    assert len(_audit(db_session, "organisation.create", duplicate_id)) == 1
-    actions = {entry.action for entry in db_session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == "organisations",
-        AuditEntry.object_id.in_([str(kept.id), str(duplicate_id)])))}
-    assert {"organisation.merge", "organisation.merged_away"} <= actions
-
-
-def test_merge_sends_the_signal_first(factories):
-    staff = factories.user(roles=("staff",))
-    kept = factories.organisation()
-    duplicate = factories.organisation()
-    seen = []
-
-    def receiver(sender, duplicate):
-        # The duplicate still exists when the signal arrives.
-        seen.append((sender.id, duplicate.id, db.session.get(Organisation, duplicate.id)))
-
-    organisation_merging.connect(receiver)
-    try:
-        merging.merge_organisations(kept, duplicate, staff)
-    finally:
-        organisation_merging.disconnect(receiver)
-    assert seen and seen[0][:2] == (kept.id, duplicate.id) and seen[0][2] is not None
-
-
-def test_merging_into_itself_is_refused(factories, db_session):
-    staff = factories.user(roles=("staff",))
-    org = factories.organisation()
-    with pytest.raises(OperationError) as error:
-        merging.merge_organisations(org, org, staff)
-    assert error.value.field == "duplicate_id"
-    assert db_session.get(Organisation, org.id) is not None
-    assert _audit(db_session, "organisation.merge") == []
-
-
-def test_merge_is_staff_only(factories):
-    owner = factories.user()
-    kept, duplicate = factories.organisation(), factories.organisation()
-    factories.member(kept, owner, "owner")
-    factories.member(duplicate, owner, "owner")
-    with pytest.raises(OperationError):
-        merging.merge_organisations(kept, duplicate, owner)
 
 
 # Queries ------------------------------------------------------------------------------------

@@ -303,19 +303,6 @@ def test_only_staff_verify(client, factories, login_as, org, db_session):
 
 # Members ------------------------------------------------------------------------------------
 
-def test_owner_invites_a_new_member(client, factories, login_as, org, db_session):
-    owner = login_as("applicant")
-    factories.member(org, owner, "owner")
-    response = client.post(f"/organisations/{org.id}/members/invite",
-                           data={"name": "New Person", "email": "new@example.org",
-                                 "role": "member"})
-    assert response.status_code == 302
-    user = db_session.scalar(select(User).where(User.email == "new@example.org"))
-    assert user is not None and user.password_hash is None
-    assert org.member_role(user) is MemberRole.member
-    assert _count(db_session, OutboxMessage, OutboxMessage.recipient == "new@example.org") == 1
-
-
 @pytest.mark.parametrize("data, field", [
     ({"name": "", "email": "new@example.org", "role": "member"}, "name"),
     ({"name": "X", "email": "nope", "role": "member"}, "email"),
@@ -332,17 +319,6 @@ def test_invalid_invitations_answer_422(client, factories, login_as, org, db_ses
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert _count(db_session, User) == users
     assert _count(db_session, OutboxMessage) == 0
-
-
-def test_inviting_an_existing_member_again_is_refused(client, factories, login_as, org,
-                                                      db_session):
-    owner = login_as("applicant")
-    factories.member(org, owner, "owner")
-    response = client.post(f"/organisations/{org.id}/members/invite",
-                           data={"name": "Me", "email": owner.email, "role": "member"})
-    assert response.status_code == 422
-    assert 'id="email-error"' in response.get_data(as_text=True)
-    assert "already a member" in response.get_data(as_text=True)
 
 
 def test_removing_the_last_owner_is_refused(client, factories, login_as, org, db_session):
@@ -367,26 +343,72 @@ def test_owner_removes_a_member(client, factories, login_as, org, db_session):
 
 # Merging ------------------------------------------------------------------------------------
 
-def test_staff_merge_a_duplicate(client, factories, login_as, org, db_session):
+def test_staff_merge_a_duplicate_taking_nothing_by_default(client, factories, login_as, org,
+                                                           db_session):
     duplicate = factories.organisation(name="Toledo Youth Voices", org_id="BZ-COA-9")
     person = factories.user()
     factories.member(duplicate, person, "owner")
     duplicate_id = duplicate.id
     login_as("staff")
-    page = client.get(f"/organisations/{org.id}/merge?duplicate={duplicate_id}")
-    assert page.status_code == 200
-    assert "BZ-COA-9" in page.get_data(as_text=True)
     response = client.post(f"/organisations/{org.id}/merge",
                            data={"duplicate_id": str(duplicate_id), "confirm": "y"})
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.get(Organisation, duplicate_id) is None
     kept = db_session.get(Organisation, org.id)
-    assert kept.org_id == "BZ-COA-9"
-    assert kept.member_role(person) is MemberRole.owner
+    assert kept.org_id is None
+    assert kept.member_role(person) is None
     entry = db_session.scalar(select(AuditEntry).where(
         AuditEntry.action == "organisation.merge"))
     assert entry.object_id == str(org.id) and entry.data["duplicate_id"] == duplicate_id
+
+
+def test_the_merge_page_compares_values_and_staff_choose(client, factories, login_as, org,
+                                                        db_session):
+    owner = factories.user(email="kept.owner@example.org")
+    factories.member(org, owner, "owner")
+    duplicate = factories.organisation(name="Toledo Youth Voices", org_id="BZ-COA-9",
+                                       website="https://tyv.example.org")
+    person = factories.user(name="Dana Duplicate")
+    factories.member(duplicate, person, "owner")
+    duplicate_id = duplicate.id
+    login_as("staff")
+    page = client.get(f"/organisations/{org.id}/merge?duplicate={duplicate_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "BZ-COA-9" in text and "https://tyv.example.org" in text
+    assert 'name="take" value="org_id"' in text and "checked" not in text
+    assert f'name="member-{person.id}"' in text and "Dana Duplicate" in text
+    response = client.post(f"/organisations/{org.id}/merge", data={
+        "duplicate_id": str(duplicate_id), "confirm": "y", "take": ["org_id"],
+        f"member-{person.id}": "member"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    kept = db_session.get(Organisation, org.id)
+    assert kept.org_id == "BZ-COA-9" and kept.website is None
+    assert kept.member_role(person) is MemberRole.member
+    assert _count(db_session, OutboxMessage,
+                  OutboxMessage.recipient == "kept.owner@example.org") == 1
+
+
+@pytest.mark.parametrize("data", [
+    {"take": ["is_verified"]},
+    {"take": ["name\x00"]},
+    {"member-PERSON": "admin"},
+])
+def test_bad_merge_choices_answer_422_and_change_nothing(client, factories, login_as, org,
+                                                        db_session, data):
+    duplicate = factories.organisation(name="Other")
+    person = factories.user()
+    factories.member(duplicate, person, "owner")
+    data = {key.replace("PERSON", str(person.id)): value for key, value in data.items()}
+    login_as("staff")
+    response = client.post(f"/organisations/{org.id}/merge", data={
+        "duplicate_id": str(duplicate.id), "confirm": "y", **data})
+    assert response.status_code in (400, 422)
+    db_session.expire_all()
+    assert db_session.get(Organisation, duplicate.id) is not None
+    assert _count(db_session, AuditEntry, AuditEntry.action == "organisation.merge") == 0
 
 
 @pytest.mark.parametrize("data", [
