@@ -38,10 +38,10 @@ from accounts.organisations.policies import (
 from accounts.policies import is_signed_in
 from core import navigation
 from core.access import policy_required, require
-from core.database import MAX_ID
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.params import arg_id
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -236,9 +236,7 @@ def merge(organisation_id: int):
     require(can_merge(current_user))
     form = MergeForm()
     if request.method == "GET":
-        suggested = request.args.get("duplicate", "")
-        if suggested.isdigit() and 0 < int(suggested) <= MAX_ID:
-            form.duplicate_id.data = int(suggested)
+        form.duplicate_id.data = arg_id("duplicate")
     duplicate = None
     if form.validate_on_submit():
         duplicate = db.session.get(Organisation, form.duplicate_id.data)
