@@ -95,3 +95,39 @@ class User(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class InvitationState(enum.StrEnum):
+    """An invitation waits for the invited person: only they can accept or decline it; the
+    people who sent it can revoke it while it waits."""
+
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    revoked = "revoked"
+
+
+class UserInvitation(db.Model):
+    """An administrator's invitation to take roles. The roles wait here, not on the user,
+    until the person accepts through the emailed link."""
+
+    __tablename__ = "user_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    #: Role values, comma-separated.
+    roles: Mapped[str] = mapped_column(String(200))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[InvitationState] = mapped_column(
+        Enum(InvitationState, native_enum=False, length=20), default=InvitationState.pending)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(value) for value in self.roles.split(",") if value)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import Role, User, UserRole
+from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -22,7 +22,8 @@ from core.urls import external_url
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
 
-# Compared against when the email is unknown, so both paths cost one hash check.
+# Compared against when the email is unknown or the account is locked, so every path costs
+# one hash check. Made once per process and hash method: making it is itself a hash's work.
 _DUMMY_HASH_CACHE: dict[str, str] = {}
 
 
@@ -52,11 +53,17 @@ def set_password(user: User, password: str) -> None:
     user.locked_until = None
 
 
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    dummy = _DUMMY_HASH_CACHE.get(method)
+    if dummy is None:
+        dummy = _DUMMY_HASH_CACHE[method] = _hash("not-a-real-password")
+    return dummy
+
+
 def password_matches(user: User | None, password: str) -> bool:
     if user is None or not user.password_hash:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH_CACHE.setdefault(method, _hash("not-a-real-password"))
-        check_password_hash(dummy, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(user.password_hash, password)
 
@@ -77,6 +84,8 @@ def register(*, name: str, email: str, password: str, locale: str | None) -> Use
     """
     email = email.strip().lower()
     validate_new_password(password, email=email, name=name)
+    # Hashed whether or not the account exists, so the answer takes as long either way.
+    password_hash = _hash(password)
     existing = user_by_email(email)
     if existing is not None:
         queue_email(existing.email, "accounts/already_registered", locale=existing.locale,
@@ -85,7 +94,7 @@ def register(*, name: str, email: str, password: str, locale: str | None) -> Use
         return None
     user = User(email=email, name=name, locale=locale, session_version=1,
                 failed_login_count=0, is_enabled=True)
-    user.password_hash = _hash(password)
+    user.password_hash = password_hash
     user.role_rows.append(UserRole(role=Role.applicant))
     db.session.add(user)
     db.session.flush()
@@ -231,61 +240,131 @@ def update_profile(user: User, *, name: str, locale: str) -> None:
 
 # Administration ----------------------------------------------------------------------------
 
-def _invite_fingerprint(user: User) -> str:
-    return fingerprint("invite", user.id, user.password_hash, user.email)
+def _invite_fingerprint(invitation: UserInvitation) -> str:
+    return fingerprint("invite", invitation.id, invitation.user_id, invitation.user.email)
 
 
-def find_or_invite_user(*, email: str, name: str, invited_by: User,
-                        roles=(Role.applicant,), context: str = "") -> tuple[User, bool]:
-    """The user with this email, or a new one invited to set a password.
+def _locked_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email)
+                             .with_for_update())
 
-    Returns ``(user, created)``. ``context`` is a sentence placed in the invitation, e.g. the
-    organisation the person is being added to.
+
+def invite_user(*, email: str, name: str, roles, invited_by: User) -> UserInvitation:
+    """An administrator's invitation to take roles. Nothing is granted now: the roles wait
+    with the invitation until the person accepts it through the emailed link (setting a
+    password, or signed in when the account already has one).
+
+    An address nobody has confirmed may have been registered by someone else ahead of the
+    person it belongs to: its password and sessions are discarded, so only whoever reads the
+    invitation email can use the account.
     """
+    roles = {Role(role) for role in roles} or {Role.applicant}
     email = email.strip().lower()
-    user = user_by_email(email)
-    if user is not None:
-        return user, False
-    user = User(email=email, name=name, session_version=1, failed_login_count=0,
-                is_enabled=True)
-    user.role_rows.extend(UserRole(role=Role(role)) for role in roles)
-    db.session.add(user)
+    user = _locked_user_by_email(email)
+    if user is None:
+        account = "new"
+        user = User(email=email, name=name, session_version=1, failed_login_count=0,
+                    is_enabled=True)
+        db.session.add(user)
+        db.session.flush()
+    elif not user.is_confirmed:
+        account = "unconfirmed"
+        user.password_hash = None
+        user.name = name
+        user.session_version += 1
+        record("user.discard_unconfirmed", user, actor=invited_by,
+               summary=f"{invited_by.email} invited {user.email}, whose address was never "
+                       f"confirmed: its password and sessions are discarded")
+    else:
+        account = "confirmed"
+    _supersede_invitations(user, invited_by)
+    invitation = UserInvitation(user=user, invited_by_id=invited_by.id,
+                                roles=",".join(sorted(role.value for role in roles)),
+                                state=InvitationState.pending)
+    db.session.add(invitation)
     db.session.flush()
-    token = make_token("invite", {"u": user.id, "f": _invite_fingerprint(user)})
-    queue_email(user.email, "accounts/invitation", locale=invited_by.locale, user=user,
-                inviter=invited_by, context=context,
+    token = make_token("invite", {"u": user.id, "i": invitation.id,
+                                  "f": _invite_fingerprint(invitation)})
+    queue_email(user.email, "accounts/invitation", locale=user.locale or invited_by.locale,
+                user=user, inviter=invited_by, has_password=user.password_hash is not None,
+                roles=sorted(role.title for role in roles),
                 accept_url=external_url("accounts.accept_invitation", token=token),
                 days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400)
     record("user.invite", user, actor=invited_by,
            summary=f"{invited_by.email} invited {user.email}",
-           data={"roles": sorted(Role(role).value for role in roles)})
-    return user, True
+           data={"roles": sorted(role.value for role in roles), "account": account,
+                 "invitation_id": invitation.id})
+    return invitation
 
 
-def invite_user(*, email: str, name: str, roles, invited_by: User) -> tuple[User, bool]:
-    """An admin's invitation. An existing user is given the roles instead of a new account."""
-    roles = {Role(role) for role in roles}
-    user, created = find_or_invite_user(email=email, name=name, invited_by=invited_by,
-                                        roles=roles or {Role.applicant})
-    if not created and roles - user.roles:
-        set_roles(user, user.roles | roles, actor=invited_by)
-    return user, created
+def _supersede_invitations(user: User, actor: User) -> None:
+    """Only the latest invitation counts: earlier pending ones are revoked."""
+    earlier = db.session.scalars(select(UserInvitation).where(
+        UserInvitation.user_id == user.id,
+        UserInvitation.state == InvitationState.pending).with_for_update()).all()
+    for invitation in earlier:
+        invitation.state = InvitationState.revoked
+        invitation.responded_at = utcnow()
+        record("user.revoke_invitation", user, actor=actor,
+               summary=f"{actor.email} replaced an earlier invitation of {user.email}",
+               data={"invitation_id": invitation.id, "roles": invitation.roles})
 
 
-def user_for_invitation_token(token: str) -> User:
-    user = _user_for_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"],
-                           _invite_fingerprint)
-    if user.password_hash:
+def invitation_for_token(token: str) -> UserInvitation:
+    """The pending invitation a link stands for, or an error saying why it cannot be used."""
+    try:
+        payload = read_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"])
+    except InvalidToken as error:
+        raise OperationError(_l("This link has expired. Ask for a new one.") if error.expired
+                             else _l("This link is not valid or has already been used."))
+    invitation_id = payload.get("i")
+    invitation = (db.session.get(UserInvitation, invitation_id)
+                  if isinstance(invitation_id, int) else None)
+    if (invitation is None or invitation.user_id != payload.get("u")
+            or not invitation.user.is_enabled
+            or not hmac.compare_digest(str(payload.get("f")), _invite_fingerprint(invitation))):
+        raise OperationError(_l("This link is not valid or has already been used."))
+    if invitation.state is InvitationState.accepted:
         raise OperationError(_l("This invitation has already been accepted. Sign in instead."))
+    if invitation.state is not InvitationState.pending:
+        raise OperationError(_l("This invitation has been withdrawn."))
+    return invitation
+
+
+def accept_invitation(token: str, password: str | None = None, *,
+                      signed_in: User | None = None) -> User:
+    """Grant the invitation's roles. An account without a password (new, or an unconfirmed
+    one whose password was discarded) sets one now; an account with a password must be the
+    one signed in."""
+    invitation = invitation_for_token(token)
+    invitation = db.session.get(UserInvitation, invitation.id, with_for_update=True,
+                                populate_existing=True)
+    if invitation.state is not InvitationState.pending:
+        raise OperationError(_l("This invitation has already been accepted. Sign in instead."))
+    user = invitation.user
+    if user.password_hash is None:
+        if not password:
+            raise OperationError(_l("Choose a password."), field="password")
+        set_password(user, password)
+        # Following the emailed link proves the address.
+        user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    elif signed_in is None or signed_in.id != user.id:
+        raise OperationError(_l("Sign in as %(email)s to accept this invitation.",
+                                email=user.email))
+    complete_invitation(invitation)
     return user
 
 
-def accept_invitation(token: str, password: str) -> User:
-    user = user_for_invitation_token(token)
-    set_password(user, password)
-    user.email_confirmed_at = utcnow()
-    record("user.accept_invitation", user, actor=user, summary=f"{user.email} joined")
-    return user
+def complete_invitation(invitation: UserInvitation) -> None:
+    """Mark the invitation accepted and grant its roles (the person has accepted it)."""
+    user = invitation.user
+    invitation.state = InvitationState.accepted
+    invitation.responded_at = utcnow()
+    granted = sorted(role.value for role in invitation.role_set - user.roles)
+    record("user.accept_invitation", user, actor=user, summary=f"{user.email} accepted the "
+           f"invitation", data={"invitation_id": invitation.id, "granted": granted,
+                                "invited_by_id": invitation.invited_by_id})
+    set_roles(user, user.roles | invitation.role_set, actor=user)
 
 
 def set_roles(user: User, roles, *, actor: User) -> None:
@@ -297,6 +376,12 @@ def set_roles(user: User, roles, *, actor: User) -> None:
                              field="roles")
     if new == old:
         return
+    if new - old and not user.is_confirmed:
+        # Whoever registered an unconfirmed address may not own it: roles go through an
+        # invitation, which only the address's owner can accept.
+        raise OperationError(_l("This account's email address is not confirmed. Invite the "
+                                "person instead: the roles are granted when they accept."),
+                             field="roles")
     user.role_rows = [row for row in user.role_rows if row.role in new]
     user.role_rows.extend(UserRole(role=role) for role in sorted(new - old))
     # Roles are read on every request, so the change takes effect at once.

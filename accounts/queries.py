@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from accounts.models import Role, User, UserRole
+from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
 from accounts.organisations.models import OrganisationMember
 from core.extensions import db
 
@@ -24,3 +24,11 @@ def memberships_of(user: User) -> list[OrganisationMember]:
         select(OrganisationMember).where(OrganisationMember.user_id == user.id)
         .options(joinedload(OrganisationMember.organisation))
     ))
+
+
+def pending_invitations_of(user: User) -> list[UserInvitation]:
+    """Administrators' invitations the user has not accepted yet (their roles wait)."""
+    return list(db.session.scalars(
+        select(UserInvitation).where(UserInvitation.user_id == user.id,
+                                     UserInvitation.state == InvitationState.pending)
+        .order_by(UserInvitation.id)))

@@ -199,21 +199,34 @@ def change_password():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
+    """An administrator's invitation. An account without a password sets one here; an
+    account with one accepts signed in as itself. The roles are granted only now."""
     try:
-        invited = operations.user_for_invitation_token(token)
+        invitation = operations.invitation_for_token(token)
     except OperationError as error:
         return render_template("accounts/link_problem.html", message=error.message), 400
-    form = SetPasswordForm()
+    invited = invitation.user
+    needs_password = invited.password_hash is None
+    if not needs_password and not (current_user.is_authenticated
+                                   and current_user.id == invited.id):
+        return render_template("accounts/accept_invitation.html", invited=invited,
+                               invitation=invitation, form=None,
+                               sign_in_url=url_for("accounts.login", next=request.path))
+    form = SetPasswordForm() if needs_password else BaseForm()
     if form.validate_on_submit():
         try:
-            user = operations.accept_invitation(token, form.password.data)
+            user = operations.accept_invitation(
+                token, form.password.data if needs_password else None,
+                signed_in=None if needs_password else current_user)
         except OperationError as error:
             form.add_operation_error(error)
         else:
             _start_session(user)
-            flash(_("Welcome! Your account is ready."), "success")
+            flash(_("Welcome! Your account is ready.") if needs_password
+                  else _("The invitation is accepted: your new roles are ready."), "success")
             return redirect(url_for("core.home"))
-    return render_form("accounts/accept_invitation.html", form, invited=invited)
+    return render_form("accounts/accept_invitation.html", form, invited=invited,
+                       invitation=invitation)
 
 
 # Profile -----------------------------------------------------------------------------------
@@ -252,12 +265,11 @@ def list_users():
 def invite_user():
     form = InviteUserForm()
     if form.validate_on_submit():
-        user, created = operations.invite_user(email=form.email.data, name=form.name.data,
-                                               roles=form.roles.data, invited_by=current_user)
-        flash(_("Invitation sent to %(email)s.", email=user.email) if created else
-              _("%(email)s already has an account; the roles were added.", email=user.email),
-              "success")
-        return redirect(url_for("users_admin.user_detail", user_id=user.id))
+        invitation = operations.invite_user(email=form.email.data, name=form.name.data,
+                                            roles=form.roles.data, invited_by=current_user)
+        flash(_("Invitation sent to %(email)s. The roles are granted when they accept it.",
+                email=invitation.user.email), "success")
+        return redirect(url_for("users_admin.user_detail", user_id=invitation.user_id))
     return render_form("accounts/admin/invite.html", form)
 
 
@@ -277,7 +289,8 @@ def user_detail(user_id: int):
             return redirect(url_for("users_admin.user_detail", user_id=user.id))
     return render_form("accounts/admin/user.html", form, user=user,
                           toggle_form=BaseForm(),
-                          memberships=queries.memberships_of(user))
+                          memberships=queries.memberships_of(user),
+                          invitations=queries.pending_invitations_of(user))
 
 
 @admin_bp.route("/<int:user_id>/enabled", methods=["POST"])

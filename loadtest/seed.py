@@ -131,12 +131,14 @@ class Seeder:
         return admin
 
     def _invite(self, email: str, name: str, roles, password_hash: str) -> User:
-        user, _created = accounts_ops.invite_user(email=email, name=name, roles=roles,
-                                                  invited_by=self.admin)
+        invitation = accounts_ops.invite_user(email=email, name=name, roles=roles,
+                                              invited_by=self.admin)
         # As if the invitation had been accepted. One hash for every user: hashing each
         # password with the production scrypt cost would make seeding slow for nothing.
+        user = invitation.user
         user.password_hash = password_hash
         user.email_confirmed_at = self.now
+        accounts_ops.complete_invitation(invitation)
         return user
 
     def users(self) -> list[tuple[Seat, User]]:

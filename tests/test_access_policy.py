@@ -81,6 +81,17 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/organisations/{c['org'].id}/members/{c['member'].id}/remove",
         "POST", 302),
     "organisations.merge": Access(STAFF, lambda c: f"/organisations/{c['org'].id}/merge"),
+    "organisations.revoke_invitation": Access(
+        STAFF, lambda c: f"/organisations/{c['org'].id}/invitations/{c['invitation'].id}/revoke",
+        "POST", 302),
+    # Only the invited person (signed in with the invited address) answers an invitation:
+    # no role can, so every role gets 403 (tests/accounts/organisations/test_invitations.py).
+    "organisations.invitation": Access(
+        NOBODY, lambda c: f"/organisations/invitations/{c['invitation'].id}"),
+    "organisations.accept_invitation": Access(
+        NOBODY, lambda c: f"/organisations/invitations/{c['invitation'].id}/accept", "POST"),
+    "organisations.decline_invitation": Access(
+        NOBODY, lambda c: f"/organisations/invitations/{c['invitation'].id}/decline", "POST"),
     # Applications: another organisation's application. Staff may read it; only the
     # applicant's members (covered in tests/grants/applications) may change it.
     "applications.mine": Access(SIGNED_IN, lambda c: "/applications"),
@@ -327,6 +338,7 @@ POLICY: dict[str, Access] = {
 
 @pytest.fixture
 def context(factories):
+    from accounts.organisations.operations import invite_member
     from core.outbox.operations import queue_email
     from core.outbox.states import MessageState
 
@@ -334,6 +346,7 @@ def context(factories):
     org = factories.organisation(name="Somebody Else's Organisation")
     factories.member(org, owner, "owner")
     member = factories.member(org, factories.user(name="Member"), "member")
+    invitation = invite_member(org, owner, email="invited@example.org", name="Invited")
     other_user = factories.user(name="Other")
     message = queue_email(other_user.email, "accounts/confirm", user=other_user,
                           confirm_url="http://127.0.0.1:5000/confirm/x")
@@ -341,7 +354,8 @@ def context(factories):
                        confirm_url="http://127.0.0.1:5000/confirm/y")
     dead.state = MessageState.dead
     application, attachment = _application_of(org, owner)
-    return {"org": org, "member": member, "other_user": other_user, "message": message,
+    return {"org": org, "member": member, "invitation": invitation,
+            "other_user": other_user, "message": message,
             "dead_message": dead, "application": application, "attachment": attachment,
             **_calls_context(factories), **_ranking_context(factories),
             **_reviews_context(factories), **_monitoring_context(factories),

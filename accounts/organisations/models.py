@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import InvitationState
 from core.extensions import db
 from core.models import TimestampMixin
 from core.timeutil import UTCDateTime, utcnow
@@ -116,3 +117,35 @@ class OrganisationMember(db.Model):
 
     organisation: Mapped[Organisation] = relationship(back_populates="members")
     user = relationship("User", back_populates="memberships")
+
+
+class OrganisationInvitation(db.Model):
+    """An owner's invitation to join. Nobody becomes a member until they accept it, signed in
+    as the account with the invited address."""
+
+    __tablename__ = "organisation_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[MemberRole] = mapped_column(Enum(MemberRole, native_enum=False, length=20),
+                                             default=MemberRole.member)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[InvitationState] = mapped_column(
+        Enum(InvitationState, native_enum=False, length=20), default=InvitationState.pending)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by = relationship("User")
+
+    def expires_at(self) -> datetime:
+        return self.created_at + timedelta(seconds=current_app.config["INVITE_TOKEN_MAX_AGE"])
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Pending and not expired: the only invitations that can still be answered."""
+        return (self.state is InvitationState.pending
+                and self.expires_at() > (now or utcnow()))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import User
-from accounts.operations import find_or_invite_user, user_by_email
+from accounts.models import InvitationState, User
+from accounts.operations import user_by_email
 from accounts.organisations import queries
 from accounts.organisations.forms import ORG_ID_PATTERN, country_codes
-from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from accounts.organisations.models import (
+    MemberRole,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    Sector,
+)
+from accounts.organisations.policies import can_answer_invitation
 from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
@@ -150,9 +155,14 @@ def set_verified(org: Organisation, actor: User, verified: bool) -> None:
 # Members -----------------------------------------------------------------------------------
 
 def invite_member(org: Organisation, actor: User, email: str, name: str,
-                  role: MemberRole | str = MemberRole.member) -> tuple[OrganisationMember, bool]:
-    """Add a person to the organisation. Someone without an account is invited to set a
-    password; someone with one is told by email. Returns ``(membership, invited)``."""
+                  role: MemberRole | str = MemberRole.member) -> OrganisationInvitation:
+    """Invite a person to join the organisation. Nobody is added now: the person joins only
+    by accepting the emailed invitation, signed in as the account with this address.
+
+    What happens (and what the inviter is told) is the same whether the address has an
+    account, an unconfirmed one, or already belongs to the organisation, so inviting tells
+    nothing about other people's accounts.
+    """
     try:
         role = MemberRole(role)
     except ValueError:
@@ -163,32 +173,114 @@ def invite_member(org: Organisation, actor: User, email: str, name: str,
         raise OperationError(_l("Enter an email."), field="email")
     if not name:
         raise OperationError(_l("Enter the person's name."), field="name")
-    existing = user_by_email(email)
-    if existing is not None and queries.membership(org, existing) is not None:
-        raise OperationError(_l("%(email)s is already a member of this organisation.",
-                                email=email), field="email")
-    if existing is not None and not existing.is_enabled:
-        raise OperationError(_l("This account is disabled and cannot be added."),
-                             field="email")
-    with force_locale(actor.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        context = _("You are invited to join %(organisation)s as %(role)s.",
-                    organisation=org.display_name, role=role.title)
-    user, invited = find_or_invite_user(email=email, name=name, invited_by=actor,
-                                        context=context)
-    member = OrganisationMember(user_id=user.id, role=role)
-    org.members.append(member)
+    if len(email) > 254 or len(name) > 120:
+        raise OperationError(_l("Use at most %(count)s characters.", count=120), field="name")
+    _check_invitation_limits(org, actor)
+    for earlier in queries.open_invitations(org, email=email, lock=True):
+        _close_invitation(earlier, InvitationState.revoked, actor,
+                          "organisation.revoke_invitation", "replaced an earlier invitation of")
+    invitation = OrganisationInvitation(organisation_id=org.id, email=email, name=name,
+                                        role=role, invited_by_id=actor.id,
+                                        state=InvitationState.pending, created_at=utcnow())
+    db.session.add(invitation)
     db.session.flush()
-    if not invited:
-        queue_email(user.email, "accounts/organisations/added_to_organisation",
-                    locale=user.locale, user=user, inviter=actor, organisation=org,
-                    role=role,
-                    organisation_url=external_url("organisations.detail",
-                                                  organisation_id=org.id))
-    record("organisation.add_member", org, actor=actor,
-           summary=f"{actor.email} added {user.email} to {org.name} as {role.value}",
-           data={"user_id": user.id, "email": user.email, "role": role.value,
-                 "invited": invited})
-    return member, invited
+    # The invitee's language where known; only they see the email.
+    invitee = user_by_email(email)
+    queue_email(email, "accounts/organisations/invitation",
+                locale=(invitee.locale if invitee is not None else None) or actor.locale,
+                name=name, inviter=actor, organisation=org, role=role,
+                invitation_url=external_url("organisations.invitation",
+                                            invitation_id=invitation.id),
+                days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400)
+    record("organisation.invite", org, actor=actor,
+           summary=f"{actor.email} invited {email} to {org.name} as {role.value}",
+           data={"invitation_id": invitation.id, "email": email, "role": role.value})
+    return invitation
+
+
+def _check_invitation_limits(org: Organisation, actor: User) -> None:
+    """At most so many invitations a day per organisation and per inviter, counted in the
+    database under lock so that the limits hold across workers and parallel requests."""
+    db.session.execute(select(Organisation.id).where(Organisation.id == org.id)
+                       .with_for_update())
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    config = current_app.config
+    per_organisation = config["ORGANISATION_INVITES_PER_DAY"]
+    if queries.invitations_sent_today(organisation=org) >= per_organisation:
+        raise OperationError(_l("This organisation has sent %(count)s invitations in the last "
+                                "24 hours, the most allowed. Try again tomorrow.",
+                                count=per_organisation), field="email")
+    per_inviter = config["INVITES_PER_INVITER_PER_DAY"]
+    if queries.invitations_sent_today(inviter=actor) >= per_inviter:
+        raise OperationError(_l("You have sent %(count)s invitations in the last 24 hours, the "
+                                "most allowed. Try again tomorrow.", count=per_inviter),
+                             field="email")
+
+
+def _locked(invitation: OrganisationInvitation) -> OrganisationInvitation:
+    return db.session.get(OrganisationInvitation, invitation.id, with_for_update=True,
+                          populate_existing=True)
+
+
+def _close_invitation(invitation: OrganisationInvitation, state: InvitationState, actor: User,
+                      action: str, verb: str) -> None:
+    invitation.state = state
+    invitation.responded_at = utcnow()
+    db.session.flush()
+    record(action, invitation.organisation, actor=actor,
+           summary=f"{actor.email} {verb} {invitation.email} to "
+                   f"{invitation.organisation.name}",
+           data={"invitation_id": invitation.id, "email": invitation.email,
+                 "role": MemberRole(invitation.role).value})
+
+
+def _check_answerable(invitation: OrganisationInvitation, user: User) -> None:
+    allowed, reason = can_answer_invitation(user, invitation)
+    if not allowed:
+        raise OperationError(reason)
+    if not invitation.is_open():
+        raise OperationError(_l("This invitation has expired or has been withdrawn."))
+
+
+def accept_invitation(invitation: OrganisationInvitation, user: User) -> OrganisationMember:
+    """The invited person joins, with the invitation's role (an existing member keeps the
+    stronger of the two roles)."""
+    invitation = _locked(invitation)
+    _check_answerable(invitation, user)
+    org = invitation.organisation
+    role = MemberRole(invitation.role)
+    member = queries.membership(org, user)
+    if member is None:
+        member = OrganisationMember(user_id=user.id, role=role)
+        org.members.append(member)
+    elif role is MemberRole.owner:
+        member.role = role
+    _close_invitation(invitation, InvitationState.accepted, user,
+                      "organisation.accept_invitation", "accepted the invitation of")
+    record("organisation.add_member", org, actor=user,
+           summary=f"{user.email} joined {org.name} as {MemberRole(member.role).value}",
+           data={"user_id": user.id, "email": user.email,
+                 "role": MemberRole(member.role).value, "invitation_id": invitation.id,
+                 "invited_by_id": invitation.invited_by_id})
+    return member
+
+
+def decline_invitation(invitation: OrganisationInvitation, user: User) -> None:
+    invitation = _locked(invitation)
+    _check_answerable(invitation, user)
+    _close_invitation(invitation, InvitationState.declined, user,
+                      "organisation.decline_invitation", "declined the invitation of")
+
+
+def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
+                      actor: User) -> None:
+    invitation = _locked(invitation)
+    if invitation.organisation_id != org.id:
+        raise OperationError(_l("This invitation is not for this organisation."))
+    if invitation.state is not InvitationState.pending:
+        raise OperationError(_l("This invitation has already been answered."))
+    _close_invitation(invitation, InvitationState.revoked, actor,
+                      "organisation.revoke_invitation", "withdrew the invitation of")
 
 
 def remove_member(org: Organisation, actor: User, member: OrganisationMember) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.organisations.models import MemberRole, Organisation
+from accounts.organisations.models import MemberRole, Organisation, OrganisationInvitation
 from accounts.policies import is_signed_in, is_staff
 from core.access import ALLOW, Decision
 
@@ -65,3 +65,13 @@ def can_merge(user) -> Decision:
     if is_staff(user):
         return ALLOW
     return False, str(_l("Only programme staff can merge organisations."))
+
+
+def can_answer_invitation(user, invitation: OrganisationInvitation) -> Decision:
+    """Only the invited person answers: signed in as the (confirmed) account with the invited
+    address. Staff and the organisation's owners cannot answer for them."""
+    if (_signed_in(user) and user.is_confirmed
+            and user.email.strip().lower() == invitation.email):
+        return ALLOW
+    return False, str(_l("This invitation is for another email address. Sign in as the "
+                         "person it was sent to."))

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager
+from datetime import timedelta
 
-from accounts.models import User
-from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from accounts.models import InvitationState, User
+from accounts.organisations.models import (
+    MemberRole,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    Sector,
+)
 from core.extensions import db
+from core.timeutil import utcnow
 
 
 def _like_pattern(text: str) -> str:
@@ -121,3 +131,47 @@ def membership(org: Organisation, user: User) -> OrganisationMember | None:
         select(OrganisationMember).where(OrganisationMember.organisation_id == org.id,
                                          OrganisationMember.user_id == user.id)
     )
+
+
+# Invitations -------------------------------------------------------------------------------
+
+def _open_conditions() -> list:
+    oldest = utcnow() - timedelta(seconds=current_app.config["INVITE_TOKEN_MAX_AGE"])
+    return [OrganisationInvitation.state == InvitationState.pending,
+            OrganisationInvitation.created_at > oldest]
+
+
+def open_invitations(org: Organisation, *, email: str | None = None,
+                     lock: bool = False) -> list[OrganisationInvitation]:
+    """The organisation's invitations still waiting for an answer, oldest first."""
+    query = (select(OrganisationInvitation)
+             .where(OrganisationInvitation.organisation_id == org.id, *_open_conditions())
+             .order_by(OrganisationInvitation.created_at, OrganisationInvitation.id))
+    if email is not None:
+        query = query.where(OrganisationInvitation.email == email.strip().lower())
+    if lock:
+        query = query.with_for_update()
+    return list(db.session.scalars(query))
+
+
+def invitations_for(user: User) -> list[OrganisationInvitation]:
+    """Invitations waiting for this user's answer, with their organisations."""
+    if getattr(user, "id", None) is None:
+        return []
+    return list(db.session.scalars(
+        select(OrganisationInvitation)
+        .where(OrganisationInvitation.email == user.email.strip().lower(), *_open_conditions())
+        .options(joinedload(OrganisationInvitation.organisation))
+        .order_by(OrganisationInvitation.created_at, OrganisationInvitation.id)))
+
+
+def invitations_sent_today(*, organisation: Organisation | None = None,
+                           inviter: User | None = None) -> int:
+    """Invitations sent in the last 24 hours, whatever became of them since."""
+    query = select(func.count(OrganisationInvitation.id)).where(
+        OrganisationInvitation.created_at > utcnow() - timedelta(days=1))
+    if organisation is not None:
+        query = query.where(OrganisationInvitation.organisation_id == organisation.id)
+    if inviter is not None:
+        query = query.where(OrganisationInvitation.invited_by_id == inviter.id)
+    return db.session.scalar(query) or 0

@@ -23,10 +23,12 @@ from accounts.organisations.models import (
     SECTOR_TITLES,
     MemberRole,
     Organisation,
+    OrganisationInvitation,
     OrganisationMember,
     Sector,
 )
 from accounts.organisations.policies import (
+    can_answer_invitation,
     can_create,
     can_edit,
     can_list_directory,
@@ -116,6 +118,8 @@ def directory():
 def mine():
     return render_template("accounts/organisations/mine.html",
                            memberships=queries.organisations_of(current_user),
+                           invitations=queries.invitations_for(current_user),
+                           action_form=BaseForm(),
                            may_create=can_create(current_user)[0])
 
 
@@ -138,13 +142,15 @@ def create():
 
 def _render_detail(org: Organisation, status: int = 200, error: str | None = None):
     show_duplicates = can_merge(current_user)[0]
+    may_manage_members = can_manage_members(current_user, org)[0]
     return render_template(
         "accounts/organisations/detail.html", organisation=org,
         members=queries.members_of(org),
         duplicates=queries.likely_duplicates(org) if show_duplicates else [],
         may_edit=can_edit(current_user, org)[0],
         may_verify=can_verify(current_user)[0],
-        may_manage_members=can_manage_members(current_user, org)[0],
+        may_manage_members=may_manage_members,
+        invitations=queries.open_invitations(org) if may_manage_members else [],
         may_merge=show_duplicates,
         action_form=BaseForm(), error=error,
     ), status
@@ -197,18 +203,73 @@ def invite_member(organisation_id: int):
     form = InviteMemberForm()
     if form.validate_on_submit():
         try:
-            member, invited = operations.invite_member(
+            invitation = operations.invite_member(
                 org, current_user, email=form.email.data, name=form.name.data,
                 role=MemberRole(form.role.data))
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            flash(_("%(email)s is invited and added to the organisation.",
-                    email=member.user.email) if invited else
-                  _("%(email)s is added to the organisation and has been told by email.",
-                    email=member.user.email), "success")
+            # One message whatever the address's account: it must not tell who has one.
+            flash(_("An invitation has been sent to %(email)s. They join the organisation "
+                    "when they accept it.", email=invitation.email), "success")
             return redirect(url_for("organisations.detail", organisation_id=org.id))
     return render_form("accounts/organisations/invite.html", form, organisation=org)
+
+
+def _load_invitation(invitation_id: int) -> OrganisationInvitation:
+    return db.get_or_404(OrganisationInvitation, invitation_id)
+
+
+@bp.route("/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+def revoke_invitation(organisation_id: int, invitation_id: int):
+    org = _load(organisation_id)
+    require(can_manage_members(current_user, org))
+    invitation = _load_invitation(invitation_id)
+    if invitation.organisation_id != org.id:
+        abort(404)
+    try:
+        operations.revoke_invitation(org, invitation, current_user)
+    except OperationError as error:
+        return _render_detail(org, status=409, error=error.message)
+    flash(_("The invitation is withdrawn."), "success")
+    return redirect(url_for("organisations.detail", organisation_id=org.id))
+
+
+@bp.route("/invitations/<int:invitation_id>")
+def invitation(invitation_id: int):
+    """Where the emailed link leads: the invited person, signed in, accepts or declines."""
+    invitation = _load_invitation(invitation_id)
+    require(can_answer_invitation(current_user, invitation))
+    if not invitation.is_open():
+        return render_template("accounts/link_problem.html", message=_(
+            "This invitation has expired or has been withdrawn.")), 410
+    return render_template("accounts/organisations/invitation.html", invitation=invitation,
+                           action_form=BaseForm())
+
+
+@bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])
+def accept_invitation(invitation_id: int):
+    invitation = _load_invitation(invitation_id)
+    require(can_answer_invitation(current_user, invitation))
+    try:
+        operations.accept_invitation(invitation, current_user)
+    except OperationError as error:
+        return render_template("accounts/link_problem.html", message=error.message), 409
+    flash(_("You have joined %(organisation)s.",
+            organisation=invitation.organisation.display_name), "success")
+    return redirect(url_for("organisations.detail", organisation_id=invitation.organisation_id))
+
+
+@bp.route("/invitations/<int:invitation_id>/decline", methods=["POST"])
+def decline_invitation(invitation_id: int):
+    invitation = _load_invitation(invitation_id)
+    require(can_answer_invitation(current_user, invitation))
+    try:
+        operations.decline_invitation(invitation, current_user)
+    except OperationError as error:
+        return render_template("accounts/link_problem.html", message=error.message), 409
+    flash(_("You have declined the invitation."), "success")
+    return redirect(url_for("organisations.mine"))
 
 
 @bp.route("/<int:organisation_id>/members/<int:member_id>/remove", methods=["POST"])

@@ -142,28 +142,6 @@ def test_change_password_checks_the_current_one(factories):
     assert operations.password_matches(user, "a brand new passphrase")
 
 
-def test_invite_creates_user_and_accepting_sets_password(factories, db_session):
-    admin = factories.user(roles=("admin",))
-    user, created = operations.invite_user(email="new@example.org", name="New Person",
-                                           roles=["reviewer"], invited_by=admin)
-    assert created and user.roles == {Role.reviewer} and user.password_hash is None
-    message = db_session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "accounts.invitation"))
-    token = message.body_text.split("/invitation/")[1].split()[0]
-    operations.accept_invitation(token, "my chosen passphrase")
-    assert user.is_confirmed
-    with pytest.raises(OperationError):
-        operations.accept_invitation(token, "another passphrase!")
-
-
-def test_inviting_an_existing_user_adds_roles(factories):
-    admin = factories.user(roles=("admin",))
-    existing = factories.user(roles=("applicant",))
-    user, created = operations.invite_user(email=existing.email.upper(), name="Whoever",
-                                           roles=["reviewer"], invited_by=admin)
-    assert user is existing and not created
-    assert existing.roles == {Role.applicant, Role.reviewer}
-
-
 def test_admin_cannot_remove_own_admin_role(factories):
     admin = factories.user(roles=("admin",))
     with pytest.raises(OperationError):

@@ -55,6 +55,13 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
     "organisations.remove_member": (
         "alpha", lambda w: f"/organisations/{A(w).org.id}/members/{A(w).membership.id}/remove"),
     "organisations.merge": ("staff", lambda w: f"/organisations/{A(w).org.id}/merge"),
+    "organisations.revoke_invitation": (
+        "alpha", lambda w: f"/organisations/{A(w).org.id}/invitations/{A(w).invitation.id}/revoke"),
+    # Alpha's invitation is addressed to the finance user.
+    "organisations.accept_invitation": (
+        "finance", lambda w: f"/organisations/invitations/{A(w).invitation.id}/accept"),
+    "organisations.decline_invitation": (
+        "finance", lambda w: f"/organisations/invitations/{A(w).invitation.id}/decline"),
     "applications.start": ("alpha", lambda w: f"/calls/{X(w)['published_call'].id}/apply"),
     "applications.edit_section": (
         "alpha", lambda w: f"/applications/{A(w).draft.id}/sections/project"),

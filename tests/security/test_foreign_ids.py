@@ -94,6 +94,21 @@ ROUTES: dict[str, Foreign | Public] = {
         own=lambda w: f"/organisations/{A(w).org.id}/members/{A(w).membership.id}/remove",
         own_status={"POST": 409}),
     "organisations.merge": Foreign(lambda w: [f"/organisations/{B(w).org.id}/merge"]),
+    "organisations.revoke_invitation": Foreign(
+        lambda w: [f"/organisations/{B(w).org.id}/invitations/{B(w).invitation.id}/revoke",
+                   f"/organisations/{A(w).org.id}/invitations/{B(w).invitation.id}/revoke"],
+        own=lambda w: f"/organisations/{A(w).org.id}/invitations/{A(w).invitation.id}/revoke",
+        own_status={"POST": 302}),
+    # Only the invited person answers an invitation: not even the owner who sent it.
+    "organisations.invitation": Foreign(
+        lambda w: [f"/organisations/invitations/{B(w).invitation.id}",
+                   f"/organisations/invitations/{A(w).invitation.id}"]),
+    "organisations.accept_invitation": Foreign(
+        lambda w: [f"/organisations/invitations/{B(w).invitation.id}/accept",
+                   f"/organisations/invitations/{A(w).invitation.id}/accept"]),
+    "organisations.decline_invitation": Foreign(
+        lambda w: [f"/organisations/invitations/{B(w).invitation.id}/decline",
+                   f"/organisations/invitations/{A(w).invitation.id}/decline"]),
     # Applications.
     "applications.start": Public(
         "Calls are public; applying for another's organisation is refused "
@@ -313,6 +328,9 @@ COMPOSITE: dict[str, tuple[str, Callable[[World], str]]] = {
                            f"{B(w).attachment.id}/remove"),
     "organisations.remove_member": (
         "staff", lambda w: f"/organisations/{A(w).org.id}/members/{B(w).membership.id}/remove"),
+    "organisations.revoke_invitation": (
+        "staff", lambda w: f"/organisations/{A(w).org.id}/invitations/{B(w).invitation.id}"
+                           f"/revoke"),
     "reviews.attachment": (
         "reviewer", lambda w: f"/reviews/{w.assignment.id}/attachments/{B(w).attachment.id}"),
     "ranking.feedback": (

@@ -60,6 +60,9 @@ class Side:
     receipt: object
     evidence: object
     disbursements: dict = field(default_factory=dict)
+    #: An invitation to join the organisation, waiting for an answer (Alpha's is addressed
+    #: to the finance user, so that routes for the invited person can be exercised).
+    invitation: object = None
 
 
 @dataclass
@@ -88,7 +91,7 @@ def build_world(session, factories) -> World:
     staff = factories.user(roles=("staff",), name="Security Staff")
     admin = factories.user(roles=("admin",), name="Security Admin")
     finance = factories.user(roles=("finance",), name="Security Finance")
-    alpha = build_side(session, factories, "Alpha", staff)
+    alpha = build_side(session, factories, "Alpha", staff, invitee_email=finance.email)
     bravo = build_side(session, factories, BRAVO_MARKER, staff)
     reviewer, assignment = _reviewer_of(session, factories, alpha)
     extra = {**_calls_context(factories), **_ranking_context(factories),
@@ -101,7 +104,8 @@ def build_world(session, factories) -> World:
                  reviewer=reviewer, assignment=assignment, extra=extra)
 
 
-def build_side(session, factories, label: str, staff) -> Side:
+def build_side(session, factories, label: str, staff, invitee_email: str | None = None) -> Side:
+    from accounts.organisations.operations import invite_member
     from grants.applications.operations import attach_document, start_application
     from grants.applications.states import ApplicationState
     from grants.awards import operations as awards
@@ -138,8 +142,11 @@ def build_side(session, factories, label: str, staff) -> Side:
 
     report, expenditure, receipt, evidence = _report_with_files(session, award, owner, label)
     disbursements = _ledger(session, award, factories)
+    invitation = invite_member(org, owner, name=f"{label} Invited",
+                               email=invitee_email or f"{label.lower()}-invited@example.org")
     session.flush()
     return Side(label=label, org=org, owner=owner, membership=membership, draft=draft,
+                invitation=invitation,
                 attachment=attachment, application=application,
                 application_attachment=application_attachment, award=award,
                 tranche=award.tranches[0], pending_award=pending_award, report=report,
