@@ -4,6 +4,11 @@ Every endpoint in ``app.url_map`` must have an entry here, saying which roles ma
 what they get; a new route without an entry fails ``test_every_endpoint_has_a_policy``. Each
 (endpoint, role) pair is then requested: allowed roles get the entry's status, a signed-in
 user without permission gets 403, and an anonymous visitor is sent to sign in.
+
+The conflicted personas hold a role (staff, finance, reviewer) and belong to the counterpart
+organisation of every application of the context: they get what their role gets, except where
+an entry's ``conflicted`` status says otherwise (nobody acts for an organisation they belong
+to), and no page or export shows them the scores or reviews of those applications.
 """
 
 from __future__ import annotations
@@ -14,7 +19,11 @@ from typing import Callable
 
 import pytest
 
-ROLES = ("anonymous", "applicant", "reviewer", "staff", "finance", "admin", "donor")
+#: Conflicted personas and the role each holds.
+PERSONAS = {"conflicted_staff": "staff", "conflicted_finance": "finance",
+            "conflicted_reviewer": "reviewer"}
+ROLES = ("anonymous", "applicant", "reviewer", "staff", "finance", "admin", "donor",
+         *PERSONAS)
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 STAFF = frozenset({"staff", "admin"})
@@ -31,6 +40,9 @@ class Access:
     data: dict = field(default_factory=dict)
     #: Status for particular allowed roles, where it differs from ``ok``.
     ok_for: dict = field(default_factory=dict)
+    #: Status for a conflicted persona whose role is allowed, where it differs (403: the
+    #: action concerns an organisation the persona belongs to).
+    conflicted: int | None = None
 
 
 def _static(ctx):
@@ -114,7 +126,7 @@ POLICY: dict[str, Access] = {
     "applications_admin.list_applications": Access(STAFF, lambda c: "/staff/applications"),
     "applications_admin.transition": Access(
         STAFF, lambda c: f"/staff/applications/{c['application'].id}/transition", "POST", 303,
-        {"target": "eligible"}),
+        {"target": "eligible"}, conflicted=403),
     # Endorsements: the counterpart's link is public (a bad token gets 400 whoever follows
     # it). The context's application is a draft without a counterpart contact: staff pass the
     # policy, then resending is refused (409) and there is no letter to download (404).
@@ -127,7 +139,8 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/staff/applications/{c['application'].id}/endorsement/resend",
         "POST", 409),
     "endorsements.record_paper": Access(
-        STAFF, lambda c: f"/staff/applications/{c['application'].id}/endorsement/paper"),
+        STAFF, lambda c: f"/staff/applications/{c['application'].id}/endorsement/paper",
+        conflicted=403),
     # Screening: a draft is shown read-only to staff.
     "screening.screen": Access(
         STAFF, lambda c: f"/staff/applications/{c['application'].id}/screening"),
@@ -156,7 +169,7 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/decisions", "POST", 422),
     "ranking.feedback": Access(
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/applications/"
-                         f"{c['ranking_application'].id}/feedback"),
+                         f"{c['ranking_application'].id}/feedback", conflicted=403),
     "ranking.lock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/lock",
                            "POST", 302),
     "ranking.unlock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/unlock",
@@ -180,7 +193,7 @@ POLICY: dict[str, Access] = {
     "reviews.declare_conflict": Access(
         NOBODY, lambda c: f"/panels/{c['review_panel'].id}/conflicts/new"),
     "reviews.application_reviews": Access(
-        STAFF, lambda c: f"/reviews/applications/{c['review_application'].id}"),
+        STAFF, lambda c: f"/reviews/applications/{c['review_application'].id}", conflicted=403),
     "panels.overview": Access(STAFF, lambda c: "/staff/panels"),
     "panels.new": Access(STAFF, lambda c: "/staff/panels/new"),
     "panels.detail": Access(STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}"),
@@ -215,13 +228,13 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/reports/{c['monitoring_report'].id}/files/"
                          f"{c['monitoring_receipt'].id}"),
     "monitoring.review_report": Access(
-        STAFF, lambda c: f"/staff/reports/{c['monitoring_report'].id}/review"),
+        STAFF, lambda c: f"/staff/reports/{c['monitoring_report'].id}/review", conflicted=403),
     "monitoring.add_report": Access(
         STAFF, lambda c: f"/staff/awards/{c['monitoring_award'].id}/reports/new"),
     "monitoring.budget": Access(STAFF | {"finance"},
                                 lambda c: f"/awards/{c['monitoring_award'].id}/budget"),
     "monitoring.close_out": Access(
-        STAFF, lambda c: f"/staff/awards/{c['monitoring_award'].id}/close-out"),
+        STAFF, lambda c: f"/staff/awards/{c['monitoring_award'].id}/close-out", conflicted=403),
     # Awards: staff issue and manage grant agreements and request disbursements; finance
     # approve, reject, cancel, pay and reverse (never their own request: the context's were
     # made by a staff user who is none of the test roles). Staff and finance read every
@@ -229,36 +242,38 @@ POLICY: dict[str, Access] = {
     "awards.list_awards": Access(STAFF | {"finance"}, lambda c: "/staff/awards"),
     "awards.finance_queue": Access(STAFF | {"finance"}, lambda c: "/finance/disbursements"),
     "awards.create": Access(
-        STAFF, lambda c: f"/staff/applications/{c['award_application'].id}/award"),
+        STAFF, lambda c: f"/staff/applications/{c['award_application'].id}/award", conflicted=403),
     "awards.detail": Access(STAFF | {"finance"}, lambda c: f"/awards/{c['active_award'].id}"),
     "awards.agreement": Access(STAFF | {"finance"},
                                lambda c: f"/awards/{c['active_award'].id}/agreement"),
-    "awards.edit": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/edit"),
-    "awards.sign": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/sign"),
+    "awards.edit": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/edit",
+                          conflicted=403),
+    "awards.sign": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/sign",
+                          conflicted=403),
     "awards.transition": Access(
         STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/transition", "POST", 302,
-        {"action": "suspend", "reason": "Audit."}),
+        {"action": "suspend", "reason": "Audit."}, conflicted=403),
     "awards.request_disbursement": Access(
         STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/tranches/"
-                         f"{c['active_award'].tranches[0].id}/request"),
+                         f"{c['active_award'].tranches[0].id}/request", conflicted=403),
     "awards.approve": Access(
         frozenset({"finance"}),
         lambda c: f"/finance/disbursements/{c['requested_disbursement'].id}/approve", "POST",
-        302),
+        302, conflicted=403),
     "awards.reject": Access(
         frozenset({"finance"}),
         lambda c: f"/finance/disbursements/{c['requested_disbursement'].id}/reject", "POST",
-        302, {"reason": "Wrong account."}),
+        302, {"reason": "Wrong account."}, conflicted=403),
     "awards.cancel": Access(
         frozenset({"finance"}),
         lambda c: f"/finance/disbursements/{c['requested_disbursement'].id}/cancel", "POST",
-        302, {"reason": "Duplicate."}),
+        302, {"reason": "Duplicate."}, conflicted=403),
     "awards.pay": Access(
         frozenset({"finance"}),
-        lambda c: f"/finance/disbursements/{c['approved_disbursement'].id}/pay"),
+        lambda c: f"/finance/disbursements/{c['approved_disbursement'].id}/pay", conflicted=403),
     "awards.reverse": Access(
         frozenset({"finance"}),
-        lambda c: f"/finance/disbursements/{c['paid_disbursement'].id}/reverse"),
+        lambda c: f"/finance/disbursements/{c['paid_disbursement'].id}/reverse", conflicted=403),
     # Indicators: staff and donors see the numbers and the lists of events, organisations and
     # grants; lists of people are staff-only (tests/coalitions/indicators).
     "indicators.overview": Access(STAFF | {"donor"}, lambda c: "/indicators"),
@@ -395,7 +410,8 @@ def _calls_context(factories):
 
 
 def _ranking_context(factories):
-    """A panel (without a chair) of a call with one application in review."""
+    """A panel (without a chair) of a call with one application in review, with a submitted
+    review (marked) and its audit entry."""
     from grants.reviews.models import Panel
     from tests.fixtures.grants import GrantFactories
 
@@ -405,7 +421,36 @@ def _ranking_context(factories):
     panel = Panel(call=call)
     factories.session.add(panel)
     factories.session.flush()
+    _marked_review(factories, panel, application)
     return {"ranking_panel": panel, "ranking_application": application}
+
+
+#: Written in the context's submitted reviews and their audit entries: whoever is conflicted
+#: with the application must not read it anywhere.
+REVIEW_MARKER = "Remark that only the unconflicted may read"
+
+
+def _marked_review(factories, panel, application):
+    """A submitted review of ``application`` by a reviewer who is none of the test roles,
+    with the audit entry its revision writes (scores and all)."""
+    from core.audit.operations import record
+    from core.timeutil import utcnow
+    from grants.reviews.models import Review, ReviewAssignment
+    from grants.reviews.states import Recommendation, ReviewState
+
+    reviewer = factories.user(roles=("reviewer",), name="Marking Reviewer")
+    assignment = ReviewAssignment(panel=panel, application=application, reviewer=reviewer)
+    review = Review(assignment=assignment, state=ReviewState.submitted,
+                    overall_comment=REVIEW_MARKER, recommendation=Recommendation.fund,
+                    submitted_at=utcnow())
+    factories.session.add_all([assignment, review])
+    factories.session.flush()
+    record("review.revise", review, actor=reviewer,
+           summary=f"{reviewer.name}: review of {application.display_reference} revised "
+                   f"({REVIEW_MARKER})",
+           data={"assignment_id": assignment.id, "application_id": application.id,
+                 "scores": {"1": 9}, "recommendation": "fund", "confidence": None})
+    return review
 
 
 def _reviews_context(factories):
@@ -424,6 +469,7 @@ def _reviews_context(factories):
     assignment = ReviewAssignment(panel=panel, application=application, reviewer=reviewer)
     factories.session.add_all([panel, assignment])
     factories.session.flush()
+    _marked_review(factories, panel, application)
     return {"review_panel": panel, "review_application": application,
             "review_assignment": assignment, "spare_member": panel.members[1]}
 
@@ -591,19 +637,102 @@ def test_every_endpoint_has_a_policy(app):
     assert not stale, f"policy entries for endpoints that no longer exist: {stale}"
 
 
+def _conflict_with_every_application(factories):
+    """An organisation made the counterpart of every application there is."""
+    from sqlalchemy import select
+
+    from accounts.organisations.models import Sector
+    from grants.applications.models import Application
+
+    ministry = factories.organisation(name="Ministry of Conflicts", sector=Sector.government)
+    for application in factories.session.scalars(select(Application)):
+        application.counterpart_organisation_id = ministry.id
+    factories.session.flush()
+    factories.session.expire_all()
+    return ministry
+
+
+def sign_in_as(role, login_as, factories, ministry=None):
+    """Sign in as ``role``; a conflicted persona belongs to ``ministry``, the counterpart of
+    every application."""
+    if role not in PERSONAS:
+        return login_as(role)
+    user = login_as(PERSONAS[role], name=role.replace("_", " ").title())
+    factories.member(ministry or _conflict_with_every_application(factories), user, "member")
+    return user
+
+
+def expected_status(access: Access, role: str) -> int | None:
+    """The status ``role`` gets from an entry, or None when it is refused."""
+    base = PERSONAS.get(role, role)
+    if role not in access.allowed and base not in access.allowed:
+        return None
+    if role in PERSONAS and access.conflicted is not None:
+        return access.conflicted
+    return access.ok_for.get(role, access.ok_for.get(base, access.ok))
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(POLICY))
-def test_access(endpoint, role, client, login_as, context):
+def test_access(endpoint, role, client, login_as, factories, context):
     access = POLICY[endpoint]
     if role != "anonymous":
-        login_as(role)
+        sign_in_as(role, login_as, factories)
     url = access.url(context)
     response = client.open(url, method=access.method, data=access.data)
-    if role in access.allowed:
-        expected = access.ok_for.get(role, access.ok)
+    expected = expected_status(access, role)
+    if expected is not None:
         assert response.status_code == expected, f"{role} on {endpoint}"
     elif role == "anonymous":
         assert response.status_code == 302, f"{role} on {endpoint}"
         assert response.location.startswith("/login"), f"{role} on {endpoint}"
     else:
         assert response.status_code == 403, f"{role} on {endpoint}"
+
+
+def _readable_text(response) -> str:
+    """What a reader gets: the page, or every sheet's XML of a workbook."""
+    import zipfile
+    from io import BytesIO
+
+    data = response.get_data()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace")
+                           for name in archive.namelist() if name.endswith(".xml"))
+    return data.decode("utf-8", "replace")
+
+
+#: Pages the walk adds to the policy's addresses: the audit log filtered on reviews.
+EXTRA_SCORE_URLS = ("/admin/audit?object_type=reviews", "/admin/audit?action=review.")
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_no_page_or_export_shows_a_conflicted_persona_the_reviews(
+        persona, client, login_as, factories, context):
+    """Every page and export the persona's role may open, the audit log included: neither
+    the reviews nor the scores of the applications the persona is conflicted with."""
+    sign_in_as(persona, login_as, factories)
+    urls = [access.url(context) for _endpoint, access in sorted(POLICY.items())
+            if access.method == "GET" and expected_status(access, persona) is not None]
+    if PERSONAS[persona] == "staff":
+        urls += EXTRA_SCORE_URLS
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        text = _readable_text(response)
+        assert REVIEW_MARKER not in text, url
+        assert '"scores"' not in text, url
+
+
+def test_the_walk_would_see_the_reviews_of_an_unconflicted_reader(client, login_as, context):
+    """The marker the walk looks for is there for staff without a conflict."""
+    login_as("staff")
+    for url in (f"/reviews/applications/{context['review_application'].id}",
+                f"/staff/panels/{context['ranking_panel'].id}/applications/"
+                f"{context['ranking_application'].id}/feedback",
+                f"/staff/panels/{context['ranking_panel'].id}/scores.xlsx",
+                *EXTRA_SCORE_URLS):
+        text = _readable_text(client.get(url))
+        assert REVIEW_MARKER in text, url
+    assert '"scores"' in _readable_text(client.get(EXTRA_SCORE_URLS[0]))

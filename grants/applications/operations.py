@@ -19,8 +19,19 @@ from core.urls import external_url
 from grants.applications import endorsement_terms as terms
 from grants.applications.models import (Activity, Application, BudgetLine, EndorsementState,
                                         ExpectedResult)
+from grants.applications.policies import check_disinterested
 from grants.applications.states import (ACTIVE_STATES, APPLICATION_WORKFLOW, DECIDED_STATES,
                                         ApplicationState)
+
+# Separation of duties ----------------------------------------------------------------------
+
+def require_disinterested(actor, application: Application) -> None:
+    """Refuse the operation to a member of the applicant or counterpart organisation (the
+    rule is ``policies.check_disinterested``; the operations enforce it whoever calls)."""
+    allowed, reason = check_disinterested(actor, application)
+    if not allowed:
+        raise OperationError(reason)
+
 
 # Workflow ----------------------------------------------------------------------------------
 

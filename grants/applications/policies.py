@@ -54,6 +54,41 @@ def can_list_all(user) -> Decision:
 
 
 def can_screen(user, application=None) -> Decision:
-    if is_staff(user):
-        return ALLOW
-    return False, str(_l("Only programme staff can screen applications."))
+    if not is_staff(user):
+        return False, str(_l("Only programme staff can screen applications."))
+    if application is not None:
+        return check_disinterested(user, application)
+    return ALLOW
+
+
+# Separation of duties ------------------------------------------------------------------------
+# One rule for every decision about an application and the money that follows it (screening,
+# decisions, paper endorsements, agreements, disbursements, reports, close-out): nobody acts
+# for an application of an organisation they belong to, as applicant or as counterpart,
+# whatever their roles.
+
+def interested_organisation_ids(user) -> frozenset[int]:
+    """The organisations ``user`` belongs to (loaded once per request with the user)."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    return frozenset(membership.organisation_id for membership in user.memberships)
+
+
+def has_interest(user, application) -> bool:
+    """Whether ``user`` belongs to the applicant or the counterpart organisation."""
+    organisations = interested_organisation_ids(user)
+    return (application.organisation_id in organisations
+            or application.counterpart_organisation_id in organisations)
+
+
+def check_disinterested(user, application) -> Decision:
+    """Refuse anyone who belongs to the applicant or counterpart organisation of
+    ``application``; the reason is shown beside the disabled button."""
+    organisations = interested_organisation_ids(user)
+    if application.organisation_id in organisations:
+        return False, str(_l("You belong to the applicant organisation: someone else must "
+                             "do this."))
+    if application.counterpart_organisation_id in organisations:
+        return False, str(_l("You belong to the counterpart organisation: someone else must "
+                             "do this."))
+    return ALLOW

@@ -47,6 +47,7 @@ from core.references import next_reference
 from core.timeutil import to_programme_time, utcnow
 from core.urls import external_url
 from grants.applications.models import Application
+from grants.applications.operations import require_disinterested
 from grants.applications.states import ApplicationState
 from grants.awards import queries
 from grants.awards.models import Award, Disbursement, Tranche
@@ -98,14 +99,16 @@ def programme_today() -> date:
 
 # Checks ------------------------------------------------------------------------------------
 
-def _require_staff(actor) -> None:
+def _require_staff(actor, application: Application) -> None:
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can manage grant agreements."))
+    require_disinterested(actor, application)
 
 
-def _require_finance(actor) -> None:
+def _require_finance(actor, award: Award) -> None:
     if not is_finance(actor):
         raise OperationError(_l("Only finance can do this."))
+    require_disinterested(actor, award.application)
 
 
 def _clean_text(value, *, field: str, max_length: int, required=None) -> str:
@@ -271,7 +274,7 @@ def create_award(application: Application, actor, *, starts_on: date, ends_on: d
                  conditions: str = "") -> Award:
     """Issue the grant agreement of an application awarded by a decision (pending
     signature), with its tranche schedule and its mid-term and final reports."""
-    _require_staff(actor)
+    _require_staff(actor, application)
     if (application.state != ApplicationState.awarded
             or queries.award_decision(application) is None):
         raise OperationError(_l("%(reference)s has no award decision: only awarded "
@@ -354,7 +357,7 @@ def update_award(award: Award, actor, *, starts_on: date, ends_on: date, conditi
     planned date)}``) of an award that is waiting for signature. Percentages must sum to
     exactly 100; the amounts are split again so that they sum exactly to the award. The
     reports still due move with the dates."""
-    _require_staff(actor)
+    _require_staff(actor, award.application)
     award = lock_award(award)
     if award.state != AwardState.pending_signature:
         raise OperationError(_l("A signed agreement can no longer be changed."))
@@ -406,7 +409,7 @@ def sign_award(award: Award, actor, *, file_storage, signed_on: date) -> Award:
     """Record the signed agreement and its date: the award becomes active."""
     from core.uploads.operations import store_upload
 
-    _require_staff(actor)
+    _require_staff(actor, award.application)
     award = lock_award(award)
     action = _award_transition(award, AwardState.active)
     if action != "sign":
@@ -444,7 +447,7 @@ def _move(award: Award, target: AwardState, actor, *, reason: str, **data) -> No
 
 def suspend_award(award: Award, actor, *, reason: str) -> Award:
     """Suspend an active award: no requests, approvals or payments until it is resumed."""
-    _require_staff(actor)
+    _require_staff(actor, award.application)
     award = lock_award(award)
     _award_transition(award, AwardState.suspended)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
@@ -454,7 +457,7 @@ def suspend_award(award: Award, actor, *, reason: str) -> Award:
 
 
 def resume_award(award: Award, actor, *, reason: str = "") -> Award:
-    _require_staff(actor)
+    _require_staff(actor, award.application)
     award = lock_award(award)
     _award_transition(award, AwardState.active)
     if award.state != AwardState.suspended:
@@ -468,7 +471,7 @@ def resume_award(award: Award, actor, *, reason: str = "") -> Award:
 def terminate_award(award: Award, actor, *, reason: str) -> Award:
     """End the award early: open requests are cancelled and what was not paid (net of
     reversals) is de-obligated, with the reason."""
-    _require_staff(actor)
+    _require_staff(actor, award.application)
     award = lock_award(award)
     _award_transition(award, AwardState.terminated)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
@@ -501,7 +504,7 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
 def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
     """Close an active award once its final report is accepted and its balance is either
     paid or de-obligated (then with a reason). For the close-out page."""
-    _require_staff(actor)
+    _require_staff(actor, award.application)
     award = lock_award(award)
     _award_transition(award, AwardState.closed)
     if not queries.is_final_report_accepted(award):
@@ -556,6 +559,7 @@ def request_disbursement(award: Award, tranche: Tranche, actor, *, amount, plann
     again with the same idempotency key gives back the first one's entry."""
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can request a disbursement."))
+    require_disinterested(actor, award.application)
     idempotency_key = _check_key(idempotency_key)
     award = lock_award(award)
     existing = queries.entry_by_key(idempotency_key)
@@ -626,7 +630,7 @@ def request_disbursement(award: Award, tranche: Tranche, actor, *, amount, plann
 
 def _decided_entry(disbursement: Disbursement, actor) -> tuple[Award, Disbursement]:
     """Lock the award, reload the entry and apply the maker-checker rule."""
-    _require_finance(actor)
+    _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)
     entry = _reload(disbursement)
     if entry.requested_by_id == actor.id:
@@ -676,7 +680,7 @@ def reject_disbursement(disbursement: Disbursement, actor, *, reason: str) -> Di
 
 def cancel_disbursement(disbursement: Disbursement, actor, *, reason: str) -> Disbursement:
     """Cancel a request that was not paid (awaiting approval, or approved)."""
-    _require_finance(actor)
+    _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)
     entry = _reload(disbursement)
     _entry_transition(entry, DisbursementState.cancelled)
@@ -729,7 +733,7 @@ def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_ref
     times the exchange rate (paid currency per unit of the award's currency) and the
     equivalent is the paid amount divided by the rate, both in cents; amounts typed on the
     form must agree with them."""
-    _require_finance(actor)
+    _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)
     entry = _reload(disbursement)
     _entry_transition(entry, DisbursementState.paid)
@@ -799,7 +803,7 @@ def reverse_disbursement(disbursement: Disbursement, actor, *, reason: str,
     pointing to it (at most one per payment). The payment itself never changes. On a
     terminated or closed award, the reversed amount joins what was de-obligated.
     Returns ``(reversal, created)``."""
-    _require_finance(actor)
+    _require_finance(actor, disbursement.award)
     idempotency_key = _check_key(idempotency_key)
     award = lock_award(disbursement.award)
     original = _reload(disbursement)

@@ -3,8 +3,11 @@
 Programme staff (administrators count as staff) issue and manage awards and request
 disbursements. Users with the finance role approve or reject requests, record payments,
 cancel unpaid requests and record reversals; nobody approves or rejects a request they made
-themselves (maker-checker: the operations enforce it too). Members of the grantee
-organisation see their own award, read-only. Donors and everyone else see nothing here.
+themselves (maker-checker: the operations enforce it too). Nobody, whatever their roles,
+issues, signs, changes or acts on the money of an award to an organisation they belong to, as
+grantee or as counterpart (``grants.applications.policies.check_disinterested``). Members of
+the grantee organisation see their own award, read-only. Donors and everyone else see nothing
+here.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from accounts.models import Role
 from accounts.policies import is_staff
 from core.access import ALLOW, Decision
+from grants.applications.policies import check_disinterested
 
 
 def _signed_in(user) -> bool:
@@ -43,10 +47,20 @@ def can_list_awards(user) -> Decision:
 
 def can_manage_awards(user, award=None) -> Decision:
     """Issue an award, change it while it waits for signature, record the signature,
-    suspend, resume or terminate it."""
-    if is_staff(user):
-        return ALLOW
-    return False, str(_l("Only programme staff can manage grant agreements."))
+    suspend, resume or terminate it (never for one's own organisation)."""
+    if not is_staff(user):
+        return False, str(_l("Only programme staff can manage grant agreements."))
+    if award is not None:
+        return check_disinterested(user, award.application)
+    return ALLOW
+
+
+def can_issue_award(user, application) -> Decision:
+    """Issue the grant agreement of an awarded application."""
+    allowed, reason = can_manage_awards(user)
+    if not allowed:
+        return allowed, reason
+    return check_disinterested(user, application)
 
 
 def can_view_award(user, award) -> Decision:
@@ -62,9 +76,11 @@ def can_download_agreement(user, award) -> Decision:
 # Disbursements -----------------------------------------------------------------------------
 
 def can_request_disbursement(user, award=None) -> Decision:
-    if is_staff(user):
-        return ALLOW
-    return False, str(_l("Only programme staff can request a disbursement."))
+    if not is_staff(user):
+        return False, str(_l("Only programme staff can request a disbursement."))
+    if award is not None:
+        return check_disinterested(user, award.application)
+    return ALLOW
 
 
 def is_finance_user(user) -> Decision:
@@ -73,9 +89,17 @@ def is_finance_user(user) -> Decision:
     return False, str(_l("Only finance can do this."))
 
 
+def _finance_acting_on(user, disbursement) -> Decision:
+    """Finance, and never on the money of an organisation they belong to."""
+    allowed, reason = is_finance_user(user)
+    if not allowed or disbursement is None:
+        return allowed, reason
+    return check_disinterested(user, disbursement.award.application)
+
+
 def can_decide_disbursement(user, disbursement=None) -> Decision:
     """Approve or reject a request: finance, and never the person who requested it."""
-    allowed, reason = is_finance_user(user)
+    allowed, reason = _finance_acting_on(user, disbursement)
     if not allowed:
         return allowed, reason
     if disbursement is not None and disbursement.requested_by_id == user.id:
@@ -85,15 +109,15 @@ def can_decide_disbursement(user, disbursement=None) -> Decision:
 
 
 def can_record_payment(user, disbursement=None) -> Decision:
-    return is_finance_user(user)
+    return _finance_acting_on(user, disbursement)
 
 
 def can_cancel_disbursement(user, disbursement=None) -> Decision:
-    return is_finance_user(user)
+    return _finance_acting_on(user, disbursement)
 
 
 def can_reverse_disbursement(user, disbursement=None) -> Decision:
-    return is_finance_user(user)
+    return _finance_acting_on(user, disbursement)
 
 
 def can_view_finance_queue(user) -> Decision:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from accounts.policies import is_staff
 from core import navigation
 from core.access import policy_required, require
 from core.errors import OperationError, render_error
@@ -22,6 +23,7 @@ from core.forms import render_form
 from core.params import arg_choice
 from core.money import format_money, split_by_shares
 from grants.applications.models import Application
+from grants.applications.policies import check_disinterested
 from grants.applications.states import ApplicationState
 from grants.awards import operations, queries
 from grants.awards.forms import (RESUME, SUSPEND, TERMINATE, AwardForm, DecisionForm,
@@ -30,7 +32,7 @@ from grants.awards.forms import (RESUME, SUSPEND, TERMINATE, AwardForm, Decision
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.policies import (can_cancel_disbursement, can_decide_disbursement,
                                     can_download_agreement, can_list_awards,
-                                    can_manage_awards, can_record_payment,
+                                    can_issue_award, can_manage_awards, can_record_payment,
                                     can_request_disbursement, can_reverse_disbursement,
                                     can_view_award, can_view_finance_queue, is_finance,
                                     is_finance_nav)
@@ -68,7 +70,7 @@ def rate(value) -> str:
 def _award_helpers():
     return {"AwardState": AwardState, "DisbursementState": DisbursementState,
             "DisbursementKind": DisbursementKind, "payment_methods": operations.PAYMENT_METHODS,
-            "percent": percent, "rate": rate}
+            "percent": percent, "rate": rate, "check_disinterested": check_disinterested}
 
 
 # Loading -----------------------------------------------------------------------------------
@@ -147,7 +149,7 @@ def _schedule_preview(amount: Decimal) -> list[tuple]:
 @bp.route("/staff/applications/<int:application_id>/award", methods=["GET", "POST"])
 def create(application_id: int):
     application = db.get_or_404(Application, application_id)
-    require(can_manage_awards(current_user))
+    require(can_issue_award(current_user, application))
     existing = queries.award_for_application(application.id)
     if existing is not None and request.method == "GET":
         flash(_("%(reference)s already has a grant agreement: %(award)s.",
@@ -197,6 +199,10 @@ def detail(award_id: int):
         paid_by_tranche=queries.tranche_paid(award), reports=queries.reports_of(award),
         can_manage=manager, can_request=can_request_disbursement(current_user, award)[0],
         is_finance=is_finance(current_user), actions=actions,
+        # Staff and finance who belong to the grantee or counterpart are told why they
+        # cannot act; the grantee's own members just read.
+        separation=check_disinterested(current_user, award.application)
+        if is_staff(current_user) or is_finance(current_user) else (True, ""),
         transition_form=TransitionForm(), action_form=DecisionForm())
 
 

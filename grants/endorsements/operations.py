@@ -28,7 +28,7 @@ from core.timeutil import as_utc, utcnow
 from core.urls import external_url
 from grants.applications import endorsement_terms as terms
 from grants.applications.models import Application, Endorsement, EndorsementState
-from grants.applications.operations import lock_application
+from grants.applications.operations import lock_application, require_disinterested
 from grants.applications.states import ACTIVE_STATES, DECIDED_STATES
 
 DEFAULT_LINK_DAYS = 21
@@ -305,6 +305,7 @@ def record_paper_endorsement(application: Application, actor, *, endorse: bool, 
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can record an endorsement received on "
                                 "paper."))
+    require_disinterested(actor, application)
     _lock(application)
     if not is_open_for_endorsement(application):
         raise OperationError(_l("This application is no longer open for endorsement."))

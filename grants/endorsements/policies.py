@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.policies import is_staff
 from core.access import ALLOW, Decision
-from grants.applications.policies import can_view, is_applicant_member
+from grants.applications.policies import can_view, check_disinterested, is_applicant_member
 
 
 def can_resend(user, application) -> Decision:
@@ -20,9 +20,12 @@ def can_resend(user, application) -> Decision:
 
 
 def can_record_paper(user, application) -> Decision:
-    if is_staff(user):
-        return ALLOW
-    return False, str(_l("Only programme staff can record an endorsement received on paper."))
+    """Staff record a letter received on paper, unless they belong to the applicant or the
+    counterpart organisation (the letter is the counterpart's word)."""
+    if not is_staff(user):
+        return False, str(_l("Only programme staff can record an endorsement received on "
+                             "paper."))
+    return check_disinterested(user, application)
 
 
 def can_request_early(user, application) -> Decision:

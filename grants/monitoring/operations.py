@@ -267,14 +267,14 @@ def submit_report(report: ProgressReport, actor) -> ReportVersion:
     return draft
 
 
-def _require_reviewer(actor) -> None:
-    allowed, reason = can_review_reports(actor)
+def _require_reviewer(actor, report: ProgressReport | None = None) -> None:
+    allowed, reason = can_review_reports(actor, report)
     if not allowed:
         raise OperationError(reason)
 
 
 def _review(report: ProgressReport, actor, target: ReportState, comment: str) -> ReportVersion:
-    _require_reviewer(actor)
+    _require_reviewer(actor, report)
     if report.state != ReportState.submitted:
         raise OperationError(_l("Only a submitted report can be accepted or returned; this "
                                 "one is “%(state)s”.", state=report.state.title))
@@ -307,7 +307,7 @@ def return_report(report: ProgressReport, actor, *, comment: str) -> ReportVersi
     """Return the report with comments; the grantee's next version starts as a copy."""
     comment = (comment or "").strip()
     if not comment:
-        _require_reviewer(actor)
+        _require_reviewer(actor, report)
         raise OperationError(_l("Say what the grantee should change: a returned report needs "
                                 "a comment."), field="comment")
     version = _review(report, actor, ReportState.returned, comment)

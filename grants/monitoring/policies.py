@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from accounts.models import Role
 from accounts.policies import is_staff
 from core.access import ALLOW, Decision
+from grants.applications.policies import check_disinterested
 from grants.awards.states import AwardState
 from grants.monitoring.states import ReportState
 
@@ -76,9 +77,14 @@ def can_edit_report(user, report) -> Decision:
 
 
 def can_review_reports(user, report=None) -> Decision:
-    if is_staff(user):
-        return ALLOW
-    return False, str(_l("Only programme staff can accept or return reports."))
+    """Accept or return a report (or add one to an award): staff, never for an organisation
+    they belong to."""
+    if not is_staff(user):
+        return False, str(_l("Only programme staff can accept or return reports."))
+    if report is not None:
+        award = getattr(report, "award", report)
+        return check_disinterested(user, award.application)
+    return ALLOW
 
 
 def can_add_report(user, award=None) -> Decision:
@@ -95,9 +101,12 @@ def can_view_budget(user, award) -> Decision:
 
 
 def can_close_out(user, award=None) -> Decision:
-    if is_staff(user):
-        return ALLOW
-    return False, str(_l("Only programme staff can close awards."))
+    """Close an award: staff, never for an organisation they belong to."""
+    if not is_staff(user):
+        return False, str(_l("Only programme staff can close awards."))
+    if award is not None:
+        return check_disinterested(user, award.application)
+    return ALLOW
 
 
 def can_view_finance_dashboard(user) -> Decision:

@@ -26,6 +26,7 @@ from core.extensions import db
 from core.forms import render_form
 from core.params import arg_id
 from grants.applications.forms import BUDGET_CATEGORY_TITLES
+from grants.applications.policies import check_disinterested, interested_organisation_ids
 from grants.awards.models import Award
 from grants.monitoring import budget, operations, queries
 from grants.monitoring.forms import (
@@ -91,7 +92,7 @@ def _helpers(**context) -> dict:
     return {"percent": percent, "category_title": category_title, "award_url": award_url,
             "has_award_page": _has_award_page(), "ReportState": ReportState,
             "editable_states": EDITABLE_STATES, "today": operations.programme_today(),
-            **context}
+            "check_disinterested": check_disinterested, **context}
 
 
 def _load_report(report_id: int) -> ProgressReport:
@@ -122,6 +123,9 @@ def my_grants():
 @policy_required(can_view_finance_dashboard)
 def finance_dashboard():
     funds = queries.commitments_by_fund()
+    # The reader's organisations, for the separation-of-duties check of each report waiting
+    # for review: loaded once here, so the page's queries do not depend on its rows.
+    interested_organisation_ids(current_user)
     return render_template(
         "grants/monitoring/finance_dashboard.html", **_helpers(
             funds=funds,
@@ -157,7 +161,9 @@ def report(report_id: int):
             results=report.award.application.results,
             is_member=is_grantee_member(current_user, report.award)[0],
             can_edit=can_edit_report(current_user, report)[0],
-            can_review=can_review_reports(current_user, report)[0]))
+            can_review=can_review_reports(current_user, report)[0],
+            is_staff=can_review_reports(current_user)[0],
+            separation=can_review_reports(current_user, report)))
 
 
 @bp.route("/reports/<int:report_id>/files/<int:file_id>")
@@ -357,10 +363,10 @@ def add_report(award_id: int):
 def budget_page(award_id: int):
     award = _load_award(award_id)
     require(can_view_budget(current_user, award))
-    is_staff = can_close_out(current_user, award)[0]
+    is_staff = can_close_out(current_user)[0]
     return render_template("grants/monitoring/budget.html", **_helpers(
         award=award, data=queries.award_budget(award), reports=queries.award_reports(award),
-        is_staff=is_staff,
+        is_staff=is_staff, can_close=can_close_out(current_user, award),
         can_open_reports=is_staff or is_grantee_member(current_user, award)[0]))
 
 

@@ -73,8 +73,13 @@ def can_see_agreement(user, panel=None) -> Decision:
 
 def can_decide_application(user, application) -> Decision:
     """Whether ``user`` may award, waitlist or decline ``application``: staff, or the chair of
-    the panel of the application's call. Meant for the application workflow's decision
-    transitions (``grants/applications/states.py``)."""
+    the panel of the application's call, never for an organisation they belong to. Meant for
+    the application workflow's decision transitions (``grants/applications/states.py``)."""
+    from grants.applications.policies import check_disinterested
+
+    allowed, reason = check_disinterested(user, application)
+    if not allowed:
+        return allowed, reason
     if is_staff(user):
         return ALLOW
     if user and user.is_authenticated:

@@ -9,10 +9,14 @@ for the whole panel at once.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.organisations.models import OrganisationMember
+from core.access import ALLOW, Decision
 from core.extensions import db
 from grants.applications.models import Application
 from grants.reviews.models import ConflictDeclaration, Panel
@@ -58,3 +62,74 @@ def conflicted_application_ids(panel: Panel, user) -> set[int]:
 
 def is_conflicted(panel: Panel, user, application: Application) -> bool:
     return application.id in conflicted_application_ids(panel, user)
+
+
+# One viewer against every application ------------------------------------------------------
+# Pages, exports and the audit log ask, for the person reading them, which applications they
+# are conflicted with. The same detection as above (declared with the application, declared
+# with an organisation in the panel of the application's call, or membership of the applicant
+# or counterpart organisation), loaded once per request whatever the number of rows.
+
+@dataclass(frozen=True)
+class ViewerConflicts:
+    organisation_ids: frozenset[int]
+    application_ids: frozenset[int]
+    #: (call id, organisation id) of conflicts declared with an organisation in a panel.
+    call_organisations: frozenset[tuple[int, int]]
+
+    def covers_ids(self, application_id: int, call_id: int | None, organisation_id: int | None,
+                   counterpart_id: int | None) -> bool:
+        return (application_id in self.application_ids
+                or organisation_id in self.organisation_ids
+                or counterpart_id in self.organisation_ids
+                or (call_id, organisation_id) in self.call_organisations
+                or (call_id, counterpart_id) in self.call_organisations)
+
+    def covers(self, application: Application) -> bool:
+        return self.covers_ids(application.id, application.call_id, application.organisation_id,
+                               application.counterpart_organisation_id)
+
+
+NO_CONFLICTS = ViewerConflicts(frozenset(), frozenset(), frozenset())
+
+
+def _load_viewer_conflicts(user) -> ViewerConflicts:
+    from grants.applications.policies import interested_organisation_ids
+
+    applications, call_organisations = set(), set()
+    for application_id, organisation_id, call_id in db.session.execute(
+            select(ConflictDeclaration.application_id, ConflictDeclaration.organisation_id,
+                   Panel.call_id)
+            .join(Panel, Panel.id == ConflictDeclaration.panel_id)
+            .where(ConflictDeclaration.reviewer_id == user.id)):
+        if application_id:
+            applications.add(application_id)
+        else:
+            call_organisations.add((call_id, organisation_id))
+    return ViewerConflicts(interested_organisation_ids(user), frozenset(applications),
+                           frozenset(call_organisations))
+
+
+def viewer_conflicts(user) -> ViewerConflicts:
+    """What ``user`` is conflicted with; computed once per request (two small queries)."""
+    if not (user and getattr(user, "is_authenticated", False)):
+        return NO_CONFLICTS
+    if not has_request_context():
+        return _load_viewer_conflicts(user)
+    cache = g.setdefault("viewer_conflicts", {})
+    if user.id not in cache:
+        cache[user.id] = _load_viewer_conflicts(user)
+    return cache[user.id]
+
+
+CONFLICT_REASON = _l("You have a conflict of interest with this application.")
+
+
+def can_see_assessment(user, application) -> Decision:
+    """The one rule for every page, export and audit entry showing an application's scores,
+    rank, reviews or decisions in progress: nobody conflicted with it (declared, detected, or
+    through membership of the applicant or counterpart organisation) sees them, whatever their
+    roles. Lists ask ``viewer_conflicts(user).covers`` for each row instead (loaded once)."""
+    if viewer_conflicts(user).covers(application):
+        return False, str(CONFLICT_REASON)
+    return ALLOW

@@ -25,10 +25,11 @@ class UnknownFund(LookupError):
 
 
 def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | None = None, *,
-                         with_names: bool = False,
+                         with_names: bool = False, viewer=None,
                          generated_at: datetime | None = None) -> Workbook:
     """The donor workbook for ``period`` (None: the whole programme) and ``fund_id`` (None:
-    every fund), anonymised unless ``with_names`` (staff only: the caller checks).
+    every fund), anonymised unless ``with_names`` (staff only: the caller checks). Scores
+    are left out for the applications ``viewer`` (the person downloading) is conflicted with.
 
     Raises :class:`UnknownFund` for a fund that does not exist. The workbook is not saved:
     pass it to ``core.spreadsheets.send_workbook`` or call its ``save``.
@@ -45,7 +46,7 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         positions = queries.award_money(scope)
         specs = [
             ("calls", sheets_grants.calls_sheet(scope)),
-            ("applications", sheets_grants.applications_sheet(scope)),
+            ("applications", sheets_grants.applications_sheet(scope, viewer)),
             ("awards", sheets_grants.awards_sheet(scope, positions)),
             ("disbursements", sheets_grants.disbursements_sheet(scope)),
             ("budget", sheets_grants.budget_sheet(scope, positions)),

@@ -29,6 +29,7 @@ from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import CATEGORY_ORDER, accepted_versions
 from grants.ranking.queries import RANKED_STATES, totals_of_records, criterion_specs, review_records
 from grants.reviews import scoring
+from grants.reviews.conflicts import viewer_conflicts
 from grants.reviews.models import Panel
 from reporting.workbook import queries
 from reporting.workbook.queries import AwardMoney, Scope, joined, money, stream
@@ -89,10 +90,11 @@ def _call_rows(scope: Scope) -> Iterator[list]:
 
 # Applications --------------------------------------------------------------------------------
 
-def applications_sheet(scope: Scope) -> SheetSpec:
+def applications_sheet(scope: Scope, viewer=None) -> SheetSpec:
     """Applications submitted in the period (drafts never), with their review scores: the
     number of submitted reviews, the mean of their weighted totals (0–100) and the rank in
-    the call's ranking, as the ranking page computes them. No reviewer is named."""
+    the call's ranking, as the ranking page computes them. No reviewer is named. The score
+    cells are blank for the applications ``viewer`` has a conflict of interest with."""
     currency = queries.single_currency(
         select(Fund.currency).join(Call, Call.fund_id == Fund.id)
         .join(Application, Application.call_id == Call.id)
@@ -109,7 +111,7 @@ def applications_sheet(scope: Scope) -> SheetSpec:
         Column(_("Reviews"), "integer"), Column(_("Mean weighted score (0–100)"), "decimal"),
         Column(_("Rank in the call"), "integer"),
     ]
-    return SheetSpec(_("Applications"), columns, _application_rows(scope))
+    return SheetSpec(_("Applications"), columns, _application_rows(scope, viewer))
 
 
 def _scores(scope: Scope) -> dict[int, tuple[int, float | None, int | None]]:
@@ -143,12 +145,15 @@ def _scores(scope: Scope) -> dict[int, tuple[int, float | None, int | None]]:
     return result
 
 
-def _application_rows(scope: Scope) -> Iterator[list]:
+def _application_rows(scope: Scope, viewer=None) -> Iterator[list]:
     ids = queries.applications_in_scope(scope)
     areas = queries.areas_by_application(ids)
     scores = _scores(scope)
+    conflicts = viewer_conflicts(viewer)
     counterpart = aliased(Organisation)
-    query = (select(Application.id, Application.reference, Call.title, Application.title,
+    query = (select(Application.id, Application.call_id, Application.organisation_id,
+                    Application.counterpart_organisation_id,
+                    Application.reference, Call.title, Application.title,
                     Organisation.name, counterpart.name, Application.districts,
                     Application.requested_amount, Fund.currency, Application.state,
                     Endorsement.state, Application.submitted_at, Application.decided_at)
@@ -158,9 +163,12 @@ def _application_rows(scope: Scope) -> Iterator[list]:
              .outerjoin(Endorsement, Endorsement.application_id == Application.id)
              .where(Application.id.in_(ids))
              .order_by(Application.submitted_at, Application.id))
-    for (application_id, reference, call, title, organisation, partner, districts, requested,
-         currency, state, endorsement, submitted_at, decided_at) in stream(query):
+    for (application_id, call_id, organisation_id, counterpart_id, reference, call, title,
+         organisation, partner, districts, requested, currency, state, endorsement,
+         submitted_at, decided_at) in stream(query):
         count, mean, rank = scores.get(application_id, (0, None, None))
+        if conflicts.covers_ids(application_id, call_id, organisation_id, counterpart_id):
+            count = mean = rank = None  # the reader's conflict of interest: no scores
         yield [reference, call, title, organisation, partner, areas.get(application_id),
                joined(districts or []), requested, currency, state.title,
                title_of(endorsement), submitted_at, decided_at, count, mean, rank]

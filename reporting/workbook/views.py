@@ -45,7 +45,8 @@ def download():
     if not form.validate():
         return _render(form)
     try:
-        workbook = build_donor_workbook(form.period, form.fund_id, with_names=form.names.data)
+        workbook = build_donor_workbook(form.period, form.fund_id, with_names=form.names.data,
+                                        viewer=current_user)
     except UnknownFund:  # removed since the form was checked
         form.fund.errors = [*form.fund.errors, str(_l("Choose a fund from the list."))]
         return _render(form, 422)
