@@ -12,6 +12,7 @@ from flask_login import current_user
 from accounts.models import User
 from accounts.organisations.models import Organisation
 from core import navigation
+from core.audit import visibility as audit_visibility
 from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
@@ -21,6 +22,7 @@ from grants.applications.models import Application, Attachment
 from grants.calls.forms import parse_id
 from grants.calls.models import Call
 from grants.reviews import operations, queries, scoring
+from grants.reviews.audit import redact_conflicted_entries
 from grants.reviews.forms import (
     AssignForm,
     ConflictForm,
@@ -59,6 +61,8 @@ navigation.register(
 navigation.register(
     admin_bp, navigation.NavEntry(_l("Review panels"), "panels.overview", can_manage_panels,
                                   order=40))
+# Audit entries about an application are redacted for readers conflicted with it.
+audit_visibility.register(bp, redact_conflicted_entries)
 
 PROGRESS_TITLES = {
     queries.NOT_STARTED: _l("Not started"),
