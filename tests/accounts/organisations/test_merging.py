@@ -283,3 +283,27 @@ def test_declaring_a_reference_twice_differently_is_a_mistake():
     with pytest.raises(ValueError):
         merging.handle_references("organisation_members", "organisation_id",
                                   how=Handling.repoint)
+
+
+def test_both_organisations_are_locked_before_anything_changes(factories, db_session, staff):
+    """Two staff merging at once must not interleave: the rows are locked (FOR UPDATE on
+    PostgreSQL; SQLite takes one writer at a time anyway), in id order, before any write."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter")
+    from sqlalchemy import event
+
+    kept, duplicate = factories.organisation(), factories.organisation()
+    statements = []
+
+    def capture(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    connection = db_session.connection()
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        merging.merge_organisations(kept, duplicate, staff)
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    first_write = next(i for i, s in enumerate(statements)
+                       if s.lstrip().upper().startswith(("UPDATE", "DELETE", "INSERT")))
+    assert any("FOR UPDATE" in s and "organisations" in s for s in statements[:first_write])
