@@ -90,7 +90,7 @@ def test_the_invitee_accepts_signed_in_and_joins(client, factories, org, owner, 
     assert client.post(f"{link}/accept").status_code == 302
     assert org.member_role(person) is MemberRole.owner
     actions = set(db_session.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_type == "organisations", AuditEntry.object_id == org.id)))
+        AuditEntry.object_type == "organisations", AuditEntry.object_id == str(org.id))))
     assert {"organisation.invite", "organisation.accept_invitation",
             "organisation.add_member"} <= actions
     # Answered: the link no longer works.
