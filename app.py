@@ -70,6 +70,7 @@ def _import_models() -> None:
     import coalitions.events.models  # noqa: F401
     import coalitions.plans.models  # noqa: F401
     import core.audit.models  # noqa: F401
+    import core.freshness  # noqa: F401
     import core.outbox.models  # noqa: F401
     import core.references  # noqa: F401
     import core.uploads.models  # noqa: F401
@@ -78,6 +79,7 @@ def _import_models() -> None:
     import grants.calls.models  # noqa: F401
     import grants.monitoring.models  # noqa: F401
     import grants.reviews.models  # noqa: F401
+    import reporting.opendata.models  # noqa: F401
     import reporting.portal.models  # noqa: F401
 
 
@@ -121,9 +123,11 @@ def _register_cli(app: Flask) -> None:
     from demo.cli import demo_cli
     from grants.cli import reminders_cli
     from reporting.cli import export_cli
+    from reporting.opendata.cli import opendata_cli
 
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(export_cli)
+    app.cli.add_command(opendata_cli)

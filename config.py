@@ -84,6 +84,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    #: Open-data files, QR codes and printable sheets, per client address, all together.
+    PUBLIC_DOWNLOAD_RATE_LIMIT = "30 per minute;300 per hour"
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -182,6 +184,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # nosec B105
     # Limits stay on (in memory) so they are exercised; tests lower them where they test them.
     LOGIN_RATE_LIMIT = "10000 per minute"
+    PUBLIC_DOWNLOAD_RATE_LIMIT = "10000 per minute"
     SERVER_NAME = None
     # The test client's host, so links in test email point where the client can follow them.
     PUBLIC_BASE_URL = "http://localhost"

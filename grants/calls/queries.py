@@ -9,9 +9,15 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from core import freshness
 from core.extensions import db
-from grants.calls.models import Call, Fund
+from grants.calls.models import (Call, Criterion, EligibilityStatement, Fund, RequiredDocument,
+                                 ThematicArea)
 from grants.calls.states import CallState
+
+# What the public call pages show: a change to any of it moves their validator on.
+for _model in (Call, Fund, ThematicArea, EligibilityStatement, RequiredDocument, Criterion):
+    freshness.watch(freshness.CALLS, _model)
 
 #: States of a call after its deadline that the public still sees.
 PAST_PUBLIC_STATES = (CallState.closed, CallState.in_review, CallState.decided)

@@ -11,8 +11,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from core import navigation
+from core import freshness, navigation
 from core.access import policy_required
+from core.conditional import conditional_page, page_etag
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
@@ -93,8 +94,20 @@ admin_bp.context_processor(_call_helpers)
 
 # Public pages ------------------------------------------------------------------------------
 
+#: The list's validator changes at least this often (seconds), so a kept copy moves a call
+#: from open to closed, and its "closes in ..." on, within minutes of the clock.
+LIST_VALIDATOR_PERIOD = 300
+
+
 @bp.route("/calls")
 def public_list():
+    return conditional_page(
+        lambda: page_etag(freshness.current_version(freshness.CALLS),
+                          period=LIST_VALIDATOR_PERIOD),
+        _public_list_page)
+
+
+def _public_list_page():
     now = utcnow()
     current = queries.public_calls(now)
     return render_template(
@@ -111,9 +124,16 @@ def public_detail(call_id: int):
         abort(404)  # a draft does not exist for the public
     now = utcnow()
     status = call_status(call, now)
-    return render_template("grants/calls/detail.html", call=call, now=now, status=status,
-                           apply_url=_apply_url(call) if status == "open" else None,
-                           may_manage=can_manage_calls(current_user)[0])
+    # What changes with the clock is in the validator: the status and the time left.
+    left = (time_left(call.closes_at, now) if status == "open"
+            else time_until(call.opens_at, now) if status == "upcoming" and call.opens_at
+            else "")
+    return conditional_page(
+        lambda: page_etag(freshness.current_version(freshness.CALLS), status, left),
+        lambda: render_template(
+            "grants/calls/detail.html", call=call, now=now, status=status,
+            apply_url=_apply_url(call) if status == "open" else None,
+            may_manage=can_manage_calls(current_user)[0]))
 
 
 # Staff: funds ------------------------------------------------------------------------------

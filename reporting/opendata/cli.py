@@ -1,6 +1,9 @@
 """``flask export 360giving --out FILE.json|FILE.xlsx [--fund ID]``: the open data to a file,
 for scheduled publication. Nothing is written unless the whole file is; an existing file is
-replaced in one step, so a reader never sees half of one."""
+replaced in one step, so a reader never sees half of one.
+
+``flask opendata refresh [--all]``: rebuild the files the site serves (normally rebuilt after
+the first download that follows a change)."""
 
 from __future__ import annotations
 
@@ -10,10 +13,13 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from reporting.cli import export_cli
-from reporting.opendata import package, queries
+from reporting.opendata import package, queries, store
 from reporting.opendata.spreadsheet import build_workbook
+
+opendata_cli = AppGroup("opendata", help="The open-data files the site serves.")
 
 FORMATS = (".json", ".xlsx")
 LEFT_OUT = {"amount": "amount not public", "award_date": "award date not public",
@@ -83,3 +89,12 @@ def export_360giving(out: str, fund_id: int | None) -> None:
         reasons = ", ".join(f"{LEFT_OUT[reason]}: {number}"
                             for reason, number in records.left_out.items())
         click.echo(f"{records.left_out_total} published project(s) left out ({reasons}).")
+
+
+@opendata_cli.command("refresh")
+@click.option("--all", "everything", is_flag=True,
+              help="Rebuild every stored file, not only those older than the data.")
+def refresh(everything: bool) -> None:
+    """Rebuild the stored 360Giving files (every fund, and each fund already asked for)."""
+    current = store.rebuild_all(only_stale=not everything)
+    click.echo(f"Open data up to date: {', '.join(current) or 'none'}.")

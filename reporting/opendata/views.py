@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from io import BytesIO
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.http import is_resource_modified
 
 from core import navigation
 from core.access import policy_required
+from core.conditional import conditional_page, page_etag
 from core.errors import render_error
+from core.freshness import PROJECTS, current_version
 from core.params import arg_id
-from core.spreadsheets import send_workbook
+from core.spreadsheets import XLSX_MIMETYPE
 from core.timeutil import to_programme_time, utcnow
 from core.uploads.responses import DOWNLOAD_CSP
-from reporting.opendata import package, queries
-from reporting.opendata.grants import Records, grant_identifier, prefix, vocabulary
+from reporting.limits import explain_download_limits, limit_public_download
+from reporting.opendata import package, queries, store
+from reporting.opendata.grants import grant_identifier, prefix, vocabulary
+from reporting.opendata.models import OpenDataFile
 from reporting.opendata.policies import can_view_open_data
-from reporting.opendata.spreadsheet import build_workbook
 from reporting.opendata.validation import SCHEMA_VERSION
 
 bp = Blueprint("opendata", __name__, url_prefix="/open-data")
+explain_download_limits(bp)
 
 navigation.register(
     bp, navigation.NavEntry(_l("Open data"), "opendata.index", can_view_open_data, order=90))
@@ -53,19 +56,13 @@ def _fund_args(fund) -> dict:
     return {"fund": fund.id} if fund is not None else {}
 
 
-def _last_change(records: Records) -> datetime | None:
-    if not records.grants:
-        return None
-    latest = max(grant["dateModified"] for grant in records.grants)
-    return datetime.fromisoformat(latest.replace("Z", "+00:00"))
-
-
-def _filename(fund, extension: str) -> str:
-    """e.g. 360giving-ogbz-fund-2-2026-03-01.json (the day in the programme's zone)."""
+def _filename(fund, extension: str, built_at) -> str:
+    """e.g. 360giving-ogbz-fund-2-2026-03-01.json (the day the file was built, in the
+    programme's zone)."""
     parts = ["360giving", _FILENAME_UNSAFE.sub("-", prefix()).strip("-") or "data"]
     if fund is not None:
         parts.append(f"fund-{fund.id}")
-    parts.append(to_programme_time(utcnow()).date().isoformat())
+    parts.append(to_programme_time(built_at or utcnow()).date().isoformat())
     return "-".join(parts) + extension
 
 
@@ -75,44 +72,68 @@ def _nothing_to_publish():
                                 "them with their amount, award date and organisation."))
 
 
+def _files(fund) -> OpenDataFile:
+    try:
+        return store.files_for(fund.id if fund else None)
+    except store.NotReadyYet:
+        # 409 "not possible right now": the first build of these files is still running.
+        response, status = render_error(409, _l(
+            "The open data is being prepared. Try again in a minute."))
+        abort(make_response(response, status, {"Retry-After": "60"}))
+
+
 @bp.route("")
 @policy_required(can_view_open_data)
 def index():
+    """The counts come with the stored files; the page's validator is the version they were
+    built from and the current one (the fund menu follows the data at once)."""
     fund = _chosen_fund()
-    records = package.collect(fund.id if fund else None)
-    return render_template(
-        "reporting/opendata/index.html", fund=fund, funds=queries.funds(),
-        records=records, fund_args=_fund_args(fund), last_change=_last_change(records),
-        left_out_titles=LEFT_OUT_TITLES, schema_version=SCHEMA_VERSION,
-        license_url=package.LICENSE, grant_prefix=grant_identifier(""),
-        organisation_prefix=f"360G-{prefix()}-ORG-", vocabulary=vocabulary())
+    files = _files(fund)
+    return conditional_page(
+        lambda: page_etag(files.data_version, current_version(PROJECTS)),
+        lambda: render_template(
+            "reporting/opendata/index.html", fund=fund, funds=queries.funds(),
+            records=files, fund_args=_fund_args(fund), last_change=files.last_change,
+            left_out_titles=LEFT_OUT_TITLES, schema_version=SCHEMA_VERSION,
+            license_url=package.LICENSE, grant_prefix=grant_identifier(""),
+            organisation_prefix=f"360G-{prefix()}-ORG-", vocabulary=vocabulary()))
 
 
 @bp.route("/360giving.json")
 @policy_required(can_view_open_data)
+@limit_public_download
 def download_json():
-    fund = _chosen_fund()
-    records = package.collect(fund.id if fund else None)
-    if not records.grants:
-        return _nothing_to_publish()
-    body = package.dumps(package.build_package(records, fund_id=fund.id if fund else None))
-    response = send_file(BytesIO(body), mimetype="application/json", as_attachment=True,
-                         download_name=_filename(fund, ".json"), conditional=False,
-                         etag=False, max_age=None)
-    response.content_length = len(body)
-    return _download_headers(response)
+    return _download(_chosen_fund(), ".json")
 
 
 @bp.route("/360giving.xlsx")
 @policy_required(can_view_open_data)
+@limit_public_download
 def download_xlsx():
-    fund = _chosen_fund()
-    records = package.collect(fund.id if fund else None)
-    if not records.grants:
+    return _download(_chosen_fund(), ".xlsx")
+
+
+_MIMETYPES = {".json": "application/json", ".xlsx": XLSX_MIMETYPE}
+
+
+def _download(fund, extension: str):
+    """The stored file; its body is read only when the client's copy is not current."""
+    files = _files(fund)
+    if not files.grant_count:
         return _nothing_to_publish()
-    # The package is validated first: the spreadsheet is the same data, flattened.
-    grants = package.build_package(records, fund_id=fund.id if fund else None)["grants"]
-    response = send_workbook(build_workbook(grants), _filename(fund, ".xlsx"))
+    kind = extension.lstrip(".")
+    etag = getattr(files, f"{kind}_etag")
+    response = Response(mimetype=_MIMETYPES[extension])
+    response.set_etag(etag)
+    response.last_modified = files.built_at
+    if not is_resource_modified(request.environ, etag=etag, last_modified=files.built_at):
+        response.status_code = 304
+        return _download_headers(response)
+    body = getattr(files, f"{kind}_body")
+    response.set_data(body)
+    # The name is ASCII letters, digits and hyphens only (see _filename).
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename={_filename(fund, extension, files.built_at)}")
     return _download_headers(response)
 
 

@@ -8,6 +8,8 @@ zone the standard asks for is kept.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from io import BytesIO
 
 import segno
@@ -45,3 +47,15 @@ def svg_bytes(url: str) -> bytes:
     make_code(url).save(buffer, kind="svg", scale=SVG_SCALE, border=QUIET_ZONE,
                         light="#fff", dark="#000", xmldecl=True)
     return buffer.getvalue()
+
+
+def etag(kind: str, url: str) -> str:
+    """What an image's bytes depend on: its kind, its address and the drawing settings."""
+    key = f"{kind}|{url}|{PNG_SCALE}|{SVG_SCALE}|{QUIET_ZONE}|{ERROR_CORRECTION}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=256)
+def image_bytes(kind: str, url: str) -> bytes:
+    """The PNG or SVG of ``url``, kept for the next visitor (codes are costly to draw)."""
+    return png_bytes(url) if kind == "png" else svg_bytes(url)

@@ -15,9 +15,12 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from accounts.organisations.models import Organisation
+from core import freshness
 from core.extensions import db
 from grants.applications.models import Application, application_thematic_areas
-from grants.awards.models import Award
+from grants.applications.states import ApplicationState
+from grants.awards.models import Award, Disbursement
 from grants.awards.queries import totals_by_award
 from grants.awards.states import AwardState
 from grants.calls.models import Call, Fund, ThematicArea
@@ -25,6 +28,18 @@ from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportState
 from grants.reviews.models import Decision
 from reporting.portal.models import ProjectPublication
+
+# Everything read below: a change to any of it makes the public pages and the stored open
+# data out of date (see core.freshness), in the transaction that changes it.
+for _model, _attributes, _options in (
+        (Award, (), {}), (ProjectPublication, (), {}), (Disbursement, (), {}),
+        (ProgressReport, ("state", "award_id"), {}), (Decision, ("decided_at",), {}),
+        (Application, (), {"rows": False,
+                           "when": lambda app: app.state == ApplicationState.awarded}),
+        (Organisation, ("name", "org_id"), {"rows": False}),
+        (Fund, ("name", "donor_organisation_id", "managing_organisation_id"), {}),
+        (Call, ("title", "fund_id"), {}), (ThematicArea, ("name", "position"), {})):
+    freshness.watch(freshness.PROJECTS, _model, *_attributes, **_options)
 
 #: An award appears once its agreement is signed; staff may still withdraw its page.
 PUBLISHABLE_STATES = frozenset({AwardState.active, AwardState.suspended, AwardState.closed,

@@ -17,19 +17,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core import navigation
+from core import freshness
 from core.access import Decision, require
+from core.conditional import conditional_page, page_etag
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
 from core.params import arg_id, parse_int
 from grants.awards.models import Award
 from grants.awards.states import AwardState
+from reporting.limits import explain_download_limits, limit_public_download
 from reporting.policies import can_manage_publication, can_view_portal
 from reporting.portal import operations, qr, queries
 from reporting.portal.forms import PublicationForm, form_data
 from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 
 bp = Blueprint("portal", __name__)
+explain_download_limits(bp)
 
 
 navigation.register(
@@ -41,7 +45,8 @@ _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 _FILTER_MAX = 200
 #: Projects per page of the public list (a multiple of 2 and 3 for the card grid).
 PER_PAGE = 24
-#: The QR images only encode a public address: shared caches may keep them for a day.
+#: The QR images only encode the project's public address, which depends on the reference
+#: and PUBLIC_BASE_URL alone (never on the request): shared caches may keep them for a day.
 QR_MAX_AGE = 24 * 3600
 
 
@@ -106,8 +111,16 @@ def _page_links(page: int, pages: int) -> list[int | None]:
 
 # Public pages --------------------------------------------------------------------------------
 
+def _projects_etag() -> str | None:
+    return page_etag(freshness.current_version(freshness.PROJECTS))
+
+
 @bp.route("/projects")
 def projects():
+    return conditional_page(_projects_etag, _projects_page)
+
+
+def _projects_page():
     filters = {"fund_id": _fund_filter(), "area": _text_filter("area"),
                "district": _text_filter("district")}
     every = queries.public_projects()
@@ -135,43 +148,59 @@ def _unknown_filters(filters: dict, options: queries.FilterOptions) -> bool:
                 and filters["district"] not in options.districts))
 
 
+def _project_page(reference: str, template: str):
+    """A project's page or sheet; the data version covers the project's existence too, so a
+    current copy is answered with 304 before anything is loaded."""
+    def build():
+        project = _project(reference)
+        return render_template(template, project=project,
+                               page_url=qr.project_url(project.reference))
+
+    return conditional_page(
+        lambda: page_etag(freshness.current_version(freshness.PROJECTS), template), build)
+
+
 @bp.route("/projects/<reference>")
 def project(reference: str):
-    project = _project(reference)
-    return render_template("reporting/portal/project.html", project=project,
-                           page_url=qr.project_url(project.reference))
+    return _project_page(reference, "reporting/portal/project.html")
 
 
 @bp.route("/projects/<reference>/sheet")
+@limit_public_download
 def project_sheet(reference: str):
+    return _project_page(reference, "reporting/portal/sheet.html")
+
+
+def _qr_response(reference: str, kind: str, mimetype: str) -> Response:
+    """The code of the project's address: the same for every visitor, so it may be kept by
+    shared caches, and revalidated by its ETag (a hash of what it encodes)."""
     project = _project(reference)
-    return render_template("reporting/portal/sheet.html", project=project,
-                           page_url=qr.project_url(project.reference))
-
-
-def _qr_response(reference: str, body: bytes, mimetype: str, extension: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    url = qr.project_url(project.reference)
+    etag = qr.etag(kind, url)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(qr.image_bytes(kind, url), mimetype=mimetype)
+    response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if request.args.get("download") == "1":
-        filename = re.sub(r"[^A-Za-z0-9._-]", "_", reference)
+        filename = re.sub(r"[^A-Za-z0-9._-]", "_", project.reference)
         response.headers["Content-Disposition"] = (
-            f'attachment; filename="{filename}-qr.{extension}"')
+            f'attachment; filename="{filename}-qr.{kind}"')
     return response
 
 
 @bp.route("/projects/<reference>/qr.png")
+@limit_public_download
 def qr_png(reference: str):
-    project = _project(reference)
-    return _qr_response(project.reference, qr.png_bytes(qr.project_url(project.reference)),
-                        "image/png", "png")
+    return _qr_response(reference, "png", "image/png")
 
 
 @bp.route("/projects/<reference>/qr.svg")
+@limit_public_download
 def qr_svg(reference: str):
-    project = _project(reference)
-    return _qr_response(project.reference, qr.svg_bytes(qr.project_url(project.reference)),
-                        "image/svg+xml", "svg")
+    return _qr_response(reference, "svg", "image/svg+xml")
 
 
 # Staff settings ------------------------------------------------------------------------------

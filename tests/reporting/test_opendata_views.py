@@ -115,8 +115,9 @@ def test_queries_do_not_grow_with_the_projects(app, client, demo_programme, db_s
     from sqlalchemy import event
 
     from core.extensions import db
+    from reporting.opendata import store
 
-    def statements(path):
+    def statements(action):
         seen = []
 
         def count(*args):
@@ -124,16 +125,22 @@ def test_queries_do_not_grow_with_the_projects(app, client, demo_programme, db_s
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            assert client.get(path).status_code == 200
+            action()
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
         return len(seen)
 
+    def served(path):
+        return lambda: client.get(path).status_code == 200 or pytest.fail(path)
+
     paths = ("/open-data", "/open-data/360giving.json", "/open-data/360giving.xlsx")
-    with_seven = [statements(path) for path in paths]
+    client.get("/open-data")  # the first visit builds the files
+    with_seven = [statements(served(path)) for path in paths]
+    building_seven = statements(lambda: store.build(None))
     assert all(with_seven)
     for project in public_projects()[:5]:
         db_session.add(ProjectPublication(award_id=project.award_id, is_published=False))
     db_session.flush()
     assert len(public_projects()) == 2
-    assert [statements(path) for path in paths] == with_seven
+    assert statements(lambda: store.build(None)) == building_seven
+    assert [statements(served(path)) for path in paths] == with_seven

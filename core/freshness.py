@@ -1,0 +1,118 @@
+"""Counters for "what the public can see has changed", one per channel (the funded projects
+and their open data; the calls).
+
+Public pages and the stored open-data files are built from many tables (awards, publication
+settings, payments, organisations, calls). Rather than every operation remembering to say so,
+each package registers here the models its public output reads (:func:`watch`), and a
+``before_flush`` listener bumps the channel's counter in the same transaction as the change:
+a rolled back change never marks anything stale, and a committed one always does.
+
+Pages use the counter as a cheap validator (an ETag without rendering); the open-data files
+record the counter they were built from and are rebuilt when it moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_sqlalchemy.session import Session
+from sqlalchemy import String, event, insert, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+#: The funded projects: the portal's pages and the open-data files.
+PROJECTS = "projects"
+#: The public calls.
+CALLS = "calls"
+
+
+class PublicDataVersion(db.Model):
+    """A number that grows whenever something the public sees on a channel changes."""
+
+    __tablename__ = "public_data_versions"
+
+    channel: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class _Watch:
+    channel: str
+    attributes: frozenset[str]
+    #: Whether a new or deleted row counts (a new organisation is not public, say).
+    rows: bool
+    #: Whether a changed object matters at all (e.g. only applications that were awarded).
+    when: Callable[[object], bool] | None
+
+
+_watched: dict[type, list[_Watch]] = {}
+
+
+def watch(channel: str, model: type, *attributes: str, rows: bool = True,
+          when: Callable[[object], bool] | None = None) -> None:
+    """Count a new, deleted or changed ``model`` row as a change on ``channel``; with
+    ``attributes`` only a change to one of them counts."""
+    _watched.setdefault(model, []).append(_Watch(channel, frozenset(attributes), rows, when))
+
+
+def current_version(channel: str) -> int:
+    """The channel's counter as committed (or as this transaction changed it)."""
+    return db.session.scalar(select(PublicDataVersion.version)
+                             .where(PublicDataVersion.channel == channel)) or 0
+
+
+def mark_changed(channel: str, session=None) -> None:
+    """Bump ``channel``'s counter in ``session``'s transaction. On PostgreSQL the row stays
+    locked until commit, so two changes cannot both read the same number."""
+    session = session or db.session
+    connection = session.connection()
+    result = connection.execute(
+        update(PublicDataVersion).where(PublicDataVersion.channel == channel)
+        .values(version=PublicDataVersion.version + 1, changed_at=utcnow()))
+    if result.rowcount == 0:  # the migration creates the rows; this is a safety net
+        connection.execute(insert(PublicDataVersion)
+                           .values(channel=channel, version=1, changed_at=utcnow()))
+
+
+def _watches_for(instance) -> list[_Watch]:
+    return [found for model in type(instance).__mro__ for found in _watched.get(model, ())]
+
+
+def _matters(session, instance, watched: _Watch, *, changed: bool) -> bool:
+    if not changed and not watched.rows:
+        return False
+    if changed:
+        if not watched.attributes:
+            if not session.is_modified(instance):
+                return False
+        else:
+            attrs = db.inspect(instance).attrs
+            if not any(attrs[name].history.has_changes() for name in watched.attributes):
+                return False
+    return watched.when is None or bool(watched.when(instance))
+
+
+def _changed_channels(session) -> set[str]:
+    channels: set[str] = set()
+    with session.no_autoflush:
+        for group, changed in ((session.new, False), (session.deleted, False),
+                               (session.dirty, True)):
+            for instance in group:
+                for watched in _watches_for(instance):
+                    if (watched.channel not in channels
+                            and _matters(session, instance, watched, changed=changed)):
+                        channels.add(watched.channel)
+    return channels
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, flush_context, instances) -> None:
+    if not _watched:
+        return
+    for channel in sorted(_changed_channels(session)):  # one lock order: no deadlock
+        mark_changed(channel, session)

@@ -1,0 +1,208 @@
+"""Building, storing and finding the open-data files.
+
+A change to anything public bumps the public-data version in the same transaction
+(:mod:`core.freshness`); a stored file built from an older version is stale. A request for a
+stale file gets the stored one at once and, after its response is sent, one worker (the one
+that wins the claim on the row) rebuilds the files in a transaction of its own. Only the
+very first build of a scope makes a visitor wait, since there is nothing to give before it.
+``flask opendata refresh`` rebuilds them from the command line (after an import, say).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+from io import BytesIO
+
+from flask import Flask, after_this_request, current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.freshness import PROJECTS, current_version
+from core.timeutil import utcnow
+from reporting.opendata import package
+from reporting.opendata.models import NEVER_BUILT, OpenDataFile
+from reporting.opendata.spreadsheet import build_workbook
+
+log = logging.getLogger(__name__)
+
+#: A build taking longer than this is taken to have died; another worker may take it over.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+#: How long a first visitor waits for another worker's first build of the same files.
+FIRST_BUILD_WAIT_SECONDS = 30.0
+_POLL_SECONDS = 0.5
+
+
+def scope_of(fund_id: int | None) -> str:
+    return "all" if fund_id is None else f"fund-{fund_id}"
+
+
+def etag_of(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def _row(scope: str) -> OpenDataFile | None:
+    return db.session.scalar(select(OpenDataFile).where(OpenDataFile.scope == scope))
+
+
+# Building ------------------------------------------------------------------------------------
+
+def build(fund_id: int | None) -> OpenDataFile:
+    """Rebuild the files of ``fund_id`` (``None``: every fund) in the current transaction.
+    The caller commits. The version is read before the data, so a change committed while the
+    files are built leaves them stale (rebuilt again) rather than marked fresh without it."""
+    version = current_version(PROJECTS)
+    records = package.collect(fund_id)
+    scope = scope_of(fund_id)
+    row = _row(scope)
+    if row is None:
+        row = OpenDataFile(scope=scope, fund_id=fund_id)
+        db.session.add(row)
+    row.json_body = row.xlsx_body = row.json_etag = row.xlsx_etag = None
+    row.last_change = None
+    if records.grants:
+        data = package.build_package(records, fund_id=fund_id)
+        row.json_body = package.dumps(data)
+        row.xlsx_body = _workbook_bytes(data["grants"])
+        row.json_etag, row.xlsx_etag = etag_of(row.json_body), etag_of(row.xlsx_body)
+        row.last_change = _parse_timestamp(data["modified"])
+    row.grant_count = len(records.grants)
+    row.left_out = dict(records.left_out)
+    row.data_version = version
+    row.built_at = utcnow().replace(microsecond=0)
+    row.refreshing_since = None
+    db.session.flush()
+    return row
+
+
+def _workbook_bytes(grants: list[dict]) -> bytes:
+    workbook = build_workbook(grants)
+    buffer = BytesIO()
+    try:
+        workbook.save(buffer)
+    finally:
+        workbook.close()
+    return buffer.getvalue()
+
+
+def _parse_timestamp(value: str):
+    from datetime import datetime
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# Claiming and rebuilding in a transaction of its own ------------------------------------------
+
+def _claim(scope: str, fund_id: int | None) -> bool:
+    """Take the right to rebuild ``scope``, committed at once so other workers see it."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OpenDataFile)
+        .where(OpenDataFile.scope == scope,
+               or_(OpenDataFile.refreshing_since.is_(None),
+                   OpenDataFile.refreshing_since < now - CLAIM_TIMEOUT))
+        .values(refreshing_since=now)).rowcount == 1
+    if not claimed and _row(scope) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(OpenDataFile(scope=scope, fund_id=fund_id,
+                                            data_version=NEVER_BUILT, refreshing_since=now))
+            claimed = True
+        except IntegrityError:  # another worker created it first: it is building
+            claimed = False
+    db.session.commit()
+    return claimed
+
+
+def _release(scope: str) -> None:
+    db.session.rollback()
+    db.session.execute(update(OpenDataFile).where(OpenDataFile.scope == scope)
+                       .values(refreshing_since=None))
+    db.session.commit()
+
+
+def rebuild_claimed(app: Flask, fund_id: int | None, *, only_if_stale: bool = True) -> bool:
+    """Rebuild the files of ``fund_id`` in a fresh app context (its own session and
+    transaction) if this worker wins the claim; ``False`` when another worker holds it."""
+    scope = scope_of(fund_id)
+    with app.app_context():
+        try:
+            if only_if_stale:
+                row = _row(scope)
+                if (row is not None and row.is_built
+                        and row.data_version >= current_version(PROJECTS)):
+                    return True
+            if not _claim(scope, fund_id):
+                return False
+            try:
+                build(fund_id)
+                db.session.commit()
+            except Exception:
+                log.exception("Rebuilding the open data (%s) failed; the last files stay.",
+                              scope)
+                _release(scope)
+                raise
+            return True
+        finally:
+            db.session.remove()
+
+
+def _rebuild_after_response(app: Flask, fund_id: int | None) -> None:
+    try:
+        rebuild_claimed(app, fund_id)
+    except Exception:  # logged above; the visitor already has the last good file
+        pass
+
+
+# Finding the files for a request --------------------------------------------------------------
+
+class NotReadyYet(Exception):
+    """The first build of these files is still running in another worker."""
+
+
+def files_for(fund_id: int | None) -> OpenDataFile:
+    """The stored files of ``fund_id`` as they are now (stale or not). A stale row is
+    rebuilt after this request's response is sent; the first build happens right away."""
+    scope = scope_of(fund_id)
+    row = _row(scope)
+    if row is None or not row.is_built:
+        row = _first_build(scope, fund_id)
+    elif row.data_version < current_version(PROJECTS):
+        app = current_app._get_current_object()
+
+        @after_this_request
+        def rebuild_later(response):
+            response.call_on_close(partial(_rebuild_after_response, app, fund_id))
+            return response
+    return row
+
+
+def _first_build(scope: str, fund_id: int | None) -> OpenDataFile:
+    app = current_app._get_current_object()
+    deadline = time.monotonic() + FIRST_BUILD_WAIT_SECONDS
+    while not rebuild_claimed(app, fund_id, only_if_stale=False):
+        if time.monotonic() > deadline:
+            raise NotReadyYet()
+        time.sleep(_POLL_SECONDS)
+        db.session.expire_all()
+        row = _row(scope)
+        if row is not None and row.is_built:
+            return row
+    db.session.expire_all()
+    return _row(scope)
+
+
+def rebuild_all(*, only_stale: bool = True) -> list[str]:
+    """Rebuild every stored scope (and the all-funds one) that is stale, or all of them;
+    the scopes rebuilt. For the command line."""
+    app = current_app._get_current_object()
+    fund_ids = {row.fund_id for row in db.session.scalars(select(OpenDataFile))}
+    fund_ids.add(None)
+    done = []
+    for fund_id in sorted(fund_ids, key=lambda value: (value is not None, value or 0)):
+        if rebuild_claimed(app, fund_id, only_if_stale=only_stale):
+            done.append(scope_of(fund_id))
+    return done
