@@ -33,6 +33,7 @@ from grants.applications.operations import transition
 from grants.applications.states import APPLICATION_WORKFLOW, ApplicationState
 from grants.ranking import queries
 from grants.reviews.conflicts import conflicted_application_ids
+from grants.reviews.late_conflicts import unresolved_application_ids
 from grants.reviews.models import Decision, Panel, Review, ReviewAssignment
 from grants.reviews.states import AssignmentState, Outcome, ReviewState
 
@@ -144,8 +145,15 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
     target = OUTCOME_STATES[outcome]
     unique = list({a.id: a for a in applications}.values())
     conflicted = conflicted_application_ids(panel, actor)
+    to_resolve = unresolved_application_ids(panel, [a.id for a in unique])
     for application in unique:
         _check_application(panel, application, target, actor, conflicted)
+        if application.id in to_resolve:
+            raise OperationError(_l(
+                "%(reference)s has a conflict to resolve: a reviewer became conflicted with "
+                "it after reviewing it. Programme staff must keep or exclude that review on "
+                "the application's reviews page first.",
+                reference=application.display_reference), field="application_ids")
     if outcome == Outcome.award:
         _check_pool(panel, unique)
 

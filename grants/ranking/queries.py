@@ -36,6 +36,7 @@ from grants.applications.states import ApplicationState
 from grants.calls.models import Call
 from grants.reviews import scoring
 from grants.reviews.conflicts import conflicts_by_reviewer
+from grants.reviews.late_conflicts import excluded_review_ids, unresolved_application_ids
 from grants.reviews.models import Decision, Panel, Review, ReviewAssignment, ReviewScore
 from grants.reviews.states import AssignmentState, Recommendation, ReviewState
 
@@ -135,7 +136,8 @@ def ranked_applications(call: Call) -> list[Application]:
 
 def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
     """The panel's submitted reviews with their scores, assignments and reviewers, without
-    those of reviewers who declared a conflict with the application after submitting."""
+    those staff excluded after their reviewer became conflicted (see
+    ``grants.reviews.late_conflicts``: until staff decide, such a review still counts)."""
     query = (select(Review).join(Review.assignment)
              .where(ReviewAssignment.panel_id == panel.id,
                     Review.state == ReviewState.submitted)
@@ -144,10 +146,8 @@ def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
              .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id))
     if application_ids is not None:
         query = query.where(ReviewAssignment.application_id.in_(list(application_ids)))
-    conflicts = conflicts_by_reviewer(panel)
-    return [review for review in db.session.scalars(query)
-            if review.assignment.application_id
-            not in conflicts.get(review.assignment.reviewer_id, set())]
+    excluded = excluded_review_ids(panel)
+    return [review for review in db.session.scalars(query) if review.id not in excluded]
 
 
 def criterion_specs(call: Call) -> list[scoring.CriterionSpec]:
@@ -186,8 +186,8 @@ class ReviewRecord(NamedTuple):
 
 def review_records(panel: Panel) -> list[ReviewRecord]:
     """The panel's submitted reviews of its ranked applications, in the order of
-    :func:`submitted_reviews` and without the same conflicted ones: two queries of plain rows
-    (reviews, then all their scores), whatever their number."""
+    :func:`submitted_reviews` and without the same excluded ones: three queries of plain rows
+    (reviews, then all their scores, then the exclusions), whatever their number."""
     reviewed = (select(Review.id)
                 .join(Review.assignment)
                 .join(Application, Application.id == ReviewAssignment.application_id)
@@ -204,11 +204,11 @@ def review_records(panel: Panel) -> list[ReviewRecord]:
             select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.score)
             .where(ReviewScore.review_id.in_(reviewed.scalar_subquery()))):
         scores[review_id][criterion_id] = score
-    conflicts = conflicts_by_reviewer(panel)
+    excluded = excluded_review_ids(panel)
     return [ReviewRecord(id=review_id, reviewer_id=reviewer_id, application_id=application_id,
                          recommendation=recommendation, scores=scores[review_id])
             for review_id, reviewer_id, application_id, recommendation in rows
-            if application_id not in conflicts.get(reviewer_id, set())]
+            if review_id not in excluded]
 
 
 @dataclass
@@ -293,6 +293,8 @@ class RankingRow:
     decision: Decision | None
     is_conflicted: bool
     is_decidable: bool
+    #: A reviewer became conflicted after reviewing it and staff have not decided yet.
+    has_conflict_to_resolve: bool = False
 
     @property
     def score(self) -> float | None:
@@ -355,6 +357,7 @@ def build_ranking(panel: Panel, viewer, method: str = RAW) -> Ranking:
     scores = panel_scores(panel)
     conflicted = viewer_conflicts(panel, viewer)
     decisions = decisions_for(scores.applications)
+    to_resolve = unresolved_application_ids(panel)
 
     def rank_of(stats):
         return stats.normalised_rank if method == NORMALISED else stats.raw_rank
@@ -374,7 +377,9 @@ def build_ranking(panel: Panel, viewer, method: str = RAW) -> Ranking:
             is_funded=funded(stats), recommendations=scores.recommendations[application.id],
             decision=decisions.get(application.id), is_conflicted=is_conflicted,
             is_decidable=(not panel.is_locked and not is_conflicted
-                          and application.state in DECIDABLE_STATES))
+                          and application.id not in to_resolve
+                          and application.state in DECIDABLE_STATES),
+            has_conflict_to_resolve=application.id in to_resolve)
         (conflicted_rows if is_conflicted else rows).append(row)
     line_index = next((i for i, row in enumerate(rows) if not row.is_funded), None)
     funded_rows = [s for s in ordered if funded(s)]

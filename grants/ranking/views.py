@@ -22,7 +22,9 @@ from grants.ranking.forms import DecisionForm, FeedbackForm
 from grants.ranking.policies import (can_choose_feedback, can_decide, can_export_scores,
                                      can_lock, can_see_agreement, can_see_scores_of,
                                      can_unlock, can_view_progress, can_view_ranking)
+from grants.reviews import discussion, late_conflicts
 from grants.reviews.models import Panel
+from grants.reviews.policies import can_run_discussion
 from grants.reviews.states import Outcome, Recommendation
 
 bp = Blueprint("ranking", __name__, url_prefix="/staff/panels")
@@ -75,6 +77,9 @@ def _page_number() -> int:
 
 def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | None = None):
     ranking = queries.build_ranking(panel, current_user, method)
+    shown = [row.application.id for row in ranking.rows]
+    # Reading the ranking is reading the colleagues' scores (the chair may review too).
+    discussion.record_colleagues_seen(current_user, panel, shown)
     return render_form(
         "grants/ranking/ranking.html", form, status=status, panel=panel, ranking=ranking,
         page=queries.page_of(ranking, _page_number()), methods=queries.METHODS,
@@ -83,7 +88,10 @@ def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | N
         show_agreement=can_see_agreement(current_user, panel)[0],
         can_lock=can_lock(current_user, panel)[0], can_unlock=can_unlock(current_user, panel)[0],
         can_export=can_export_scores(current_user, panel)[0],
-        selected=set(form.application_ids.data or []), action_form=BaseForm(), number=number)
+        selected=set(form.application_ids.data or []), action_form=BaseForm(), number=number,
+        late=late_conflicts.late_conflicts(panel, shown),
+        revisions=discussion.discussion_revisions(panel, shown),
+        can_run_discussion=can_run_discussion(current_user, panel)[0])
 
 
 # Ranking and decisions ---------------------------------------------------------------------
@@ -134,6 +142,7 @@ def feedback(panel_id: int, application_id: int):
     require(can_choose_feedback(current_user, panel))
     require(can_see_scores_of(current_user, panel, application))
     reviews = queries.feedback_reviews(panel, application)
+    discussion.record_colleagues_seen(current_user, panel, [application.id])
     form = FeedbackForm()
     if request.method == "GET":
         form.shared.data = [review.id for review in reviews if review.is_shared_with_applicant]
@@ -185,6 +194,20 @@ def lock(panel_id: int):
 def unlock(panel_id: int):
     return _lock_action(panel_id, can_unlock, operations.unlock_panel,
                         _("The panel is unlocked: reviews and decisions can change again."))
+
+
+@bp.route("/<int:panel_id>/discussion/open", methods=["POST"])
+def open_discussion(panel_id: int):
+    return _lock_action(panel_id, can_run_discussion, discussion.open_discussion,
+                        _("The discussion is open: reviewers may revise reviews they wrote "
+                          "before reading their colleagues'."))
+
+
+@bp.route("/<int:panel_id>/discussion/close", methods=["POST"])
+def close_discussion(panel_id: int):
+    return _lock_action(panel_id, can_run_discussion, discussion.close_discussion,
+                        _("The discussion is closed: reviews read against colleagues' can no "
+                          "longer be revised."))
 
 
 # Progress and export -----------------------------------------------------------------------

@@ -13,13 +13,9 @@ from wtforms.validators import ValidationError
 
 from core.forms import BaseForm, LongTextField
 from grants.calls.forms import NumberField, ProgrammeDateTimeField, parse_id
-from grants.reviews.operations import (
-    COMMENT_MAX,
-    MAX_REVIEWERS_PER_APPLICATION,
-    OVERALL_COMMENT_MAX,
-    REASON_MAX,
-)
-from grants.reviews.states import Confidence, Recommendation
+from grants.reviews.operations import MAX_REVIEWERS_PER_APPLICATION, REASON_MAX
+from grants.reviews.revisions import COMMENT_MAX, OVERALL_COMMENT_MAX
+from grants.reviews.states import Confidence, LateConflictOutcome, Recommendation
 
 NOT_APPLICABLE = "na"
 DRAFT, SUBMIT = "draft", "submit"
@@ -132,6 +128,26 @@ class ConflictForm(BaseForm):
 
 class DeclineForm(BaseForm):
     reason = LongTextField(_l("Why you decline"), max_length=REASON_MAX, render_kw={"rows": 3})
+
+    def validate_reason(self, field):
+        if not field.data:
+            raise ValidationError(_l("Give the reason."))
+
+
+class LateConflictForm(BaseForm):
+    """Staff's decision on a review whose reviewer became conflicted after submitting it."""
+
+    outcome = RadioField(_l("Decision"), validate_choice=False)
+    reason = LongTextField(_l("Reason"), max_length=REASON_MAX, render_kw={"rows": 2})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [(outcome.value, outcome.title)
+                                for outcome in LateConflictOutcome]
+
+    def validate_outcome(self, field):
+        if field.data not in LateConflictOutcome.__members__:
+            raise ValidationError(_l("Choose to keep or to exclude the review."))
 
     def validate_reason(self, field):
         if not field.data:

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Enum, ForeignKey, Integer, Numeric, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, Numeric,
+                        String, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models import TimestampMixin
 from core.timeutil import UTCDateTime, utcnow
-from grants.reviews.states import (AssignmentState, Confidence, Outcome, Recommendation,
-                                   ReviewState)
+from grants.reviews.states import (AssignmentState, Confidence, LateConflictOutcome, Outcome,
+                                   Recommendation, ReviewState)
 
 DEFAULT_REVIEWERS_PER_APPLICATION = 3
 DEFAULT_DISAGREEMENT_THRESHOLD = 25
@@ -38,6 +38,9 @@ class Panel(TimestampMixin, db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                 ondelete="SET NULL"))
+    #: Set while the panel discusses its reviews: only then may a reviewer who has read
+    #: colleagues' reviews revise their own (see ``grants.reviews.discussion``).
+    discussion_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     call = relationship("Call")
     chair = relationship("User", foreign_keys=[chair_id])
@@ -114,6 +117,9 @@ class ReviewAssignment(db.Model):
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     last_reminded_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The first time the reviewer was shown colleagues' reviews of this application: after
+    #: it, their review can be revised only during a discussion phase.
+    colleagues_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     panel: Mapped[Panel] = relationship(back_populates="assignments")
     application = relationship("Application")
@@ -140,6 +146,8 @@ class Review(TimestampMixin, db.Model):
     assignment: Mapped[ReviewAssignment] = relationship(back_populates="review")
     scores: Mapped[list[ReviewScore]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="ReviewScore.id")
+    versions: Mapped[list[ReviewVersion]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewVersion.number")
 
 
 class ReviewScore(db.Model):
@@ -156,6 +164,48 @@ class ReviewScore(db.Model):
 
     review: Mapped[Review] = relationship(back_populates="scores")
     criterion = relationship("Criterion")
+
+
+class ReviewVersion(db.Model):
+    """A submitted review as it stood after one submission or revision: earlier scores are
+    kept when the review is revised."""
+
+    __tablename__ = "review_versions"
+    __table_args__ = (UniqueConstraint("review_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
+                                           index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    #: {criterion id (as text): score, or None for "not applicable"}
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    recommendation: Mapped[Recommendation | None] = mapped_column(_enum(Recommendation))
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence))
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Written while the panel's discussion phase was open.
+    in_discussion: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    review: Mapped[Review] = relationship(back_populates="versions")
+
+
+class LateConflictResolution(db.Model):
+    """Staff's decision on a review whose reviewer became conflicted with the application
+    after submitting it: keep it in the ranking or exclude it, with the reason."""
+
+    __tablename__ = "late_conflict_resolutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
+                                           unique=True)
+    outcome: Mapped[LateConflictOutcome] = mapped_column(_enum(LateConflictOutcome, 10))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                 ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    review = relationship("Review")
+    decided_by = relationship("User")
 
 
 class Decision(db.Model):

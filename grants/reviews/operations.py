@@ -1,7 +1,8 @@
 """Every change to review panels, conflicts, assignments and reviews.
 
 Operations check everything first, then change objects, write the audit entry and queue
-email; they flush and never commit. A locked panel (``panel.is_locked``) refuses every
+email; they flush and never commit. Writing a review is in ``revisions``, the discussion
+phase in ``discussion`` and conflicts that arise after a review in ``late_conflicts``. A locked panel (``panel.is_locked``) refuses every
 change to its membership, assignments and reviews.
 """
 
@@ -30,25 +31,21 @@ from grants.reviews.models import (
     ConflictDeclaration,
     Panel,
     PanelMember,
-    Review,
     ReviewAssignment,
-    ReviewScore,
 )
-from grants.reviews.policies import can_decline, can_manage_panels, can_review
+from grants.reviews.policies import can_decline, can_manage_panels
 from grants.reviews.queries import ASSIGNABLE_STATES
+# Writing a review (and keeping its versions) lives in its own module; callers reach it here
+# with the panel's other writes.
+from grants.reviews.revisions import create_review, save_review  # noqa: F401
 from grants.reviews.states import (
     ASSIGNMENT_TRANSITIONS,
-    REVIEW_TRANSITIONS,
     AssignmentState,
-    Confidence,
-    Recommendation,
     ReviewState,
 )
 
 MAX_REVIEWERS_PER_APPLICATION = 20
 REASON_MAX = 2000
-COMMENT_MAX = 5000
-OVERALL_COMMENT_MAX = 10000
 
 
 def _require_staff(actor) -> None:
@@ -428,149 +425,3 @@ def reassign(assignment: ReviewAssignment, new_reviewer, actor) -> ReviewAssignm
                                    "previous_state": "assigned" if was_active else "declined"})
     _notify_assigned(panel, new_reviewer, [application])
     return new
-
-
-# Reviews -----------------------------------------------------------------------------------
-
-def _existing_review(assignment: ReviewAssignment) -> Review | None:
-    return db.session.scalar(select(Review).where(Review.assignment_id == assignment.id))
-
-
-def create_review(assignment: ReviewAssignment, reviewer) -> Review:
-    """Start the (only) review of an assignment."""
-    allowed, why = can_review(reviewer, assignment)
-    if not allowed:
-        raise OperationError(why)
-    if _existing_review(assignment) is not None:
-        raise OperationError(_l("This assignment already has a review: open it to continue."))
-    review = Review(assignment=assignment, state=ReviewState.draft, overall_comment="")
-    db.session.add(review)
-    db.session.flush()
-    return review
-
-
-def _enum_value(kind, value, field_name: str, message):
-    if value in (None, ""):
-        return None
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        raise OperationError(message, field=field_name) from None
-
-
-def _check_text(text: str | None, limit: int, field_name: str) -> str:
-    text = (text or "").strip()
-    if len(text) > limit:
-        raise OperationError(_l("Use at most %(count)s characters.", count=limit),
-                             field=field_name)
-    return text
-
-
-def _check_scores(criteria, scores: dict, comments: dict, submit: bool) -> dict[int, dict]:
-    """``{criterion id: {"score": int | None, "comment": str}}`` for the rows to keep.
-
-    ``scores``: criterion id → an int, or None for "not applicable"; a criterion absent from
-    it is not scored yet."""
-    by_id = {criterion.id: criterion for criterion in criteria}
-    for criterion_id in set(scores) | set(comments):
-        if criterion_id not in by_id:
-            raise OperationError(_l("Score only the criteria of this call's rubric."))
-    rows = {}
-    for criterion in criteria:
-        field_name = f"score_{criterion.id}"
-        comment = _check_text(comments.get(criterion.id), COMMENT_MAX,
-                              f"comment_{criterion.id}")
-        if criterion.id in scores:
-            score = scores[criterion.id]
-            if score is None:
-                if not criterion.is_na_allowed:
-                    raise OperationError(_l("“Not applicable” is not allowed for "
-                                            "%(criterion)s.", criterion=criterion.name),
-                                         field=field_name)
-            elif isinstance(score, bool) or not isinstance(score, int) \
-                    or not 0 <= score <= criterion.max_score:
-                raise OperationError(_l("Give %(criterion)s a score from 0 to %(max)s.",
-                                        criterion=criterion.name, max=criterion.max_score),
-                                     field=field_name)
-            rows[criterion.id] = {"score": score, "comment": comment}
-        elif submit:
-            raise OperationError(_l("Score %(criterion)s before submitting.",
-                                    criterion=criterion.name), field=field_name)
-        elif comment:
-            if criterion.is_na_allowed:
-                # A row without a score reads as "not applicable" here: ask for a choice.
-                raise OperationError(_l("Choose a score or “not applicable” to keep your "
-                                        "comment on %(criterion)s.", criterion=criterion.name),
-                                     field=field_name)
-            rows[criterion.id] = {"score": None, "comment": comment}
-    return rows
-
-
-def save_review(assignment: ReviewAssignment, reviewer, *, scores: dict, comments: dict,
-                overall_comment: str, recommendation, confidence, submit: bool) -> Review:
-    """Save the review as a draft, or submit it. A submitted review can be revised (it stays
-    submitted, so it must stay complete) until the panel is locked.
-
-    ``scores``: criterion id → int, or None for "not applicable" (only where the criterion
-    allows it); criteria left out are not scored yet. Submitting needs every criterion, a
-    recommendation and a confidence level."""
-    allowed, why = can_review(reviewer, assignment)
-    if not allowed:
-        raise OperationError(why)
-    review = _existing_review(assignment)
-    source = review.state if review is not None else ReviewState.draft
-    submit = bool(submit) or source == ReviewState.submitted
-    target = ReviewState.submitted if submit else ReviewState.draft
-    if (source, target) not in REVIEW_TRANSITIONS:
-        raise OperationError(_l("A submitted review cannot go back to draft."))
-    criteria = list(assignment.panel.call.criteria)
-    rows = _check_scores(criteria, scores or {}, comments or {}, submit)
-    overall_comment = _check_text(overall_comment, OVERALL_COMMENT_MAX, "overall_comment")
-    recommendation = _enum_value(Recommendation, recommendation, "recommendation",
-                                 _l("Choose a recommendation from the list."))
-    confidence = _enum_value(Confidence, confidence, "confidence",
-                             _l("Choose a confidence level from the list."))
-    if submit and recommendation is None:
-        raise OperationError(_l("Choose a recommendation before submitting."),
-                             field="recommendation")
-    if submit and confidence is None:
-        raise OperationError(_l("Choose your confidence level before submitting."),
-                             field="confidence")
-
-    # Everything is valid: write.
-    if review is None:
-        review = create_review(assignment, reviewer)
-    existing = {row.criterion_id: row for row in review.scores}
-    for criterion_id, row in list(existing.items()):
-        if criterion_id not in rows:
-            review.scores.remove(row)
-    for criterion_id, values in rows.items():
-        row = existing.get(criterion_id)
-        if row is None:
-            review.scores.append(ReviewScore(criterion_id=criterion_id, **values))
-        else:
-            row.score, row.comment = values["score"], values["comment"]
-    review.overall_comment = overall_comment
-    review.recommendation = recommendation
-    review.confidence = confidence
-    now = utcnow()
-    if source == ReviewState.submitted:
-        action = "review.revise"
-    elif submit:
-        action = "review.submit"
-        review.submitted_at = now
-    else:
-        action = "review.save"
-    review.state = target
-    review.updated_at = now
-    db.session.flush()
-    application = assignment.application
-    record(action, review, actor=reviewer,
-           summary=f"{reviewer.name}: review of {application.display_reference} "
-                   f"{'revised' if action == 'review.revise' else target.value}",
-           data={"assignment_id": assignment.id, "application_id": application.id,
-                 "scores": {str(k): v["score"] for k, v in rows.items()},
-                 "recommendation": recommendation, "confidence": confidence})
-    return review

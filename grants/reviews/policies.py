@@ -73,11 +73,48 @@ def can_view_assignment(user, assignment: ReviewAssignment) -> Decision:
 
 def can_review(user, assignment: ReviewAssignment) -> Decision:
     """Write or revise the review: the assignment's reviewer, not conflicted, panel not
-    locked."""
+    locked; and a submitted review whose reviewer has read colleagues' reviews only during
+    the panel's discussion phase."""
     allowed, reason = can_view_assignment(user, assignment)
     if not allowed:
         return allowed, reason
-    return _unlocked(assignment.panel)
+    allowed, reason = _unlocked(assignment.panel)
+    if not allowed:
+        return allowed, reason
+    return independence_allows_revision(assignment)
+
+
+def independence_allows_revision(assignment: ReviewAssignment) -> Decision:
+    """Review independence: after reading colleagues' reviews of the application, a reviewer
+    revises their submitted review only while the panel discusses (the revision is then
+    shown to staff beside the earlier scores)."""
+    review = assignment.review
+    if (review is not None and review.state == ReviewState.submitted
+            and assignment.colleagues_seen_at is not None
+            and assignment.panel.discussion_opened_at is None):
+        return _refuse(_l("You have read your colleagues' reviews of this application, so "
+                          "your review can no longer be revised, unless the panel opens a "
+                          "discussion phase."))
+    return ALLOW
+
+
+def can_run_discussion(user, panel) -> Decision:
+    """Programme staff and the panel's chair open and close the discussion phase."""
+    if is_staff(user) or is_chair(user, panel):
+        return ALLOW
+    return _refuse(_l("Only programme staff and the panel's chair can open or close the "
+                      "discussion."))
+
+
+def can_resolve_late_conflict(user, panel, application) -> Decision:
+    """Programme staff decide on a review whose reviewer became conflicted after writing it,
+    unless they are conflicted with the application themselves."""
+    if not is_staff(user):
+        return _refuse(_l("Only programme staff can decide on a conflict that arose after a "
+                          "review."))
+    if is_conflicted(panel, user, application):
+        return _refuse(_l("You have a conflict of interest with this application."))
+    return ALLOW
 
 
 def can_decline(user, assignment: ReviewAssignment) -> Decision:

@@ -62,6 +62,18 @@ class Outcome(enum.StrEnum):
                     Outcome.decline: _l("Decline the application")}[self])
 
 
+class LateConflictOutcome(enum.StrEnum):
+    """What staff decided about a review whose reviewer became conflicted after it."""
+
+    keep = "keep"
+    exclude = "exclude"
+
+    @property
+    def title(self) -> str:
+        return str({LateConflictOutcome.keep: _l("Keep the review in the ranking"),
+                    LateConflictOutcome.exclude: _l("Exclude the review from the ranking")}[self])
+
+
 #: (from, to) moves of a review: a reviewer submits a draft, and may revise a submitted
 #: review (it stays submitted) until the panel is locked.
 REVIEW_TRANSITIONS = {

@@ -6,34 +6,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
-from accounts.models import User
 from accounts.organisations.models import Organisation
 from core import navigation
 from core.audit import visibility as audit_visibility
 from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
-from core.forms import BaseForm, render_form
-from core.timeutil import to_programme_time, utcnow
+from core.forms import render_form
 from grants.applications.models import Application, Attachment
 from grants.calls.forms import parse_id
-from grants.calls.models import Call
-from grants.reviews import operations, queries, scoring
+from grants.reviews import discussion, late_conflicts, operations, queries, scoring
 from grants.reviews.audit import redact_conflicted_entries
-from grants.reviews.forms import (
-    AssignForm,
-    ConflictForm,
-    DeclineForm,
-    EditPanelForm,
-    MemberForm,
-    NewPanelForm,
-    ReassignForm,
-    review_form,
-)
-from grants.reviews.models import Panel, PanelMember, ReviewAssignment
+from grants.reviews.forms import ConflictForm, DeclineForm, LateConflictForm, review_form
+from grants.reviews.models import Panel, Review, ReviewAssignment
 from grants.reviews.policies import (
     can_declare_conflict,
     can_decline,
@@ -41,6 +28,7 @@ from grants.reviews.policies import (
     can_review,
     can_see_reviews,
     can_view_assignment,
+    independence_allows_revision,
     is_chair,
     is_panel_member,
     is_reviewer,
@@ -49,6 +37,7 @@ from grants.reviews.policies import (
 from grants.reviews.states import (
     AssignmentState,
     Confidence,
+    LateConflictOutcome,
     Recommendation,
     ReviewState,
 )
@@ -143,6 +132,7 @@ def _review_page(assignment: ReviewAssignment, form=None, decline_form=None,
         form=form if editable else None, decline_form=decline_form,
         may_decline=can_decline(current_user, assignment)[0],
         may_see_others=can_see_reviews(current_user, assignment.application, panel)[0],
+        revision_refusal=independence_allows_revision(assignment)[1],
         total=review_total(review, criteria)
         if review and review.state == ReviewState.submitted else None,
         is_late=queries.is_late(assignment, panel),
@@ -162,6 +152,10 @@ def review(assignment_id: int):
         return _review_page(assignment)
     if assignment.panel.is_locked:
         flash(_("The panel is locked: reviews can no longer be changed."), "error")
+        return _review_page(assignment, status=409)
+    allowed, reason = independence_allows_revision(assignment)
+    if not allowed:
+        flash(reason, "error")
         return _review_page(assignment, status=409)
     require(can_review(current_user, assignment))
     criteria = list(assignment.panel.call.criteria)
@@ -270,6 +264,13 @@ def application_reviews(application_id: int):
     if panel is None:
         abort(404)
     require(can_see_reviews(current_user, application, panel))
+    discussion.record_colleagues_seen(current_user, panel, [application.id])
+    return _application_reviews_page(application, panel)
+
+
+def _application_reviews_page(application: Application, panel: Panel, *,
+                              late_form: LateConflictForm | None = None,
+                              late_review_id: int | None = None, status: int = 200):
     criteria = list(panel.call.criteria)
     assignments = queries.reviews_of_application(application, panel)
     entries = []
@@ -284,214 +285,48 @@ def application_reviews(application_id: int):
             "total": review_total(review, criteria) if submitted else None,
         })
     own = next((entry for entry in entries if entry["is_own"]), None)
+    show_names = may_see_reviewer_names(current_user, panel)
+    late, revisions, late_forms = {}, {}, {}
+    if show_names:  # staff and the chair: conflicts after the review, discussion revisions
+        late = {item.review_id: item for item in late_conflicts.late_conflicts(
+            panel, [application.id]).get(application.id, [])}
+        revisions = {revision.review_id: revision for revision in
+                     discussion.discussion_revisions(panel, [application.id])
+                     .get(application.id, [])}
+        if can_manage_panels(current_user)[0]:
+            late_forms = {review_id: (late_form if review_id == late_review_id
+                                      else LateConflictForm(prefix=f"late{review_id}"))
+                          for review_id in late}
     return render_template("grants/reviews/application_reviews.html", application=application,
                            panel=panel, criteria=criteria, entries=entries, own=own,
-                           show_names=may_see_reviewer_names(current_user, panel),
-                           is_chair=is_chair(current_user, panel))
+                           show_names=show_names, is_chair=is_chair(current_user, panel),
+                           late=late, revisions=revisions, late_forms=late_forms,
+                           LateConflictOutcome=LateConflictOutcome), status
 
 
-# Staff: panels -------------------------------------------------------------------------------
-
-@admin_bp.route("")
+@admin_bp.route("/<int:panel_id>/reviews/<int:review_id>/late-conflict", methods=["POST"])
 @policy_required(can_manage_panels)
-def overview():
-    return render_template("grants/reviews/admin/overview.html",
-                           rows=queries.panels_overview())
-
-
-@admin_bp.route("/new", methods=["GET", "POST"])
-@policy_required(can_manage_panels)
-def new():
-    calls = queries.calls_without_panel()
-    form = NewPanelForm()
-    form.call_id.choices = [(str(call.id), call.title) for call in calls]
-    if request.method == "GET":
-        call_id = request.args.get("call_id", "")
-        form.call_id.data = call_id if call_id in {str(c.id) for c in calls} else ""
-        form.reviewers_per_application.data = 3
-    elif form.validate_on_submit():
-        call = db.session.get(Call, int(form.call_id.data))
-        try:
-            panel = operations.create_panel(
-                call, current_user, due_at=form.due_at.utc(),
-                reviewers_per_application=form.reviewers_per_application.data)
-        except OperationError as error:
-            form.add_operation_error(error)
-        else:
-            flash(_("The panel is created. Add its members next."), "success")
-            return redirect(url_for("panels.detail", panel_id=panel.id))
-    return render_form("grants/reviews/admin/panel_form.html", form, panel=None,
-                       has_calls=bool(calls))
-
-
-def _programme_time(value):
-    return None if value is None else to_programme_time(value).replace(tzinfo=None)
-
-
-@admin_bp.route("/<int:panel_id>/edit", methods=["GET", "POST"])
-@policy_required(can_manage_panels)
-def edit(panel_id: int):
+def resolve_late_conflict(panel_id: int, review_id: int):
+    """Keep or exclude a review whose reviewer became conflicted after submitting it."""
     panel = _load_panel(panel_id)
-    form = EditPanelForm(data={"due_at": _programme_time(panel.due_at),
-                               "reviewers_per_application": panel.reviewers_per_application,
-                               "chair_id": str(panel.chair_id or "")})
-    form.chair_id.choices = [("", _("No chair"))] + [
-        (str(member.user_id), member.user.name) for member in panel.members]
-    if panel.is_locked:
-        form.form_errors.append(_("The panel is locked: its settings can no longer be "
-                                  "changed."))
-        return render_form("grants/reviews/admin/panel_form.html", form, panel=panel,
-                           status=409 if request.method == "POST" else 200)
+    review = db.session.get(Review, review_id)
+    if review is None or review.assignment.panel_id != panel.id:
+        abort(404)
+    application = review.assignment.application
+    form = LateConflictForm(prefix=f"late{review.id}")
     if form.validate_on_submit():
-        chair = db.session.get(User, int(form.chair_id.data)) if form.chair_id.data else None
         try:
-            operations.update_panel(panel, current_user, due_at=form.due_at.utc(),
-                                    reviewers_per_application=form.reviewers_per_application.data)
-            operations.set_chair(panel, chair, current_user)
+            late_conflicts.resolve(panel, review, current_user, outcome=form.outcome.data,
+                                   reason=form.reason.data)
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            flash(_("The panel is saved."), "success")
-            return redirect(url_for("panels.detail", panel_id=panel.id))
-    return render_form("grants/reviews/admin/panel_form.html", form, panel=panel)
+            flash(_("Your decision on the review is recorded."), "success")
+            return redirect(url_for("reviews.application_reviews",
+                                    application_id=application.id))
+    return _application_reviews_page(application, panel, late_form=form,
+                                     late_review_id=review.id, status=422)
 
 
-def _detail_page(panel: Panel, status: int = 200, *, error=None, member_form=None,
-                 assign_form=None):
-    applications = queries.assignable_applications(panel)
-    members = list(panel.members)
-    member_form = member_form or MemberForm()
-    member_form.user_id.choices = [("", _("Choose a reviewer"))] + [
-        (str(user.id), f"{user.name} · {user.email}")
-        for user in queries.reviewers_not_in(panel)]
-    assign_form = assign_form or AssignForm()
-    _assign_choices(assign_form, applications, members)
-    conflict_rows, declarations = queries.conflicts_matrix(panel)
-    return render_template(
-        "grants/reviews/admin/detail.html", panel=panel, error=error,
-        progress=queries.member_progress(panel),
-        by_application=queries.assignments_by_application(panel),
-        conflict_rows=conflict_rows, declarations=declarations,
-        member_form=member_form, assign_form=assign_form, action_form=BaseForm(),
-        reviewer_choices=[(str(m.user_id), m.user.name) for m in members],
-        is_late=queries.is_late, now=utcnow()), status
-
-
-def _assign_choices(form: AssignForm, applications, members) -> None:
-    form.application_id.choices = [("", _("Choose an application"))] + [
-        (str(a.id), f"{a.display_reference} · {a.title}") for a in applications]
-    form.reviewer_id.choices = [("", _("Choose a reviewer"))] + [
-        (str(m.user_id), m.user.name) for m in members]
-
-
-def _refused(panel: Panel, error: OperationError | str, **forms):
-    """The panel page again with the reason an action was refused (nothing is saved)."""
-    message = error.message if isinstance(error, OperationError) else error
-    return _detail_page(panel, 409 if panel.is_locked else 422, error=message, **forms)
-
-
-@admin_bp.route("/<int:panel_id>")
-@policy_required(can_manage_panels)
-def detail(panel_id: int):
-    return _detail_page(_load_panel(panel_id))
-
-
-@admin_bp.route("/<int:panel_id>/members", methods=["POST"])
-@policy_required(can_manage_panels)
-def add_member(panel_id: int):
-    panel = _load_panel(panel_id)
-    form = MemberForm()
-    form.user_id.choices = []
-    if not form.validate_on_submit():
-        return _refused(panel, next(iter(form.user_id.errors), _("Choose a reviewer.")),
-                        member_form=form)
-    user = db.session.get(User, _selected_id(form.user_id.data))
-    try:
-        operations.add_member(panel, user, current_user)
-    except OperationError as error:
-        return _refused(panel, error, member_form=form)
-    flash(_("%(name)s joins the panel.", name=user.name), "success")
-    return redirect(url_for("panels.detail", panel_id=panel.id))
-
-
-@admin_bp.route("/<int:panel_id>/members/<int:member_id>/remove", methods=["POST"])
-@policy_required(can_manage_panels)
-def remove_member(panel_id: int, member_id: int):
-    panel = _load_panel(panel_id)
-    member = db.session.get(PanelMember, member_id)
-    if member is None or member.panel_id != panel.id:
-        abort(404)
-    name = member.user.name
-    try:
-        operations.remove_member(panel, member, current_user)
-    except OperationError as error:
-        return _refused(panel, error)
-    flash(_("%(name)s has left the panel.", name=name), "success")
-    return redirect(url_for("panels.detail", panel_id=panel.id))
-
-
-@admin_bp.route("/<int:panel_id>/assign", methods=["POST"])
-@policy_required(can_manage_panels)
-def assign(panel_id: int):
-    panel = _load_panel(panel_id)
-    form = AssignForm()
-    if not form.validate_on_submit():
-        errors = form.application_id.errors or form.reviewer_id.errors
-        return _refused(panel, next(iter(errors), _("Choose an application and a reviewer.")))
-    application = db.session.get(Application, _selected_id(form.application_id.data))
-    reviewer = db.session.get(User, _selected_id(form.reviewer_id.data))
-    if application is None:
-        return _refused(panel, _("Choose an application of this call."))
-    try:
-        operations.assign(panel, application, reviewer, current_user)
-    except OperationError as error:
-        return _refused(panel, error)
-    flash(_("%(name)s now reviews %(reference)s.", name=reviewer.name,
-            reference=application.display_reference), "success")
-    return redirect(url_for("panels.detail", panel_id=panel.id))
-
-
-@admin_bp.route("/<int:panel_id>/auto-assign", methods=["POST"])
-@policy_required(can_manage_panels)
-def auto_assign(panel_id: int):
-    panel = _load_panel(panel_id)
-    form = BaseForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        result = operations.auto_assign(panel, current_user)
-    except OperationError as error:
-        return _refused(panel, error)
-    flash(ngettext("%(num)d assignment made.", "%(num)d assignments made.",
-                   len(result.created)), "success")
-    for application, missing in result.short.items():
-        flash(ngettext("%(reference)s is still %(num)d reviewer short: too few members "
-                       "can review it.",
-                       "%(reference)s is still %(num)d reviewers short: too few members "
-                       "can review it.", missing, reference=application.display_reference),
-              "error")
-    return redirect(url_for("panels.detail", panel_id=panel.id))
-
-
-@admin_bp.route("/<int:panel_id>/assignments/<int:assignment_id>/reassign",
-                methods=["POST"])
-@policy_required(can_manage_panels)
-def reassign(panel_id: int, assignment_id: int):
-    panel = _load_panel(panel_id)
-    assignment = db.session.get(ReviewAssignment, assignment_id)
-    if assignment is None or assignment.panel_id != panel.id:
-        abort(404)
-    form = ReassignForm()
-    if not form.validate_on_submit():
-        return _refused(panel, next(iter(form.reviewer_id.errors), _("Choose a reviewer.")))
-    reviewer = db.session.get(User, _selected_id(form.reviewer_id.data))
-    if reviewer is None:
-        return _refused(panel, _("Choose a member of the panel."))
-    reference = assignment.application.display_reference
-    try:
-        operations.reassign(assignment, reviewer, current_user)
-    except OperationError as error:
-        return _refused(panel, error)
-    flash(_("%(name)s now reviews %(reference)s.", name=reviewer.name, reference=reference),
-          "success")
-    return redirect(url_for("panels.detail", panel_id=panel.id))
+# The staff pages of panels are in ``panel_views``; importing it registers them on admin_bp.
+from grants.reviews import panel_views  # noqa: E402,F401
