@@ -174,6 +174,13 @@ POLICY: dict[str, Access] = {
                            "POST", 302),
     "ranking.unlock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/unlock",
                              "POST", 303),
+    # The discussion phase (the chair too, in tests/grants/reviews); closing a discussion
+    # that is not open is refused with a message (303).
+    "ranking.open_discussion": Access(
+        STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/discussion/open", "POST", 302),
+    "ranking.close_discussion": Access(
+        STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/discussion/close", "POST",
+        303),
     "ranking.progress": Access(
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/progress"),
     "ranking.export": Access(
@@ -210,6 +217,10 @@ POLICY: dict[str, Access] = {
     "panels.reassign": Access(
         STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/assignments/"
                          f"{c['review_assignment'].id}/reassign", "POST", 422),
+    # Keeping or excluding a review after a late conflict: an empty form is refused (422).
+    "panels.resolve_late_conflict": Access(
+        STAFF, lambda c: f"/staff/panels/{c['review_panel'].id}/reviews/"
+                         f"{c['marked_review'].id}/late-conflict", "POST", 422, conflicted=403),
     # Monitoring: the context's award belongs to an organisation none of the test roles is a
     # member of, so only its members (tests/grants/monitoring) write its reports; staff read
     # and review them; finance sees budgets and the dashboard. An empty add-report form or
@@ -469,9 +480,10 @@ def _reviews_context(factories):
     assignment = ReviewAssignment(panel=panel, application=application, reviewer=reviewer)
     factories.session.add_all([panel, assignment])
     factories.session.flush()
-    _marked_review(factories, panel, application)
+    marked = _marked_review(factories, panel, application)
     return {"review_panel": panel, "review_application": application,
-            "review_assignment": assignment, "spare_member": panel.members[1]}
+            "review_assignment": assignment, "spare_member": panel.members[1],
+            "marked_review": marked}
 
 
 def _monitoring_context(factories):

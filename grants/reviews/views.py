@@ -313,6 +313,8 @@ def resolve_late_conflict(panel_id: int, review_id: int):
     if review is None or review.assignment.panel_id != panel.id:
         abort(404)
     application = review.assignment.application
+    # The page shown again on bad input holds the reviews: the same rule as for reading it.
+    require(can_see_reviews(current_user, application, panel))
     form = LateConflictForm(prefix=f"late{review.id}")
     if form.validate_on_submit():
         try:

@@ -114,6 +114,13 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
                            f"{X(w)['ranking_application'].id}/feedback"),
     "ranking.lock": ("staff", lambda w: f"/staff/panels/{X(w)['ranking_panel'].id}/lock"),
     "ranking.unlock": ("staff", lambda w: f"/staff/panels/{X(w)['ranking_panel'].id}/unlock"),
+    "ranking.open_discussion": (
+        "staff", lambda w: f"/staff/panels/{X(w)['ranking_panel'].id}/discussion/open"),
+    "ranking.close_discussion": (
+        "staff", lambda w: f"/staff/panels/{X(w)['ranking_panel'].id}/discussion/close"),
+    "panels.resolve_late_conflict": (
+        "staff", lambda w: f"/staff/panels/{X(w)['review_panel'].id}/reviews/"
+                           f"{X(w)['marked_review'].id}/late-conflict"),
     "awards.create": (
         "staff", lambda w: f"/staff/applications/{X(w)['award_application'].id}/award"),
     "awards.edit": ("staff", lambda w: f"/staff/awards/{A(w).pending_award.id}/edit"),

@@ -208,6 +208,13 @@ ROUTES: dict[str, Foreign | Public] = {
                    f"{X(w)['ranking_application'].id}/feedback"]),
     "ranking.lock": Foreign(lambda w: [f"/staff/panels/{X(w)['ranking_panel'].id}/lock"]),
     "ranking.unlock": Foreign(lambda w: [f"/staff/panels/{X(w)['ranking_panel'].id}/unlock"]),
+    "ranking.open_discussion": Foreign(
+        lambda w: [f"/staff/panels/{X(w)['ranking_panel'].id}/discussion/open"]),
+    "ranking.close_discussion": Foreign(
+        lambda w: [f"/staff/panels/{X(w)['ranking_panel'].id}/discussion/close"]),
+    "panels.resolve_late_conflict": Foreign(
+        lambda w: [f"/staff/panels/{X(w)['review_panel'].id}/reviews/"
+                   f"{X(w)['marked_review'].id}/late-conflict"]),
     "ranking.progress": Foreign(
         lambda w: [f"/staff/panels/{X(w)['ranking_panel'].id}/progress"]),
     "ranking.export": Foreign(
@@ -342,6 +349,9 @@ COMPOSITE: dict[str, tuple[str, Callable[[World], str]]] = {
     "panels.reassign": (
         "staff", lambda w: f"/staff/panels/{X(w)['ranking_panel'].id}/assignments/"
                            f"{X(w)['review_assignment'].id}/reassign"),
+    "panels.resolve_late_conflict": (
+        "staff", lambda w: f"/staff/panels/{X(w)['ranking_panel'].id}/reviews/"
+                           f"{X(w)['marked_review'].id}/late-conflict"),
     "monitoring.upload_receipt": (
         "alpha", lambda w: f"/reports/{A(w).report.id}/expenditures/"
                            f"{B(w).expenditure.id}/receipt"),
