@@ -157,3 +157,25 @@ def contact_domain_warning(application):
                   domain=domain, organisation=application.counterpart.name,
                   known=", ".join(sorted(known)))
     return None
+
+
+def counterpart_warnings(application) -> list:
+    """Everything staff should check about who is endorsing: the contact's domain, a
+    counterpart nobody on the programme team has verified (anyone may add an organisation
+    to the directory and give it a website), and people who belong to both organisations."""
+    warnings = []
+    domain = contact_domain_warning(application)
+    if domain is not None:
+        warnings.append(domain)
+    counterpart = application.counterpart
+    if counterpart is None:
+        return warnings
+    if not counterpart.is_verified:
+        warnings.append(_l("%(organisation)s is not verified in the directory: its website "
+                           "and email address were given by whoever added it.",
+                           organisation=counterpart.name))
+    applicant_users = {membership.user_id for membership in application.organisation.members}
+    if any(membership.user_id in applicant_users for membership in counterpart.members):
+        warnings.append(_l("Someone who belongs to the applicant organisation also belongs "
+                           "to %(organisation)s.", organisation=counterpart.name))
+    return warnings

@@ -16,7 +16,7 @@ from core.params import arg_id, parse_id
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
 from grants.applications.checks import submission_problems
-from grants.applications.endorsement_terms import contact_domain_warning
+from grants.applications.endorsement_terms import counterpart_warnings
 from grants.applications.forms import (
     BUDGET_CATEGORY_TITLES,
     AttachmentForm,
@@ -34,7 +34,6 @@ from grants.applications.policies import (
     can_list_all,
     can_start,
     can_view,
-    check_disinterested,
     is_applicant_member,
 )
 from grants.applications.sections import SECTIONS
@@ -43,11 +42,11 @@ from grants.applications.states import (
     DECIDED_STATES,
     ApplicationState,
 )
-from grants.awards.policies import can_issue_award
+from grants.awards.policies import can_manage_awards
 from grants.awards.queries import award_for_application
 from grants.calls.models import Call
 from grants.calls.policies import can_view_call
-from grants.endorsements.policies import can_record_paper, can_resend
+from grants.endorsements.policies import can_resend
 
 bp = Blueprint("applications", __name__)
 admin_bp = Blueprint("applications_admin", __name__, url_prefix="/staff/applications")
@@ -135,14 +134,10 @@ def detail(application_id: int):
         progress=queries.section_progress(application),
         is_member=is_applicant_member(current_user, application)[0],
         can_manage_endorsement=can_resend(current_user, application)[0],
-        contact_warning=(contact_domain_warning(application)
-                         if can_list_all(current_user)[0] else None),
-        can_record_paper=can_record_paper(current_user, application)[0],
+        contact_warnings=(counterpart_warnings(application)
+                          if can_list_all(current_user)[0] else []),
         award=award_for_application(application.id),
-        can_issue_award=can_issue_award(current_user, application)[0],
-        # Staff who belong to the applicant or counterpart are told why they cannot act.
-        separation=check_disinterested(current_user, application)
-        if can_list_all(current_user)[0] else (True, ""),
+        can_issue_award=can_manage_awards(current_user)[0],
         transitions=APPLICATION_WORKFLOW.available(application, current_user),
         action_form=BaseForm(), withdraw_form=WithdrawForm())
 
@@ -338,7 +333,6 @@ def list_applications():
 def transition(application_id: int):
     application = _load(application_id)
     require(can_list_all(current_user))
-    require(check_disinterested(current_user, application))
     target = request.form.get("target", "")
     if target not in ApplicationState.__members__:
         abort(400)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from core.access import require
 from core.errors import OperationError
 from core.forms import render_form
-from grants.applications.endorsement_terms import contact_domain_warning
+from grants.applications.endorsement_terms import counterpart_warnings
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.screening import operations, queries
@@ -36,7 +36,7 @@ def screen(application_id: int):
         return render_template("grants/screening/screen.html", application=application,
                                check=application.eligibility_check, form=None,
                                checklist=None,
-                               contact_warning=contact_domain_warning(application)), status
+                               contact_warnings=counterpart_warnings(application)), status
     require(can_screen(current_user, application))
     checklist = queries.build_checklist(application)
     form = screening_form(checklist)
@@ -57,4 +57,4 @@ def screen(application_id: int):
     return render_form("grants/screening/screen.html", form, application=application,
                        check=application.eligibility_check, checklist=checklist,
                        failing=queries.failing_items(checklist),
-                       contact_warning=contact_domain_warning(application))
+                       contact_warnings=counterpart_warnings(application))

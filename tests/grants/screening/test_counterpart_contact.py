@@ -43,3 +43,18 @@ def test_an_endorsement_of_other_terms_is_not_met(client, db_session, login_as, 
     login_as("staff")
     page = client.get(_url(application)).get_data(as_text=True)
     assert "Not met" in page and "No longer applies" in page
+
+
+def test_an_unverified_counterpart_and_shared_members_are_flagged(client, db_session,
+                                                                  factories, login_as,
+                                                                  application):
+    from tests.fixtures.applications import applicant_member
+
+    application.counterpart.email = "info@gov.example.bz"
+    application.counterpart.is_verified = False
+    factories.member(application.counterpart, applicant_member(application), "owner")
+    db_session.flush()
+    login_as("staff")
+    page = client.get(_url(application)).get_data(as_text=True)
+    assert "is not verified in the directory" in page
+    assert "also belongs to" in page
