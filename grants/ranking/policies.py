@@ -98,9 +98,8 @@ def can_decide_application(user, application) -> Decision:
 
 def can_see_scores_of(user, panel, application) -> Decision:
     """Nobody sees the scores or reviews of an application they have a conflict of interest
-    with (declared, or through membership of the applicant or counterpart organisation)."""
-    from grants.reviews.conflicts import is_conflicted
+    with (declared, or through membership of the applicant or counterpart organisation): the
+    one rule of ``grants.reviews.conflicts.can_see_assessment``."""
+    from grants.reviews.conflicts import can_see_assessment
 
-    if user and user.is_authenticated and is_conflicted(panel, user, application):
-        return False, str(_l("You have a conflict of interest with this application."))
-    return ALLOW
+    return can_see_assessment(user, application)
