@@ -34,6 +34,7 @@ from grants.applications.policies import (
     can_list_all,
     can_start,
     can_view,
+    check_disinterested,
     is_applicant_member,
 )
 from grants.applications.sections import SECTIONS
@@ -42,11 +43,11 @@ from grants.applications.states import (
     DECIDED_STATES,
     ApplicationState,
 )
-from grants.awards.policies import can_manage_awards
+from grants.awards.policies import can_issue_award
 from grants.awards.queries import award_for_application
 from grants.calls.models import Call
 from grants.calls.policies import can_view_call
-from grants.endorsements.policies import can_resend
+from grants.endorsements.policies import can_record_paper, can_resend
 
 bp = Blueprint("applications", __name__)
 admin_bp = Blueprint("applications_admin", __name__, url_prefix="/staff/applications")
@@ -136,8 +137,12 @@ def detail(application_id: int):
         can_manage_endorsement=can_resend(current_user, application)[0],
         contact_warnings=(counterpart_warnings(application)
                           if can_list_all(current_user)[0] else []),
+        can_record_paper=can_record_paper(current_user, application)[0],
         award=award_for_application(application.id),
-        can_issue_award=can_manage_awards(current_user)[0],
+        can_issue_award=can_issue_award(current_user, application)[0],
+        # Staff who belong to the applicant or counterpart are told why they cannot act.
+        separation=check_disinterested(current_user, application)
+        if can_list_all(current_user)[0] else (True, ""),
         transitions=APPLICATION_WORKFLOW.available(application, current_user),
         action_form=BaseForm(), withdraw_form=WithdrawForm())
 
@@ -333,6 +338,7 @@ def list_applications():
 def transition(application_id: int):
     application = _load(application_id)
     require(can_list_all(current_user))
+    require(check_disinterested(current_user, application))
     target = request.form.get("target", "")
     if target not in ApplicationState.__members__:
         abort(400)
