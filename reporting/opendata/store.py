@@ -182,6 +182,9 @@ def files_for(fund_id: int | None) -> OpenDataFile:
 
 def _first_build(scope: str, fund_id: int | None) -> OpenDataFile:
     app = current_app._get_current_object()
+    # The build commits in a transaction of its own; this request's (which has only read)
+    # must not hold the database meanwhile (SQLite's BEGIN IMMEDIATE takes the write lock).
+    db.session.rollback()
     deadline = time.monotonic() + FIRST_BUILD_WAIT_SECONDS
     while not rebuild_claimed(app, fund_id, only_if_stale=False):
         if time.monotonic() > deadline:
