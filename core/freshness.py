@@ -3,9 +3,10 @@ and their open data; the calls).
 
 Public pages and the stored open-data files are built from many tables (awards, publication
 settings, payments, organisations, calls). Rather than every operation remembering to say so,
-each package registers here the models its public output reads (:func:`watch`), and a
-``before_flush`` listener bumps the channel's counter in the same transaction as the change:
-a rolled back change never marks anything stale, and a committed one always does.
+each package registers here the models its public output reads (:func:`watch`); a
+``before_flush`` listener notes which channels a flush changes and the counters are bumped
+at the end of the same transaction, just before it commits: a rolled back change never
+marks anything stale, and a committed one always does.
 
 Pages use the counter as a cheap validator (an ETag without rendering); the open-data files
 record the counter they were built from and are rebuilt when it moves on.
@@ -110,9 +111,28 @@ def _changed_channels(session) -> set[str]:
     return channels
 
 
+_PENDING = "public_data_changes"
+
+
 @event.listens_for(Session, "before_flush")
 def _before_flush(session, flush_context, instances) -> None:
-    if not _watched:
-        return
-    for channel in sorted(_changed_channels(session)):  # one lock order: no deadlock
+    if _watched:
+        session.info.setdefault(_PENDING, set()).update(_changed_channels(session))
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session) -> None:
+    """Bump the counters last, just before the commit: the row lock is then held for the
+    commit alone, and no transaction waits for another row while holding it (no deadlock
+    between two transactions changing several awards in different orders)."""
+    session.flush()  # what is still pending is recorded by the flush
+    for channel in sorted(session.info.pop(_PENDING, ())):
         mark_changed(channel, session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction) -> None:
+    # A rolled-back savepoint keeps what it recorded: marking stale once too often is
+    # harmless, missing a change is not. The whole transaction's end clears it.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)

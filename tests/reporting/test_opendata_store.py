@@ -28,7 +28,7 @@ def _hold_back_amount(demo_programme) -> str:
     project = public_projects()[0]
     award = db.session.get(Award, project.award_id)
     update_publication(award, demo_programme["staff"], amount=False)
-    db.session.flush()
+    db.session.commit()
     return project.reference
 
 
@@ -60,14 +60,24 @@ def test_the_stored_file_validates_against_the_standard(client, demo_programme):
 
 
 def test_a_publication_change_marks_the_files_stale_in_its_own_transaction(
-        client, demo_programme, db_session):
+        app, client, demo_programme):
     client.get(JSON)
     built = current_version(PROJECTS)
-    savepoint = db_session.begin_nested()
-    _hold_back_amount(demo_programme)
-    assert current_version(PROJECTS) > built  # in the same transaction, before any commit
-    savepoint.rollback()
-    assert current_version(PROJECTS) == built  # and undone with it
+    with app.app_context():  # a session and transaction of its own, as a request has
+        _hold_back_amount_uncommitted(demo_programme)
+        db.session.rollback()
+    assert current_version(PROJECTS) == built  # rolled back with the change
+    with app.app_context():
+        _hold_back_amount_uncommitted(demo_programme)
+        assert current_version(PROJECTS) == built  # not before the transaction ends
+        db.session.commit()
+    assert current_version(PROJECTS) == built + 1  # committed with the change
+
+
+def _hold_back_amount_uncommitted(demo_programme) -> None:
+    award = db.session.get(Award, public_projects()[0].award_id)
+    update_publication(award, demo_programme["staff"], amount=False)
+    db.session.flush()
 
 
 @pytest.mark.parametrize("change", ["publication", "amount", "organisation", "unpublish"])
@@ -84,7 +94,7 @@ def test_changes_to_published_data_mark_the_files_stale(client, demo_programme, 
         award.application.organisation.name = "A renamed organisation"
     else:
         update_publication(award, demo_programme["staff"], is_published=False)
-    db.session.flush()
+    db.session.commit()
     assert current_version(PROJECTS) > built
 
 
@@ -92,7 +102,7 @@ def test_a_change_elsewhere_does_not_mark_them_stale(client, demo_programme, fac
     client.get(JSON)
     built = current_version(PROJECTS)
     factories.user(roles=("applicant",))
-    db.session.flush()
+    db.session.commit()
     assert current_version(PROJECTS) == built
 
 

@@ -41,7 +41,7 @@ def test_a_publication_change_moves_the_validators_on(client, demo_programme, pa
     project = public_projects()[0]
     update_publication(db.session.get(Award, project.award_id), demo_programme["staff"],
                        public_title="A title worded for the public")
-    db.session.flush()
+    db.session.commit()
     for path in pages:
         response = client.get(path, headers={"If-None-Match": etags[path]})
         assert response.status_code == 200, path

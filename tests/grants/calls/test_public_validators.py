@@ -21,7 +21,7 @@ def test_call_pages_answer_304_until_a_call_changes(client, grant_factories):
     etags = {path: client.get(path).headers["ETag"] for path in ("/calls", f"/calls/{call.id}")}
     before = current_version(CALLS)
     call.title = "Mini-grants 2026 (extended)"
-    db.session.flush()
+    db.session.commit()
     assert current_version(CALLS) > before
     for path, etag in etags.items():
         response = client.get(path, headers={"If-None-Match": etag})
