@@ -10,10 +10,11 @@ very first build of a scope makes a visitor wait, since there is nothing to give
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from io import BytesIO
 
@@ -89,8 +90,7 @@ def _workbook_bytes(grants: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
-def _parse_timestamp(value: str):
-    from datetime import datetime
+def _parse_timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
@@ -117,13 +117,6 @@ def _claim(scope: str, fund_id: int | None) -> bool:
     return claimed
 
 
-def _release(scope: str) -> None:
-    db.session.rollback()
-    db.session.execute(update(OpenDataFile).where(OpenDataFile.scope == scope)
-                       .values(refreshing_since=None))
-    db.session.commit()
-
-
 def rebuild_claimed(app: Flask, fund_id: int | None, *, only_if_stale: bool = True) -> bool:
     """Rebuild the files of ``fund_id`` in a fresh app context (its own session and
     transaction) if this worker wins the claim; ``False`` when another worker holds it."""
@@ -141,9 +134,11 @@ def rebuild_claimed(app: Flask, fund_id: int | None, *, only_if_stale: bool = Tr
                 build(fund_id)
                 db.session.commit()
             except Exception:
+                # The committed claim stays until it times out: a build that fails is tried
+                # again after CLAIM_TIMEOUT, not on every request in between.
+                db.session.rollback()
                 log.exception("Rebuilding the open data (%s) failed; the last files stay.",
                               scope)
-                _release(scope)
                 raise
             return True
         finally:
@@ -151,10 +146,9 @@ def rebuild_claimed(app: Flask, fund_id: int | None, *, only_if_stale: bool = Tr
 
 
 def _rebuild_after_response(app: Flask, fund_id: int | None) -> None:
-    try:
+    # A failure is logged by rebuild_claimed; the visitor already has the last good file.
+    with contextlib.suppress(Exception):
         rebuild_claimed(app, fund_id)
-    except Exception:  # logged above; the visitor already has the last good file
-        pass
 
 
 # Finding the files for a request --------------------------------------------------------------

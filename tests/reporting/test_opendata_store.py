@@ -166,3 +166,21 @@ def test_the_command_rebuilds_stale_files(app, client, demo_programme):
     assert "all" in result.output and f"fund-{fund_id}" in result.output
     assert len(json.loads(client.get(JSON).get_data())["grants"]) == 6
     assert len(json.loads(client.get(f"{JSON}?fund={fund_id}").get_data())["grants"]) == 6
+
+
+def test_a_failing_rebuild_keeps_the_last_file_and_waits_before_trying_again(
+        app, client, demo_programme, monkeypatch):
+    old = client.get(JSON).get_data()
+    _hold_back_amount(demo_programme)
+    calls = []
+
+    def broken(fund_id):
+        calls.append(fund_id)
+        raise RuntimeError("the build failed")
+
+    monkeypatch.setattr(store, "build", broken)
+    for _ in range(3):
+        response = client.get(JSON)
+        assert response.status_code == 200 and response.get_data() == old
+        response.close()
+    assert calls == [None]  # tried once; the claim holds the next tries back
