@@ -2,7 +2,7 @@
 wait in their own tables until the invited person accepts
 
 Revision ID: ccc3d459e428
-Revises: 95bfe28d6dea
+Revises: 5c0e7a91b2d4
 Create Date: 2026-12-06 11:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ccc3d459e428'
-down_revision = '95bfe28d6dea'
+down_revision = '5c0e7a91b2d4'
 branch_labels = None
 depends_on = None
 

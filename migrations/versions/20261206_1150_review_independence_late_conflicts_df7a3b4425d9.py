@@ -2,7 +2,7 @@
 reviews, review versions, and staff's decisions on conflicts that arose after a review
 
 Revision ID: df7a3b4425d9
-Revises: 95bfe28d6dea
+Revises: ccc3d459e428
 Create Date: 2026-12-06 11:50:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'df7a3b4425d9'
-down_revision = '95bfe28d6dea'
+down_revision = 'ccc3d459e428'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 transaction that changes public data, and the stored 360Giving files built from it
 
 Revision ID: 924602bf5b13
-Revises: 95bfe28d6dea
+Revises: df7a3b4425d9
 Create Date: 2026-12-06 12:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '924602bf5b13'
-down_revision = '95bfe28d6dea'
+down_revision = 'df7a3b4425d9'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 contact, title, summary, budget total, period) and their fingerprint, and can be voided
 
 Revision ID: cb9df36a20e7
-Revises: 95bfe28d6dea
+Revises: 924602bf5b13
 Create Date: 2026-12-06 12:05:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cb9df36a20e7'
-down_revision = '95bfe28d6dea'
+down_revision = '924602bf5b13'
 branch_labels = None
 depends_on = None
 
