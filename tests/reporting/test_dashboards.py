@@ -167,9 +167,10 @@ def test_hostile_filter_text_is_escaped(client, login_as):
     assert "&#34;&gt;&lt;script&gt;" in page
 
 
-def test_the_ends_of_the_calendar_are_not_an_error(client, login_as):
+def test_the_ends_of_the_calendar_are_refused_not_an_error(client, login_as):
     login_as("staff")
-    assert client.get(f"{URL}?from=0001-01-01&to=9999-12-31").status_code == 200
+    assert client.get(f"{URL}?from=1900-01-01&to=2100-12-31").status_code == 200
+    assert client.get(f"{URL}?from=0001-01-01&to=9999-12-31").status_code == 400
 
 
 def test_an_unknown_fund_is_a_404(client, login_as):

@@ -38,7 +38,9 @@ def production_app(app):
     settings = ProductionConfig.from_environment()
     settings.update(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
                     SECRET_KEY=secrets.token_urlsafe(32),
-                    UPLOAD_FOLDER=app.config["UPLOAD_FOLDER"], MAIL_SERVER="")
+                    UPLOAD_FOLDER=app.config["UPLOAD_FOLDER"], MAIL_SERVER="",
+                    # The test client's host, so that requests pass TRUSTED_HOSTS.
+                    PUBLIC_BASE_URL="https://localhost")
     production = create_app(settings)
     production.test_client_class = app.test_client_class
     return production

@@ -139,7 +139,6 @@ def test_org_id_list_code_is_upper_cased(client, login_as, db_session):
     ("name", ""),
     ("name", "   "),
     ("name", "x" * 201),
-    ("name", "Bad\x00name"),
     ("name", "Tab\tname"),
     ("name", "<script>alert(1)</script>"),
     ("name", "'; DROP TABLE organisations; --"),

@@ -276,7 +276,7 @@ def test_hostile_decision_forms_never_fail_nor_write(client, login_as, scored, d
     decisions = db_session.scalar(select(func.count()).select_from(Decision))
     response = client.post(_url(scored, "decisions"), data={
         "application_ids": ids, "outcome": outcome, "rationale": rationale})
-    assert response.status_code == 422
+    assert response.status_code in (400, 422)
     assert db_session.scalar(select(func.count()).select_from(Decision)) == decisions
 
 
@@ -286,7 +286,7 @@ def test_hostile_decision_forms_never_fail_nor_write(client, login_as, scored, d
 def test_hostile_feedback_forms_never_fail(client, login_as, scored, shared):
     login_as("staff")
     response = client.post(_feedback_url(scored, "A"), data={"shared": shared})
-    assert response.status_code in (302, 422)
+    assert response.status_code in (302, 400, 422)
 
 
 def test_a_long_ranking_is_shown_a_page_at_a_time(client, login_as, scored, monkeypatch):
