@@ -23,7 +23,8 @@ from core.extensions import db
 from core.outbox.models import OutboxMessage
 from core.outbox.states import MessageState
 
-TOKEN_ARGUMENT = "token"
+# The name of the URL argument that carries a secret, not a secret itself.
+TOKEN_ARGUMENT = "token"  # nosec B105
 REMOVED = "[link removed]"
 _ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
