@@ -90,7 +90,11 @@ def render_form(template: str, form, status: int | None = None, **context):
 
 class DayField(DateField):
     """A calendar day (``YYYY-MM-DD``) in the years the programme can mean, so that adding
-    or subtracting days never overflows."""
+    or subtracting days never overflows. Forms narrow the years with a subclass."""
+
+    earliest_year = 1900
+    latest_year = 2100
+    invalid_message = _l("Enter a date, for example 2026-03-31.")
 
     def __init__(self, label=None, validators=(), **kwargs):
         super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
@@ -99,14 +103,13 @@ class DayField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_l("Enter a date, for example 2026-03-31.")) from None
+            raise ValueError(self.invalid_message) from None
 
     def pre_validate(self, form):
-        from core.params import EARLIEST_DAY, LATEST_DAY
-
-        if self.data is not None and not EARLIEST_DAY <= self.data <= LATEST_DAY:
+        if self.data is not None and not (
+                self.earliest_year <= self.data.year <= self.latest_year):
             raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=EARLIEST_DAY.year, last=LATEST_DAY.year))
+                                     first=self.earliest_year, last=self.latest_year))
 
 
 _AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")

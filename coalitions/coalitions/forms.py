@@ -7,7 +7,7 @@ numbers exist (so a tampered or stale choice gets a clear message rather than an
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from coalitions.coalitions.models import ActivityKind, CoalitionState, MembershipRole
@@ -18,30 +18,18 @@ from coalitions.coalitions.operations import (
     OUTCOME_MAX,
     PURPOSE_MAX,
 )
-from core.forms import BaseForm, LongTextField, TextField
+from core.forms import BaseForm, DayField, LongTextField, TextField
 from core.uploads.forms import FileUploadField
 
 EARLIEST_YEAR = 1950
 LATEST_YEAR = 2100
-DATE_MESSAGE = _l("Enter a date, for example 2026-03-31.")
 
 
-class CalendarDateField(DateField):
-    """A calendar date (``YYYY-MM-DD``) within the years the system accepts."""
+class CalendarDateField(DayField):
+    """A calendar date (``YYYY-MM-DD``) within the years coalitions and plans may mean."""
 
-    def __init__(self, label=None, validators=(), **kwargs):
-        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(DATE_MESSAGE) from None
-
-    def pre_validate(self, form):
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=EARLIEST_YEAR, last=LATEST_YEAR))
+    earliest_year = EARLIEST_YEAR
+    latest_year = LATEST_YEAR
 
 
 def lines(text: str | None) -> list[str]:

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Validat
 
 from accounts.organisations.forms import country_choices, country_codes
 from core.database import MAX_ID
-from core.forms import BaseForm, LongTextField, TextField
+from core.forms import BaseForm, DayField, LongTextField, TextField
 from core.uploads.forms import FileUploadField
 
 from . import importer, queries
@@ -26,20 +25,9 @@ from .operations import AGENDA_KINDS
 _DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD, for example 2019-03-14.")
 
 
-class EventDateField(DateField):
-    def __init__(self, label=None, validators=(), **kwargs):
-        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_DATE_MESSAGE) from None
-
-    def pre_validate(self, form):
-        if self.data is not None and not 1990 <= self.data.year <= 2100:
-            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=1990, last=2100))
+class EventDateField(DayField):
+    earliest_year = 1990
+    invalid_message = _DATE_MESSAGE
 
 
 def _no_markup(form, field):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, FieldList, Form, FormField, HiddenField, SelectField
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from core.forms import BaseForm, LongTextField, MoneyField, TextField
+from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
 from core.money import currency_codes
 from core.uploads.forms import FileUploadField
 from grants.awards.operations import (AGREEMENT_KINDS, BANK_REFERENCE_MAX, CONDITIONS_MAX,
@@ -21,25 +21,13 @@ from grants.awards.operations import (AGREEMENT_KINDS, BANK_REFERENCE_MAX, CONDI
                                       PAYEE_REFERENCE_MAX, PAYMENT_METHODS, REASON_MAX)
 from grants.calls.forms import NumberField
 
-DATE_MESSAGE = _l("Enter a date, for example 2026-03-31.")
 
 
-class ProgrammeDateField(DateField):
-    """A calendar date (``YYYY-MM-DD``) within the years the system accepts."""
+class ProgrammeDateField(DayField):
+    """A calendar date (``YYYY-MM-DD``) within the years agreements and payments may mean."""
 
-    def __init__(self, label=None, validators=(), **kwargs):
-        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(DATE_MESSAGE) from None
-
-    def pre_validate(self, form):
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=EARLIEST_YEAR, last=LATEST_YEAR))
+    earliest_year = EARLIEST_YEAR
+    latest_year = LATEST_YEAR
 
 
 def _required_date(label, message, **kwargs):
