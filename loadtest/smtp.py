@@ -3,7 +3,7 @@ stopped and started again on the same port to play an outage."""
 
 from __future__ import annotations
 
-import hashlib
+import re
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -11,21 +11,22 @@ from email import message_from_bytes, policy
 from aiosmtpd.controller import Controller
 
 
+#: The outbox row a message came from, in the Message-ID the worker gives it.
+_OUTBOX_ID = re.compile(r"<outbox-(\d+)\.")
+
+
 @dataclass(frozen=True)
 class Received:
     recipient: str
     subject: str
-    body_sha256: str
+    #: The outbox row's id, or "" when the Message-ID names none. (Stored bodies lose their
+    #: token links once delivered, so the body cannot identify a message.)
+    outbox_id: str
 
 
-def normalised_body(text: str) -> str:
-    """Line endings and trailing blanks differ between what was queued and what arrives."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip()
-
-
-def body_digest(text: str) -> str:
-    return hashlib.sha256(normalised_body(text).encode()).hexdigest()
+def outbox_id(message_id: str | None) -> str:
+    match = _OUTBOX_ID.match(message_id or "")
+    return match.group(1) if match else ""
 
 
 def normalised_subject(text: str) -> str:
@@ -39,10 +40,8 @@ class _CollectingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.original_content, policy=policy.default)
-        body = message.get_body(("plain",))
-        text = body.get_content() if body is not None else ""
         received = [Received(recipient.lower(), normalised_subject(str(message["subject"])),
-                             body_digest(text)) for recipient in envelope.rcpt_tos]
+                             outbox_id(message["message-id"])) for recipient in envelope.rcpt_tos]
         with self.lock:
             self.messages.extend(received)
         return "250 Message accepted for delivery"

@@ -11,6 +11,7 @@ import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mail import Message
@@ -21,6 +22,7 @@ from core.outbox.models import OutboxMessage
 from core.outbox.redaction import scrub, scrub_expired
 from core.outbox.states import MessageState
 from core.timeutil import utcnow
+from core.urls import public_base_url
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -36,6 +38,13 @@ class BatchResult:
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8… minutes after each failed attempt, at most six hours."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The same Message-ID for every attempt at one outbox row, so that a message sent again
+    after a worker died can be recognised as one message by whoever receives it twice."""
+    created = int(message.created_at.timestamp()) if message.created_at else 0
+    return f"<outbox-{message.id}.{created}@{urlsplit(public_base_url()).hostname}>"
 
 
 def smtp_configured() -> bool:
@@ -109,8 +118,10 @@ def _deliver(messages: list[OutboxMessage], now: datetime, result: BatchResult) 
     try:
         for message in messages:
             try:
-                connection.send(Message(subject=message.subject, recipients=[message.recipient],
-                                        body=message.body_text))
+                email = Message(subject=message.subject, recipients=[message.recipient],
+                                body=message.body_text)
+                email.msgId = message_id(message)
+                connection.send(email)
             except (OSError, smtplib.SMTPException) as error:
                 result.dead += _record_failure(message, error, now)
                 result.failed += 1

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from core.outbox.models import OutboxMessage
 from core.outbox.operations import queue_email
 from core.outbox.states import MessageState
-from core.outbox.worker import backoff, send_batch
+from core.outbox.worker import backoff, message_id, send_batch
 from core.timeutil import utcnow
 from tests.fixtures.smtp import SMTPServer
 
@@ -115,3 +115,15 @@ def test_a_rolled_back_request_sends_no_email(client, db_session):
     # Invalid registration: 422, so the transaction (and any queued mail) is rolled back.
     client.post("/register", data={"name": "X", "email": "x@example.org", "password": "short"})
     assert db_session.scalar(select(OutboxMessage)) is None
+
+
+def test_every_attempt_at_one_message_carries_the_same_message_id(smtp, factories):
+    smtp.stop()
+    message = _queue(factories)
+    send_batch()
+    smtp.start()
+    send_batch(now=message.next_attempt_at + timedelta(seconds=1))
+    received = smtp.messages[0]["message"]
+    assert received["Message-ID"] == message_id(message)
+    assert received["Message-ID"].startswith(f"<outbox-{message.id}.")
+    assert received["Message-ID"].endswith("@localhost>")
