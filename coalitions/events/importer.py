@@ -10,7 +10,8 @@ row 1) and the column. A file with any error imports nothing. A valid file becom
 :class:`ImportPlan` that says, row by row, whether the person will be created, matched to an
 existing person (by email, else by exact name and organisation) or matched and completed with
 details the existing record lacks ("merged"), and whether each organisation is matched (by
-name, ignoring case) or created with the given sector.
+name, ignoring case, accents and spacing: ``organisation_name_key``) or created with the
+given sector.
 
 API (used by the views, the ``flask import attendance`` command and the demo data):
 
@@ -38,8 +39,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from accounts.organisations import queries as directory
 from accounts.organisations.forms import country_codes
-from accounts.organisations.models import SECTOR_TITLES, Organisation, Sector
+from accounts.organisations.models import SECTOR_TITLES, Sector, organisation_name_key
 from core.extensions import db
 from core.uploads import detection
 
@@ -183,7 +185,7 @@ class RowData:
 
     @property
     def name_key(self) -> tuple[str, str]:
-        return _fold(self.full_name), _fold(self.organisation or "")
+        return _fold(self.full_name), organisation_name_key(self.organisation)
 
 
 #: What happens to a row's person.
@@ -214,7 +216,7 @@ class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
     #: Data rows read from the file (blank rows not counted).
     row_count: int = 0
-    #: New organisations: folded name → (name as written, sector, country).
+    #: New organisations: name key → (name as written, sector, country).
     new_organisations: dict[str, tuple[str, Sector, str]] = field(default_factory=dict)
 
     @property
@@ -541,18 +543,6 @@ def _chunks(values: list, size: int = _CHUNK):
         yield values[start:start + size]
 
 
-def _existing_organisations(names: set[str]) -> dict[str, Organisation]:
-    found: dict[str, Organisation] = {}
-    wanted = sorted({name.lower() for name in names})
-    for chunk in _chunks(wanted):
-        for org in db.session.scalars(
-                select(Organisation).where(func.lower(Organisation.name).in_(chunk))
-                .order_by(Organisation.id)):
-            found.setdefault(_fold(org.name), org)
-    # Names equal once accents and case are ignored but not by SQL's lower(): check in Python.
-    return found
-
-
 def _existing_people(rows: list[RowData]) -> tuple[dict[str, Person], list[Person]]:
     emails = sorted({row.email for row in rows if row.email})
     by_email: dict[str, Person] = {}
@@ -571,18 +561,17 @@ def _existing_people(rows: list[RowData]) -> tuple[dict[str, Person], list[Perso
 def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
     """Decide, for valid rows, what the import will create, match or merge."""
     plan = ImportPlan(row_count=len(rows))
-    organisations = _existing_organisations({row.organisation for row in rows
-                                             if row.organisation})
+    organisations = directory.by_name_keys(row.organisation for row in rows
+                                           if row.organisation)
     by_email, by_name_list = _existing_people(rows)
-    org_names = {org_id: _fold(org.name) for org_id, org in
-                 ((o.id, o) for o in organisations.values())}
+    org_keys = {org.id: org.name_key for org in organisations.values()}
     by_name: dict[tuple[str, str], list[Person]] = {}
     for person in by_name_list:
         org_key = ""
         if person.organisation_id is not None:
-            org_key = org_names.get(person.organisation_id)
+            org_key = org_keys.get(person.organisation_id)
             if org_key is None:
-                org_key = _fold(person.organisation.name) if person.organisation else ""
+                org_key = person.organisation.name_key if person.organisation else ""
         by_name.setdefault((_fold(person.full_name), org_key), []).append(person)
     attendance = {a.person_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.event_id == event.id))} if event.id else {}
@@ -591,11 +580,11 @@ def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
     for row in rows:
         planned = PlannedRow(data=row, person_action=CREATE)
         if row.organisation:
-            org = organisations.get(_fold(row.organisation))
+            key = organisation_name_key(row.organisation)
+            org = organisations.get(key)
             if org is not None:
                 planned.organisation_action, planned.organisation_id = MATCH, org.id
             else:
-                key = _fold(row.organisation)
                 if key not in plan.new_organisations:
                     if row.sector is None:
                         plan.errors.append(RowError(row.row, TITLES["sector"], str(_l(
