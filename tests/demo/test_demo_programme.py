@@ -84,7 +84,7 @@ def test_the_2018_call_reads_as_decided(loaded, client):
     call = _reference_call(loaded)
     assert call.state == CallState.decided
     assert loaded.scalar(select(AuditEntry.id).where(AuditEntry.action == "call.decide",
-                                                     AuditEntry.object_id == call.id))
+                                                     AuditEntry.object_id == str(call.id)))
     html = client.get("/calls").get_data(as_text=True)
     start = html.index("Open Government Mini-Grants 2018")
     row = html[start:html.index("</tr>", start)]
