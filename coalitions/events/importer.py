@@ -28,7 +28,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -47,8 +47,9 @@ from core.uploads import detection
 
 from .models import Attendance, AttendanceRole, Event, Person, Sex
 
-#: A sheet larger than this is refused (split it): the import runs within one request.
-MAX_ROWS = 20_000
+#: A sheet with more people (rows that are not blank) is refused whole (split it): the import
+#: runs within one request. Read when a sheet is read, so tests may lower it.
+MAX_PEOPLE = 20_000
 MIN_BIRTH_YEAR = 1900
 _CHUNK = 500
 
@@ -166,6 +167,10 @@ class Sheet:
     titles: dict[str, str] = field(default_factory=dict)  # key → title as written
     rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
     errors: list[RowError] = field(default_factory=list)
+    #: Rows below the titles that are not blank, all counted even past the limit.
+    people: int = 0
+    #: Blank rows skipped between the titles and the last person (not those after it).
+    blank_rows: int = 0
 
 
 @dataclass
@@ -216,6 +221,8 @@ class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
     #: Data rows read from the file (blank rows not counted).
     row_count: int = 0
+    #: Blank rows skipped (reported, so that nothing goes unnoticed).
+    blank_rows: int = 0
     #: New organisations: name key → (name as written, sector, country).
     new_organisations: dict[str, tuple[str, Sector, str]] = field(default_factory=dict)
 
@@ -227,6 +234,7 @@ class ImportPlan:
         rows = self.rows
         return {
             "rows": self.row_count,
+            "blank_rows": self.blank_rows,
             "people_created": sum(r.person_action == CREATE for r in rows),
             "people_matched": sum(r.person_action == MATCH for r in rows),
             "people_merged": sum(r.person_action == MERGE for r in rows),
@@ -271,26 +279,28 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     return sheet
 
 
-def _xlsx_rows(data: bytes, sheet: Sheet) -> Iterable[list]:
+def _xlsx_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
+    """The rows, one at a time (every row is read, to count the people in the file); a
+    damaged file stops the rows with an error in ``sheet.errors``."""
     import openpyxl
 
+    book = None
     try:
         # Formulas are read as written ("=..."), never evaluated or taken from a cache.
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        worksheet = book.worksheets[0]
-        rows = [list(row) for row in worksheet.iter_rows(values_only=True,
-                                                         max_row=MAX_ROWS + 2)]
-        book.close()
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for damaged files
         sheet.errors.append(_not_a_spreadsheet())
-        return []
-    return rows
+    finally:
+        if book is not None:
+            book.close()
 
 
-def _csv_rows(data: bytes, sheet: Sheet) -> Iterable[list]:
+def _csv_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
     if b"\x00" in data:
         sheet.errors.append(_not_a_spreadsheet())
-        return []
+        return iter(())
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -299,32 +309,41 @@ def _csv_rows(data: bytes, sheet: Sheet) -> Iterable[list]:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything
         sheet.errors.append(_not_a_spreadsheet())
-        return []
+        return iter(())
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
+    return _csv_reader_rows(text, delimiter, sheet)
+
+
+def _csv_reader_rows(text: str, delimiter: str, sheet: Sheet) -> Iterator[list]:
     try:
-        return [row for _n, row in zip(range(MAX_ROWS + 2),
-                                       csv.reader(io.StringIO(text, newline=""),
-                                                  delimiter=delimiter))]
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error:
         sheet.errors.append(_not_a_spreadsheet())
-        return []
 
 
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_header_and_rows(raw_rows: list[list], sheet: Sheet) -> None:
-    if not any(not _is_blank(value) for row in raw_rows for value in row):
-        sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
+def _is_blank_row(cells) -> bool:
+    return all(_is_blank(value) for value in cells)
+
+
+def _read_header_and_rows(raw_rows: Iterator[list], sheet: Sheet) -> None:
+    header = next(raw_rows, None)
+    if header is None or _is_blank_row(header):
+        has_content = any(not _is_blank_row(cells) for cells in raw_rows)
+        if sheet.errors:
+            pass  # the file is damaged: that error says it all
+        elif has_content:
+            sheet.errors.append(RowError(1, "", str(_l(
+                "The first row must hold the column titles: %(titles)s.",
+                titles=" | ".join(HEADER)))))
+        else:
+            sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
         return
-    if all(_is_blank(value) for value in raw_rows[0]):
-        sheet.errors.append(RowError(1, "", str(_l(
-            "The first row must hold the column titles: %(titles)s.",
-            titles=" | ".join(HEADER)))))
-        return
-    for index, cell in enumerate(raw_rows[0]):
+    for index, cell in enumerate(header):
         if _is_blank(cell):
             continue
         title = str(cell).strip()
@@ -342,18 +361,33 @@ def _read_header_and_rows(raw_rows: list[list], sheet: Sheet) -> None:
             sheet.errors.append(RowError(1, english, str(_l(
                 "The column “%(title)s” (or “%(spanish)s”) is missing from the first row.",
                 title=english, spanish=spanish))))
-    for number, cells in enumerate(raw_rows[1:], start=2):
-        if all(_is_blank(value) for value in cells):
-            continue
-        if len(sheet.rows) >= MAX_ROWS:
-            sheet.errors.append(RowError(number, "", str(_l(
-                "The file has more than %(count)s rows. Split it into smaller files.",
-                count=MAX_ROWS))))
-            break
-        sheet.rows.append((number, list(cells)))
+    _read_people(raw_rows, sheet)
     if not sheet.errors and not sheet.rows:
         sheet.errors.append(RowError(0, "", str(_l(
             "The file has no attendance rows below the column titles."))))
+
+
+def _read_people(raw_rows: Iterator[list], sheet: Sheet) -> None:
+    """Keep the people's rows up to the limit, counting every one: a file over the limit is
+    refused whole, never cut short, and blank rows are skipped but counted."""
+    limit, errors_before = MAX_PEOPLE, len(sheet.errors)
+    blanks_since_last_person = 0
+    for number, cells in enumerate(raw_rows, start=2):
+        if _is_blank_row(cells):
+            blanks_since_last_person += 1
+            continue
+        sheet.blank_rows += blanks_since_last_person
+        blanks_since_last_person = 0
+        sheet.people += 1
+        if sheet.people <= limit:
+            sheet.rows.append((number, cells))
+    if len(sheet.errors) > errors_before:
+        return  # the file is damaged: that error says it all
+    if sheet.people > limit:
+        sheet.errors.append(RowError(0, "", str(_l(
+            "The file has %(count)s people (rows that are not blank); one file can hold at "
+            "most %(limit)s. Split it into smaller files.",
+            count=sheet.people, limit=limit))))
 
 
 # Checking rows (pure) ----------------------------------------------------------------------
@@ -646,8 +680,11 @@ def build_plan(event: Event, data: bytes, filename: str, *,
         default_country = current_app.config.get("DEFAULT_COUNTRY", "BZ")
     sheet = read_sheet(data, filename)
     if sheet.errors:
-        return ImportPlan(errors=sheet.errors, row_count=len(sheet.rows))
+        return ImportPlan(errors=sheet.errors, row_count=sheet.people,
+                          blank_rows=sheet.blank_rows)
     rows, errors = parse_rows(sheet, default_country=default_country, today=today)
     if errors:
-        return ImportPlan(errors=errors, row_count=len(sheet.rows))
-    return plan_rows(event, rows)
+        return ImportPlan(errors=errors, row_count=sheet.people, blank_rows=sheet.blank_rows)
+    plan = plan_rows(event, rows)
+    plan.blank_rows = sheet.blank_rows
+    return plan
