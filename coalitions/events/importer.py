@@ -15,7 +15,8 @@ given sector.
 
 API (used by the views, the ``flask import attendance`` command and the demo data):
 
-- :func:`read_sheet` (bytes, file name) → :class:`Sheet`: header and raw rows, or errors;
+- :func:`read_sheet` (bytes, file name) → :class:`Sheet`: header and raw rows, or errors
+  (in :mod:`coalitions.events.attendance_sheet`, with the limit of people per file);
 - :func:`parse_rows` (sheet) → parsed :class:`RowData` and :class:`RowError` list (pure);
 - :func:`build_plan` (event, bytes, file name) → :class:`ImportPlan`, looking existing people,
   organisations and attendance up in the database (reads only);
@@ -24,11 +25,7 @@ API (used by the views, the ``flask import attendance`` command and the demo dat
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -43,48 +40,24 @@ from accounts.organisations import queries as directory
 from accounts.organisations.forms import country_codes
 from accounts.organisations.models import SECTOR_TITLES, Sector, organisation_name_key
 from core.extensions import db
-from core.uploads import detection
 
+# The sheet's constants and reader are part of this module's API (views, command, demo).
+from .attendance_sheet import (  # noqa: F401
+    COLUMNS,
+    HEADER,
+    SPANISH_HEADER,
+    TITLES,
+    RowError,
+    Sheet,
+    fold,
+    read_sheet,
+)
 from .models import Attendance, AttendanceRole, Event, Person, Sex
 
-#: A sheet with more people (rows that are not blank) is refused whole (split it): the import
-#: runs within one request. Read when a sheet is read, so tests may lower it.
-MAX_PEOPLE = 20_000
 MIN_BIRTH_YEAR = 1900
 _CHUNK = 500
 
-# Column keys, their English titles (the template's header) and the Spanish ones.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("full_name", "Full name", "Nombre completo"),
-    ("email", "Email", "Correo electrónico"),
-    ("sex", "Sex", "Sexo"),
-    ("birth_year", "Year of birth", "Año de nacimiento"),
-    ("organisation", "Organisation", "Organización"),
-    ("sector", "Sector", "Sector"),
-    ("role", "Role", "Rol"),
-    ("country", "Country", "País"),
-    ("attended", "Attended", "Asistió"),
-)
-HEADER = [english for _key, english, _spanish in COLUMNS]
-SPANISH_HEADER = [spanish for _key, _english, spanish in COLUMNS]
-TITLES = {key: english for key, english, _spanish in COLUMNS}
-
-
-def _fold(value: str) -> str:
-    """Lower case, without accents and with single spaces: "  Sí " → "si"."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
-_HEADER_ALIASES = {_fold(title): key for key, english, spanish in COLUMNS
-                   for title in (english, spanish)}
-_HEADER_ALIASES.update({_fold(alias): key for alias, key in (
-    ("Name", "full_name"), ("Nombre", "full_name"), ("E-mail", "email"), ("Correo", "email"),
-    ("Organization", "organisation"), ("Birth year", "birth_year"), ("Email address", "email"),
-)})
-
-SEX_WORDS = {_fold(word): sex for word, sex in (
+SEX_WORDS = {fold(word): sex for word, sex in (
     ("female", Sex.female), ("f", Sex.female), ("woman", Sex.female),
     ("femenino", Sex.female), ("mujer", Sex.female),
     ("male", Sex.male), ("m", Sex.male), ("man", Sex.male),
@@ -94,7 +67,7 @@ SEX_WORDS = {_fold(word): sex for word, sex in (
     ("prefiere no decirlo", Sex.undisclosed), ("prefiero no decirlo", Sex.undisclosed),
 )}
 
-ROLE_WORDS = {_fold(word): role for word, role in (
+ROLE_WORDS = {fold(word): role for word, role in (
     ("participant", AttendanceRole.participant), ("participante", AttendanceRole.participant),
     ("trainer", AttendanceRole.trainer), ("capacitador", AttendanceRole.trainer),
     ("capacitadora", AttendanceRole.trainer), ("formador", AttendanceRole.trainer),
@@ -134,7 +107,7 @@ def _sector_words() -> dict[str, Sector]:
     }
     for sector in Sector:
         for word in (sector.value, *english[sector], *_SPANISH_SECTORS[sector]):
-            words[_fold(word)] = sector
+            words[fold(word)] = sector
     return words
 
 
@@ -147,31 +120,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # Results -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in the sheet. ``row`` is the sheet's row number (the header is row 1; 0 for
-    the file as a whole); ``column`` the column's English title, or "" for the whole row."""
-
-    row: int
-    column: str
-    message: str
-    value: str = ""
-
-
-@dataclass
-class Sheet:
-    """The raw content of a file: the column each header cell stands for and the rows."""
-
-    columns: dict[str, int] = field(default_factory=dict)  # key → cell index
-    titles: dict[str, str] = field(default_factory=dict)  # key → title as written
-    rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
-    errors: list[RowError] = field(default_factory=list)
-    #: Rows below the titles that are not blank, all counted even past the limit.
-    people: int = 0
-    #: Blank rows skipped between the titles and the last person (not those after it).
-    blank_rows: int = 0
-
 
 @dataclass
 class RowData:
@@ -190,7 +138,7 @@ class RowData:
 
     @property
     def name_key(self) -> tuple[str, str]:
-        return _fold(self.full_name), organisation_name_key(self.organisation)
+        return fold(self.full_name), organisation_name_key(self.organisation)
 
 
 #: What happens to a row's person.
@@ -247,149 +195,6 @@ class ImportPlan:
         }
 
 
-# Reading a file ----------------------------------------------------------------------------
-
-def _not_a_spreadsheet() -> RowError:
-    return RowError(0, "", str(_l("This file is not a spreadsheet. Upload the attendance "
-                                  "sheet as an Excel workbook (.xlsx) or a CSV file (.csv).")))
-
-
-def read_sheet(data: bytes, filename: str) -> Sheet:
-    """The header and rows of an .xlsx or .csv file, judged by content; never raises for bad
-    input (the problems are in ``Sheet.errors``)."""
-    sheet = Sheet()
-    if not data:
-        sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
-        return sheet
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
-    try:
-        kind = detection.detect_kind(data)
-    except detection.InvalidDocument:
-        kind = "invalid"
-    if kind == detection.XLSX:
-        raw_rows = _xlsx_rows(data, sheet)
-    elif kind is None and extension in ("csv", "txt", ""):
-        raw_rows = _csv_rows(data, sheet)
-    else:
-        sheet.errors.append(_not_a_spreadsheet())
-        return sheet
-    if sheet.errors:
-        return sheet
-    _read_header_and_rows(raw_rows, sheet)
-    return sheet
-
-
-def _xlsx_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
-    """The rows, one at a time (every row is read, to count the people in the file); a
-    damaged file stops the rows with an error in ``sheet.errors``."""
-    import openpyxl
-
-    book = None
-    try:
-        # Formulas are read as written ("=..."), never evaluated or taken from a cache.
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for damaged files
-        sheet.errors.append(_not_a_spreadsheet())
-    finally:
-        if book is not None:
-            book.close()
-
-
-def _csv_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
-    if b"\x00" in data:
-        sheet.errors.append(_not_a_spreadsheet())
-        return iter(())
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        sheet.errors.append(_not_a_spreadsheet())
-        return iter(())
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    return _csv_reader_rows(text, delimiter, sheet)
-
-
-def _csv_reader_rows(text: str, delimiter: str, sheet: Sheet) -> Iterator[list]:
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error:
-        sheet.errors.append(_not_a_spreadsheet())
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_blank_row(cells) -> bool:
-    return all(_is_blank(value) for value in cells)
-
-
-def _read_header_and_rows(raw_rows: Iterator[list], sheet: Sheet) -> None:
-    header = next(raw_rows, None)
-    if header is None or _is_blank_row(header):
-        has_content = any(not _is_blank_row(cells) for cells in raw_rows)
-        if sheet.errors:
-            pass  # the file is damaged: that error says it all
-        elif has_content:
-            sheet.errors.append(RowError(1, "", str(_l(
-                "The first row must hold the column titles: %(titles)s.",
-                titles=" | ".join(HEADER)))))
-        else:
-            sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
-        return
-    for index, cell in enumerate(header):
-        if _is_blank(cell):
-            continue
-        title = str(cell).strip()
-        key = _HEADER_ALIASES.get(_fold(title))
-        if key is None:
-            continue  # other columns are ignored
-        if key in sheet.columns:
-            sheet.errors.append(RowError(1, TITLES[key], str(_l(
-                "The column “%(title)s” appears twice.", title=title)), title))
-            continue
-        sheet.columns[key] = index
-        sheet.titles[key] = title
-    for key, english, spanish in COLUMNS:
-        if key not in sheet.columns:
-            sheet.errors.append(RowError(1, english, str(_l(
-                "The column “%(title)s” (or “%(spanish)s”) is missing from the first row.",
-                title=english, spanish=spanish))))
-    _read_people(raw_rows, sheet)
-    if not sheet.errors and not sheet.rows:
-        sheet.errors.append(RowError(0, "", str(_l(
-            "The file has no attendance rows below the column titles."))))
-
-
-def _read_people(raw_rows: Iterator[list], sheet: Sheet) -> None:
-    """Keep the people's rows up to the limit, counting every one: a file over the limit is
-    refused whole, never cut short, and blank rows are skipped but counted."""
-    limit, errors_before = MAX_PEOPLE, len(sheet.errors)
-    blanks_since_last_person = 0
-    for number, cells in enumerate(raw_rows, start=2):
-        if _is_blank_row(cells):
-            blanks_since_last_person += 1
-            continue
-        sheet.blank_rows += blanks_since_last_person
-        blanks_since_last_person = 0
-        sheet.people += 1
-        if sheet.people <= limit:
-            sheet.rows.append((number, cells))
-    if len(sheet.errors) > errors_before:
-        return  # the file is damaged: that error says it all
-    if sheet.people > limit:
-        sheet.errors.append(RowError(0, "", str(_l(
-            "The file has %(count)s people (rows that are not blank); one file can hold at "
-            "most %(limit)s. Split it into smaller files.",
-            count=sheet.people, limit=limit))))
-
-
 # Checking rows (pure) ----------------------------------------------------------------------
 
 def _text(value) -> str:
@@ -418,10 +223,10 @@ def _country_words() -> dict[str, str]:
         territories = Locale.parse(language).territories
         for code in codes:
             if code in territories:
-                words[_fold(territories[code])] = code
+                words[fold(territories[code])] = code
     for code, title in codes.items():
-        words[_fold(title)] = code
-        words[_fold(code)] = code
+        words[fold(title)] = code
+        words[fold(code)] = code
     return words
 
 
@@ -465,7 +270,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_sex = cell("sex")
     sex = None
     if raw_sex:
-        sex = SEX_WORDS.get(_fold(raw_sex))
+        sex = SEX_WORDS.get(fold(raw_sex))
         if sex is None:
             fail("sex", _l("Write Female, Male, Other, Prefer not to say, or leave it "
                            "blank."), raw_sex)
@@ -495,7 +300,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_sector = cell("sector")
     sector = None
     if raw_sector:
-        sector = SECTOR_WORDS.get(_fold(raw_sector))
+        sector = SECTOR_WORDS.get(fold(raw_sector))
         if sector is None:
             fail("sector", _l("Write one of: %(sectors)s.", sectors=", ".join(
                 str(title) for title in SECTOR_TITLES.values())), raw_sector)
@@ -503,7 +308,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_role = cell("role")
     role = AttendanceRole.participant
     if raw_role:
-        found = ROLE_WORDS.get(_fold(raw_role))
+        found = ROLE_WORDS.get(fold(raw_role))
         if found is None:
             fail("role", _l("Write Participant, Trainer, Expert or Organiser."), raw_role)
         else:
@@ -512,7 +317,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_country = cell("country")
     country = default_country
     if raw_country:
-        code = countries.get(_fold(raw_country))
+        code = countries.get(fold(raw_country))
         if code is None:
             fail("country", _l("Write the country's name or its two-letter code, such "
                                "as BZ."), raw_country)
@@ -522,7 +327,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_attended = cell("attended")
     attended = True
     if raw_attended:
-        folded = _fold(raw_attended)
+        folded = fold(raw_attended)
         if folded in YES_WORDS:
             attended = True
         elif folded in NO_WORDS:
@@ -606,7 +411,7 @@ def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
             org_key = org_keys.get(person.organisation_id)
             if org_key is None:
                 org_key = person.organisation.name_key if person.organisation else ""
-        by_name.setdefault((_fold(person.full_name), org_key), []).append(person)
+        by_name.setdefault((fold(person.full_name), org_key), []).append(person)
     attendance = {a.person_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.event_id == event.id))} if event.id else {}
 

@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from coalitions.events import importer, operations
+from coalitions.events import attendance_sheet, importer, operations
 from coalitions.events.models import Attendance, Person
 from tests.coalitions.events import HEADER, csv_bytes, make_event, row, xlsx_bytes
 
@@ -48,7 +48,7 @@ def _count(session, model) -> int:
 # At the real limit (reading only, which is quick) ------------------------------------------
 
 def test_exactly_the_limit_of_people_with_blank_rows_is_read_entirely():
-    people = importer.MAX_PEOPLE
+    people = attendance_sheet.MAX_PEOPLE
     assert people == 20_000
     sheet = importer.read_sheet(_big_csv(people, blank_after=(10, people - 1)), "big.csv")
     assert sheet.errors == []
@@ -61,7 +61,7 @@ def test_exactly_the_limit_of_people_with_blank_rows_is_read_entirely():
 
 
 def test_one_person_over_the_limit_is_refused_whatever_the_blank_rows():
-    people = importer.MAX_PEOPLE + 1
+    people = attendance_sheet.MAX_PEOPLE + 1
     sheet = importer.read_sheet(_big_csv(people, blank_after=(10, people - 1)), "big.csv")
     assert len(sheet.errors) == 1
     message = sheet.errors[0].message
@@ -73,7 +73,7 @@ def test_one_person_over_the_limit_is_refused_whatever_the_blank_rows():
 
 @pytest.fixture
 def limit_of_five(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_PEOPLE", 5)
+    monkeypatch.setattr(attendance_sheet, "MAX_PEOPLE", 5)
 
 
 @pytest.mark.parametrize("make_file", [xlsx_bytes, csv_bytes])
