@@ -145,3 +145,13 @@ def test_directory_search_ignores_accents(factories, db_session):
     factories.organisation(name="Open Data Belize")
     assert list(db_session.scalars(queries.directory_query("fundacion acc"))) == [org]
     assert list(db_session.scalars(queries.directory_query("FUNDACIÓN"))) == [org]
+
+
+def test_every_organisation_of_the_demo_programme_has_its_key(app, db_session):
+    # The demo creates organisations in several places (directory, applicants, attendance
+    # imports, counterparts): whichever way, the stored key must follow the name.
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    rows = db_session.execute(select(Organisation.name, Organisation.name_key)).all()
+    assert len(rows) > 10
+    assert [name for name, key in rows if key != organisation_name_key(name)] == []
