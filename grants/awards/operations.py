@@ -1,7 +1,8 @@
 """Every change to grant agreements. Operations flush and never commit.
 
-An award is created from an application awarded by a decision: its reference, amount and
-currency come from the call, its tranches from the default schedule (split so that they sum
+An award is created from an application awarded by a decision: its amount is the amount
+decided (``Decision.amount``, which the pool was checked with), its reference and currency
+come from the call, its tranches from the default schedule (split so that they sum
 exactly to the award), and its mid-term and final reports are created as due. It moves only
 through ``AWARD_TRANSITIONS``; signing needs the signed agreement and its date; terminating
 cancels the open requests and de-obligates what was not paid; closing (the close-out page's
@@ -70,8 +71,8 @@ def create_award(application: Application, actor, *, starts_on: date, ends_on: d
     """Issue the grant agreement of an application awarded by a decision (pending
     signature), with its tranche schedule and its mid-term and final reports."""
     _require_staff(actor, application)
-    if (application.state != ApplicationState.awarded
-            or queries.award_decision(application) is None):
+    decision = queries.award_decision(application)
+    if application.state != ApplicationState.awarded or decision is None:
         raise OperationError(_l("%(reference)s has no award decision: only awarded "
                                 "applications get a grant agreement.",
                                 reference=application.display_reference))
@@ -83,9 +84,11 @@ def create_award(application: Application, actor, *, starts_on: date, ends_on: d
     _check_dates(starts_on, ends_on)
     conditions = _clean_text(conditions, field="conditions", max_length=CONDITIONS_MAX)
     call = application.call
-    amount = call.award_amount
+    amount = queries.decided_amount(application, decision)
     if not amount or amount <= 0:
-        raise OperationError(_l("The call has no award amount. Set it on the call first."))
+        raise OperationError(_l("The award decision of %(reference)s has no amount: decide "
+                                "it again on the ranking page.",
+                                reference=application.display_reference))
 
     reference = next_reference(f"{call.reference_prefix}-G", programme_today().year, width=3)
     award = Award(application=application, reference=reference, amount=amount,
