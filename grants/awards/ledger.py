@@ -20,7 +20,7 @@ key sent twice gives back the entry the first one created, also when two submiss
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -29,10 +29,10 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from core.money import CENT, currency_codes, format_money
+from core.money import currency_codes, format_money
 from core.timeutil import to_programme_time, utcnow
 from grants.applications.operations import require_disinterested
-from grants.awards import queries
+from grants.awards import exchange, queries
 from grants.awards.checks import (BANK_REFERENCE_MAX, MAX_AMOUNT, MAX_RATE, PAYEE_REFERENCE_MAX,
                                   PAYMENT_METHODS, REASON_MAX, ZERO, _check_amount,
                                   _check_date, _check_key, _clean_text, _entry_transition,
@@ -230,18 +230,20 @@ def _check_rate(rate) -> Decimal:
 
 def payment_amounts(amount: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     """(paid amount, equivalent in the award's currency) for ``amount`` paid at ``rate``
-    units of the paid currency per unit of the award's currency, both in cents."""
-    paid = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    return paid, (paid / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    units of the paid currency per unit of the award's currency: ``amount × rate`` rounded
+    half-even to the cent, and ``amount`` itself (see ``grants.awards.exchange``)."""
+    settlement = exchange.settle(amount, rate)
+    return settlement.paid_amount, settlement.equivalent
 
 
 def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_reference: str,
                    paid_currency: str, exchange_rate, paid_amount=None,
                    usd_equivalent=None) -> Disbursement:
-    """Record that an approved request was paid. The paid amount is the request's amount
-    times the exchange rate (paid currency per unit of the award's currency) and the
-    equivalent is the paid amount divided by the rate, both in cents; amounts typed on the
-    form must agree with them."""
+    """Record that an approved request was paid. What is settled against the award is the
+    approved amount, exactly; the paid amount is the approved amount times the exchange rate
+    (paid currency per unit of the award's currency) rounded half-even to the cent, and the
+    equivalent in the award's currency is the approved amount (``grants.awards.exchange``).
+    Amounts typed on the form must agree with them."""
     _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)
     entry = _reload(disbursement)
@@ -281,9 +283,11 @@ def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_ref
         typed = _check_amount(usd_equivalent, field="usd_equivalent")
         if typed != equivalent:
             raise OperationError(_l(
-                "%(paid)s at %(rate)s is %(expected)s. Check the equivalent.",
-                paid=format_money(expected_paid, paid_currency), rate=f"{rate.normalize():f}",
-                expected=_money(equivalent, award)), field="usd_equivalent")
+                "The equivalent of this payment is the amount approved, %(expected)s (paid as "
+                "%(paid)s at %(rate)s). Check the equivalent.",
+                expected=_money(equivalent, award),
+                paid=format_money(expected_paid, paid_currency),
+                rate=f"{rate.normalize():f}"), field="usd_equivalent")
     entry.state = DisbursementState.paid
     entry.paid_by_id = actor.id
     entry.paid_on = paid_on
