@@ -1,5 +1,5 @@
-"""The demo programme's fund and its 2018 reference call, decided long ago: every application
-answered, every endorsement given or declined (DESIGN.md §5)."""
+"""The demo programme's fund, its closed reference call with applications in every state, and
+one open call (DESIGN.md §5)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from core.uploads.storage import get_storage
 from grants.applications.models import (Activity, Application, Attachment, BudgetLine,
                                         EligibilityCheck, Endorsement, EndorsementState,
                                         ExpectedResult)
-from grants.applications import endorsement_terms
 from grants.applications.states import ApplicationState
 from grants.calls.models import (DEFAULT_THEMATIC_AREAS, Call, Criterion,
                                  EligibilityStatement, Fund, RequiredDocument, ThematicArea)
@@ -63,20 +62,18 @@ GOVERNMENT = [
     "Statistical Institute of Belize", "Belize City Council", "Ministry of Health and Wellness",
     "Freedom of Information Unit",
 ]
-REFERENCE_CALL_TITLE = "Open Government Mini-Grants 2018"
-# The reference call's applications by state (20 in all), in the order they were submitted:
-# the call was decided in December 2018, so none is left waiting.
+# The reference call's applications by state (20 in all).
 STATES = ([ApplicationState.awarded] * 8 + [ApplicationState.waitlisted] * 2
-          + [ApplicationState.declined] * 5 + [ApplicationState.ineligible] * 3
-          + [ApplicationState.withdrawn] * 1 + [ApplicationState.draft] * 1)
-#: Rejected applications whose counterpart had declined the partnership.
-DECLINED_BY_COUNTERPART = {12, 15, 18}
+          + [ApplicationState.declined] * 3 + [ApplicationState.in_review] * 1
+          + [ApplicationState.eligible] * 1 + [ApplicationState.ineligible] * 2
+          + [ApplicationState.submitted] * 1 + [ApplicationState.withdrawn] * 1
+          + [ApplicationState.draft] * 1)
 
 DEMO_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
             b"<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 
-def demo_organisation(name: str, sector: Sector, district: str | None = None) -> Organisation:
+def _organisation(name: str, sector: Sector, district: str | None = None) -> Organisation:
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
     if organisation is None:
         organisation = Organisation(name=name, sector=sector, district=district, country="BZ",
@@ -97,12 +94,11 @@ def stored_pdf(name: str) -> StoredFile:
     return stored
 
 
-def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: datetime,
-              closes_at: datetime, state: CallState, max_awards: int = 8) -> Call:
+def _call(fund: Fund, *, title: str, summary: str, body: str, opens_at: datetime,
+          closes_at: datetime, state: CallState) -> Call:
     call = Call(
         fund=fund, title=title, summary=summary, body_markdown=body,
-        award_amount=Decimal("5000.00"), max_awards=max_awards, opens_at=opens_at,
-        closes_at=closes_at,
+        award_amount=Decimal("5000.00"), max_awards=8, opens_at=opens_at, closes_at=closes_at,
         state=state, published_at=opens_at, reference_prefix="OGB",
         thematic_areas=[ThematicArea(name=name, position=i)
                         for i, name in enumerate(DEFAULT_THEMATIC_AREAS)],
@@ -118,23 +114,19 @@ def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: date
     return call
 
 
-def reference_call(fund: Fund) -> Call:
-    return next(call for call in fund.calls if call.title == REFERENCE_CALL_TITLE)
-
-
 def load(users: dict[str, User]) -> Fund:
     existing = db.session.scalar(select(Fund).where(Fund.name == FUND_NAME))
     if existing is not None:
         return existing
-    donor = demo_organisation("Embassy of the Donor Country", Sector.international, "Belize")
-    manager = demo_organisation("Regional Open Government Foundation", Sector.civil_society,
-                                "Belize")
+    donor = _organisation("Embassy of the Donor Country", Sector.international, "Belize")
+    manager = _organisation("Regional Open Government Foundation", Sector.civil_society,
+                            "Belize")
     fund = Fund(name=FUND_NAME, donor_organisation_id=donor.id,
                 managing_organisation_id=manager.id, currency="USD",
                 total_budget=Decimal("60000.00"))
     db.session.add(fund)
-    call = demo_call(
-        fund, title=REFERENCE_CALL_TITLE,
+    reference_call = _call(
+        fund, title="Open Government Mini-Grants 2018",
         summary="Grants of US$5,000 for partnerships between civil society and government "
                 "that open up information, fight corruption and bring citizens in.",
         body="## What we fund\n\nProjects run **jointly** by a civil-society organisation and "
@@ -143,26 +135,32 @@ def load(users: dict[str, User]) -> Fund:
              "before the deadline. Your counterpart will be asked to endorse the partnership.",
         opens_at=datetime(2018, 9, 3, 14, 0, tzinfo=UTC),
         closes_at=datetime(2018, 10, 31, 23, 0, tzinfo=UTC), state=CallState.in_review)
-    _applications(call, users)
+    _applications(reference_call, users)
+    # Opened a week ago at 8:00 and closes in a month at 17:00, Belize time (UTC−6).
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    _call(fund, title="Action Plan Co-creation Grants 2026",
+          summary="Small grants for coalitions that co-create commitments for the national "
+                  "open government action plan.",
+          body="Applications are open. Partnerships with a government counterpart only.",
+          opens_at=today - timedelta(days=7) + timedelta(hours=14),
+          closes_at=today + timedelta(days=30, hours=23),
+          state=CallState.published)
     db.session.flush()
     return fund
 
 
 def _applications(call: Call, users: dict[str, User]) -> None:
-    governments = [demo_organisation(name, Sector.government, "Belize") for name in GOVERNMENT]
+    governments = [_organisation(name, Sector.government, "Belize") for name in GOVERNMENT]
     applicant_user = users.get("applicant")
     for index, ((name, district), state) in enumerate(zip(CSOS, STATES)):
-        organisation = demo_organisation(name, Sector.civil_society, district)
+        organisation = _organisation(name, Sector.civil_society, district)
         if index == 0 and applicant_user is not None:
-            ensure_member(organisation, applicant_user)
-        answer = (EndorsementState.declined if index in DECLINED_BY_COUNTERPART
-                  else EndorsementState.endorsed)
-        demo_application(call, organisation, governments[index % len(governments)], district,
-                         state, index, users.get("staff"), endorsement=answer,
-                         decided_at=datetime(2018, 12, 14, 16, 0, tzinfo=UTC))
+            _ensure_member(organisation, applicant_user)
+        _application(call, organisation, governments[index % len(governments)], district,
+                     state, index, users.get("staff"))
 
 
-def ensure_member(organisation: Organisation, user: User) -> None:
+def _ensure_member(organisation: Organisation, user: User) -> None:
     exists = db.session.scalar(select(OrganisationMember).where(
         OrganisationMember.organisation_id == organisation.id,
         OrganisationMember.user_id == user.id))
@@ -171,14 +169,9 @@ def ensure_member(organisation: Organisation, user: User) -> None:
                                           role=MemberRole.owner))
 
 
-def demo_application(call, organisation, counterpart, district, state, index, staff, *,
-                     endorsement: EndorsementState, decided_at: datetime | None = None,
-                     submitted_at: datetime | None = None,
-                     starts_on: date = date(2019, 1, 15)) -> Application:
-    """One application with its documents, endorsement and screening, as they stand in
-    ``state``; ``starts_on`` is the first day of its planned activities."""
+def _application(call, organisation, counterpart, district, state, index, staff) -> None:
     area = call.thematic_areas[index % len(call.thematic_areas)]
-    submitted_at = submitted_at or call.opens_at + timedelta(days=20 + index)
+    submitted_at = call.opens_at + timedelta(days=20 + index)
     application = Application(
         call=call, organisation=organisation, state=state, counterpart=counterpart,
         title=f"{area.name} with {counterpart.name}",
@@ -197,11 +190,10 @@ def demo_application(call, organisation, counterpart, district, state, index, st
         counterpart_contact_email=f"counterpart{index + 1}@gov.example.bz",
         thematic_areas=[area], affirmed_statements=list(call.eligibility_statements),
         activities=[Activity(position=0, description="Inception workshop with the counterpart",
-                             starts_on=starts_on, ends_on=starts_on + timedelta(days=16),
+                             starts_on=date(2019, 1, 15), ends_on=date(2019, 1, 31),
                              milestone="Work plan agreed"),
                     Activity(position=1, description="Training sessions",
-                             starts_on=starts_on + timedelta(days=17),
-                             ends_on=starts_on + timedelta(days=136),
+                             starts_on=date(2019, 2, 1), ends_on=date(2019, 5, 31),
                              milestone="Four sessions held")],
         results=[ExpectedResult(position=0, result="Information published as open data",
                                 indicator="Datasets published", target="10")],
@@ -215,7 +207,7 @@ def demo_application(call, organisation, counterpart, district, state, index, st
     db.session.add(application)
     if state == ApplicationState.draft:
         db.session.flush()
-        return application
+        return
     application.submitted_at = submitted_at
     application.reference = next_reference(call.reference_prefix, submitted_at.year)
     for document in call.required_documents:
@@ -223,18 +215,14 @@ def demo_application(call, organisation, counterpart, district, state, index, st
                                   stored_file=stored_pdf(f"{document.name}.pdf"),
                                   uploaded_at=submitted_at))
     application.endorsement = Endorsement(
-        state=endorsement, recipient_email=application.counterpart_contact_email,
-        sent_at=submitted_at, expires_at=submitted_at + timedelta(days=21),
+        state=EndorsementState.endorsed if index % 6 else EndorsementState.pending,
+        recipient_email=application.counterpart_contact_email, sent_at=submitted_at,
+        expires_at=submitted_at + timedelta(days=21),
         token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest())
-    # Bound to the terms the counterpart was asked about, as a real request is.
-    endorsement_terms.bind(application.endorsement, application)
-    if endorsement != EndorsementState.pending:
+    if application.endorsement.state == EndorsementState.endorsed:
         application.endorsement.responded_at = submitted_at + timedelta(days=3)
         application.endorsement.responder_name = "Counterpart contact"
         application.endorsement.responder_position = "Director"
-    if endorsement == EndorsementState.declined:
-        application.endorsement.comment = ("The ministry cannot commit staff time to the "
-                                           "project this year.")
     if state not in (ApplicationState.submitted, ApplicationState.withdrawn):
         eligible = state != ApplicationState.ineligible
         application.eligibility_check = EligibilityCheck(
@@ -244,9 +232,7 @@ def demo_application(call, organisation, counterpart, district, state, index, st
             checklist=[])
     if state == ApplicationState.withdrawn:
         application.withdrawn_at = submitted_at + timedelta(days=2)
-    if decided_at is not None and state in (ApplicationState.awarded,
-                                            ApplicationState.waitlisted,
-                                            ApplicationState.declined):
-        application.decided_at = decided_at
+    if state in (ApplicationState.awarded, ApplicationState.waitlisted,
+                 ApplicationState.declined):
+        application.decided_at = datetime(2018, 12, 14, 16, 0, tzinfo=UTC)
     db.session.flush()
-    return application

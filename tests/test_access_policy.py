@@ -555,8 +555,7 @@ def _awards_context(factories):
 
     def awarded():
         application = grants.application(call, state="awarded")
-        session.add(Decision(application_id=application.id, outcome=Outcome.award,
-                             amount=Decimal("5000.00")))
+        session.add(Decision(application_id=application.id, outcome=Outcome.award))
         return application
 
     today = operations.programme_today()

@@ -6,9 +6,8 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from accounts.organisations import queries as organisation_queries
 from accounts.organisations.models import Organisation, Sector
 from core.audit.operations import record
 from core.errors import OperationError
@@ -226,7 +225,8 @@ def save_counterpart(application: Application, actor, *, organisation: Organisat
 
 
 def _find_or_propose_government_body(name: str, actor) -> Organisation:
-    existing = organisation_queries.by_name(name)
+    existing = db.session.scalar(select(Organisation).where(
+        func.lower(Organisation.name) == name.strip().lower()).limit(1))
     if existing is not None:
         return existing
     organisation = Organisation(name=name.strip(), sector=Sector.government, country="BZ",
