@@ -1,5 +1,6 @@
-"""The reference programme's eight awards at different stages: tranches paid in BZD at 2.00
-per USD, one reversal, reports accepted and returned, one award closed and one unsigned."""
+"""The reference programme's eight awards, finished: agreements signed, every tranche paid in
+BZD at 2.00 per USD (one payment reversed and paid again), reports accepted, awards closed.
+The helpers also build the current cycle's awards (``demo.current``)."""
 
 from __future__ import annotations
 
@@ -27,18 +28,11 @@ RATE = Decimal("2.00")  # Belize dollars per US dollar
 STARTS_ON = date(2019, 1, 15)
 ENDS_ON = date(2019, 7, 15)
 
-#: For each award, in ranking order: (paid tranches, last tranche's state, mid-term report
-#: state, final report state, reversal of the first payment?)
-STAGES = [
-    (3, None, ReportState.accepted, ReportState.accepted, False),      # closed
-    (2, None, ReportState.accepted, ReportState.submitted, False),
-    (2, None, ReportState.accepted, ReportState.due, False),
-    (1, None, ReportState.submitted, ReportState.due, False),
-    (1, None, ReportState.returned, ReportState.due, False),
-    (1, None, ReportState.due, ReportState.due, True),                  # paid twice, reversed
-    (0, DisbursementState.approved, ReportState.due, ReportState.due, False),
-    (0, None, None, None, False),                                       # not signed yet
-]
+DONE = (3, None, ReportState.accepted, ReportState.accepted, False)
+#: For each award, in ranking order: (paid tranches, an open request's state, mid-term report
+#: state, final report state, reversal of the first payment?). All eight were completed in
+#: 2019; the sixth's first payment went to the wrong account and was reversed.
+STAGES = [DONE] * 5 + [(3, None, ReportState.accepted, ReportState.accepted, True)] + [DONE] * 2
 
 
 def _at(day: date, hour: int = 15) -> datetime:
@@ -56,27 +50,38 @@ def load(call: Call, users: dict[str, User]) -> None:
             Award.application_id.in_([a.id for a in awarded])).limit(1)) is not None:
         return
     for application, stage in zip(awarded, STAGES):
-        _award(application, stage, staff, finance)
+        award = demo_award(application, stage, staff, finance, year=2018,
+                           starts_on=STARTS_ON, ends_on=ENDS_ON)
+        award.state = AwardState.closed
+        award.closed_at = _at(date(2019, 9, 2))
     db.session.flush()
 
 
-def _award(application: Application, stage, staff: User, finance: User) -> None:
+def demo_award(application: Application, stage, staff: User, finance: User, *, year: int,
+               starts_on: date, ends_on: date, midterm_on: date | None = None,
+               next_tranche_on: date | None = None) -> Award:
+    """An award of ``application`` at ``stage`` (see :data:`STAGES`): signed a few days
+    before ``starts_on`` unless it has no reports yet, tranches every 75 days (the first
+    unpaid one on ``next_tranche_on`` when given)."""
     paid_tranches, open_state, midterm, final, reversed_once = stage
     amount = application.call.award_amount
+    midterm_on = midterm_on or starts_on + timedelta(days=90)
     award = Award(application=application, amount=amount, currency=application.currency,
-                  reference=next_reference(f"{application.call.reference_prefix}-G", 2018, 3),
-                  starts_on=STARTS_ON, ends_on=ENDS_ON, created_by_id=staff.id,
+                  reference=next_reference(f"{application.call.reference_prefix}-G", year, 3),
+                  starts_on=starts_on, ends_on=ends_on, created_by_id=staff.id,
                   conditions="Reports on time; acknowledge the donor in publications.",
                   state=AwardState.pending_signature if midterm is None else AwardState.active)
     if midterm is not None:
-        award.signed_on = date(2019, 1, 10)
+        award.signed_on = starts_on - timedelta(days=5)
         award.agreement_file = stored_pdf(f"Grant agreement {award.reference}.pdf")
     shares = [Decimal(share) for share, _condition in DEFAULT_SCHEDULE]
     for sequence, ((share, condition), part) in enumerate(
             zip(DEFAULT_SCHEDULE, split_by_shares(amount, shares)), start=1):
         award.tranches.append(Tranche(sequence=sequence, percentage=Decimal(share),
                                       planned_amount=part, condition=condition,
-                                      planned_on=STARTS_ON + timedelta(days=75 * (sequence - 1))))
+                                      planned_on=starts_on + timedelta(days=75 * (sequence - 1))))
+    if next_tranche_on is not None and paid_tranches < len(award.tranches):
+        award.tranches[paid_tranches].planned_on = next_tranche_on
     db.session.add(award)
     db.session.flush()
     for tranche in award.tranches[:paid_tranches]:
@@ -85,13 +90,11 @@ def _award(application: Application, stage, staff: User, finance: User) -> None:
             _reverse(award, entry, finance)
             _paid(award, tranche, staff, finance, tranche.planned_on + timedelta(days=6))
     if open_state is not None:
-        _open_request(award, award.tranches[0], staff, finance, open_state)
+        _open_request(award, award.tranches[paid_tranches], staff, finance, open_state)
     if midterm is not None:
-        _report(award, ReportKind.midterm, date(2019, 4, 15), midterm, staff)
-        _report(award, ReportKind.final, ENDS_ON + timedelta(days=30), final, staff)
-    if paid_tranches == 3 and final == ReportState.accepted:
-        award.state = AwardState.closed
-        award.closed_at = _at(date(2019, 9, 2))
+        _report(award, ReportKind.midterm, midterm_on, midterm, staff)
+        _report(award, ReportKind.final, ends_on + timedelta(days=30), final, staff)
+    return award
 
 
 def _entry(award, tranche, staff, day: date, amount: Decimal) -> Disbursement:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -7,8 +9,9 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.extensions import db
-from demo import accounts, awards, grants, reviews
+from demo import accounts, awards, current, grants, reviews
 from demo import coalitions as coalitions_demo
+from grants.awards.operations import programme_today
 
 demo_cli = AppGroup("demo", help="The demo programme.")
 
@@ -16,7 +19,9 @@ demo_cli = AppGroup("demo", help="The demo programme.")
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True,
               help="Only load when the database has no users; print the logins either way.")
-def load_command(if_empty: bool) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Place the current cycle around this day (YYYY-MM-DD) instead of today.")
+def load_command(if_empty: bool, today) -> None:
     """Load the demo programme (idempotent) and print one login per role."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to load demo data into a production database.")
@@ -28,11 +33,19 @@ def load_command(if_empty: bool) -> None:
     logins = accounts.load_users(organisations)
     users = {role: db.session.scalar(select(User).where(User.email == email))
              for role, email, _password in logins}
-    fund = grants.load(users)
-    reviews.load(fund.calls[0], users)
-    awards.load(fund.calls[0], users)
-    coalitions_demo.load(users)
+    load_programme(users, today.date() if today else programme_today())
     db.session.commit()
     click.echo("Demo logins (http://127.0.0.1:5000/login):")
     for role, email, password in logins:
         click.echo(f"  {role:<10} {email:<30} {password}")
+
+
+def load_programme(users: dict[str, User], today: date) -> None:
+    """The 2018–2019 reference programme, then the current cycle placed around ``today``.
+    Each part loads only when it is missing, so a second load changes nothing."""
+    fund = grants.load(users)
+    reference_call = grants.reference_call(fund)
+    reviews.load(reference_call, users)
+    awards.load(reference_call, users)
+    coalitions_demo.load(users)
+    current.load(users, today)

@@ -1,5 +1,5 @@
-"""The demo programme's fund, its closed reference call with applications in every state, and
-one open call (DESIGN.md §5)."""
+"""The demo programme's fund and its 2018 reference call, decided long ago: every application
+answered, every endorsement given or declined (DESIGN.md §5)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from core.uploads.storage import get_storage
 from grants.applications.models import (Activity, Application, Attachment, BudgetLine,
                                         EligibilityCheck, Endorsement, EndorsementState,
                                         ExpectedResult)
+from grants.applications import endorsement_terms
 from grants.applications.states import ApplicationState
 from grants.calls.models import (DEFAULT_THEMATIC_AREAS, Call, Criterion,
                                  EligibilityStatement, Fund, RequiredDocument, ThematicArea)
@@ -62,18 +63,20 @@ GOVERNMENT = [
     "Statistical Institute of Belize", "Belize City Council", "Ministry of Health and Wellness",
     "Freedom of Information Unit",
 ]
-# The reference call's applications by state (20 in all).
+REFERENCE_CALL_TITLE = "Open Government Mini-Grants 2018"
+# The reference call's applications by state (20 in all), in the order they were submitted:
+# the call was decided in December 2018, so none is left waiting.
 STATES = ([ApplicationState.awarded] * 8 + [ApplicationState.waitlisted] * 2
-          + [ApplicationState.declined] * 3 + [ApplicationState.in_review] * 1
-          + [ApplicationState.eligible] * 1 + [ApplicationState.ineligible] * 2
-          + [ApplicationState.submitted] * 1 + [ApplicationState.withdrawn] * 1
-          + [ApplicationState.draft] * 1)
+          + [ApplicationState.declined] * 5 + [ApplicationState.ineligible] * 3
+          + [ApplicationState.withdrawn] * 1 + [ApplicationState.draft] * 1)
+#: Rejected applications whose counterpart had declined the partnership.
+DECLINED_BY_COUNTERPART = {12, 15, 18}
 
 DEMO_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
             b"<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 
-def _organisation(name: str, sector: Sector, district: str | None = None) -> Organisation:
+def demo_organisation(name: str, sector: Sector, district: str | None = None) -> Organisation:
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
     if organisation is None:
         organisation = Organisation(name=name, sector=sector, district=district, country="BZ",
@@ -94,11 +97,12 @@ def stored_pdf(name: str) -> StoredFile:
     return stored
 
 
-def _call(fund: Fund, *, title: str, summary: str, body: str, opens_at: datetime,
-          closes_at: datetime, state: CallState) -> Call:
+def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: datetime,
+              closes_at: datetime, state: CallState, max_awards: int = 8) -> Call:
     call = Call(
         fund=fund, title=title, summary=summary, body_markdown=body,
-        award_amount=Decimal("5000.00"), max_awards=8, opens_at=opens_at, closes_at=closes_at,
+        award_amount=Decimal("5000.00"), max_awards=max_awards, opens_at=opens_at,
+        closes_at=closes_at,
         state=state, published_at=opens_at, reference_prefix="OGB",
         thematic_areas=[ThematicArea(name=name, position=i)
                         for i, name in enumerate(DEFAULT_THEMATIC_AREAS)],
@@ -114,19 +118,23 @@ def _call(fund: Fund, *, title: str, summary: str, body: str, opens_at: datetime
     return call
 
 
+def reference_call(fund: Fund) -> Call:
+    return next(call for call in fund.calls if call.title == REFERENCE_CALL_TITLE)
+
+
 def load(users: dict[str, User]) -> Fund:
     existing = db.session.scalar(select(Fund).where(Fund.name == FUND_NAME))
     if existing is not None:
         return existing
-    donor = _organisation("Embassy of the Donor Country", Sector.international, "Belize")
-    manager = _organisation("Regional Open Government Foundation", Sector.civil_society,
-                            "Belize")
+    donor = demo_organisation("Embassy of the Donor Country", Sector.international, "Belize")
+    manager = demo_organisation("Regional Open Government Foundation", Sector.civil_society,
+                                "Belize")
     fund = Fund(name=FUND_NAME, donor_organisation_id=donor.id,
                 managing_organisation_id=manager.id, currency="USD",
                 total_budget=Decimal("60000.00"))
     db.session.add(fund)
-    reference_call = _call(
-        fund, title="Open Government Mini-Grants 2018",
+    call = demo_call(
+        fund, title=REFERENCE_CALL_TITLE,
         summary="Grants of US$5,000 for partnerships between civil society and government "
                 "that open up information, fight corruption and bring citizens in.",
         body="## What we fund\n\nProjects run **jointly** by a civil-society organisation and "
@@ -135,32 +143,26 @@ def load(users: dict[str, User]) -> Fund:
              "before the deadline. Your counterpart will be asked to endorse the partnership.",
         opens_at=datetime(2018, 9, 3, 14, 0, tzinfo=UTC),
         closes_at=datetime(2018, 10, 31, 23, 0, tzinfo=UTC), state=CallState.in_review)
-    _applications(reference_call, users)
-    # Opened a week ago at 8:00 and closes in a month at 17:00, Belize time (UTC−6).
-    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    _call(fund, title="Action Plan Co-creation Grants 2026",
-          summary="Small grants for coalitions that co-create commitments for the national "
-                  "open government action plan.",
-          body="Applications are open. Partnerships with a government counterpart only.",
-          opens_at=today - timedelta(days=7) + timedelta(hours=14),
-          closes_at=today + timedelta(days=30, hours=23),
-          state=CallState.published)
+    _applications(call, users)
     db.session.flush()
     return fund
 
 
 def _applications(call: Call, users: dict[str, User]) -> None:
-    governments = [_organisation(name, Sector.government, "Belize") for name in GOVERNMENT]
+    governments = [demo_organisation(name, Sector.government, "Belize") for name in GOVERNMENT]
     applicant_user = users.get("applicant")
     for index, ((name, district), state) in enumerate(zip(CSOS, STATES)):
-        organisation = _organisation(name, Sector.civil_society, district)
+        organisation = demo_organisation(name, Sector.civil_society, district)
         if index == 0 and applicant_user is not None:
-            _ensure_member(organisation, applicant_user)
-        _application(call, organisation, governments[index % len(governments)], district,
-                     state, index, users.get("staff"))
+            ensure_member(organisation, applicant_user)
+        answer = (EndorsementState.declined if index in DECLINED_BY_COUNTERPART
+                  else EndorsementState.endorsed)
+        demo_application(call, organisation, governments[index % len(governments)], district,
+                         state, index, users.get("staff"), endorsement=answer,
+                         decided_at=datetime(2018, 12, 14, 16, 0, tzinfo=UTC))
 
 
-def _ensure_member(organisation: Organisation, user: User) -> None:
+def ensure_member(organisation: Organisation, user: User) -> None:
     exists = db.session.scalar(select(OrganisationMember).where(
         OrganisationMember.organisation_id == organisation.id,
         OrganisationMember.user_id == user.id))
@@ -169,9 +171,14 @@ def _ensure_member(organisation: Organisation, user: User) -> None:
                                           role=MemberRole.owner))
 
 
-def _application(call, organisation, counterpart, district, state, index, staff) -> None:
+def demo_application(call, organisation, counterpart, district, state, index, staff, *,
+                     endorsement: EndorsementState, decided_at: datetime | None = None,
+                     submitted_at: datetime | None = None,
+                     starts_on: date = date(2019, 1, 15)) -> Application:
+    """One application with its documents, endorsement and screening, as they stand in
+    ``state``; ``starts_on`` is the first day of its planned activities."""
     area = call.thematic_areas[index % len(call.thematic_areas)]
-    submitted_at = call.opens_at + timedelta(days=20 + index)
+    submitted_at = submitted_at or call.opens_at + timedelta(days=20 + index)
     application = Application(
         call=call, organisation=organisation, state=state, counterpart=counterpart,
         title=f"{area.name} with {counterpart.name}",
@@ -190,10 +197,11 @@ def _application(call, organisation, counterpart, district, state, index, staff)
         counterpart_contact_email=f"counterpart{index + 1}@gov.example.bz",
         thematic_areas=[area], affirmed_statements=list(call.eligibility_statements),
         activities=[Activity(position=0, description="Inception workshop with the counterpart",
-                             starts_on=date(2019, 1, 15), ends_on=date(2019, 1, 31),
+                             starts_on=starts_on, ends_on=starts_on + timedelta(days=16),
                              milestone="Work plan agreed"),
                     Activity(position=1, description="Training sessions",
-                             starts_on=date(2019, 2, 1), ends_on=date(2019, 5, 31),
+                             starts_on=starts_on + timedelta(days=17),
+                             ends_on=starts_on + timedelta(days=136),
                              milestone="Four sessions held")],
         results=[ExpectedResult(position=0, result="Information published as open data",
                                 indicator="Datasets published", target="10")],
@@ -207,7 +215,7 @@ def _application(call, organisation, counterpart, district, state, index, staff)
     db.session.add(application)
     if state == ApplicationState.draft:
         db.session.flush()
-        return
+        return application
     application.submitted_at = submitted_at
     application.reference = next_reference(call.reference_prefix, submitted_at.year)
     for document in call.required_documents:
@@ -215,14 +223,18 @@ def _application(call, organisation, counterpart, district, state, index, staff)
                                   stored_file=stored_pdf(f"{document.name}.pdf"),
                                   uploaded_at=submitted_at))
     application.endorsement = Endorsement(
-        state=EndorsementState.endorsed if index % 6 else EndorsementState.pending,
-        recipient_email=application.counterpart_contact_email, sent_at=submitted_at,
-        expires_at=submitted_at + timedelta(days=21),
+        state=endorsement, recipient_email=application.counterpart_contact_email,
+        sent_at=submitted_at, expires_at=submitted_at + timedelta(days=21),
         token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest())
-    if application.endorsement.state == EndorsementState.endorsed:
+    # Bound to the terms the counterpart was asked about, as a real request is.
+    endorsement_terms.bind(application.endorsement, application)
+    if endorsement != EndorsementState.pending:
         application.endorsement.responded_at = submitted_at + timedelta(days=3)
         application.endorsement.responder_name = "Counterpart contact"
         application.endorsement.responder_position = "Director"
+    if endorsement == EndorsementState.declined:
+        application.endorsement.comment = ("The ministry cannot commit staff time to the "
+                                           "project this year.")
     if state not in (ApplicationState.submitted, ApplicationState.withdrawn):
         eligible = state != ApplicationState.ineligible
         application.eligibility_check = EligibilityCheck(
@@ -232,7 +244,9 @@ def _application(call, organisation, counterpart, district, state, index, staff)
             checklist=[])
     if state == ApplicationState.withdrawn:
         application.withdrawn_at = submitted_at + timedelta(days=2)
-    if state in (ApplicationState.awarded, ApplicationState.waitlisted,
-                 ApplicationState.declined):
-        application.decided_at = datetime(2018, 12, 14, 16, 0, tzinfo=UTC)
+    if decided_at is not None and state in (ApplicationState.awarded,
+                                            ApplicationState.waitlisted,
+                                            ApplicationState.declined):
+        application.decided_at = decided_at
     db.session.flush()
+    return application

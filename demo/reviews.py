@@ -1,5 +1,5 @@
 """The reference call's review panel: three reviewers of different severity, every review
-submitted, and decisions that fund the eight best-ranked applications."""
+submitted, decisions that fund the eight best-ranked applications, and the call decided."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from core.extensions import db
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call
+from grants.calls.operations import transition_call
+from grants.calls.states import CallState
 from grants.reviews.models import (Decision, Panel, PanelMember, Review, ReviewAssignment,
                                    ReviewScore)
 from grants.reviews.states import Confidence, Outcome, Recommendation, ReviewState
@@ -20,8 +22,8 @@ EXTRA_REVIEWERS = [
     ("harsh.reviewer@demo.example.org", "Hugo Harsh", -2),
     ("lenient.reviewer@demo.example.org", "Lucía Lenient", +2),
 ]
-REVIEWED_STATES = {ApplicationState.in_review, ApplicationState.awarded,
-                   ApplicationState.waitlisted, ApplicationState.declined}
+REVIEWED_STATES = {ApplicationState.awarded, ApplicationState.waitlisted,
+                   ApplicationState.declined}
 OUTCOMES = {ApplicationState.awarded: Outcome.award,
             ApplicationState.waitlisted: Outcome.waitlist,
             ApplicationState.declined: Outcome.decline}
@@ -29,7 +31,7 @@ SUBMITTED_AT = datetime(2018, 11, 30, 20, 0, tzinfo=UTC)
 DECIDED_AT = datetime(2018, 12, 14, 16, 0, tzinfo=UTC)
 
 
-def _reviewer(email: str, name: str) -> User:
+def demo_reviewer(email: str, name: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         # Panel colleagues of the demo reviewer; they have no password (no login printed).
@@ -47,7 +49,7 @@ def load(call: Call, users: dict[str, User]) -> Panel | None:
     existing = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
     if existing is not None:
         return existing
-    reviewers = [(users["reviewer"], 0)] + [(_reviewer(email, name), severity)
+    reviewers = [(users["reviewer"], 0)] + [(demo_reviewer(email, name), severity)
                                             for email, name, severity in EXTRA_REVIEWERS]
     panel = Panel(call=call, chair_id=users["reviewer"].id, reviewers_per_application=3,
                   due_at=datetime(2018, 11, 30, 23, 0, tzinfo=UTC))
@@ -59,17 +61,19 @@ def load(call: Call, users: dict[str, User]) -> Panel | None:
         .order_by(Application.id)).all()
     for rank, application in enumerate(_by_rank(applications)):
         for user, severity in reviewers:
-            _review(panel, application, user, rank, severity, call)
+            demo_review(panel, application, user, rank, severity, call, SUBMITTED_AT)
         _decide(application, users.get("reviewer"))
     db.session.flush()
+    if call.state == CallState.in_review and users.get("staff") is not None:
+        # Every application was answered in December 2018: the call is decided.
+        transition_call(call, CallState.decided, users["staff"])
     return panel
 
 
 def _by_rank(applications):
-    """Awarded applications first, then waitlisted, in review and declined, so that the
-    funding line of the ranking falls after the eighth."""
-    order = [ApplicationState.awarded, ApplicationState.waitlisted,
-             ApplicationState.in_review, ApplicationState.declined]
+    """Awarded applications first, then waitlisted and declined, so that the funding line
+    of the ranking falls after the eighth."""
+    order = [ApplicationState.awarded, ApplicationState.waitlisted, ApplicationState.declined]
     return sorted(applications, key=lambda a: (order.index(a.state), a.id))
 
 
@@ -82,9 +86,21 @@ def _score(criterion, rank: int, severity: int) -> int:
     return max(0, min(criterion.max_score, base + shift))
 
 
-def _review(panel, application, user, rank: int, severity: int, call: Call) -> None:
+def demo_review(panel, application, user, rank: int, severity: int, call: Call,
+                submitted_at: datetime | None, assigned_at: datetime = SUBMITTED_AT
+                ) -> ReviewAssignment:
+    """An assignment with its review: submitted at ``submitted_at``, else not yet started."""
     assignment = ReviewAssignment(panel=panel, application=application, reviewer_id=user.id,
-                                  assigned_at=SUBMITTED_AT)
+                                  assigned_at=assigned_at)
+    db.session.add(assignment)
+    if submitted_at is not None:
+        assignment.review = submitted_review(call, rank, severity, submitted_at)
+    return assignment
+
+
+def submitted_review(call: Call, rank: int, severity: int, submitted_at: datetime) -> Review:
+    """A submitted review whose scores fall with ``rank`` (0 = best), shifted by the
+    reviewer's ``severity``."""
     scores = []
     for criterion in call.criteria:
         score = _score(criterion, rank, severity)
@@ -94,10 +110,9 @@ def _review(panel, application, user, rank: int, severity: int, call: Call) -> N
     recommendation = (Recommendation.fund if quality >= 7 else
                       Recommendation.fund_with_conditions if quality >= 5 else
                       Recommendation.do_not_fund)
-    assignment.review = Review(state=ReviewState.submitted, submitted_at=SUBMITTED_AT,
-                               overall_comment=_comment(quality, 10), scores=scores,
-                               recommendation=recommendation, confidence=Confidence.medium)
-    db.session.add(assignment)
+    return Review(state=ReviewState.submitted, submitted_at=submitted_at,
+                  overall_comment=_comment(quality, 10), scores=scores,
+                  recommendation=recommendation, confidence=Confidence.medium)
 
 
 def _comment(score: float, maximum: int) -> str:

@@ -555,7 +555,8 @@ def _awards_context(factories):
 
     def awarded():
         application = grants.application(call, state="awarded")
-        session.add(Decision(application_id=application.id, outcome=Outcome.award))
+        session.add(Decision(application_id=application.id, outcome=Outcome.award,
+                             amount=Decimal("5000.00")))
         return application
 
     today = operations.programme_today()

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint, inspect, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from accounts.models import InvitationState
 from core.extensions import db
@@ -48,11 +51,41 @@ class MemberRole(enum.StrEnum):
         return str(_l("Owner") if self is MemberRole.owner else _l("Member"))
 
 
+#: Room for a 200-character name once spaced and decomposed; a longer key ends in a digest,
+#: so that it still fits the column and a PostgreSQL index entry.
+NAME_KEY_LENGTH = 600
+_WORDS_AND_MARKS = re.compile(r"\w+|[^\w\s]")
+
+
+def organisation_name_key(name: str | None) -> str:
+    """The name as the directory compares names: without accents, case or spacing
+    differences, so "Fundación  Acceso" and "fundacion acceso" are one organisation, and
+    "Acceso,Belize" and "Acceso , Belize" too. Computed in Python, so that SQLite and
+    PostgreSQL match alike (neither database's lower() removes accents)."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name or "")
+                                       .casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    key = " ".join(_WORDS_AND_MARKS.findall(plain))
+    if len(key) > NAME_KEY_LENGTH:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key = f"{key[:NAME_KEY_LENGTH - len(digest) - 1]}#{digest}"
+    return key
+
+
+def _name_key_default(context) -> str:
+    # Rows inserted without the ORM (bulk loads) get their key here.
+    return organisation_name_key(context.get_current_parameters().get("name"))
+
+
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    #: :func:`organisation_name_key` of the name, kept in step by :meth:`_keep_name_key`;
+    #: every look-up of an organisation by name compares it.
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), index=True,
+                                          default=_name_key_default)
     acronym: Mapped[str | None] = mapped_column(String(30))
     sector: Mapped[Sector] = mapped_column(Enum(Sector, native_enum=False, length=30),
                                            index=True)
@@ -71,6 +104,11 @@ class Organisation(TimestampMixin, db.Model):
     members: Mapped[list[OrganisationMember]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = organisation_name_key(name)
+        return name
 
     @property
     def open_data_identifier(self) -> str:

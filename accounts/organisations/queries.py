@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
@@ -15,6 +16,7 @@ from accounts.organisations.models import (
     OrganisationInvitation,
     OrganisationMember,
     Sector,
+    organisation_name_key,
 )
 from core.extensions import db
 from core.timeutil import utcnow
@@ -30,11 +32,14 @@ def _directory_conditions(*, search: str = "", sector: Sector | None = None,
     conditions = []
     if search:
         pattern = _like_pattern(search)
-        conditions.append(or_(*(
-            func.lower(column).like(pattern, escape="\\")
-            for column in (Organisation.name, Organisation.acronym,
-                           Organisation.registration_number, Organisation.org_id)
-        )))
+        conditions.append(or_(
+            *(func.lower(column).like(pattern, escape="\\")
+              for column in (Organisation.name, Organisation.acronym,
+                             Organisation.registration_number, Organisation.org_id)),
+            # "fundacion" finds "Fundación".
+            Organisation.name_key.like(_like_pattern(organisation_name_key(search)),
+                                       escape="\\"),
+        ))
     if sector is not None:
         conditions.append(Organisation.sector == sector)
     if verified is not None:
@@ -47,7 +52,7 @@ def _directory_conditions(*, search: str = "", sector: Sector | None = None,
 def directory_query(search: str = "", sector: Sector | None = None,
                     verified: bool | None = None, country: str | None = None):
     """Organisations matching the filters, by name. ``search`` looks (case-insensitively) in
-    the name, acronym, registration number and org-id."""
+    the name (accents and spacing ignored too), acronym, registration number and org-id."""
     return (select(Organisation)
             .where(*_directory_conditions(search=search, sector=sector, verified=verified,
                                           country=country))
@@ -74,10 +79,33 @@ def directory_countries() -> list[str]:
         select(Organisation.country).distinct().order_by(Organisation.country)))
 
 
+_KEY_CHUNK = 500
+
+
+def by_name_keys(names: Iterable[str]) -> dict[str, Organisation]:
+    """The organisations called ``names``, ignoring case, accents and spacing
+    (:func:`~accounts.organisations.models.organisation_name_key`), by name key. Where the
+    directory has two with one key (not merged yet), the oldest."""
+    keys = sorted({organisation_name_key(name) for name in names} - {""})
+    found: dict[str, Organisation] = {}
+    for start in range(0, len(keys), _KEY_CHUNK):
+        chunk = keys[start:start + _KEY_CHUNK]
+        for org in db.session.scalars(
+                select(Organisation).where(Organisation.name_key.in_(chunk))
+                .order_by(Organisation.id)):
+            found.setdefault(org.name_key, org)
+    return found
+
+
+def by_name(name: str) -> Organisation | None:
+    """The organisation called ``name`` ignoring case, accents and spacing (the oldest)."""
+    return by_name_keys([name]).get(organisation_name_key(name))
+
+
 def likely_duplicates(org: Organisation) -> list[Organisation]:
-    """Other organisations with the same name or acronym (ignoring case), or the same
-    registration number."""
-    matches = [func.lower(Organisation.name) == org.name.strip().lower()]
+    """Other organisations with the same name (ignoring case, accents and spacing) or
+    acronym (ignoring case), or the same registration number."""
+    matches = [Organisation.name_key == organisation_name_key(org.name)]
     if org.acronym and org.acronym.strip():
         matches.append(func.lower(Organisation.acronym) == org.acronym.strip().lower())
     if org.registration_number and org.registration_number.strip():

@@ -20,6 +20,7 @@ def _echo_summary(summary: dict, dry_run: bool) -> None:
     heading = "Dry run: nothing was imported. The file would give:" if dry_run else "Imported:"
     click.echo(heading)
     click.echo(f"  rows read: {summary['rows']}")
+    click.echo(f"  blank rows skipped: {summary['blank_rows']}")
     click.echo(f"  people created: {summary['people_created']}")
     click.echo(f"  people matched: {summary['people_matched']}")
     click.echo(f"  people merged (completed with new details): {summary['people_merged']}")

@@ -10,11 +10,13 @@ row 1) and the column. A file with any error imports nothing. A valid file becom
 :class:`ImportPlan` that says, row by row, whether the person will be created, matched to an
 existing person (by email, else by exact name and organisation) or matched and completed with
 details the existing record lacks ("merged"), and whether each organisation is matched (by
-name, ignoring case) or created with the given sector.
+name, ignoring case, accents and spacing: ``organisation_name_key``) or created with the
+given sector.
 
 API (used by the views, the ``flask import attendance`` command and the demo data):
 
-- :func:`read_sheet` (bytes, file name) → :class:`Sheet`: header and raw rows, or errors;
+- :func:`read_sheet` (bytes, file name) → :class:`Sheet`: header and raw rows, or errors
+  (in :mod:`coalitions.events.attendance_sheet`, with the limit of people per file);
 - :func:`parse_rows` (sheet) → parsed :class:`RowData` and :class:`RowError` list (pure);
 - :func:`build_plan` (event, bytes, file name) → :class:`ImportPlan`, looking existing people,
   organisations and attendance up in the database (reads only);
@@ -23,11 +25,7 @@ API (used by the views, the ``flask import attendance`` command and the demo dat
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -38,50 +36,28 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from accounts.organisations import queries as directory
 from accounts.organisations.forms import country_codes
-from accounts.organisations.models import SECTOR_TITLES, Organisation, Sector
+from accounts.organisations.models import SECTOR_TITLES, Sector, organisation_name_key
 from core.extensions import db
-from core.uploads import detection
 
+# The sheet's constants and reader are part of this module's API (views, command, demo).
+from .attendance_sheet import (  # noqa: F401
+    COLUMNS,
+    HEADER,
+    SPANISH_HEADER,
+    TITLES,
+    RowError,
+    Sheet,
+    fold,
+    read_sheet,
+)
 from .models import Attendance, AttendanceRole, Event, Person, Sex
 
-#: A sheet larger than this is refused (split it): the import runs within one request.
-MAX_ROWS = 20_000
 MIN_BIRTH_YEAR = 1900
 _CHUNK = 500
 
-# Column keys, their English titles (the template's header) and the Spanish ones.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("full_name", "Full name", "Nombre completo"),
-    ("email", "Email", "Correo electrónico"),
-    ("sex", "Sex", "Sexo"),
-    ("birth_year", "Year of birth", "Año de nacimiento"),
-    ("organisation", "Organisation", "Organización"),
-    ("sector", "Sector", "Sector"),
-    ("role", "Role", "Rol"),
-    ("country", "Country", "País"),
-    ("attended", "Attended", "Asistió"),
-)
-HEADER = [english for _key, english, _spanish in COLUMNS]
-SPANISH_HEADER = [spanish for _key, _english, spanish in COLUMNS]
-TITLES = {key: english for key, english, _spanish in COLUMNS}
-
-
-def _fold(value: str) -> str:
-    """Lower case, without accents and with single spaces: "  Sí " → "si"."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
-_HEADER_ALIASES = {_fold(title): key for key, english, spanish in COLUMNS
-                   for title in (english, spanish)}
-_HEADER_ALIASES.update({_fold(alias): key for alias, key in (
-    ("Name", "full_name"), ("Nombre", "full_name"), ("E-mail", "email"), ("Correo", "email"),
-    ("Organization", "organisation"), ("Birth year", "birth_year"), ("Email address", "email"),
-)})
-
-SEX_WORDS = {_fold(word): sex for word, sex in (
+SEX_WORDS = {fold(word): sex for word, sex in (
     ("female", Sex.female), ("f", Sex.female), ("woman", Sex.female),
     ("femenino", Sex.female), ("mujer", Sex.female),
     ("male", Sex.male), ("m", Sex.male), ("man", Sex.male),
@@ -91,7 +67,7 @@ SEX_WORDS = {_fold(word): sex for word, sex in (
     ("prefiere no decirlo", Sex.undisclosed), ("prefiero no decirlo", Sex.undisclosed),
 )}
 
-ROLE_WORDS = {_fold(word): role for word, role in (
+ROLE_WORDS = {fold(word): role for word, role in (
     ("participant", AttendanceRole.participant), ("participante", AttendanceRole.participant),
     ("trainer", AttendanceRole.trainer), ("capacitador", AttendanceRole.trainer),
     ("capacitadora", AttendanceRole.trainer), ("formador", AttendanceRole.trainer),
@@ -131,7 +107,7 @@ def _sector_words() -> dict[str, Sector]:
     }
     for sector in Sector:
         for word in (sector.value, *english[sector], *_SPANISH_SECTORS[sector]):
-            words[_fold(word)] = sector
+            words[fold(word)] = sector
     return words
 
 
@@ -144,27 +120,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # Results -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in the sheet. ``row`` is the sheet's row number (the header is row 1; 0 for
-    the file as a whole); ``column`` the column's English title, or "" for the whole row."""
-
-    row: int
-    column: str
-    message: str
-    value: str = ""
-
-
-@dataclass
-class Sheet:
-    """The raw content of a file: the column each header cell stands for and the rows."""
-
-    columns: dict[str, int] = field(default_factory=dict)  # key → cell index
-    titles: dict[str, str] = field(default_factory=dict)  # key → title as written
-    rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
-    errors: list[RowError] = field(default_factory=list)
-
 
 @dataclass
 class RowData:
@@ -183,7 +138,7 @@ class RowData:
 
     @property
     def name_key(self) -> tuple[str, str]:
-        return _fold(self.full_name), _fold(self.organisation or "")
+        return fold(self.full_name), organisation_name_key(self.organisation)
 
 
 #: What happens to a row's person.
@@ -214,7 +169,9 @@ class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
     #: Data rows read from the file (blank rows not counted).
     row_count: int = 0
-    #: New organisations: folded name → (name as written, sector, country).
+    #: Blank rows skipped (reported, so that nothing goes unnoticed).
+    blank_rows: int = 0
+    #: New organisations: name key → (name as written, sector, country).
     new_organisations: dict[str, tuple[str, Sector, str]] = field(default_factory=dict)
 
     @property
@@ -225,6 +182,7 @@ class ImportPlan:
         rows = self.rows
         return {
             "rows": self.row_count,
+            "blank_rows": self.blank_rows,
             "people_created": sum(r.person_action == CREATE for r in rows),
             "people_matched": sum(r.person_action == MATCH for r in rows),
             "people_merged": sum(r.person_action == MERGE for r in rows),
@@ -235,123 +193,6 @@ class ImportPlan:
             "attendance_updated": sum(r.attendance_action == "update" for r in rows),
             "attendance_unchanged": sum(r.attendance_action == "unchanged" for r in rows),
         }
-
-
-# Reading a file ----------------------------------------------------------------------------
-
-def _not_a_spreadsheet() -> RowError:
-    return RowError(0, "", str(_l("This file is not a spreadsheet. Upload the attendance "
-                                  "sheet as an Excel workbook (.xlsx) or a CSV file (.csv).")))
-
-
-def read_sheet(data: bytes, filename: str) -> Sheet:
-    """The header and rows of an .xlsx or .csv file, judged by content; never raises for bad
-    input (the problems are in ``Sheet.errors``)."""
-    sheet = Sheet()
-    if not data:
-        sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
-        return sheet
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
-    try:
-        kind = detection.detect_kind(data)
-    except detection.InvalidDocument:
-        kind = "invalid"
-    if kind == detection.XLSX:
-        raw_rows = _xlsx_rows(data, sheet)
-    elif kind is None and extension in ("csv", "txt", ""):
-        raw_rows = _csv_rows(data, sheet)
-    else:
-        sheet.errors.append(_not_a_spreadsheet())
-        return sheet
-    if sheet.errors:
-        return sheet
-    _read_header_and_rows(raw_rows, sheet)
-    return sheet
-
-
-def _xlsx_rows(data: bytes, sheet: Sheet) -> Iterable[list]:
-    import openpyxl
-
-    try:
-        # Formulas are read as written ("=..."), never evaluated or taken from a cache.
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        worksheet = book.worksheets[0]
-        rows = [list(row) for row in worksheet.iter_rows(values_only=True,
-                                                         max_row=MAX_ROWS + 2)]
-        book.close()
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for damaged files
-        sheet.errors.append(_not_a_spreadsheet())
-        return []
-    return rows
-
-
-def _csv_rows(data: bytes, sheet: Sheet) -> Iterable[list]:
-    if b"\x00" in data:
-        sheet.errors.append(_not_a_spreadsheet())
-        return []
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        sheet.errors.append(_not_a_spreadsheet())
-        return []
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    try:
-        return [row for _n, row in zip(range(MAX_ROWS + 2),
-                                       csv.reader(io.StringIO(text, newline=""),
-                                                  delimiter=delimiter))]
-    except csv.Error:
-        sheet.errors.append(_not_a_spreadsheet())
-        return []
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read_header_and_rows(raw_rows: list[list], sheet: Sheet) -> None:
-    if not any(not _is_blank(value) for row in raw_rows for value in row):
-        sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
-        return
-    if all(_is_blank(value) for value in raw_rows[0]):
-        sheet.errors.append(RowError(1, "", str(_l(
-            "The first row must hold the column titles: %(titles)s.",
-            titles=" | ".join(HEADER)))))
-        return
-    for index, cell in enumerate(raw_rows[0]):
-        if _is_blank(cell):
-            continue
-        title = str(cell).strip()
-        key = _HEADER_ALIASES.get(_fold(title))
-        if key is None:
-            continue  # other columns are ignored
-        if key in sheet.columns:
-            sheet.errors.append(RowError(1, TITLES[key], str(_l(
-                "The column “%(title)s” appears twice.", title=title)), title))
-            continue
-        sheet.columns[key] = index
-        sheet.titles[key] = title
-    for key, english, spanish in COLUMNS:
-        if key not in sheet.columns:
-            sheet.errors.append(RowError(1, english, str(_l(
-                "The column “%(title)s” (or “%(spanish)s”) is missing from the first row.",
-                title=english, spanish=spanish))))
-    for number, cells in enumerate(raw_rows[1:], start=2):
-        if all(_is_blank(value) for value in cells):
-            continue
-        if len(sheet.rows) >= MAX_ROWS:
-            sheet.errors.append(RowError(number, "", str(_l(
-                "The file has more than %(count)s rows. Split it into smaller files.",
-                count=MAX_ROWS))))
-            break
-        sheet.rows.append((number, list(cells)))
-    if not sheet.errors and not sheet.rows:
-        sheet.errors.append(RowError(0, "", str(_l(
-            "The file has no attendance rows below the column titles."))))
 
 
 # Checking rows (pure) ----------------------------------------------------------------------
@@ -382,10 +223,10 @@ def _country_words() -> dict[str, str]:
         territories = Locale.parse(language).territories
         for code in codes:
             if code in territories:
-                words[_fold(territories[code])] = code
+                words[fold(territories[code])] = code
     for code, title in codes.items():
-        words[_fold(title)] = code
-        words[_fold(code)] = code
+        words[fold(title)] = code
+        words[fold(code)] = code
     return words
 
 
@@ -429,7 +270,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_sex = cell("sex")
     sex = None
     if raw_sex:
-        sex = SEX_WORDS.get(_fold(raw_sex))
+        sex = SEX_WORDS.get(fold(raw_sex))
         if sex is None:
             fail("sex", _l("Write Female, Male, Other, Prefer not to say, or leave it "
                            "blank."), raw_sex)
@@ -459,7 +300,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_sector = cell("sector")
     sector = None
     if raw_sector:
-        sector = SECTOR_WORDS.get(_fold(raw_sector))
+        sector = SECTOR_WORDS.get(fold(raw_sector))
         if sector is None:
             fail("sector", _l("Write one of: %(sectors)s.", sectors=", ".join(
                 str(title) for title in SECTOR_TITLES.values())), raw_sector)
@@ -467,7 +308,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_role = cell("role")
     role = AttendanceRole.participant
     if raw_role:
-        found = ROLE_WORDS.get(_fold(raw_role))
+        found = ROLE_WORDS.get(fold(raw_role))
         if found is None:
             fail("role", _l("Write Participant, Trainer, Expert or Organiser."), raw_role)
         else:
@@ -476,7 +317,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_country = cell("country")
     country = default_country
     if raw_country:
-        code = countries.get(_fold(raw_country))
+        code = countries.get(fold(raw_country))
         if code is None:
             fail("country", _l("Write the country's name or its two-letter code, such "
                                "as BZ."), raw_country)
@@ -486,7 +327,7 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
     raw_attended = cell("attended")
     attended = True
     if raw_attended:
-        folded = _fold(raw_attended)
+        folded = fold(raw_attended)
         if folded in YES_WORDS:
             attended = True
         elif folded in NO_WORDS:
@@ -541,18 +382,6 @@ def _chunks(values: list, size: int = _CHUNK):
         yield values[start:start + size]
 
 
-def _existing_organisations(names: set[str]) -> dict[str, Organisation]:
-    found: dict[str, Organisation] = {}
-    wanted = sorted({name.lower() for name in names})
-    for chunk in _chunks(wanted):
-        for org in db.session.scalars(
-                select(Organisation).where(func.lower(Organisation.name).in_(chunk))
-                .order_by(Organisation.id)):
-            found.setdefault(_fold(org.name), org)
-    # Names equal once accents and case are ignored but not by SQL's lower(): check in Python.
-    return found
-
-
 def _existing_people(rows: list[RowData]) -> tuple[dict[str, Person], list[Person]]:
     emails = sorted({row.email for row in rows if row.email})
     by_email: dict[str, Person] = {}
@@ -571,19 +400,18 @@ def _existing_people(rows: list[RowData]) -> tuple[dict[str, Person], list[Perso
 def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
     """Decide, for valid rows, what the import will create, match or merge."""
     plan = ImportPlan(row_count=len(rows))
-    organisations = _existing_organisations({row.organisation for row in rows
-                                             if row.organisation})
+    organisations = directory.by_name_keys(row.organisation for row in rows
+                                           if row.organisation)
     by_email, by_name_list = _existing_people(rows)
-    org_names = {org_id: _fold(org.name) for org_id, org in
-                 ((o.id, o) for o in organisations.values())}
+    org_keys = {org.id: org.name_key for org in organisations.values()}
     by_name: dict[tuple[str, str], list[Person]] = {}
     for person in by_name_list:
         org_key = ""
         if person.organisation_id is not None:
-            org_key = org_names.get(person.organisation_id)
+            org_key = org_keys.get(person.organisation_id)
             if org_key is None:
-                org_key = _fold(person.organisation.name) if person.organisation else ""
-        by_name.setdefault((_fold(person.full_name), org_key), []).append(person)
+                org_key = person.organisation.name_key if person.organisation else ""
+        by_name.setdefault((fold(person.full_name), org_key), []).append(person)
     attendance = {a.person_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.event_id == event.id))} if event.id else {}
 
@@ -591,11 +419,11 @@ def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
     for row in rows:
         planned = PlannedRow(data=row, person_action=CREATE)
         if row.organisation:
-            org = organisations.get(_fold(row.organisation))
+            key = organisation_name_key(row.organisation)
+            org = organisations.get(key)
             if org is not None:
                 planned.organisation_action, planned.organisation_id = MATCH, org.id
             else:
-                key = _fold(row.organisation)
                 if key not in plan.new_organisations:
                     if row.sector is None:
                         plan.errors.append(RowError(row.row, TITLES["sector"], str(_l(
@@ -657,8 +485,11 @@ def build_plan(event: Event, data: bytes, filename: str, *,
         default_country = current_app.config.get("DEFAULT_COUNTRY", "BZ")
     sheet = read_sheet(data, filename)
     if sheet.errors:
-        return ImportPlan(errors=sheet.errors, row_count=len(sheet.rows))
+        return ImportPlan(errors=sheet.errors, row_count=sheet.people,
+                          blank_rows=sheet.blank_rows)
     rows, errors = parse_rows(sheet, default_country=default_country, today=today)
     if errors:
-        return ImportPlan(errors=errors, row_count=len(sheet.rows))
-    return plan_rows(event, rows)
+        return ImportPlan(errors=errors, row_count=sheet.people, blank_rows=sheet.blank_rows)
+    plan = plan_rows(event, rows)
+    plan.blank_rows = sheet.blank_rows
+    return plan

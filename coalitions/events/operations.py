@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.organisations.forms import country_codes
-from accounts.organisations.models import Organisation
+from accounts.organisations.models import Organisation, organisation_name_key
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -197,7 +197,7 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
                             birth_year=row.birth_year, organisation_id=org_id,
                             country=row.country, is_international_expert=is_expert_abroad)
             if planned.organisation_action == importer.CREATE:
-                person.organisation = organisations[importer._fold(row.organisation)]
+                person.organisation = organisations[organisation_name_key(row.organisation)]
             db.session.add(person)
             new_rows.append((person, row))
             continue
@@ -205,7 +205,7 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
         for name, value in planned.fills.items():
             if name == "organisation":
                 if planned.organisation_action == importer.CREATE:
-                    person.organisation = organisations[importer._fold(row.organisation)]
+                    person.organisation = organisations[organisation_name_key(row.organisation)]
                 else:
                     person.organisation_id = planned.organisation_id
             else:

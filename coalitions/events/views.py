@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -188,11 +189,15 @@ def import_attendance(event_id: int):
         return render_template("coalitions/events/import.html", form=form, event=event,
                                plan=plan, summary=summary, dry_run=True,
                                filename=upload.filename)
-    flash(_("%(rows)s rows imported: %(created)s people added, %(matched)s matched, "
-            "%(merged)s completed with new details; %(organisations)s organisations added.",
-            rows=summary["rows"], created=summary["people_created"],
-            matched=summary["people_matched"], merged=summary["people_merged"],
-            organisations=summary["organisations_created"]), "success")
+    message = _("%(rows)s rows imported: %(created)s people added, %(matched)s matched, "
+                "%(merged)s completed with new details; %(organisations)s organisations added.",
+                rows=summary["rows"], created=summary["people_created"],
+                matched=summary["people_matched"], merged=summary["people_merged"],
+                organisations=summary["organisations_created"])
+    if summary["blank_rows"]:
+        message += " " + ngettext("%(num)d blank row was skipped.",
+                                  "%(num)d blank rows were skipped.", summary["blank_rows"])
+    flash(message, "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
 

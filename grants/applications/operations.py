@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from accounts.organisations import queries as organisation_queries
 from accounts.organisations.models import Organisation, Sector
 from core.audit.operations import record
 from core.errors import OperationError
@@ -225,8 +226,7 @@ def save_counterpart(application: Application, actor, *, organisation: Organisat
 
 
 def _find_or_propose_government_body(name: str, actor) -> Organisation:
-    existing = db.session.scalar(select(Organisation).where(
-        func.lower(Organisation.name) == name.strip().lower()).limit(1))
+    existing = organisation_queries.by_name(name)
     if existing is not None:
         return existing
     organisation = Organisation(name=name.strip(), sector=Sector.government, country="BZ",

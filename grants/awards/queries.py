@@ -33,6 +33,7 @@ from grants.awards.states import (COUNTING_STATES, AwardState, DisbursementKind,
 from grants.calls.models import Call
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
+from grants.ranking.queries import decided_amount
 from grants.reviews.models import Decision
 from grants.reviews.states import Outcome
 
@@ -184,6 +185,18 @@ def award_decision(application: Application) -> Decision | None:
     """The application's award decision, if it has one."""
     return db.session.scalar(select(Decision).where(
         Decision.application_id == application.id, Decision.outcome == Outcome.award))
+
+
+def decided_amounts(applications: Iterable[Application]) -> dict[int, Decimal]:
+    """{application id: the amount its award decision granted} (the amount decided, else the
+    amount requested: ``grants.ranking.queries.decided_amount``), for the applications that
+    have an award decision."""
+    by_id = {application.id: application for application in applications}
+    if not by_id:
+        return {}
+    decisions = db.session.scalars(select(Decision).where(
+        Decision.application_id.in_(list(by_id)), Decision.outcome == Outcome.award))
+    return {d.application_id: decided_amount(by_id[d.application_id], d) for d in decisions}
 
 
 def load_disbursement(disbursement_id: int) -> Disbursement | None:

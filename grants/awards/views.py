@@ -123,10 +123,11 @@ def list_awards():
         for key in sums:
             sums[key] += getattr(row.totals, key) if key != "amount" else row.award.amount
     can_manage = can_manage_awards(current_user)[0]
+    waiting = queries.awarded_without_agreement() if can_manage else []
     return render_template(
         "grants/awards/list.html", rows=rows, state=state, counts=queries.state_counts(),
         totals_by_currency=totals_by_currency, can_manage=can_manage,
-        waiting=queries.awarded_without_agreement() if can_manage else [])
+        waiting=waiting, waiting_amounts=queries.decided_amounts(waiting))
 
 
 @bp.route("/finance/disbursements")
@@ -178,11 +179,10 @@ def create(application_id: int):
             flash(_("Grant agreement %(reference)s issued; it now waits for signature. The "
                     "grantee has been told.", reference=award.reference), "success")
             return redirect(_award_url(award))
-    call = application.call
+    amount = queries.decided_amounts([application]).get(application.id)
     return render_form("grants/awards/create.html", form, application=application,
-                       currency=call.currency, amount=call.award_amount,
-                       schedule=_schedule_preview(call.award_amount)
-                       if call.award_amount else [])
+                       currency=application.call.currency, amount=amount,
+                       schedule=_schedule_preview(amount) if amount else [])
 
 
 @bp.route("/awards/<int:award_id>")

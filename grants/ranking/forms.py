@@ -9,8 +9,8 @@ from wtforms.validators import InputRequired, ValidationError
 
 from accounts.forms import MultiCheckboxField
 from core.database import MAX_ID
-from core.forms import BaseForm, LongTextField
-from grants.ranking.operations import RATIONALE_MAX
+from core.forms import BaseForm, LongTextField, MoneyField
+from grants.ranking.operations import AMOUNT_REASON_MAX, RATIONALE_MAX
 from grants.ranking.queries import METHODS, RAW
 from grants.reviews.states import Outcome
 
@@ -31,6 +31,13 @@ class DecisionForm(BaseForm):
         _l("Rationale"), max_length=RATIONALE_MAX, render_kw={"rows": 4},
         description=_l("Recorded with the decision and sent to the applicant with the "
                        "reviewers' comments you chose to share."))
+    amount = MoneyField(
+        _l("Amount to award"),
+        description=_l("Leave empty to award what each application requested. For one "
+                       "application you may award another amount, up to the call's award "
+                       "amount, giving the reason."))
+    amount_reason = LongTextField(_l("Why this amount"), max_length=AMOUNT_REASON_MAX,
+                                  render_kw={"rows": 2})
     method = HiddenField(default=RAW)
 
     def __init__(self, *args, **kwargs):

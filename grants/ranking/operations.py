@@ -7,12 +7,22 @@ list) and allow the move; the person deciding must not have a conflict of intere
 of them; and awards must keep the call within its pool (see ``queries``) and its maximum
 number of awards. Then each application gets its Decision row and moves through the
 application workflow, which audits the move and emails the applicant's members.
+
+An award decides an amount, stored on the decision: the amount the application requested,
+or for a single application another amount staff set, more than zero and at most the call's
+award amount, with the reason (a bulk award always takes the requested amounts). The grant
+agreement is then issued for exactly that amount.
+
+Two decisions must not both take the last money of a pool: the fund's row is locked
+(``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` already serialises
+writers) before anything is checked, so the pool's sums, the applications' states and the
+decisions are read after the lock, in the transaction that writes the decision.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -24,13 +34,14 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from core.money import format_money
+from core.money import CENT, format_money
 from core.outbox.operations import queue_email
 from core.timeutil import from_programme_time, to_programme_time, utcnow
 from core.urls import external_url
 from grants.applications.models import Application
 from grants.applications.operations import transition
 from grants.applications.states import APPLICATION_WORKFLOW, ApplicationState
+from grants.calls.models import Fund
 from grants.ranking import queries
 from grants.reviews.conflicts import conflicted_application_ids
 from grants.reviews.late_conflicts import unresolved_application_ids
@@ -38,6 +49,7 @@ from grants.reviews.models import Decision, Panel, Review, ReviewAssignment
 from grants.reviews.states import AssignmentState, Outcome, ReviewState
 
 RATIONALE_MAX = 4000
+AMOUNT_REASON_MAX = 2000
 
 #: Where each outcome takes the application.
 OUTCOME_STATES = {
@@ -84,13 +96,92 @@ def _check_application(panel: Panel, application: Application, target: Applicati
                                 reason=error.message), field="application_ids") from error
 
 
-def _check_pool(panel: Panel, new_awards: list[Application]) -> None:
-    """Awards must keep the call's awarded total within the pool and its number within the
-    maximum number of awards."""
+def _lock_fund(panel: Panel) -> None:
+    """Lock the row of the call's fund until the transaction ends: the pools of all the
+    fund's calls are checked and taken one decision at a time."""
+    db.session.execute(select(Fund.id).where(Fund.id == panel.call.fund_id).with_for_update())
+
+
+def _reload(applications: list[Application]) -> list[Application]:
+    """The applications as committed now (another decision may have moved them)."""
+    ids = [a.id for a in applications]
+    loaded = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.id.in_(ids))
+        .execution_options(populate_existing=True))}
+    return [loaded[i] for i in ids if i in loaded]
+
+
+def _parse_amount(amount) -> Decimal:
+    """A typed amount as a two-place Decimal: figures with at most two decimals, no float."""
+    try:
+        value = None if isinstance(amount, float | bool) else Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite():
+        raise OperationError(_l("Enter the amount in figures, for example 2500.00."),
+                             field="amount")
+    if value.as_tuple().exponent < -2:
+        raise OperationError(_l("Use at most two decimal places (cents)."), field="amount")
+    return value.quantize(CENT)
+
+
+def _check_decided_amount(panel: Panel, applications: list[Application], amount,
+                          reason: str) -> tuple[dict[int, Decimal], str]:
+    """({application id: amount decided}, reason) for an award of ``applications``."""
+    call = panel.call
+    maximum = call.award_amount or queries.ZERO
+    currency = call.currency
+    if amount is not None and amount != "":
+        if len(applications) != 1:
+            raise OperationError(_l("An amount can be set when deciding on one application; "
+                                    "awarding several at once awards their requested "
+                                    "amounts."), field="amount")
+        value = _parse_amount(amount)
+        if value <= 0:
+            raise OperationError(_l("Enter an amount of more than zero."), field="amount")
+        if value > maximum:
+            raise OperationError(_l("The call awards at most %(amount)s.",
+                                    amount=format_money(maximum, currency)), field="amount")
+        application = applications[0]
+        reason = (reason or "").strip()
+        if value == application.requested_amount:
+            reason = ""
+        elif not reason:
+            raise OperationError(_l(
+                "%(reference)s requested %(requested)s: give the reason for awarding "
+                "%(amount)s.", reference=application.display_reference,
+                requested=format_money(application.requested_amount, currency),
+                amount=format_money(value, currency)), field="amount_reason")
+        if len(reason) > AMOUNT_REASON_MAX:
+            raise OperationError(_l("Use at most %(count)s characters.",
+                                    count=AMOUNT_REASON_MAX), field="amount_reason")
+        return {application.id: value}, reason
+    amounts = {}
+    for application in applications:
+        requested = application.requested_amount
+        if requested is None or requested <= 0:
+            raise OperationError(_l("%(reference)s requested no amount: set the amount to "
+                                    "award.", reference=application.display_reference),
+                                 field="amount")
+        if requested > maximum:
+            raise OperationError(_l(
+                "%(reference)s requested %(requested)s, more than the call's %(amount)s: set "
+                "the amount to award.", reference=application.display_reference,
+                requested=format_money(requested, currency),
+                amount=format_money(maximum, currency)), field="amount")
+        amounts[application.id] = requested
+    return amounts, ""
+
+
+def _check_pool(panel: Panel, amounts: dict[int, Decimal]) -> None:
+    """Awards of ``amounts`` (application id: amount decided) must keep the call's awarded
+    total within the pool and its number within the maximum number of awards. Called with
+    the fund's row locked."""
     call = panel.call
     pool = queries.pool_for(call)
     awarded_total, awarded_count = queries.awarded_in_call(call)
-    added = sum((a.requested_amount or queries.ZERO for a in new_awards), queries.ZERO)
+    new_awards = list(amounts)
+    added = sum(amounts.values(), queries.ZERO)
     if awarded_count + len(new_awards) > pool.max_awards:
         raise OperationError(_l(
             "This would make %(count)s awards; the call allows at most %(max)s "
@@ -128,8 +219,11 @@ def feedback_note(rationale: str, comments: list[str]) -> str:
 
 
 def decide(panel: Panel, applications: list[Application], outcome: Outcome, actor, *,
-           rationale: str, method: str = queries.RAW) -> list[Decision]:
-    """Record ``outcome`` for every application in ``applications`` (all or none)."""
+           rationale: str, method: str = queries.RAW, amount=None,
+           amount_reason: str = "") -> list[Decision]:
+    """Record ``outcome`` for every application in ``applications`` (all or none). An award
+    of one application may set ``amount`` (with ``amount_reason`` when it is not the amount
+    requested); otherwise each award is of the amount requested."""
     _require_unlocked(panel)
     rationale = (rationale or "").strip()
     if not rationale:
@@ -143,7 +237,11 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
         raise OperationError(_l("Choose how the ranking is sorted."))
     outcome = Outcome(outcome)
     target = OUTCOME_STATES[outcome]
-    unique = list({a.id: a for a in applications}.values())
+    if outcome != Outcome.award and amount not in (None, ""):
+        raise OperationError(_l("Only an award has an amount: leave the amount empty."),
+                             field="amount")
+    _lock_fund(panel)
+    unique = _reload(list({a.id: a for a in applications}.values()))
     conflicted = conflicted_application_ids(panel, actor)
     to_resolve = unresolved_application_ids(panel, [a.id for a in unique])
     for application in unique:
@@ -154,8 +252,10 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
                 "it after reviewing it. Programme staff must keep or exclude that review on "
                 "the application's reviews page first.",
                 reference=application.display_reference), field="application_ids")
+    amounts, reason = {}, ""
     if outcome == Outcome.award:
-        _check_pool(panel, unique)
+        amounts, reason = _check_decided_amount(panel, unique, amount, amount_reason)
+        _check_pool(panel, amounts)
 
     scores = queries.panel_scores(panel)
     shared: dict[int, list[str]] = {}
@@ -177,6 +277,8 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
         decision.decided_by_id = actor.id
         decision.decided_at = now
         decision.method = method
+        decision.amount = amounts.get(application.id)
+        decision.amount_reason = reason
         db.session.flush()
         record(f"decision.{outcome.value}", application, actor=actor,
                summary=f"{application.display_reference}: {outcome.value} "
@@ -184,6 +286,8 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
                data={"decision_id": decision.id, "panel_id": panel.id,
                      "outcome": outcome.value, "rationale": rationale, "method": method,
                      "score": decision.score_at_decision,
+                     "amount": decision.amount, "amount_reason": reason,
+                     "requested_amount": application.requested_amount,
                      "batch": [a.id for a in unique]})
         note = feedback_note(rationale, shared.get(application.id, []))
         transition(application, target, actor, note=note)

@@ -12,8 +12,10 @@ The pool
     award amount and (b) what remains of its fund: the fund's total budget minus the requested
     amounts of the applications already awarded in the fund's *other* calls. (Awards of this
     call are not subtracted from (b): they are part of this call's pool, and the decisions
-    check that the call's awarded total stays within it.) Until grant agreements record their
-    own amounts, an awarded application counts for the amount it requested.
+    check that the call's awarded total stays within it.) An awarded application counts for
+    the amount decided (``Decision.amount``: the amount requested unless staff set another),
+    the very amount its grant agreement is then issued for; an award recorded without an
+    amount counts for the amount requested.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Pool:
     max_awards: int
     award_amount: Decimal
     fund_total: Decimal
-    #: Requested amounts of the applications awarded in the fund's other calls.
+    #: Amounts decided for the applications awarded in the fund's other calls.
     awarded_elsewhere: Decimal
 
     @property
@@ -83,11 +85,26 @@ class Pool:
         return self.fund_remaining < self.by_awards
 
 
+#: What an awarded application counts for, in SQL (outer-joined to its decision): the amount
+#: decided, else the amount requested.
+DECIDED_AMOUNT = func.coalesce(Decision.amount, Application.requested_amount, 0)
+
+
+def decided_amount(application: Application, decision: Decision | None) -> Decimal:
+    """What an awarded application counts for: the amount decided, else the amount
+    requested (``DECIDED_AMOUNT`` in Python)."""
+    if decision is not None and decision.amount is not None:
+        return decision.amount
+    return application.requested_amount or ZERO
+
+
 def awarded_elsewhere(call: Call) -> Decimal:
-    """Requested amounts of applications awarded in the other calls of ``call``'s fund."""
+    """Amounts decided for applications awarded in the other calls of ``call``'s fund."""
     total = db.session.scalar(
-        select(func.coalesce(func.sum(Application.requested_amount), 0))
+        select(func.coalesce(func.sum(DECIDED_AMOUNT), 0))
+        .select_from(Application)
         .join(Call, Application.call_id == Call.id)
+        .outerjoin(Decision, Decision.application_id == Application.id)
         .where(Call.fund_id == call.fund_id, Call.id != call.id,
                Application.state == ApplicationState.awarded))
     return Decimal(total or 0).quantize(Decimal("0.01"))
@@ -101,9 +118,11 @@ def pool_for(call: Call) -> Pool:
 
 
 def awarded_in_call(call: Call) -> tuple[Decimal, int]:
-    """(total requested, number) of the call's awarded applications."""
+    """(total decided, number) of the call's awarded applications."""
     total, count = db.session.execute(
-        select(func.coalesce(func.sum(Application.requested_amount), 0), func.count())
+        select(func.coalesce(func.sum(DECIDED_AMOUNT), 0), func.count())
+        .select_from(Application)
+        .outerjoin(Decision, Decision.application_id == Application.id)
         .where(Application.call_id == call.id,
                Application.state == ApplicationState.awarded)).one()
     return Decimal(total or 0).quantize(Decimal("0.01")), int(count)
@@ -390,7 +409,7 @@ def build_ranking(panel: Panel, viewer, method: str = RAW) -> Ranking:
         funded_count=len(funded_rows),
         funded_total=sum((scores.applications[s.application_id].requested_amount or ZERO
                           for s in funded_rows), ZERO),
-        awarded_total=sum((a.requested_amount or ZERO for a in awarded), ZERO),
+        awarded_total=sum((decided_amount(a, decisions.get(a.id)) for a in awarded), ZERO),
         awarded_count=len(awarded), alpha=scores.alpha)
 
 

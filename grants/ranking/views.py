@@ -119,7 +119,8 @@ def decide(panel_id: int):
                 raise OperationError(_("One of the ticked applications no longer exists. "
                                        "Reload the page."), field="application_ids")
             operations.decide(panel, applications, Outcome(form.outcome.data), current_user,
-                              rationale=form.rationale.data, method=method)
+                              rationale=form.rationale.data, method=method,
+                              amount=form.amount.data, amount_reason=form.amount_reason.data)
         except OperationError as error:
             form.add_operation_error(error)
         else:

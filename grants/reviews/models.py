@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, Numeric,
                         String, Text, UniqueConstraint)
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models import TimestampMixin
+from core.money import MoneyAmount
 from core.timeutil import UTCDateTime, utcnow
 from grants.reviews.states import (AssignmentState, Confidence, LateConflictOutcome, Outcome,
                                    Recommendation, ReviewState)
@@ -224,6 +226,20 @@ class Decision(db.Model):
                                                                  ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     method: Mapped[str] = mapped_column(String(20), default="raw")
+    #: An award's amount, as decided: what the application requested unless staff set
+    #: another (within the call's maximum, with ``amount_reason``). The pool check, the grant
+    #: agreement and every report use this one number. None for other outcomes.
+    amount: Mapped[Decimal | None] = mapped_column(MoneyAmount)
+    amount_reason: Mapped[str] = mapped_column(Text, default="")
 
     application = relationship("Application")
     decided_by = relationship("User")
+
+    @property
+    def awarded_amount(self) -> Decimal | None:
+        """The amount decided; for an award recorded without one, the amount requested."""
+        if self.outcome != Outcome.award:
+            return None
+        if self.amount is not None:
+            return self.amount
+        return self.application.requested_amount

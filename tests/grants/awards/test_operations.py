@@ -582,8 +582,10 @@ def test_a_payment_in_belize_dollars_at_two_per_us_dollar(db_session, approved, 
 def test_payment_amounts_are_worked_out_to_the_cent():
     assert operations.payment_amounts(D("1000.00"), D("2")) == (D("2000.00"), D("1000.00"))
     assert operations.payment_amounts(D("333.33"), D("1.333333")) == (D("444.44"), D("333.33"))
-    paid, equivalent = operations.payment_amounts(D("0.01"), D("0.5"))
-    assert (paid, equivalent) == (D("0.01"), D("0.02"))
+    # The equivalent is the amount approved, never the paid amount converted back.
+    assert operations.payment_amounts(D("100.06"), D("0.92")) == (D("92.06"), D("100.06"))
+    paid, equivalent = operations.payment_amounts(D("0.03"), D("0.5"))
+    assert (paid, equivalent) == (D("0.02"), D("0.03"))  # 0.015, half-even
 
 
 @pytest.mark.parametrize("fields, field, message", [
