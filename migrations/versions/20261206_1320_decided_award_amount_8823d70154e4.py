@@ -3,7 +3,7 @@ the amount requested); existing award decisions take their grant agreement's amo
 the amount the application requested
 
 Revision ID: 8823d70154e4
-Revises: cb9df36a20e7
+Revises: 9bb51b0e7703
 Create Date: 2026-12-06 13:20:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8823d70154e4'
-down_revision = 'cb9df36a20e7'
+down_revision = '9bb51b0e7703'
 branch_labels = None
 depends_on = None
 
