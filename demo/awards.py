@@ -23,6 +23,7 @@ from grants.awards.states import (DEFAULT_SCHEDULE, AwardState, DisbursementKind
 from grants.calls.models import Call
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportKind, ReportState
+from grants.reviews.states import Outcome
 
 RATE = Decimal("2.00")  # Belize dollars per US dollar
 STARTS_ON = date(2019, 1, 15)
@@ -57,6 +58,14 @@ def load(call: Call, users: dict[str, User]) -> None:
     db.session.flush()
 
 
+def awarded_amount(application: Application, outcome: Outcome) -> Decimal | None:
+    """The amount an award decision records: what the application requested (the demo's
+    applications ask for the call's award amount)."""
+    if outcome != Outcome.award:
+        return None
+    return application.requested_amount or application.call.award_amount
+
+
 def demo_award(application: Application, stage, staff: User, finance: User, *, year: int,
                starts_on: date, ends_on: date, midterm_on: date | None = None,
                next_tranche_on: date | None = None) -> Award:
@@ -64,7 +73,7 @@ def demo_award(application: Application, stage, staff: User, finance: User, *, y
     before ``starts_on`` unless it has no reports yet, tranches every 75 days (the first
     unpaid one on ``next_tranche_on`` when given)."""
     paid_tranches, open_state, midterm, final, reversed_once = stage
-    amount = application.call.award_amount
+    amount = awarded_amount(application, Outcome.award)
     midterm_on = midterm_on or starts_on + timedelta(days=90)
     award = Award(application=application, amount=amount, currency=application.currency,
                   reference=next_reference(f"{application.call.reference_prefix}-G", year, 3),

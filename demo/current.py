@@ -21,7 +21,7 @@ from accounts.organisations.models import MemberRole, OrganisationMember, Sector
 from coalitions.events.models import EventType
 from coalitions.events.operations import create_event
 from core.extensions import db
-from demo.awards import demo_award
+from demo.awards import awarded_amount, demo_award
 from demo.grants import (CSOS, GOVERNMENT, demo_application, demo_call, demo_organisation,
                          ensure_member)
 from demo.reviews import EXTRA_REVIEWERS, demo_reviewer, submitted_review
@@ -144,7 +144,9 @@ def _decided_cycle(fund, users, today: date) -> None:
     outcomes = {S.awarded: Outcome.award, S.waitlisted: Outcome.waitlist,
                 S.declined: Outcome.decline}
     for application in applications:
-        db.session.add(Decision(application=application, outcome=outcomes[application.state],
+        outcome = outcomes[application.state]
+        db.session.add(Decision(application=application, outcome=outcome,
+                                amount=awarded_amount(application, outcome),
                                 method="raw", decided_by_id=users["reviewer"].id,
                                 decided_at=decided_at,
                                 rationale="Decided by the panel on its ranking."))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from accounts.models import Role, User, UserRole
 from core.extensions import db
+from demo.awards import awarded_amount
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call
@@ -130,6 +131,7 @@ def _decide(application: Application, chair: User | None) -> None:
         return
     application.decided_at = DECIDED_AT
     db.session.add(Decision(application=application, outcome=outcome, method="raw",
+                            amount=awarded_amount(application, outcome),
                             decided_by_id=chair.id if chair else None, decided_at=DECIDED_AT,
                             rationale="Decided by the panel on the ranking of 14 December "
                                       "2018."))
