@@ -19,3 +19,4 @@ def demo_programme(app, db_session):
         for role in user.roles:
             users.setdefault(str(role.value if hasattr(role, "value") else role), user)
     return users
+

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from reporting.opendata.validation import package_errors
-from reporting.portal.queries import public_projects
+from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, REFERENCE_PROJECTS, reference_projects
 from tests.fixtures.grants import GrantFactories
 
 
@@ -22,10 +22,10 @@ def test_json_export(app, demo_programme, tmp_path, monkeypatch):
     out = tmp_path / "grants.json"
     result = _export(app, "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "Wrote 7 grants" in result.output
+    assert f"Wrote {PUBLIC_PROJECTS} grants" in result.output
     package = json.loads(out.read_text(encoding="utf-8"))
     assert package_errors(package) == []
-    assert len(package["grants"]) == 7
+    assert len(package["grants"]) == PUBLIC_PROJECTS
     # No development address in published data when no public base URL is configured.
     assert "url" not in package["grants"][0] and "dataSource" not in package["grants"][0]
     assert [path.name for path in tmp_path.iterdir()] == ["grants.json"]
@@ -48,13 +48,13 @@ def test_json_export_links_to_public_pages_with_a_base_url(app, demo_programme, 
 
 
 def test_xlsx_export_for_one_fund(app, demo_programme, tmp_path):
-    fund_id = public_projects()[0].fund_id
+    fund_id = reference_projects()[0].fund_id
     out = tmp_path / "GRANTS.XLSX"
     result = _export(app, "--out", str(out), "--fund", str(fund_id))
     assert result.exit_code == 0, result.output
-    assert "Wrote 7 grants" in result.output
+    assert f"Wrote {REFERENCE_PROJECTS} grants" in result.output
     sheet = openpyxl.load_workbook(out)["grants"]
-    assert sheet.max_row == 8
+    assert sheet.max_row == REFERENCE_PROJECTS + 1
     assert sheet["A1"].value == "Identifier"
 
 

@@ -18,6 +18,8 @@ from reporting.opendata.package import NothingToPublish, build_package, collect,
 from reporting.opendata.validation import InvalidPackage, package_errors, validate_package
 from reporting.portal.models import ProjectPublication
 from reporting.portal.queries import public_projects
+from tests.fixtures.demo_numbers import (CURRENT_PROJECTS, PUBLIC_PROJECTS, REFERENCE_PROJECTS,
+                                      reference_projects)
 
 HOSTILE = ("=HYPERLINK(\"http://evil.example\", \"click\") <script>alert(1)</script> "
            "{{ 7*7 }} \x01\x07\x1b\x0b\x0c\x7f\x85 \u202e\ufeff 😀 line\r\nbreak\rend\ttab")
@@ -45,13 +47,14 @@ def _all_strings(value):
 def test_the_demo_programme_gives_a_valid_package(demo_programme):
     package = build_package(collect())
     assert package_errors(package) == []
-    assert len(package["grants"]) == 7  # the eighth award is not signed: not public
+    assert len(package["grants"]) == PUBLIC_PROJECTS
     assert package["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert package["publisher"]["name"]
     # What is written (ints and floats, not Decimals) is valid too.
     written = json.loads(dumps(package))
     assert package_errors(written) == []
-    grant = written["grants"][0]
+    grant = next(grant for grant in written["grants"]
+                 if grant["id"] == f"360G-ogbz-{reference_projects()[0].reference}")
     assert grant["amountAwarded"] == 5000 and grant["currency"] == "USD"
     assert grant["fromOpenCall"] == "Yes"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", grant["awardDate"])
@@ -90,7 +93,7 @@ def test_the_validator_rejects_a_broken_grant(demo_programme):
 
 
 def test_identifiers(demo_programme, app, db_session, monkeypatch):
-    project = public_projects()[0]
+    project = reference_projects()[0]
     award = db_session.get(Award, project.award_id)
     recipient = award.application.organisation
     recipient.org_id = "BZ-COA-12345"
@@ -103,10 +106,15 @@ def test_identifiers(demo_programme, app, db_session, monkeypatch):
                                              "name": funder.name}]
     assert grant["grantProgramme"] == [{"code": f"call-{project.call_id}",
                                         "title": project.call_title}]
-    others = [g for g in grants.values() if g is not grant]
-    assert all(re.fullmatch(r"360G-ogbz-ORG-\d+", g["recipientOrganization"][0]["id"])
-               for g in others)
-    assert len(grants) == 7  # identifiers are unique
+    # The others: their organisation's registered identifier, else the programme's own.
+    organisations = {award.application.organisation.name: award.application.organisation
+                     for award in db_session.query(Award)}
+    for other in (g for g in grants.values() if g is not grant):
+        recipient = other["recipientOrganization"][0]
+        registered = organisations[recipient["name"]].org_id
+        assert recipient["id"] == (registered or
+                                   f"360G-ogbz-ORG-{organisations[recipient['name']].id}")
+    assert len(grants) == PUBLIC_PROJECTS  # identifiers are unique
 
     monkeypatch.setitem(app.config, "OPEN_DATA_PREFIX", "testprefix")
     package = build_package(collect())
@@ -121,7 +129,10 @@ def test_only_published_projects_and_no_held_back_part(demo_programme, db_sessio
     projects = public_projects()
     partners = {project.partner_name for project in projects if project.partner_name}
     assert partners
-    by_part = dict(zip(["amount_partner", "organisation", "dates", "summary", "district",
+    # The project held back by organisation is one of an organisation with no other project.
+    names = [project.organisation_name for project in projects]
+    projects.sort(key=lambda project: names.count(project.organisation_name) > 1)
+    by_part = dict(zip(["organisation", "amount_partner", "dates", "summary", "district",
                         "area", "progress"], projects))
     _publish(by_part["amount_partner"].award_id, is_amount_public=False,
              is_partner_public=False)
@@ -138,8 +149,8 @@ def test_only_published_projects_and_no_held_back_part(demo_programme, db_sessio
     assert package_errors(package) == []
     text = dumps(package).decode()
     grants = {grant["id"].removeprefix("360G-ogbz-"): grant for grant in package["grants"]}
-    assert set(grants) == {by_part[key].reference
-                           for key in ("summary", "district", "area", "progress")}
+    held_back = {by_part[key].reference for key in ("amount_partner", "organisation", "dates")}
+    assert set(grants) == {project.reference for project in projects} - held_back
     for key in ("amount_partner", "organisation", "dates"):
         assert by_part[key].reference not in text
     # The partner is never a party of a grant (the demo's own titles do mention partners).
@@ -164,7 +175,7 @@ def test_only_published_projects_and_no_held_back_part(demo_programme, db_sessio
     publication.is_published = False
     db_session.flush()
     records = collect()
-    assert records.projects == 6
+    assert records.projects == PUBLIC_PROJECTS - 1
     assert by_part["summary"].reference not in dumps(build_package(records)).decode()
 
 
@@ -176,8 +187,8 @@ def test_an_empty_database_gives_no_package(db_session):
 
 
 def test_a_fund_filter_keeps_its_own_grants(demo_programme, db_session):
-    project = public_projects()[0]
-    assert len(collect(project.fund_id).grants) == 7
+    project = reference_projects()[0]
+    assert len(collect(project.fund_id).grants) == REFERENCE_PROJECTS
     from tests.fixtures.grants import GrantFactories
     other = GrantFactories(db_session).fund(name="Another fund")
     assert collect(other.id).grants == []
@@ -247,13 +258,15 @@ def test_codes_and_numbers():
 
 
 def test_a_project_without_funder_is_left_out(demo_programme, db_session):
-    project = public_projects()[0]
+    project = reference_projects()[0]
     fund = db_session.get(Award, project.award_id).application.call.fund
     fund.manager = None
     fund.donor = None
     db_session.flush()
     records = collect()
-    assert records.grants == [] and records.left_out == {"funder": 7}
+    assert records.left_out == {"funder": REFERENCE_PROJECTS}
+    assert len(records.grants) == CURRENT_PROJECTS
+    assert not any("2018" in grant["id"] for grant in records.grants)
 
 
 def test_the_validator_rejects_repeated_grants(demo_programme):

@@ -13,6 +13,7 @@ from grants.awards.models import Award
 from reporting.opendata.package import build_package, collect
 from reporting.opendata.spreadsheet import build_workbook, columns_for, schema_title
 from reporting.portal.queries import public_projects
+from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, REFERENCE_PROJECTS, reference_projects
 
 #: The 360Giving template's titles for the fields the export fills.
 STANDARD_TITLES = [
@@ -52,9 +53,10 @@ def test_demo_sheet_has_the_standard_columns_and_types(demo_programme, app, monk
     grants = build_package(collect())["grants"]
     header, rows = _rows(_sheet(grants))
     assert header == STANDARD_TITLES  # no url/dataSource without a base URL
-    assert len(rows) == 7
+    assert len(rows) == PUBLIC_PROJECTS
     by_id = {row["Identifier"].value: row for row in rows}
-    grant = grants[0]
+    grant = next(grant for grant in grants
+                 if grant["id"] == f"360G-ogbz-{reference_projects()[0].reference}")
     row = by_id[grant["id"]]
     assert row["Amount Awarded"].value == 5000 and row["Amount Awarded"].data_type == "n"
     assert row["Amount Awarded"].number_format == "#,##0.00"
@@ -73,7 +75,7 @@ def test_demo_sheet_has_the_standard_columns_and_types(demo_programme, app, monk
 
 
 def test_several_districts_and_areas_get_numbered_columns(demo_programme, db_session):
-    project = public_projects()[0]
+    project = reference_projects()[0]
     application = db_session.get(Award, project.award_id).application
     application.districts = ["Cayo", "Toledo", "Corozal"]
     application.thematic_areas = list(application.call.thematic_areas[:2])
@@ -99,7 +101,7 @@ def test_several_districts_and_areas_get_numbered_columns(demo_programme, db_ses
 
 
 def test_user_text_stays_text(demo_programme, db_session):
-    project = public_projects()[0]
+    project = reference_projects()[0]
     application = db_session.get(Award, project.award_id).application
     application.title = '=HYPERLINK("http://evil.example","click")'
     application.summary = "+1 " + "long " * 10_000

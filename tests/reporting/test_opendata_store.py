@@ -18,6 +18,7 @@ from reporting.opendata.models import OpenDataFile
 from reporting.opendata.validation import package_errors
 from reporting.portal.operations import update_publication
 from reporting.portal.queries import public_projects
+from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, REFERENCE_PROJECTS, reference_projects
 
 JSON = "/open-data/360giving.json"
 XLSX = "/open-data/360giving.xlsx"
@@ -25,7 +26,7 @@ XLSX = "/open-data/360giving.xlsx"
 
 def _hold_back_amount(demo_programme) -> str:
     """Staff hold back one project's amount (it leaves the open data); its reference."""
-    project = public_projects()[0]
+    project = reference_projects()[0]
     award = db.session.get(Award, project.award_id)
     update_publication(award, demo_programme["staff"], amount=False)
     db.session.commit()
@@ -54,7 +55,7 @@ def test_downloads_revalidate_with_304(client, demo_programme, path):
 def test_the_stored_file_validates_against_the_standard(client, demo_programme):
     client.get(JSON)
     row = db.session.scalar(select(OpenDataFile).where(OpenDataFile.scope == "all"))
-    assert row.grant_count == 7 and row.data_version == current_version(PROJECTS)
+    assert row.grant_count == PUBLIC_PROJECTS and row.data_version == current_version(PROJECTS)
     assert package_errors(json.loads(row.json_body)) == []
     assert client.get(JSON).get_data() == row.json_body
 
@@ -75,7 +76,7 @@ def test_a_publication_change_marks_the_files_stale_in_its_own_transaction(
 
 
 def _hold_back_amount_uncommitted(demo_programme) -> None:
-    award = db.session.get(Award, public_projects()[0].award_id)
+    award = db.session.get(Award, reference_projects()[0].award_id)
     update_publication(award, demo_programme["staff"], amount=False)
     db.session.flush()
 
@@ -84,7 +85,7 @@ def _hold_back_amount_uncommitted(demo_programme) -> None:
 def test_changes_to_published_data_mark_the_files_stale(client, demo_programme, change):
     client.get(JSON)
     built = current_version(PROJECTS)
-    project = public_projects()[0]
+    project = reference_projects()[0]
     award = db.session.get(Award, project.award_id)
     if change == "publication":
         update_publication(award, demo_programme["staff"], public_title="A clearer title")
@@ -139,13 +140,13 @@ def test_only_the_worker_holding_the_claim_rebuilds(app, client, demo_programme,
     db_session.flush()
     assert store.rebuild_claimed(app, None) is False
     db_session.expire_all()
-    assert len(json.loads(client.get(JSON).get_data())["grants"]) == 7
+    assert len(json.loads(client.get(JSON).get_data())["grants"]) == PUBLIC_PROJECTS
     row = db_session.scalar(select(OpenDataFile).where(OpenDataFile.scope == "all"))
     row.refreshing_since = utcnow() - store.CLAIM_TIMEOUT * 2  # that worker died
     db_session.flush()
     assert store.rebuild_claimed(app, None) is True
     db_session.expire_all()
-    assert len(json.loads(client.get(JSON).get_data())["grants"]) == 6
+    assert len(json.loads(client.get(JSON).get_data())["grants"]) == PUBLIC_PROJECTS - 1
 
 
 def test_the_page_counts_come_from_the_stored_files(client, demo_programme, monkeypatch):
@@ -157,15 +158,16 @@ def test_the_page_counts_come_from_the_stored_files(client, demo_programme, monk
 
 
 def test_the_command_rebuilds_stale_files(app, client, demo_programme):
-    fund_id = public_projects()[0].fund_id
+    fund_id = reference_projects()[0].fund_id
     client.get(JSON)
     client.get(f"{JSON}?fund={fund_id}")
     _hold_back_amount(demo_programme)
     result = app.test_cli_runner().invoke(args=["opendata", "refresh"])
     assert result.exit_code == 0, result.output
     assert "all" in result.output and f"fund-{fund_id}" in result.output
-    assert len(json.loads(client.get(JSON).get_data())["grants"]) == 6
-    assert len(json.loads(client.get(f"{JSON}?fund={fund_id}").get_data())["grants"]) == 6
+    assert len(json.loads(client.get(JSON).get_data())["grants"]) == PUBLIC_PROJECTS - 1
+    fund_grants = json.loads(client.get(f"{JSON}?fund={fund_id}").get_data())["grants"]
+    assert len(fund_grants) == REFERENCE_PROJECTS - 1
 
 
 def test_a_failing_rebuild_keeps_the_last_file_and_waits_before_trying_again(

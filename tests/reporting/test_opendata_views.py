@@ -11,13 +11,14 @@ import pytest
 from reporting.opendata.validation import package_errors
 from reporting.portal.models import ProjectPublication
 from reporting.portal.queries import public_projects
+from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, REFERENCE_PROJECTS, reference_projects
 from tests.fixtures.grants import GrantFactories
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_the_page_explains_and_links_the_files(client, demo_programme):
-    fund_id = public_projects()[0].fund_id
+    fund_id = reference_projects()[0].fund_id
     response = client.get("/open-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -46,7 +47,7 @@ def test_json_download(client, demo_programme):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     package = json.loads(response.get_data())
     assert package_errors(package) == []
-    assert len(package["grants"]) == 7
+    assert len(package["grants"]) == PUBLIC_PROJECTS
     grant = package["grants"][0]
     assert grant["dataSource"] == "http://localhost/open-data/360giving.json"
     if "portal.project" in client.application.view_functions:
@@ -54,7 +55,7 @@ def test_json_download(client, demo_programme):
 
 
 def test_xlsx_download(client, demo_programme):
-    fund_id = public_projects()[0].fund_id
+    fund_id = reference_projects()[0].fund_id
     response = client.get(f"/open-data/360giving.xlsx?fund={fund_id}")
     assert response.status_code == 200
     assert response.mimetype == XLSX
@@ -67,18 +68,18 @@ def test_xlsx_download(client, demo_programme):
     has_pages = "portal.project" in client.application.view_functions
     assert titles[-3:] == ["Last Modified", "URL", "Data Source"] if has_pages else \
         titles[-2:] == ["Last Modified", "Data Source"]
-    assert sheet.max_row == 8
+    assert sheet.max_row == REFERENCE_PROJECTS + 1
 
 
 def test_held_back_projects_are_counted_on_the_page(client, demo_programme, db_session):
-    project = public_projects()[0]
+    project = reference_projects()[0]
     db_session.add(ProjectPublication(award_id=project.award_id, is_amount_public=False))
     db_session.flush()
     page = client.get("/open-data").get_data(as_text=True)
     assert "1 published project is not in the open data" in page
     assert "its amount is not public" in page
     package = json.loads(client.get("/open-data/360giving.json").get_data())
-    assert len(package["grants"]) == 6
+    assert len(package["grants"]) == PUBLIC_PROJECTS - 1
     assert not [g for g in package["grants"] if g["id"].endswith(project.reference)]
 
 
@@ -135,12 +136,12 @@ def test_queries_do_not_grow_with_the_projects(app, client, demo_programme, db_s
 
     paths = ("/open-data", "/open-data/360giving.json", "/open-data/360giving.xlsx")
     client.get("/open-data")  # the first visit builds the files
-    with_seven = [statements(served(path)) for path in paths]
-    building_seven = statements(lambda: store.build(None))
-    assert all(with_seven)
-    for project in public_projects()[:5]:
+    with_all = [statements(served(path)) for path in paths]
+    building_all = statements(lambda: store.build(None))
+    assert all(with_all)
+    for project in public_projects()[:PUBLIC_PROJECTS - 2]:
         db_session.add(ProjectPublication(award_id=project.award_id, is_published=False))
     db_session.flush()
     assert len(public_projects()) == 2
-    assert statements(lambda: store.build(None)) == building_seven
-    assert [statements(served(path)) for path in paths] == with_seven
+    assert statements(lambda: store.build(None)) == building_all
+    assert [statements(served(path)) for path in paths] == with_all

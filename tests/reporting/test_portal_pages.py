@@ -22,6 +22,8 @@ from grants.awards.states import AwardState, DisbursementState
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 from reporting.portal.models import ProjectPublication
+from reporting.portal.queries import public_projects
+from tests.fixtures.demo_numbers import CURRENT_AWARDED, PUBLIC_PROJECTS
 from tests.fixtures.grants import GrantFactories
 
 _numbers = itertools.count(1)
@@ -83,14 +85,16 @@ def main_html(response) -> str:
 
 # The list ------------------------------------------------------------------------------------
 
-def test_demo_programme_lists_its_seven_signed_projects(demo_programme, client):
+def test_demo_programme_lists_its_signed_projects(demo_programme, client):
     response = client.get("/projects")
     assert response.status_code == 200
     html = main_html(response)
-    assert len(re.findall(r'<article class="card project-card"', html)) == 7
-    assert "<dd>7</dd>" in html
-    assert "$35,000.00" in html  # 7 × US$5,000; the unsigned eighth is not counted
-    assert html.count("<progress ") == 7
+    assert len(re.findall(r'<article class="card project-card"', html)) == PUBLIC_PROJECTS
+    assert f"<dd>{PUBLIC_PROJECTS}</dd>" in html
+    total = sum(project.amount for project in public_projects())
+    assert total == Decimal("40000.00") + CURRENT_AWARDED  # 8 × US$5,000 and this cycle's
+    assert f"${total:,.2f}" in html
+    assert html.count("<progress ") == PUBLIC_PROJECTS
 
 
 def test_list_shows_the_public_facts_and_progress(client, db_session, factories, call):
