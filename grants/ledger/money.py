@@ -49,7 +49,7 @@ ENTRY_SUMS = SUMS[2:]
 #: Every amount's label and definition, in the order pages list them: the words of the
 #: pages, of the donor workbook's About sheet and of the README's "Money" section.
 AMOUNTS = {
-    "awarded": (_l("Awarded"), _l("The award's amount: the amount decided.")),
+    "awarded": (_l("Amount awarded"), _l("The award's amount: the amount decided.")),
     "deobligated": (_l("De-obligated"), _l(
         "The part of the award that will not be paid (on termination or close-out).")),
     "committed": (_l("Committed"), _l(

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 #: Words the pages used for these amounts before they had one definition.
 OLD_WORDS = ("Committed", "Disbursed", "Outstanding", "Still to be disbursed",
              "Remaining to request", "Received so far", "Not yet disbursed",
-             "Committed, not yet disbursed", "Amount awarded")
+             "Committed, not yet disbursed")
 
 
 def _readme_money() -> dict[str, str]:
