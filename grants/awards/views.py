@@ -69,10 +69,10 @@ def rate(value) -> str:
     return "" if value is None else format_decimal(value, format="#,##0.######")
 
 
-@bp.app_context_processor
-def _money_words():
-    """Every page names the amounts of ``grants.ledger.money`` with its own words."""
-    return {"money_label": money.label, "money_definition": money.definition}
+# Every page (macros imported from other templates too) names the amounts of
+# ``grants.ledger.money`` with its own words.
+bp.add_app_template_global(money.label, "money_label")
+bp.add_app_template_global(money.definition, "money_definition")
 
 
 @bp.context_processor

@@ -8,6 +8,7 @@ sum. The arithmetic on those sums lives in ``grants.monitoring.budget``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -263,6 +264,15 @@ class CallMoney:
     money: Money
 
 
+def totals_by_currency(calls: Iterable[CallMoney]) -> list[tuple[str, int, Money]]:
+    """(currency, awards, money) per currency, by code: currencies are never added."""
+    by_currency: dict[str, tuple[int, Money]] = {}
+    for row in calls:
+        count, total = by_currency.get(row.currency, (0, Money()))
+        by_currency[row.currency] = (count + row.awards, total + row.money)
+    return [(code, *by_currency[code]) for code in sorted(by_currency)]
+
+
 @dataclass
 class FundMoney:
     fund_id: int
@@ -271,12 +281,7 @@ class FundMoney:
 
     @property
     def totals(self) -> list[tuple[str, int, Money]]:
-        """(currency, awards, money) per currency, by code: currencies are never added."""
-        by_currency: dict[str, tuple[int, Money]] = {}
-        for row in self.calls:
-            count, total = by_currency.get(row.currency, (0, Money()))
-            by_currency[row.currency] = (count + row.awards, total + row.money)
-        return [(code, *by_currency[code]) for code in sorted(by_currency)]
+        return totals_by_currency(self.calls)
 
 
 def money_by_fund() -> list[FundMoney]:

@@ -129,8 +129,7 @@ def finance_dashboard():
     return render_template(
         "grants/monitoring/finance_dashboard.html", **_helpers(
             funds=funds,
-            totals=queries.FundMoney(0, "", [row for fund in funds
-                                             for row in fund.calls]).totals,
+            totals=queries.totals_by_currency(row for fund in funds for row in fund.calls),
             requests=queries.requests_awaiting_approval(),
             tranches=queries.upcoming_tranches(),
             overdue=queries.overdue_reports(operations.programme_today()),
