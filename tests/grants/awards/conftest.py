@@ -16,9 +16,8 @@ from werkzeug.datastructures import FileStorage
 
 from core.timeutil import utcnow
 from grants.applications.states import ApplicationState
-from grants.awards import operations
+from grants.awards import checks, operations
 from grants.ledger import operations as ledger
-from grants.awards import checks
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 from grants.reviews.models import Decision

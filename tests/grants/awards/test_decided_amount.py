@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from grants.awards import queries
 from grants.ledger import queries as ledger_queries
 from grants.reviews.models import Decision
 from tests.grants.awards.conftest import create, make_awarded

@@ -12,12 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import OperationError
-from grants.awards import operations, queries
+from grants.awards import checks, operations
+from grants.awards.states import TrancheCondition
 from grants.ledger import exchange
 from grants.ledger import operations as ledger
-from grants.awards import checks
 from grants.ledger import queries as ledger_queries
-from grants.awards.states import TrancheCondition
 from reporting.workbook.queries import Scope, WorkbookPeriod
 from reporting.workbook.sheets_grants import disbursements_sheet
 from tests.grants.awards.conftest import create, make_awarded, pay, request, sign

@@ -14,13 +14,12 @@ from core.errors import OperationError
 from core.money import split_by_shares
 from core.outbox.models import OutboxMessage
 from grants.applications.states import ApplicationState
-from grants.awards import operations, queries
-from grants.ledger import operations as ledger
-from grants.awards import checks
-from grants.ledger import queries as ledger_queries
+from grants.awards import checks, operations, queries
 from grants.awards.models import Award, Disbursement, PaidEntryIsFinal
 from grants.awards.states import (AWARD_TRANSITIONS, DISBURSEMENT_TRANSITIONS, AwardState,
                                   DisbursementKind, DisbursementState, TrancheCondition)
+from grants.ledger import operations as ledger
+from grants.ledger import queries as ledger_queries
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 from tests.fixtures.applications import make_submitted_application

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 
 from core.errors import OperationError
-from grants.awards import operations
-from grants.ledger import operations as ledger
-from grants.awards import checks
+from grants.awards import checks, operations
 from grants.awards.states import DisbursementState
+from grants.ledger import operations as ledger
 from tests.grants.awards.conftest import create, pay, request, sign
 
 

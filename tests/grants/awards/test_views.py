@@ -12,12 +12,11 @@ from sqlalchemy import event, func, select
 
 from core.audit.models import AuditEntry
 from core.extensions import db
-from grants.awards import operations, queries
-from grants.ledger import operations as ledger
-from grants.awards import checks
-from grants.ledger import queries as ledger_queries
+from grants.awards import checks, operations, queries
 from grants.awards.models import Award, Disbursement
 from grants.awards.states import AwardState, DisbursementKind, DisbursementState
+from grants.ledger import operations as ledger
+from grants.ledger import queries as ledger_queries
 from grants.monitoring.states import ReportKind
 from tests.grants.awards.conftest import (PDF, accept_report, create, make_awarded, request,
                                           sign, today)
