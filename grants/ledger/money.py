@@ -13,6 +13,7 @@ words are the ones the pages, the donor workbook's About sheet and the README us
     paid         payments made, gross
     reversed     reversals of payments, as a positive amount
     disbursed    paid − reversed: what the grantee received, net of reversals
+    open         requested + approved: requests not yet paid, rejected or cancelled
     drawn        requested + approved + disbursed: what counts against the award
     remaining    committed − drawn
                  = awarded − de-obligated − requested − approved − disbursed:

@@ -2,7 +2,8 @@
 
 Every page loads what it shows in a fixed number of queries whatever the number of awards,
 reports or ledger entries: eager loading for the objects, one aggregate query per kind of
-sum. The arithmetic on those sums lives in ``grants.monitoring.budget``.
+sum. The arithmetic on those sums lives in ``grants.monitoring.budget``; the award's money
+(awarded, committed, disbursed…) is ``grants.ledger.money``'s.
 """
 
 from __future__ import annotations
