@@ -539,7 +539,7 @@ def _awards_context(factories):
     from werkzeug.datastructures import FileStorage
 
     from core.timeutil import utcnow
-    from grants.awards import operations
+    from grants.awards import checks, operations
     from grants.awards.models import Disbursement
     from grants.awards.states import DisbursementState
     from grants.reviews.models import Decision
@@ -571,7 +571,7 @@ def _awards_context(factories):
     def entry(state, **fields):
         row = Disbursement(award_id=active.id, tranche_id=active.tranches[0].id, state=state,
                            amount=Decimal("100.00"), planned_on=today,
-                           idempotency_key=operations.new_idempotency_key(),
+                           idempotency_key=checks.new_idempotency_key(),
                            payment_method="bank_transfer", payee_reference="Account 1",
                            requested_by_id=staff.id, requested_at=now, **fields)
         session.add(row)

@@ -1,1 +1,1 @@
-"""Grant agreements, tranche schedules and the disbursement ledger."""
+"""Grant agreements and their tranche schedules; their ledger is ``grants.ledger``."""

@@ -1,5 +1,6 @@
-"""What the operations on grant agreements and on their ledger share: limits, the checks of
-typed values, the row lock of an award, the transition tables' guards and the emails.
+"""What the operations on grant agreements (``grants.awards.operations``) and on their ledger
+(``grants.ledger.operations``) share: limits, the checks of typed values, the row lock of an
+award, the transition tables' guards and the emails.
 
 ``lock_award`` locks the award's row until the transaction ends (``SELECT … FOR UPDATE`` on
 PostgreSQL; on SQLite the write transaction that ``BEGIN IMMEDIATE`` opened already serialises

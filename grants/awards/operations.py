@@ -8,8 +8,8 @@ through ``AWARD_TRANSITIONS``; signing needs the signed agreement and its date; 
 cancels the open requests and de-obligates what was not paid; closing (the close-out page's
 job) needs the final report accepted and the balance paid or de-obligated with a reason.
 
-The disbursement ledger's operations live in ``grants.awards.ledger`` and the checks both
-share in ``grants.awards.checks``; both are offered here under their usual names.
+The disbursement ledger's operations live in ``grants.ledger.operations``; the checks both
+share in ``grants.awards.checks``.
 """
 
 from __future__ import annotations
@@ -30,20 +30,14 @@ from core.timeutil import utcnow
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards import queries
-# The shared limits and checks, and the ledger's operations, are offered here too, under the
-# names callers have always used.
-from grants.awards.checks import (  # noqa: F401
-    AGREEMENT_KINDS, BANK_REFERENCE_MAX, CONDITIONS_MAX, EARLIEST_YEAR, FINAL_REPORT_DAYS,
-    HUNDRED, LATEST_YEAR, MAX_AMOUNT, MAX_RATE, PAYEE_REFERENCE_MAX, PAYMENT_METHODS,
-    REASON_MAX, ZERO, _award_transition, _check_amount, _check_date, _check_dates, _check_key,
-    _clean_text, _money, _notify_grantee, _require_staff, is_idempotency_key, lock_award,
-    new_idempotency_key, programme_today)
-from grants.awards.ledger import (  # noqa: F401
-    approve_disbursement, cancel_disbursement, payment_amounts, record_payment,
-    reject_disbursement, request_disbursement, reverse_disbursement)
+from grants.awards.checks import (AGREEMENT_KINDS, CONDITIONS_MAX, FINAL_REPORT_DAYS, HUNDRED,
+                                  REASON_MAX, ZERO, _award_transition, _check_date,
+                                  _check_dates, _clean_text, _money, _notify_grantee,
+                                  _require_staff, lock_award, programme_today)
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import (DEFAULT_SCHEDULE, AwardState, DisbursementState,
                                   TrancheCondition)
+from grants.ledger.queries import OPEN_STATES, money_of
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 
@@ -277,7 +271,7 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
     now = utcnow()
     open_entries = list(db.session.scalars(
         select(Disbursement).where(Disbursement.award_id == award.id,
-                                   Disbursement.state.in_(queries.OPEN_STATES))
+                                   Disbursement.state.in_(OPEN_STATES))
         .order_by(Disbursement.id).execution_options(populate_existing=True)))
     for entry in open_entries:
         entry.state = DisbursementState.cancelled
@@ -289,8 +283,8 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
         record("disbursement.cancel", entry, actor=actor,
                summary=f"{award.reference}: request #{entry.id} cancelled (award terminated)",
                data={"award_id": award.id, "amount": entry.amount, "reason": reason})
-    totals = queries.award_totals(award)
-    award.deobligated_amount = totals.undisbursed
+    # What was not disbursed joins what was de-obligated: committed becomes disbursed.
+    award.deobligated_amount += money_of(award).undisbursed
     award.deobligation_reason = reason
     award.termination_reason = reason
     _move(award, AwardState.terminated, actor, reason=reason,
@@ -308,12 +302,12 @@ def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
     if not queries.is_final_report_accepted(award):
         raise OperationError(_l("The final report must be accepted before the award is "
                                 "closed."))
-    totals = queries.award_totals(award)
-    if totals.pending:
+    money = money_of(award)
+    if money.open:
         raise OperationError(_l("Pay or cancel the open disbursement requests (%(amount)s) "
                                 "before closing the award.",
-                                amount=_money(totals.pending, award)))
-    balance = totals.undisbursed
+                                amount=_money(money.open, award)))
+    balance = money.undisbursed
     if balance < 0:  # cannot happen: the ledger never exceeds the award
         raise OperationError(_l("The award's ledger does not balance: more was paid than "
                                 "awarded."))
@@ -321,9 +315,9 @@ def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
         deobligation_reason, field="deobligation_reason", max_length=REASON_MAX,
         required=_l("%(balance)s was not disbursed: give the reason for de-obligating it.",
                     balance=_money(balance, award)) if balance else None)
-    award.deobligated_amount = balance
+    award.deobligated_amount += balance
     award.deobligation_reason = deobligation_reason
     award.closed_at = utcnow()
     _move(award, AwardState.closed, actor, reason=deobligation_reason,
-          deobligated=balance, paid=totals.paid_net)
+          deobligated=balance, disbursed=money.disbursed)
     return award

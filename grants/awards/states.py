@@ -77,7 +77,7 @@ DISBURSEMENT_TRANSITIONS = {
     (DisbursementState.approved, DisbursementState.cancelled): "cancel",
     (DisbursementState.approved, DisbursementState.paid): "pay",
 }
-#: States whose amounts count against the award (committed money).
+#: States whose amounts count against the award (drawn: requested, approved or disbursed).
 COUNTING_STATES = frozenset({DisbursementState.requested, DisbursementState.approved,
                              DisbursementState.paid})
 

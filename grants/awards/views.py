@@ -25,7 +25,7 @@ from core.money import format_money, split_by_shares
 from grants.applications.models import Application
 from grants.applications.policies import check_disinterested
 from grants.applications.states import ApplicationState
-from grants.awards import operations, queries
+from grants.awards import checks, operations, queries
 from grants.awards.forms import (RESUME, SUSPEND, TERMINATE, AwardForm, DecisionForm,
                                  DisbursementRequestForm, EditAwardForm, PaymentForm,
                                  ReversalForm, SignForm, TransitionForm)
@@ -39,6 +39,9 @@ from grants.awards.policies import (can_cancel_disbursement, can_decide_disburse
 from grants.awards.states import (AWARD_TRANSITIONS, DEFAULT_SCHEDULE, AwardState,
                                   DisbursementKind, DisbursementState)
 from grants.calls.forms import parse_id
+from grants.ledger import money
+from grants.ledger import operations as ledger
+from grants.ledger import queries as ledger_queries
 
 bp = Blueprint("awards", __name__)
 
@@ -66,10 +69,16 @@ def rate(value) -> str:
     return "" if value is None else format_decimal(value, format="#,##0.######")
 
 
+# Every page (macros imported from other templates too) names the amounts of
+# ``grants.ledger.money`` with its own words.
+bp.add_app_template_global(money.label, "money_label")
+bp.add_app_template_global(money.definition, "money_definition")
+
+
 @bp.context_processor
 def _award_helpers():
     return {"AwardState": AwardState, "DisbursementState": DisbursementState,
-            "DisbursementKind": DisbursementKind, "payment_methods": operations.PAYMENT_METHODS,
+            "DisbursementKind": DisbursementKind, "payment_methods": checks.PAYMENT_METHODS,
             "percent": percent, "rate": rate, "check_disinterested": check_disinterested}
 
 
@@ -83,7 +92,7 @@ def _load(award_id: int) -> Award:
 
 
 def _load_entry(disbursement_id: int) -> Disbursement:
-    entry = queries.load_disbursement(disbursement_id)
+    entry = ledger_queries.load_disbursement(disbursement_id)
     if entry is None:
         abort(404)
     return entry
@@ -115,13 +124,12 @@ def list_awards():
     state = arg_choice("state", AwardState.__members__)
     state = AwardState(state) if state else None
     rows = queries.awards_for_staff(state)
-    totals_by_currency: dict[str, dict[str, Decimal]] = {}
+    totals_by_currency: dict[str, money.Money] = {}
     for row in rows:
-        sums = totals_by_currency.setdefault(row.award.currency, {
-            "amount": Decimal("0.00"), "committed": Decimal("0.00"),
-            "paid_net": Decimal("0.00"), "remaining": Decimal("0.00")})
-        for key in sums:
-            sums[key] += getattr(row.totals, key) if key != "amount" else row.award.amount
+        currency = row.award.currency
+        totals_by_currency[currency] = totals_by_currency.get(currency, money.Money()) \
+            + row.money
+    totals_by_currency = dict(sorted(totals_by_currency.items()))
     can_manage = can_manage_awards(current_user)[0]
     waiting = queries.awarded_without_agreement() if can_manage else []
     return render_template(
@@ -134,8 +142,8 @@ def list_awards():
 @policy_required(can_view_finance_queue)
 def finance_queue():
     return render_template(
-        "grants/awards/finance_queue.html", awaiting_approval=queries.awaiting_approval(),
-        awaiting_payment=queries.awaiting_payment(), is_finance=is_finance(current_user),
+        "grants/awards/finance_queue.html", awaiting_approval=ledger_queries.awaiting_approval(),
+        awaiting_payment=ledger_queries.awaiting_payment(), is_finance=is_finance(current_user),
         action_form=DecisionForm())
 
 
@@ -163,7 +171,7 @@ def create(application_id: int):
                                    reference=application.display_reference))
     form = AwardForm()
     if request.method == "GET":
-        starts_on = operations.programme_today()
+        starts_on = checks.programme_today()
         form.starts_on.data = starts_on
         form.ends_on.data = _add_months(starts_on, application.duration_months or 12) \
             - timedelta(days=1)
@@ -194,9 +202,9 @@ def detail(award_id: int):
                if AWARD_TRANSITIONS.get((award.state, target)) == action] if manager else []
     return render_template(
         "grants/awards/detail.html", award=award, application=award.application,
-        ledger=queries.ledger(award), holding=queries.conditions_holding(award),
-        committed_by_tranche=queries.tranche_committed(award),
-        paid_by_tranche=queries.tranche_paid(award), reports=queries.reports_of(award),
+        ledger=ledger_queries.ledger(award), holding=queries.conditions_holding(award),
+        tranche_money=ledger_queries.money_by_tranche(award.tranches),
+        reports=queries.reports_of(award),
         can_manage=manager, can_request=can_request_disbursement(current_user, award)[0],
         is_finance=is_finance(current_user), actions=actions,
         # Staff and finance who belong to the grantee or counterpart are told why they
@@ -307,22 +315,22 @@ def request_disbursement(award_id: int, tranche_id: int):
         return render_error(409, _("The award is “%(state)s”: disbursements can be requested "
                                    "only while it is active.", state=award.state.title))
     form = DisbursementRequestForm()
-    totals = queries.award_totals(award)
-    committed = queries.tranche_committed(award).get(tranche.id, queries.ZERO)
-    tranche_left = tranche.planned_amount - committed
+    award_money = ledger_queries.money_of(award)
+    tranche_money = ledger_queries.money_by_tranche([tranche])[tranche.id]
+    tranche_left = tranche_money.remaining
     if request.method == "GET":
-        form.idempotency_key.data = operations.new_idempotency_key()
-        suggested = min(tranche_left, totals.remaining)
+        form.idempotency_key.data = checks.new_idempotency_key()
+        suggested = min(tranche_left, award_money.remaining)
         form.amount.data = suggested if suggested > 0 else None
-        today = operations.programme_today()
+        today = checks.programme_today()
         form.planned_on.data = max(tranche.planned_on or today, today)
         form.payment_method.data = "bank_transfer"
-        last = next((row.entry for row in reversed(queries.ledger(award).rows)
+        last = next((row.entry for row in reversed(ledger_queries.ledger(award).rows)
                      if row.entry.payee_reference), None)
         form.payee_reference.data = last.payee_reference if last else ""
     elif form.validate_on_submit():
         try:
-            entry, created = operations.request_disbursement(
+            entry, created = ledger.request_disbursement(
                 award, tranche, current_user, amount=form.amount.data,
                 planned_on=form.planned_on.data, payment_method=form.payment_method.data,
                 payee_reference=form.payee_reference.data,
@@ -339,12 +347,12 @@ def request_disbursement(award_id: int, tranche_id: int):
                 flash(_("This request had already been sent: nothing new was added."),
                       "success")
             return redirect(_award_url(award, "ledger"))
-    if not operations.is_idempotency_key(form.idempotency_key.data):
-        form.idempotency_key.data = operations.new_idempotency_key()
+    if not checks.is_idempotency_key(form.idempotency_key.data):
+        form.idempotency_key.data = checks.new_idempotency_key()
     return render_form(
         "grants/awards/request.html", form, award=award, tranche=tranche,
-        holds=queries.conditions_holding(award)[tranche.condition], totals=totals,
-        committed=committed, tranche_left=tranche_left)
+        holds=queries.conditions_holding(award)[tranche.condition], money=award_money,
+        tranche_money=tranche_money, tranche_left=tranche_left)
 
 
 def _back(entry: Disbursement, form: DecisionForm | None = None) -> str:
@@ -377,7 +385,7 @@ def _amount(entry: Disbursement) -> str:
 def approve(disbursement_id: int):
     return _entry_action(
         disbursement_id, can_decide_disbursement,
-        lambda entry, form: operations.approve_disbursement(entry, current_user),
+        lambda entry, form: ledger.approve_disbursement(entry, current_user),
         lambda entry: _("Request #%(id)s of %(amount)s approved; it can now be paid.",
                         id=entry.id, amount=_amount(entry)))
 
@@ -386,7 +394,7 @@ def approve(disbursement_id: int):
 def reject(disbursement_id: int):
     return _entry_action(
         disbursement_id, can_decide_disbursement,
-        lambda entry, form: operations.reject_disbursement(entry, current_user,
+        lambda entry, form: ledger.reject_disbursement(entry, current_user,
                                                            reason=form.reason.data),
         lambda entry: _("Request #%(id)s of %(amount)s rejected; the requester has been "
                         "told.", id=entry.id, amount=_amount(entry)))
@@ -396,7 +404,7 @@ def reject(disbursement_id: int):
 def cancel(disbursement_id: int):
     return _entry_action(
         disbursement_id, can_cancel_disbursement,
-        lambda entry, form: operations.cancel_disbursement(entry, current_user,
+        lambda entry, form: ledger.cancel_disbursement(entry, current_user,
                                                            reason=form.reason.data),
         lambda entry: _("Request #%(id)s of %(amount)s cancelled.", id=entry.id,
                         amount=_amount(entry)))
@@ -413,12 +421,12 @@ def pay(disbursement_id: int):
                                    "“%(state)s”.", state=entry.state.title))
     form = PaymentForm()
     if request.method == "GET":
-        form.paid_on.data = operations.programme_today()
+        form.paid_on.data = checks.programme_today()
         form.paid_currency.data = award.currency
         form.exchange_rate.data = Decimal(1)
     elif form.validate_on_submit():
         try:
-            operations.record_payment(
+            ledger.record_payment(
                 entry, current_user, paid_on=form.paid_on.data,
                 bank_reference=form.bank_reference.data,
                 paid_currency=form.paid_currency.data, exchange_rate=form.exchange_rate.data,
@@ -440,17 +448,17 @@ def reverse(disbursement_id: int):
     if request.method == "GET":
         if entry.kind != DisbursementKind.payment or entry.state != DisbursementState.paid:
             return render_error(409, _("Only a payment that was made can be reversed."))
-        already = queries.reversal_of(entry)
+        already = ledger_queries.reversal_of(entry)
         if already is not None:
             return render_error(409, _("This payment has already been reversed (entry "
                                        "#%(id)s).", id=already.id))
     form = ReversalForm()
     if request.method == "GET":
-        form.idempotency_key.data = operations.new_idempotency_key()
-        form.reversed_on.data = operations.programme_today()
+        form.idempotency_key.data = checks.new_idempotency_key()
+        form.reversed_on.data = checks.programme_today()
     elif form.validate_on_submit():
         try:
-            _reversal, created = operations.reverse_disbursement(
+            _reversal, created = ledger.reverse_disbursement(
                 entry, current_user, reason=form.reason.data,
                 reversed_on=form.reversed_on.data, bank_reference=form.bank_reference.data,
                 idempotency_key=form.idempotency_key.data)
@@ -462,6 +470,6 @@ def reverse(disbursement_id: int):
                   else _("This reversal had already been recorded: nothing new was added."),
                   "success")
             return redirect(_award_url(award, "ledger"))
-    if not operations.is_idempotency_key(form.idempotency_key.data):
-        form.idempotency_key.data = operations.new_idempotency_key()
+    if not checks.is_idempotency_key(form.idempotency_key.data):
+        form.idempotency_key.data = checks.new_idempotency_key()
     return render_form("grants/awards/reverse.html", form, entry=entry, award=award)

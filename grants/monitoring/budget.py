@@ -10,19 +10,18 @@ Budget versus actual, per budget category
     percent    variance ÷ budgeted × 100, to one decimal; none when nothing was budgeted
     flagged    |variance| > 10 % of budgeted, or spending in a category with no budget
 
-Money position of an award
-    committed    award amount − de-obligated amount
-    disbursed    paid ledger entries, reversals (negative) included
-    undisbursed  committed − disbursed (still to be paid to the grantee)
-    unspent      disbursed − spent (paid but not yet accounted for by accepted reports)
-    remaining    committed − spent
+Spending against the award's money (``grants.ledger.money``'s definitions)
+    unspent      disbursed − spent (disbursed but not yet reported as spent)
+    to spend     committed − spent (remaining to spend)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from grants.ledger.money import Money
 
 ZERO = Decimal("0.00")
 #: A variance larger than this share of the budgeted amount is flagged.
@@ -103,70 +102,20 @@ def budget_vs_actual(budgeted: Mapping[str, Decimal], spent: Mapping[str, Decima
 
 
 @dataclass(frozen=True)
-class FundsPosition:
-    """An award's money: what is committed, paid, spent and left (see the module's text)."""
+class Spending:
+    """An award's money and what its accepted reports spent (see the module's text)."""
 
-    amount: Decimal
-    deobligated: Decimal
-    disbursed: Decimal
+    money: Money
     spent: Decimal
 
     @property
-    def committed(self) -> Decimal:
-        return self.amount - self.deobligated
-
-    @property
-    def undisbursed(self) -> Decimal:
-        return self.committed - self.disbursed
-
-    @property
     def unspent(self) -> Decimal:
-        return self.disbursed - self.spent
+        return self.money.disbursed - self.spent
 
     @property
-    def remaining(self) -> Decimal:
-        return self.committed - self.spent
-
-    @property
-    def is_fully_disbursed(self) -> bool:
-        return self.undisbursed == 0
+    def to_spend(self) -> Decimal:
+        return self.money.committed - self.spent
 
 
-def funds_position(*, amount, deobligated, disbursed, spent) -> FundsPosition:
-    return FundsPosition(amount=_amount(amount), deobligated=_amount(deobligated),
-                         disbursed=_amount(disbursed), spent=_amount(spent))
-
-
-@dataclass(frozen=True)
-class Commitment:
-    """Awards of one call (or a total), in one currency, for the finance dashboard."""
-
-    currency: str
-    awards: int
-    amount: Decimal
-    deobligated: Decimal
-    disbursed: Decimal
-
-    @property
-    def committed(self) -> Decimal:
-        return self.amount - self.deobligated
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.committed - self.disbursed
-
-
-def total_commitments(rows: Iterable[Commitment]) -> list[Commitment]:
-    """One total per currency (amounts in different currencies are never added), sorted by
-    currency code."""
-    totals: dict[str, Commitment] = {}
-    for row in rows:
-        previous = totals.get(row.currency)
-        if previous is None:
-            totals[row.currency] = Commitment(row.currency, row.awards, row.amount,
-                                              row.deobligated, row.disbursed)
-        else:
-            totals[row.currency] = Commitment(
-                row.currency, previous.awards + row.awards, previous.amount + row.amount,
-                previous.deobligated + row.deobligated, previous.disbursed + row.disbursed)
-    return [totals[code] for code in sorted(totals)]
+def spending(money: Money, spent) -> Spending:
+    return Spending(money=money, spent=_amount(spent))

@@ -2,12 +2,14 @@
 
 Every page loads what it shows in a fixed number of queries whatever the number of awards,
 reports or ledger entries: eager loading for the objects, one aggregate query per kind of
-sum. The arithmetic on those sums lives in ``grants.monitoring.budget``.
+sum. The arithmetic on those sums lives in ``grants.monitoring.budget``; the award's money
+(awarded, committed, disbursed…) is ``grants.ledger.money``'s.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +25,9 @@ from grants.applications.models import Application, BudgetLine
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import AwardState, DisbursementState, TrancheCondition
 from grants.calls.models import Call, Fund
+from grants.ledger import queries as ledger_queries
+from grants.ledger.money import Money, select_money
+from grants.ledger.queries import money_by_award, money_by_tranche, money_of
 from grants.monitoring import budget
 from grants.monitoring.models import Expenditure, ProgressReport, ReportEvidence, ReportVersion
 from grants.monitoring.policies import EDITABLE_STATES, REPORTING_AWARD_STATES
@@ -32,8 +37,6 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 #: Reminders start this many days before a report's due date.
 REMIND_DAYS_BEFORE = 7
-#: Disbursements waiting for someone: requested (to approve) or approved (to pay).
-PENDING_STATES = (DisbursementState.requested, DisbursementState.approved)
 CATEGORY_ORDER = [key for key, _title in BUDGET_CATEGORIES]
 
 
@@ -144,37 +147,17 @@ def spent_by_category(award: Award) -> dict[str, Decimal]:
     return {category: _money(total) for category, total in rows}
 
 
-def disbursed_by_award(award_ids) -> dict[int, Decimal]:
-    """Paid ledger entries per award, net of reversals (which are negative)."""
-    ids = list(award_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Disbursement.award_id, func.sum(Disbursement.amount))
-        .where(Disbursement.award_id.in_(ids), Disbursement.state == DisbursementState.paid)
-        .group_by(Disbursement.award_id))
-    totals = {award_id: _money(total) for award_id, total in rows}
-    return {award_id: totals.get(award_id, ZERO) for award_id in ids}
-
-
-def pending_requests(award: Award) -> int:
-    return db.session.scalar(select(func.count()).select_from(Disbursement).where(
-        Disbursement.award_id == award.id, Disbursement.state.in_(PENDING_STATES))) or 0
-
-
 @dataclass
 class AwardBudget:
     award: Award
     table: budget.BudgetVsActual
-    position: budget.FundsPosition
+    position: budget.Spending
 
 
 def award_budget(award: Award) -> AwardBudget:
     spent = spent_by_category(award)
     table = budget.budget_vs_actual(budgeted_by_category(award), spent, CATEGORY_ORDER)
-    position = budget.funds_position(
-        amount=award.amount, deobligated=award.deobligated_amount,
-        disbursed=disbursed_by_award([award.id])[award.id], spent=table.total.spent)
+    position = budget.spending(money_of(award), table.total.spent)
     return AwardBudget(award=award, table=table, position=position)
 
 
@@ -183,13 +166,17 @@ def award_budget(award: Award) -> AwardBudget:
 @dataclass
 class TrancheStatus:
     tranche: Tranche
-    paid: Decimal
-    has_pending_request: bool
+    #: The tranche's money, its planned amount standing for the amount awarded.
+    money: Money
     condition_met: bool
 
     @property
+    def has_pending_request(self) -> bool:
+        return self.money.open > 0
+
+    @property
     def is_paid(self) -> bool:
-        return self.paid >= self.tranche.planned_amount
+        return self.money.disbursed >= self.tranche.planned_amount
 
 
 def _accepted_kinds(award_ids) -> dict[int, set[ReportKind]]:
@@ -214,23 +201,12 @@ def condition_met(award: Award, condition: TrancheCondition, accepted: set[Repor
 
 
 def tranche_statuses(tranches: list[Tranche]) -> list[TrancheStatus]:
-    """Paid amount, pending request and whether the release condition holds, for tranches
-    whose award is loaded: two aggregate queries, whatever the number of tranches."""
-    ids = [tranche.id for tranche in tranches]
-    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    pending: set[int] = set()
-    if ids:
-        for tranche_id, state, total in db.session.execute(
-                select(Disbursement.tranche_id, Disbursement.state, func.sum(Disbursement.amount))
-                .where(Disbursement.tranche_id.in_(ids))
-                .group_by(Disbursement.tranche_id, Disbursement.state)):
-            if state == DisbursementState.paid:
-                paid[tranche_id] += _money(total)
-            elif state in PENDING_STATES:
-                pending.add(tranche_id)
+    """Money (disbursed, open requests) and whether the release condition holds, for
+    tranches whose award is loaded: two aggregate queries, whatever the number of
+    tranches."""
+    money = money_by_tranche(tranches)
     accepted = _accepted_kinds({tranche.award_id for tranche in tranches})
-    return [TrancheStatus(tranche=tranche, paid=paid[tranche.id],
-                          has_pending_request=tranche.id in pending,
+    return [TrancheStatus(tranche=tranche, money=money[tranche.id],
                           condition_met=condition_met(tranche.award, tranche.condition,
                                                       accepted[tranche.award_id]))
             for tranche in tranches]
@@ -241,13 +217,9 @@ def tranche_statuses(tranches: list[Tranche]) -> list[TrancheStatus]:
 @dataclass
 class GrantSummary:
     award: Award
-    disbursed: Decimal
+    money: Money
     next_tranche: TrancheStatus | None
     reports: list[ProgressReport] = field(default_factory=list)
-
-    @property
-    def committed(self) -> Decimal:
-        return self.award.amount - self.award.deobligated_amount
 
 
 def grants_of_user(user, today: date) -> list[GrantSummary]:
@@ -264,7 +236,7 @@ def grants_of_user(user, today: date) -> list[GrantSummary]:
     if not awards:
         return []
     ids = [award.id for award in awards]
-    disbursed = disbursed_by_award(ids)
+    money = money_by_award(awards)
     statuses = tranche_statuses([tranche for award in awards for tranche in award.tranches])
     by_award: dict[int, list[TrancheStatus]] = defaultdict(list)
     for status in statuses:
@@ -275,7 +247,7 @@ def grants_of_user(user, today: date) -> list[GrantSummary]:
             .where(ProgressReport.award_id.in_(ids), ProgressReport.state != ReportState.accepted)
             .order_by(ProgressReport.due_on, ProgressReport.id)):
         reports[report.award_id].append(report)
-    return [GrantSummary(award=award, disbursed=disbursed[award.id],
+    return [GrantSummary(award=award, money=money[award.id],
                          next_tranche=next((s for s in by_award[award.id] if not s.is_paid),
                                            None),
                          reports=reports[award.id])
@@ -285,49 +257,50 @@ def grants_of_user(user, today: date) -> list[GrantSummary]:
 # The finance and staff dashboard -----------------------------------------------------------
 
 @dataclass
-class CallCommitment:
+class CallMoney:
     call_id: int
     call_title: str
-    money: budget.Commitment
+    currency: str
+    awards: int
+    money: Money
+
+
+def totals_by_currency(calls: Iterable[CallMoney]) -> list[tuple[str, int, Money]]:
+    """(currency, awards, money) per currency, by code: currencies are never added."""
+    by_currency: dict[str, tuple[int, Money]] = {}
+    for row in calls:
+        count, total = by_currency.get(row.currency, (0, Money()))
+        by_currency[row.currency] = (count + row.awards, total + row.money)
+    return [(code, *by_currency[code]) for code in sorted(by_currency)]
 
 
 @dataclass
-class FundCommitments:
+class FundMoney:
     fund_id: int
     fund_name: str
-    calls: list[CallCommitment]
+    calls: list[CallMoney]
 
     @property
-    def totals(self) -> list[budget.Commitment]:
-        return budget.total_commitments(row.money for row in self.calls)
+    def totals(self) -> list[tuple[str, int, Money]]:
+        return totals_by_currency(self.calls)
 
 
-def commitments_by_fund() -> list[FundCommitments]:
-    """Committed, disbursed and outstanding per fund, call and currency: two aggregate
-    queries (the awards' amounts; the paid ledger)."""
-    disbursed = {
-        (call_id, currency): _money(total)
-        for call_id, currency, total in db.session.execute(
-            select(Application.call_id, Award.currency, func.sum(Disbursement.amount))
-            .join(Award, Disbursement.award_id == Award.id)
-            .join(Application, Award.application_id == Application.id)
-            .where(Disbursement.state == DisbursementState.paid)
-            .group_by(Application.call_id, Award.currency))}
+def money_by_fund() -> list[FundMoney]:
+    """The money of the awards per fund, call and currency: one aggregate query."""
+    keys = (Fund.id.label("fund_id"), Fund.name.label("fund_name"),
+            Call.id.label("call_id"), Call.title.label("call_title"),
+            Award.currency.label("currency"))
     rows = db.session.execute(
-        select(Fund.id, Fund.name, Call.id, Call.title, Award.currency, func.count(Award.id),
-               func.sum(Award.amount), func.sum(Award.deobligated_amount))
+        select_money(*keys).add_columns(func.count(Award.id).label("awards"))
         .join(Application, Award.application_id == Application.id)
         .join(Call, Application.call_id == Call.id)
         .join(Fund, Call.fund_id == Fund.id)
-        .group_by(Fund.id, Fund.name, Call.id, Call.title, Award.currency)
         .order_by(Fund.name, Fund.id, Call.title, Call.id, Award.currency))
-    funds: dict[int, FundCommitments] = {}
-    for fund_id, fund_name, call_id, call_title, currency, count, amount, deobligated in rows:
-        fund = funds.setdefault(fund_id, FundCommitments(fund_id, fund_name, []))
-        fund.calls.append(CallCommitment(call_id, call_title, budget.Commitment(
-            currency=currency, awards=int(count), amount=_money(amount),
-            deobligated=_money(deobligated),
-            disbursed=disbursed.get((call_id, currency), ZERO))))
+    funds: dict[int, FundMoney] = {}
+    for row in rows:
+        fund = funds.setdefault(row.fund_id, FundMoney(row.fund_id, row.fund_name, []))
+        fund.calls.append(CallMoney(row.call_id, row.call_title, row.currency,
+                                    int(row.awards), Money.of(row._mapping)))
     return list(funds.values())
 
 
@@ -398,15 +371,15 @@ def reports_for_reminder(today: date) -> list[ProgressReport]:
 @dataclass
 class CloseOut:
     award: Award
-    position: budget.FundsPosition
+    position: budget.Spending
     final_accepted: bool
     reports_not_accepted: list[ProgressReport]
     pending_requests: int
 
     @property
     def balance(self) -> Decimal:
-        """What is committed but not paid: de-obligated on closing, with a reason."""
-        return self.position.undisbursed
+        """What is committed but not disbursed: de-obligated on closing, with a reason."""
+        return self.position.money.undisbursed
 
     @property
     def needs_reason(self) -> bool:
@@ -423,13 +396,10 @@ def close_out(award: Award) -> CloseOut:
     reports = list(db.session.scalars(
         select(ProgressReport).where(ProgressReport.award_id == award.id)
         .order_by(ProgressReport.due_on, ProgressReport.id)))
-    position = budget.funds_position(
-        amount=award.amount, deobligated=award.deobligated_amount,
-        disbursed=disbursed_by_award([award.id])[award.id],
-        spent=sum(spent_by_category(award).values(), ZERO))
+    position = budget.spending(money_of(award), sum(spent_by_category(award).values(), ZERO))
     return CloseOut(
         award=award, position=position,
         final_accepted=any(r.kind == ReportKind.final and r.state == ReportState.accepted
                            for r in reports),
         reports_not_accepted=[r for r in reports if r.state != ReportState.accepted],
-        pending_requests=pending_requests(award))
+        pending_requests=ledger_queries.pending_requests(award))

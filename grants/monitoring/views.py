@@ -28,7 +28,7 @@ from core.params import arg_id
 from grants.applications.forms import BUDGET_CATEGORY_TITLES
 from grants.applications.policies import check_disinterested, interested_organisation_ids
 from grants.awards.models import Award
-from grants.monitoring import budget, operations, queries
+from grants.monitoring import operations, queries
 from grants.monitoring.forms import (
     BLANK_ROWS,
     AddReportForm,
@@ -122,14 +122,14 @@ def my_grants():
 @bp.route("/staff/dashboard")
 @policy_required(can_view_finance_dashboard)
 def finance_dashboard():
-    funds = queries.commitments_by_fund()
+    funds = queries.money_by_fund()
     # The reader's organisations, for the separation-of-duties check of each report waiting
     # for review: loaded once here, so the page's queries do not depend on its rows.
     interested_organisation_ids(current_user)
     return render_template(
         "grants/monitoring/finance_dashboard.html", **_helpers(
             funds=funds,
-            totals=budget.total_commitments(row.money for fund in funds for row in fund.calls),
+            totals=queries.totals_by_currency(row for fund in funds for row in fund.calls),
             requests=queries.requests_awaiting_approval(),
             tranches=queries.upcoming_tranches(),
             overdue=queries.overdue_reports(operations.programme_today()),

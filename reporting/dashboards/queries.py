@@ -13,9 +13,8 @@ Definitions (also shown on the dashboard):
   district of its application, so these rows can add up to more than the number of awards.
 - **Money, to date.** Summed per currency in SQL over every award of the period; the
   table and chart per award show the ``TOP_AWARDS`` largest only.
-- **Money, per award, to date.** Committed: the award less any de-obligated part.
-  Disbursed: payments made, net of reversals (the ledger sums of
-  ``grants.awards.queries.totals_by_award``, aggregated in SQL).
+- **Money, per award, to date.** Awarded, committed, disbursed and not yet disbursed as
+  ``grants.ledger.money`` defines them (its SQL expressions, aggregated in SQL).
   Spent: the expenditure of the award's *accepted* reports only, as on the budget pages
   (a report still under review is not counted).
 - **Events and participants over time.** By the quarter of the event's first day: events
@@ -43,9 +42,9 @@ from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import DISTRICTS, Application, application_thematic_areas
 from grants.applications.states import ApplicationState
-from grants.awards.models import Award, Disbursement
-from grants.awards.queries import Totals, ledger_columns, totals_from_sums
+from grants.awards.models import Award
 from grants.calls.models import Call, Fund, ThematicArea
+from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportState
 
@@ -206,8 +205,10 @@ def by_district(filters: Filters) -> list[Group]:
 
 @dataclass(frozen=True)
 class AwardMoney:
+    """An award's money (``grants.ledger.money``) and what its accepted reports spent."""
+
     award: Award
-    totals: Totals
+    money: Money
     spent: Decimal
 
     @property
@@ -216,21 +217,19 @@ class AwardMoney:
 
     @property
     def awarded(self) -> Decimal:
-        return self.totals.amount
+        return self.money.awarded
 
     @property
     def committed(self) -> Decimal:
-        """The award less any de-obligated part."""
-        return self.totals.available
+        return self.money.committed
 
     @property
     def disbursed(self) -> Decimal:
-        """Paid, net of reversals."""
-        return self.totals.paid_net
+        return self.money.disbursed
 
     @property
     def undisbursed(self) -> Decimal:
-        return self.committed - self.disbursed
+        return self.money.undisbursed
 
 
 @dataclass(frozen=True)
@@ -239,14 +238,24 @@ class MoneyTotal:
 
     currency: str
     awards: int = 0
-    awarded: Decimal = ZERO
-    committed: Decimal = ZERO
-    disbursed: Decimal = ZERO
+    money: Money = field(default_factory=Money)
     spent: Decimal = ZERO
 
     @property
+    def awarded(self) -> Decimal:
+        return self.money.awarded
+
+    @property
+    def committed(self) -> Decimal:
+        return self.money.committed
+
+    @property
+    def disbursed(self) -> Decimal:
+        return self.money.disbursed
+
+    @property
     def undisbursed(self) -> Decimal:
-        return self.committed - self.disbursed
+        return self.money.undisbursed
 
 
 #: How many awards the "money by award" table and chart show: the page must not grow with
@@ -258,16 +267,6 @@ def _award_ids(filters: Filters):
     """The ids of the awards of the period, to restrict the per-award aggregates."""
     return (select(Award.id).join(Application, Award.application_id == Application.id)
             .where(*awards_in(filters)))
-
-
-def _ledgers(filters: Filters):
-    """Per award of the period: its ledger's sums (as ``totals_by_award`` adds them up)."""
-    requested, approved, paid, reversed_ = ledger_columns()
-    return (select(Disbursement.award_id, requested.label("requested"),
-                   approved.label("approved"), paid.label("paid"),
-                   reversed_.label("reversed"))
-            .where(Disbursement.award_id.in_(_award_ids(filters)))
-            .group_by(Disbursement.award_id).subquery("ledgers"))
 
 
 def _spending(filters: Filters):
@@ -290,41 +289,30 @@ def _spending(filters: Filters):
 def money_totals(filters: Filters) -> list[MoneyTotal]:
     """Per currency, in code order: the number of awards of the period and their sums. One
     aggregate query, whatever the number of awards."""
-    ledgers, spending = _ledgers(filters), _spending(filters)
+    spending = _spending(filters)
     rows = db.session.execute(
-        select(Award.currency, func.count(Award.id), func.sum(Award.amount),
-               func.sum(Award.deobligated_amount),
-               func.sum(func.coalesce(ledgers.c.paid, 0)),
-               func.sum(func.coalesce(ledgers.c.reversed, 0)),
-               func.sum(func.coalesce(spending.c.spent, 0)))
+        select_money(Award.currency)
+        .add_columns(func.count(Award.id).label("awards"),
+                     func.sum(func.coalesce(spending.c.spent, 0)).label("spent"))
         .join(Application, Award.application_id == Application.id)
-        .outerjoin(ledgers, ledgers.c.award_id == Award.id)
         .outerjoin(spending, spending.c.award_id == Award.id)
-        .where(*awards_in(filters))
-        .group_by(Award.currency).order_by(Award.currency))
-    return [MoneyTotal(currency, count, _money(amount), _money(amount) - _money(deobligated),
-                       # Reversals are negative entries, as in ``totals_from_sums``.
-                       _money(paid) + _money(reversed_), _money(spent))
-            for currency, count, amount, deobligated, paid, reversed_, spent in rows]
+        .where(*awards_in(filters)).order_by(Award.currency))
+    return [MoneyTotal(row.currency, int(row.awards), Money.of(row._mapping), _money(row.spent))
+            for row in rows]
 
 
 def top_awards(filters: Filters, limit: int = TOP_AWARDS) -> list[AwardMoney]:
     """The ``limit`` largest awards of the period (then by reference) with their grantees,
     ledgers and spending, in one query."""
-    ledgers, spending = _ledgers(filters), _spending(filters)
+    spending = _spending(filters)
     rows = db.session.execute(
-        select(Award, ledgers.c.requested, ledgers.c.approved, ledgers.c.paid,
-               ledgers.c.reversed, spending.c.spent)
+        select_money(Award, grouped=False).add_columns(spending.c.spent.label("spent"))
         .join(Award.application).join(Application.organisation)
-        .outerjoin(ledgers, ledgers.c.award_id == Award.id)
         .outerjoin(spending, spending.c.award_id == Award.id)
         .where(*awards_in(filters))
         .options(contains_eager(Award.application).contains_eager(Application.organisation))
         .order_by(Award.amount.desc(), Award.reference, Award.id).limit(limit))
-    return [AwardMoney(award, totals_from_sums(award.amount, award.deobligated_amount,
-                                      requested or 0, approved or 0, paid or 0, reversed_ or 0),
-                       _money(spent))
-            for award, requested, approved, paid, reversed_, spent in rows]
+    return [AwardMoney(row.Award, Money.of(row._mapping), _money(row.spent)) for row in rows]
 
 
 # 4. Events and participants over time ------------------------------------------------------

@@ -14,6 +14,7 @@ from coalitions.indicators.views import AGE_TITLES, SEX_TITLES
 from core import navigation
 from core.access import policy_required
 from core.params import parse_day, parse_id
+from grants.ledger import money
 from reporting.dashboards import charts, queries
 from reporting.policies import can_view_reports
 
@@ -29,7 +30,7 @@ DAY_FIELDS = ("from", "to")
 MONEY_KEYS = ("spent", "unspent", "undisbursed")
 MONEY_TITLES = {"spent": _l("Spent (accepted reports)"),
                 "unspent": _l("Disbursed, not yet spent"),
-                "undisbursed": _l("Committed, not yet disbursed")}
+                "undisbursed": money.AMOUNTS["undisbursed"][0]}
 TIME_TITLES = {"events": _l("Events held"), "participations": _l("Participations"),
                "participants": _l("Unique participants")}
 
@@ -127,8 +128,8 @@ def _charts(board: queries.Dashboard) -> dict:
             [(_district_title(g.key), g.amount(currency)) for g in by_district],
             fmt=money_label) for currency in board.currencies},
         "money_totals": {total.currency: charts.bar_chart(
-            [(gettext("Amount awarded"), total.awarded), (gettext("Committed"), total.committed),
-             (gettext("Disbursed"), total.disbursed), (gettext("Spent"), total.spent)],
+            [(money.label("awarded"), total.awarded), (money.label("committed"), total.committed),
+             (money.label("disbursed"), total.disbursed), (gettext("Spent"), total.spent)],
             fmt=money_label) for total in board.money},
         "money_awards": {currency: charts.stacked_bar_chart(
             MONEY_KEYS,

@@ -9,7 +9,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from grants.awards.models import Award
-from grants.awards.operations import lock_award
+from grants.awards.checks import lock_award
 from reporting.policies import can_manage_publication
 from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 from reporting.portal.queries import default_publication

@@ -21,7 +21,8 @@ from core.extensions import db
 from grants.applications.models import Application, application_thematic_areas
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement
-from grants.awards.queries import totals_by_award
+from grants.ledger.money import Money
+from grants.ledger.queries import money_by_award
 from grants.awards.states import AwardState
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.monitoring.models import ProgressReport
@@ -176,15 +177,15 @@ def _build(rows, criteria: list) -> list[PublicProject]:
     if not chosen:
         return []
     awards = [award for award, _, _ in chosen]
-    totals = totals_by_award(awards)
+    money = money_by_award(awards)
     reports = _report_counts([award.id for award in awards])
     areas = _area_names(criteria)
-    return [_project(award, publication, decided_at, totals[award.id],
+    return [_project(award, publication, decided_at, money[award.id],
                      reports.get(award.id, (0, 0)), areas.get(award.application_id, ()))
             for award, publication, decided_at in chosen]
 
 
-def _project(award: Award, publication: ProjectPublication, decided_at, totals,
+def _project(award: Award, publication: ProjectPublication, decided_at, money: Money,
              reports: tuple[int, int], areas: tuple[str, ...]) -> PublicProject:
     application = award.application
     call = application.call
@@ -202,7 +203,7 @@ def _project(award: Award, publication: ProjectPublication, decided_at, totals,
     if shown("partner") and application.counterpart is not None:
         parts["partner_name"] = application.counterpart.name
     if shown("amount"):
-        parts.update(amount=award.amount, currency=award.currency)
+        parts.update(amount=money.awarded, currency=award.currency)
     if shown("dates"):
         parts.update(award_date=(award.signed_on or (decided_at and decided_at.date())),
                      starts_on=award.starts_on, ends_on=award.ends_on)
@@ -211,7 +212,7 @@ def _project(award: Award, publication: ProjectPublication, decided_at, totals,
     if shown("district"):
         parts["districts"] = tuple(application.districts or ())
     if shown("progress"):
-        parts.update(disbursed=totals.paid_net, reports_accepted=reports[0],
+        parts.update(disbursed=money.disbursed, reports_accepted=reports[0],
                      reports_total=reports[1])
         if "currency" not in parts:
             parts["currency"] = award.currency
@@ -273,7 +274,7 @@ def preview_project(award: Award, publication: ProjectPublication) -> PublicProj
     or not the award is published yet: the settings page's preview."""
     row = db.session.execute(_award_query().where(Award.id == award.id)).unique().first()
     decided_at = row[2] if row is not None else None
-    totals = totals_by_award([award])[award.id]
+    money = money_by_award([award])[award.id]
     reports = _report_counts([award.id]).get(award.id, (0, 0))
     areas = _area_names([Award.id == award.id]).get(award.application_id, ())
-    return _project(award, publication, decided_at, totals, reports, areas)
+    return _project(award, publication, decided_at, money, reports, areas)

@@ -28,9 +28,9 @@ from coalitions.indicators.queries import Period, awards_in, submitted_applicati
 from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import Application, application_thematic_areas
-from grants.awards.models import Award, Disbursement
-from grants.awards.states import DisbursementState
+from grants.awards.models import Award
 from grants.calls.models import Fund, ThematicArea
+from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import accepted_versions
 
@@ -190,31 +190,33 @@ def areas_by_call(call_ids) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class AwardMoney:
-    """An award's money to date (``grants.monitoring.budget``'s definitions)."""
+    """An award's money to date (``grants.ledger.money``'s definitions) and what its
+    accepted reports spent."""
 
     reference: str
     currency: str
-    amount: Decimal
-    deobligated: Decimal
-    disbursed: Decimal
+    money: Money
     spent: Decimal
 
     @property
+    def awarded(self) -> Decimal:
+        return self.money.awarded
+
+    @property
+    def deobligated(self) -> Decimal:
+        return self.money.deobligated
+
+    @property
     def committed(self) -> Decimal:
-        return self.amount - self.deobligated
+        return self.money.committed
+
+    @property
+    def disbursed(self) -> Decimal:
+        return self.money.disbursed
 
     @property
     def undisbursed(self) -> Decimal:
-        return self.committed - self.disbursed
-
-
-def disbursed_by_award(award_ids) -> dict[int, Decimal]:
-    """Paid ledger entries per award, reversals (negative) included: one grouped query."""
-    return {award_id: money(total) for award_id, total in db.session.execute(
-        select(Disbursement.award_id, func.sum(Disbursement.amount))
-        .where(Disbursement.award_id.in_(award_ids),
-               Disbursement.state == DisbursementState.paid)
-        .group_by(Disbursement.award_id))}
+        return self.money.undisbursed
 
 
 def spent_by_award(award_ids) -> dict[int, Decimal]:
@@ -233,15 +235,15 @@ def award_money(scope: Scope) -> dict[int, AwardMoney]:
     """Award id → its money to date, for the awards of the period, by reference: three
     queries whatever the number of awards."""
     ids = awards_in_scope(scope)
-    disbursed = disbursed_by_award(ids)
     spent = spent_by_award(ids)
     rows = db.session.execute(
-        select(Award.id, Award.reference, Award.currency, Award.amount,
-               Award.deobligated_amount)
-        .where(Award.id.in_(ids)).order_by(Award.reference, Award.id))
-    return {award_id: AwardMoney(reference, currency, money(amount), money(deobligated),
-                                 disbursed.get(award_id, ZERO), spent.get(award_id, ZERO))
-            for award_id, reference, currency, amount, deobligated in rows}
+        select_money(Award.id.label("award_id"), Award.reference.label("reference"),
+                     Award.currency.label("currency"), grouped=False,
+                     where=[Award.id.in_(ids)])
+        .order_by(Award.reference, Award.id))
+    return {row.award_id: AwardMoney(row.reference, row.currency, Money.of(row._mapping),
+                                     spent.get(row.award_id, ZERO))
+            for row in rows}
 
 
 def fund_name(fund_id: int) -> str | None:

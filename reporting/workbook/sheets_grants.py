@@ -32,6 +32,7 @@ from grants.reviews import scoring
 from grants.reviews.conflicts import viewer_conflicts
 from grants.reviews.models import Panel
 from reporting.workbook import queries
+from grants.ledger.money import label as money_label
 from reporting.workbook.queries import AwardMoney, Scope, joined, money, stream
 from reporting.workbook.sheet import SheetSpec, at, money_totals, title_of
 
@@ -187,11 +188,11 @@ def awards_sheet(scope: Scope, positions: dict[int, AwardMoney]) -> SheetSpec:
         Column(_("Districts"), width=20), Column(_("Call"), width=30),
         Column(_("State"), width=16), Column(_("Decided"), "date"),
         Column(_("Signed"), "date"), Column(_("Starts"), "date"), Column(_("Ends"), "date"),
-        Column(_("Amount"), "money", currency=currency),
-        Column(_("De-obligated"), "money", currency=currency),
-        Column(_("Committed"), "money", currency=currency),
-        Column(_("Disbursed"), "money", currency=currency),
-        Column(_("Not yet disbursed"), "money", currency=currency),
+        Column(money_label("awarded"), "money", currency=currency),
+        Column(money_label("deobligated"), "money", currency=currency),
+        Column(money_label("committed"), "money", currency=currency),
+        Column(money_label("disbursed"), "money", currency=currency),
+        Column(money_label("undisbursed"), "money", currency=currency),
         Column(_("Spent (accepted reports)"), "money", currency=currency),
         Column(_("Currency"), width=9),
     ]
@@ -223,7 +224,7 @@ def _award_rows(scope: Scope, positions: dict[int, AwardMoney]) -> Iterator[list
         position = positions[award_id]
         yield [reference, application_reference, title, grantee, partner,
                areas.get(application_id), joined(districts or []), call, state.title,
-               decided_at, signed_on, starts_on, ends_on, position.amount,
+               decided_at, signed_on, starts_on, ends_on, position.awarded,
                position.deobligated, position.committed, position.disbursed,
                position.undisbursed, position.spent, position.currency]
 

@@ -26,6 +26,7 @@ from core.timeutil import to_programme_time
 from grants.applications.models import application_thematic_areas
 from grants.awards.models import Award
 from grants.calls.models import ThematicArea
+from grants.ledger import money
 from reporting.workbook import queries
 from reporting.workbook.queries import AwardMoney, Scope, WorkbookPeriod
 from reporting.workbook.sheets_coalitions import age_titles, sex_titles
@@ -84,8 +85,8 @@ def summary_blocks(scope: Scope, indicators: Indicators,
         ], note=_("As defined on the About sheet.")),
         Block(_("Grants awarded by currency"),
               [Column(_("Currency"), width=34), Column(_("Grants"), "integer"),
-               Column(_("Amount awarded"), "money"), Column(_("Committed"), "money"),
-               Column(_("Disbursed"), "money")],
+               Column(money.label("awarded"), "money"), Column(money.label("committed"), "money"),
+               Column(money.label("disbursed"), "money")],
               _by_currency(indicators, positions)),
         Block(_("Organisations engaged by sector"),
               [Column(_("Sector"), width=34), Column(_("Organisations"), "integer")],
@@ -109,7 +110,7 @@ def summary_blocks(scope: Scope, indicators: Indicators,
               else None),
         Block(_("Awards by thematic area"),
               [Column(_("Thematic area"), width=34), Column(_("Awards"), "integer"),
-               Column(_("Amount awarded"), "money", currency=currency)],
+               Column(money.label("awarded"), "money", currency=currency)],
               [(name if name is not None else _("No thematic area"), number,
                 amount if currency else None)
                for name, number, amount in awards_by_area(scope)],
@@ -117,8 +118,10 @@ def summary_blocks(scope: Scope, indicators: Indicators,
               note=None if currency or not positions else _(
                   "Awards in several currencies: amounts are on the Awards sheet.")),
         Block(_("Committed versus disbursed per award"),
-              [Column(_("Award"), width=34), Column(_("Committed"), "money", currency=currency),
-               Column(_("Disbursed"), "money", currency=currency), Column(_("Currency"))],
+              [Column(_("Award"), width=34),
+               Column(money.label("committed"), "money", currency=currency),
+               Column(money.label("disbursed"), "money", currency=currency),
+               Column(_("Currency"))],
               [(award.reference, award.committed, award.disbursed, award.currency)
                for award in positions.values()],
               chart=Chart("bar", _("Committed versus disbursed per award"), values=(1, 2),
@@ -172,9 +175,7 @@ def indicator_definitions() -> list[tuple[str, str]]:
             "Awards whose application was decided in the period (the day the award was "
             "created when the application has no decision time), whatever their state since; amounts per "
             "currency.")),
-        (_("Committed"), _("The award's amount minus what was de-obligated (will not be "
-                           "paid).")),
-        (_("Disbursed"), _("Paid ledger entries, reversals (negative amounts) included.")),
+        *((money.label(name), money.definition(name)) for name in money.AMOUNTS),
         (_("Spent"), _("Expenditure in the award's accepted progress reports.")),
         (_("Budget variance"), _(
             "Spent minus budget, per budget category. Flagged when it is more than a tenth of "

@@ -16,7 +16,7 @@ from core.audit.models import AuditEntry
 from grants.applications.models import Application, Endorsement, EndorsementState
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement
-from grants.awards.queries import award_totals
+from grants.ledger.queries import money_of
 from grants.awards.states import AwardState
 from grants.calls.models import Call, Fund
 from grants.calls.states import CallState
@@ -63,13 +63,13 @@ def test_all_eight_reference_awards_are_signed_paid_reported_and_closed(loaded):
     for award in awards:
         assert award.state == AwardState.closed, award.reference
         assert award.signed_on is not None and award.agreement_file_id is not None
-        totals = award_totals(award)
-        assert totals.paid_net == award.amount == Decimal("5000.00"), award.reference
+        totals = money_of(award)
+        assert totals.disbursed == award.amount == Decimal("5000.00"), award.reference
         assert totals.requested == totals.approved == 0
         reports = loaded.scalars(select(ProgressReport)
                                  .where(ProgressReport.award_id == award.id)).all()
         assert reports and all(r.state == ReportState.accepted for r in reports)
-    assert sum(award_totals(a).paid_net for a in awards) == Decimal("40000.00")
+    assert sum(money_of(a).disbursed for a in awards) == Decimal("40000.00")
 
 
 def test_all_eight_are_public_with_their_qr_code(loaded, client):

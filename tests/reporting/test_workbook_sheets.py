@@ -91,7 +91,7 @@ def test_headers_of_the_main_sheets(demo_book):
                                            "Government counterpart"]
     assert {"Reviews", "Mean weighted score (0–100)", "Rank in the call"} <= set(
         headers("Applications"))
-    assert {"Amount", "Committed", "Disbursed", "Currency"} <= set(headers("Awards"))
+    assert {"Amount awarded", "Committed", "Disbursed", "Currency"} <= set(headers("Awards"))
     assert {"Kind", "State", "Amount", "Award currency", "Paid currency", "Paid amount",
             "Exchange rate", "USD equivalent", "Bank reference", "Paid on"} <= set(
         headers("Disbursements"))
@@ -118,7 +118,7 @@ def test_the_reference_period_shows_the_programme_numbers(demo_programme):
     assert len(table(book["Events"])[1]) == 21
     assert len(table(book["Participants"])[1]) == 212
     assert len(table(book["Organisations"])[1]) == 114
-    assert sum(values(book["Awards"], "Amount")) == 40000
+    assert sum(values(book["Awards"], "Amount awarded")) == 40000
     sexes = values(book["Participants"], "Sex")
     assert sexes.count("Female") == 109
     assert values(book["Participants"], "Age group").count("Under 30") == 63
@@ -149,8 +149,8 @@ def test_the_summary_has_native_charts_over_its_blocks(demo_programme):
 def test_numbers_are_numbers_and_dates_are_dates(demo_book):
     _headers, awards, _totals = table(demo_book["Awards"])
     first = awards[0]
-    assert isinstance(first["Amount"].value, (int, float))
-    assert first["Amount"].number_format == '#,##0.00 "USD"'
+    assert isinstance(first["Amount awarded"].value, (int, float))
+    assert first["Amount awarded"].number_format == '#,##0.00 "USD"'
     assert isinstance(first["Decided"].value, datetime)
     assert first["Decided"].number_format == "yyyy-mm-dd"
     _headers, ledger, _totals = table(demo_book["Disbursements"])
@@ -173,8 +173,8 @@ def test_totals_match_the_database(demo_book, db_session):
 
     headers, rows, totals = table(demo_book["Awards"])
     awarded = db_session.scalar(select(func.sum(Award.amount)))
-    assert Decimal(str(sum(values(demo_book["Awards"], "Amount")))) == awarded
-    column = headers.index("Amount")
+    assert Decimal(str(sum(values(demo_book["Awards"], "Amount awarded")))) == awarded
+    column = headers.index("Amount awarded")
     letter = totals[column].column_letter
     assert totals[column].value == f"=SUBTOTAL(109,{letter}2:{letter}{len(rows) + 1})"
     assert totals[column].font.b and totals[0].value == "Total"

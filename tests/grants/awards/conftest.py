@@ -16,7 +16,8 @@ from werkzeug.datastructures import FileStorage
 
 from core.timeutil import utcnow
 from grants.applications.states import ApplicationState
-from grants.awards import operations
+from grants.awards import checks, operations
+from grants.ledger import operations as ledger
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 from grants.reviews.models import Decision
@@ -63,8 +64,8 @@ def request(award, actor, tranche=None, amount="1000.00", **fields):
     fields.setdefault("planned_on", today())
     fields.setdefault("payment_method", "bank_transfer")
     fields.setdefault("payee_reference", "Belize Bank 123-456")
-    fields.setdefault("idempotency_key", operations.new_idempotency_key())
-    entry, _created = operations.request_disbursement(
+    fields.setdefault("idempotency_key", checks.new_idempotency_key())
+    entry, _created = ledger.request_disbursement(
         award, tranche, actor, amount=amount,
         **fields)
     return entry
@@ -75,7 +76,7 @@ def pay(entry, actor, **fields):
     fields.setdefault("bank_reference", "TRF-0001")
     fields.setdefault("paid_currency", entry.award.currency)
     fields.setdefault("exchange_rate", Decimal(1))
-    return operations.record_payment(entry, actor, **fields)
+    return ledger.record_payment(entry, actor, **fields)
 
 
 def accept_report(session, award, kind: ReportKind) -> ProgressReport:
@@ -139,7 +140,7 @@ def requested(active_award, staff):
 
 @pytest.fixture
 def approved(requested, finance):
-    return operations.approve_disbursement(requested, finance)
+    return ledger.approve_disbursement(requested, finance)
 
 
 @pytest.fixture

@@ -151,8 +151,10 @@ def _worker(app, setup: Setup, index: int, barrier: threading.Barrier, outcome: 
     """Request 450.00 on one of the tranches (with an override reason, since two of the
     three conditions do not hold), then approve it as a finance user (not the requester)."""
     from accounts.models import User
-    from grants.awards import operations
+    from grants.awards import checks
     from grants.awards.models import Award, Disbursement, Tranche
+    from grants.ledger import operations as ledger
+    from grants.ledger import queries as ledger_queries
     from tests.grants.awards.conftest import today
 
     tranche_id = setup.tranche_ids[index % len(setup.tranche_ids)]
@@ -167,10 +169,10 @@ def _worker(app, setup: Setup, index: int, barrier: threading.Barrier, outcome: 
             try:
                 award = session.get(Award, setup.award_id)
                 tranche = session.get(Tranche, tranche_id)
-                entry, _created = operations.request_disbursement(
+                entry, _created = ledger.request_disbursement(
                     award, tranche, staff, amount=AMOUNT, planned_on=today(),
                     payment_method="bank_transfer", payee_reference=f"Account {index}",
-                    idempotency_key=operations.new_idempotency_key(),
+                    idempotency_key=checks.new_idempotency_key(),
                     override_reason="Agreed with the grantee.")
                 entry_id = entry.id
                 session.commit()
@@ -183,7 +185,7 @@ def _worker(app, setup: Setup, index: int, barrier: threading.Barrier, outcome: 
             if entry_id is not None:
                 try:
                     entry = session.get(Disbursement, entry_id)
-                    operations.approve_disbursement(entry, approver)
+                    ledger.approve_disbursement(entry, approver)
                     session.commit()
                     with outcome.lock:
                         outcome.approved.append(entry_id)
@@ -192,12 +194,11 @@ def _worker(app, setup: Setup, index: int, barrier: threading.Barrier, outcome: 
                     with outcome.lock:
                         outcome.refusals.append(str(error.message))
             # A reader checks the invariant while the others write.
-            from grants.awards import queries
             award = session.get(Award, setup.award_id)
-            totals = queries.award_totals(award)
+            totals = ledger_queries.money_of(award)
             session.commit()
             with outcome.lock:
-                outcome.committed_seen.append(totals.committed)
+                outcome.committed_seen.append(totals.drawn)
         except Exception:  # noqa: BLE001 - anything but a clean refusal fails the test
             session.rollback()
             with outcome.lock:
@@ -207,8 +208,8 @@ def _worker(app, setup: Setup, index: int, barrier: threading.Barrier, outcome: 
 
 
 def test_simultaneous_requests_and_approvals_never_over_disburse(app):
-    from grants.awards import queries
     from grants.awards.models import Award, Disbursement
+    from grants.ledger import queries as ledger_queries
     from grants.awards.states import COUNTING_STATES, DisbursementState
 
     threads = THREADS
@@ -231,9 +232,10 @@ def test_simultaneous_requests_and_approvals_never_over_disburse(app):
                 Disbursement.award_id == setup.award_id)))
             counted = sum((row.amount for row in rows if row.state in COUNTING_STATES),
                           Decimal(0))
-            totals = queries.award_totals(award)
-            ledger = queries.ledger(award)
-            per_tranche = queries.tranche_committed(award)
+            totals = ledger_queries.money_of(award)
+            book = ledger_queries.ledger(award)
+            per_tranche = {tranche_id: money.drawn for tranche_id, money
+                           in ledger_queries.money_by_tranche(award.tranches).items()}
             tranches = {t.id: t.planned_amount for t in award.tranches}
             in_db = db.session.scalar(select(func.coalesce(func.sum(Disbursement.amount), 0))
                                       .where(Disbursement.award_id == setup.award_id,
@@ -245,9 +247,9 @@ def test_simultaneous_requests_and_approvals_never_over_disburse(app):
         assert max(outcome.committed_seen) <= award.amount
         assert all(per_tranche.get(tranche_id, 0) <= planned
                    for tranche_id, planned in tranches.items())
-        # The ledger balances: committed is exactly the sum of the counting entries.
-        assert totals.committed == counted == Decimal(in_db).quantize(Decimal("0.01"))
-        assert ledger.balances and totals.remaining == award.amount - counted
+        # The ledger balances: drawn is exactly the sum of the counting entries.
+        assert totals.drawn == counted == Decimal(in_db).quantize(Decimal("0.01"))
+        assert book.balances and totals.remaining == award.amount - counted
         # Every attempt either succeeded or was refused with a clean message.
         assert len(outcome.requested) + sum(
             "over-disburse" in m or "tranche has" in m for m in outcome.refusals) == threads
@@ -265,13 +267,14 @@ def test_simultaneous_requests_and_approvals_never_over_disburse(app):
 def test_simultaneous_submissions_of_one_form_create_one_entry(app):
     """Everyone sends the same idempotency key at once: one entry, the same one for all."""
     from accounts.models import User
-    from grants.awards import operations
+    from grants.awards import checks
     from grants.awards.models import Award, Disbursement, Tranche
+    from grants.ledger import operations as ledger
     from tests.grants.awards.conftest import today
 
     threads = THREADS
     setup = _create(app, threads)
-    key = operations.new_idempotency_key()
+    key = checks.new_idempotency_key()
     results, errors, lock = [], [], threading.Lock()
     barrier = threading.Barrier(threads)
 
@@ -282,7 +285,7 @@ def test_simultaneous_submissions_of_one_form_create_one_entry(app):
                 staff = session.get(User, setup.staff_ids[0])
                 session.commit()
                 barrier.wait(timeout=60)
-                entry, created = operations.request_disbursement(
+                entry, created = ledger.request_disbursement(
                     session.get(Award, setup.award_id),
                     session.get(Tranche, setup.tranche_ids[0]), staff, amount=Decimal("100.00"),
                     planned_on=today(), payment_method="bank_transfer",

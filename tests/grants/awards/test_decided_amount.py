@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from grants.awards import queries
+from grants.ledger import queries as ledger_queries
 from grants.reviews.models import Decision
 from tests.grants.awards.conftest import create, make_awarded
 
@@ -32,8 +32,8 @@ def test_the_agreement_is_for_the_requested_amount(db_session, factories, staff,
     assert sum(t.planned_amount for t in award.tranches) == Decimal("3000.00")
     assert [t.planned_amount for t in award.tranches] == [
         Decimal("1500.00"), Decimal("1200.00"), Decimal("300.00")]
-    totals = queries.award_totals(award)
-    assert totals.available == Decimal("3000.00") and totals.remaining == Decimal("3000.00")
+    totals = ledger_queries.money_of(award)
+    assert totals.committed == Decimal("3000.00") and totals.remaining == Decimal("3000.00")
 
 
 def test_the_agreement_is_for_another_amount_decided(db_session, factories, staff):

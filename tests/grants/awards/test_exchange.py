@@ -12,8 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import OperationError
-from grants.awards import exchange, operations, queries
+from grants.awards import checks, operations
 from grants.awards.states import TrancheCondition
+from grants.ledger import exchange
+from grants.ledger import operations as ledger
+from grants.ledger import queries as ledger_queries
 from reporting.workbook.queries import Scope, WorkbookPeriod
 from reporting.workbook.sheets_grants import disbursements_sheet
 from tests.grants.awards.conftest import create, make_awarded, pay, request, sign
@@ -65,17 +68,17 @@ def active(award, staff):
 def test_a_payment_in_euros_records_the_approved_amount_as_its_equivalent(
         active, staff, finance, other_finance):
     entry = request(active, staff, amount="100.06")
-    operations.approve_disbursement(entry, other_finance)
+    ledger.approve_disbursement(entry, other_finance)
     pay(entry, finance, paid_currency="EUR", exchange_rate=D("0.92"), paid_amount="92.06",
         usd_equivalent="100.06")
     assert (entry.amount, entry.paid_amount, entry.usd_equivalent) == (
         D("100.06"), D("92.06"), D("100.06"))
-    assert queries.award_totals(active).paid_net == D("100.06")
+    assert ledger_queries.money_of(active).disbursed == D("100.06")
 
 
 def test_another_equivalent_is_refused(active, staff, finance, other_finance):
     entry = request(active, staff, amount="100.06")
-    operations.approve_disbursement(entry, other_finance)
+    ledger.approve_disbursement(entry, other_finance)
     with pytest.raises(OperationError) as raised:
         pay(entry, finance, paid_currency="EUR", exchange_rate=D("0.92"),
             usd_equivalent="100.07")
@@ -90,7 +93,7 @@ def _workbook_totals(award) -> tuple[Decimal, Decimal]:
     sheet = disbursements_sheet(Scope(WorkbookPeriod(None, None), None))
     names = [str(column.title) for column in sheet.columns]
     disbursed, equivalent = names.index("Disbursed"), names.index("USD equivalent")
-    ids = {row.entry.id for row in queries.ledger(award).rows}
+    ids = {row.entry.id for row in ledger_queries.ledger(award).rows}
     rows = [row for row in sheet.rows if row[names.index("Entry")] in ids]
     return (sum((row[disbursed] or D(0) for row in rows), D(0)),
             sum((row[equivalent] or D(0) for row in rows), D(0)))
@@ -112,14 +115,14 @@ def test_page_totals_equal_workbook_totals(db_session, factories, staff, finance
         if not 0 < exchange.paid_amount(amount, rate) <= D("9999999999.99"):
             continue  # refused as unrecordable at this rate
         entry = request(award, staff, tranche=tranche, amount=amount)
-        operations.approve_disbursement(entry, other_finance)
+        ledger.approve_disbursement(entry, other_finance)
         pay(entry, finance, paid_currency="EUR", exchange_rate=rate)
         paid.append(entry)
     if paid and reverse_first:
-        operations.reverse_disbursement(paid[0], finance, reason="Paid to the wrong account.",
+        ledger.reverse_disbursement(paid[0], finance, reason="Paid to the wrong account.",
                                         reversed_on=operations.programme_today(),
-                                        idempotency_key=operations.new_idempotency_key())
+                                        idempotency_key=checks.new_idempotency_key())
     approved = sum((entry.amount for entry in paid[1 if reverse_first else 0:]), D(0))
-    page = queries.award_totals(award).paid_net
+    page = ledger_queries.money_of(award).disbursed
     disbursed, equivalent = _workbook_totals(award)
     assert page == disbursed == equivalent == approved

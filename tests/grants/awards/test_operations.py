@@ -14,10 +14,12 @@ from core.errors import OperationError
 from core.money import split_by_shares
 from core.outbox.models import OutboxMessage
 from grants.applications.states import ApplicationState
-from grants.awards import operations, queries
+from grants.awards import checks, operations, queries
 from grants.awards.models import Award, Disbursement, PaidEntryIsFinal
 from grants.awards.states import (AWARD_TRANSITIONS, DISBURSEMENT_TRANSITIONS, AwardState,
                                   DisbursementKind, DisbursementState, TrancheCondition)
+from grants.ledger import operations as ledger
+from grants.ledger import queries as ledger_queries
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 from tests.fixtures.applications import make_submitted_application
@@ -261,9 +263,9 @@ def test_suspending_needs_a_reason_and_stops_everything(db_session, requested, s
     with pytest.raises(OperationError, match="Suspended"):
         request(award, staff, amount="100.00")
     with pytest.raises(OperationError, match="Suspended"):
-        operations.approve_disbursement(requested, other_finance)
+        ledger.approve_disbursement(requested, other_finance)
     operations.resume_award(award, staff)
-    operations.approve_disbursement(requested, other_finance)
+    ledger.approve_disbursement(requested, other_finance)
     assert [a for a in audit_actions(db_session, award) if a in ("award.suspend",
                                                                  "award.resume")] == [
         "award.suspend", "award.resume"]
@@ -283,7 +285,7 @@ def test_termination_cancels_open_requests_and_deobligates_the_rest(
     open_request = request(award, staff, amount="500.00")
     approved = request(award, staff, tranche=award.tranches[1], amount="300.00",
                        override_reason="Urgent activity.")
-    operations.approve_disbursement(approved, finance)
+    ledger.approve_disbursement(approved, finance)
     with pytest.raises(OperationError, match="reason"):
         operations.terminate_award(award, staff, reason="")
     operations.terminate_award(award, staff, reason="The grantee dissolved.")
@@ -293,8 +295,8 @@ def test_termination_cancels_open_requests_and_deobligates_the_rest(
     assert open_request.state is DisbursementState.cancelled
     assert approved.state is DisbursementState.cancelled
     assert paid.state is DisbursementState.paid
-    totals = queries.award_totals(award)
-    assert totals.remaining == 0 and totals.committed == D("1000.00")
+    totals = ledger_queries.money_of(award)
+    assert totals.remaining == 0 and totals.drawn == D("1000.00")
     with pytest.raises(OperationError, match="Terminated"):
         request(award, staff, amount="10.00")
 
@@ -316,7 +318,7 @@ def test_closing_needs_open_requests_settled_and_a_reason_for_the_balance(
     pending = request(award, staff, amount="100.00")
     with pytest.raises(OperationError, match="open disbursement requests"):
         operations.close_award(award, staff, deobligation_reason="Unspent.")
-    operations.cancel_disbursement(pending, other_finance, reason="Not needed.")
+    ledger.cancel_disbursement(pending, other_finance, reason="Not needed.")
     with pytest.raises(OperationError, match=r"\$4,000.00 was not disbursed") as error:
         operations.close_award(award, staff)
     assert error.value.field == "deobligation_reason"
@@ -324,7 +326,7 @@ def test_closing_needs_open_requests_settled_and_a_reason_for_the_balance(
     assert award.state is AwardState.closed and award.closed_at is not None
     assert award.deobligated_amount == D("4000.00")
     assert award.deobligation_reason == "The grantee spent less."
-    assert queries.award_totals(award).remaining == 0
+    assert ledger_queries.money_of(award).remaining == 0
     assert "award.close" in audit_actions(db_session, award)
 
 
@@ -333,7 +335,7 @@ def test_a_fully_paid_award_closes_without_a_reason(db_session, active_award, st
     for tranche in active_award.tranches:
         entry = request(active_award, staff, tranche=tranche, amount=tranche.planned_amount,
                         override_reason="" if tranche.sequence == 1 else "Agreed early.")
-        operations.approve_disbursement(entry, finance)
+        ledger.approve_disbursement(entry, finance)
         pay(entry, other_finance)
     accept_report(db_session, active_award, ReportKind.final)
     operations.close_award(active_award, staff)
@@ -348,8 +350,8 @@ def test_a_request_counts_against_the_award_and_tells_finance(db_session, active
     entry = request(active_award, staff, amount="1000.00")
     assert entry.state is DisbursementState.requested and entry.kind is DisbursementKind.payment
     assert entry.requested_by_id == staff.id and entry.override_reason == ""
-    totals = queries.award_totals(active_award)
-    assert (totals.requested, totals.committed, totals.remaining) == (
+    totals = ledger_queries.money_of(active_award)
+    assert (totals.requested, totals.drawn, totals.remaining) == (
         D("1000.00"), D("1000.00"), D("4000.00"))
     assert audit_actions(db_session, entry) == ["disbursement.request"]
     assert outbox(db_session, finance.email, "grants.awards.disbursement_requested")
@@ -414,7 +416,7 @@ def test_the_award_balance_is_never_exceeded(db_session, active_award, staff):
                 override_reason="Early.")
     request(active_award, staff, tranche=active_award.tranches[1], amount="100.00",
             override_reason="Early.")
-    assert queries.award_totals(active_award).remaining == 0
+    assert ledger_queries.money_of(active_award).remaining == 0
 
 
 def test_requests_check_every_field(active_award, staff):
@@ -447,11 +449,11 @@ def test_only_staff_request_and_only_tranches_of_the_award(db_session, factories
 
 
 def test_the_same_idempotency_key_creates_one_entry(db_session, active_award, staff):
-    key = operations.new_idempotency_key()
-    first, created = operations.request_disbursement(
+    key = checks.new_idempotency_key()
+    first, created = ledger.request_disbursement(
         active_award, active_award.tranches[0], staff, amount=D("700.00"), planned_on=today(),
         payment_method="bank_transfer", payee_reference="BB 1", idempotency_key=key)
-    again, created_again = operations.request_disbursement(
+    again, created_again = ledger.request_disbursement(
         active_award, active_award.tranches[0], staff, amount=D("700.00"), planned_on=today(),
         payment_method="bank_transfer", payee_reference="BB 1", idempotency_key=key)
     assert created and not created_again and again.id == first.id
@@ -469,17 +471,17 @@ def test_a_racing_duplicate_is_caught_by_the_unique_key(db_session, active_award
     """The second submission does not see the first one's row when it looks (as when both
     look before either commits): the unique constraint refuses the insert and the existing
     entry is returned."""
-    key = operations.new_idempotency_key()
+    key = checks.new_idempotency_key()
     first = request(active_award, staff, amount="300.00", idempotency_key=key)
-    real = queries.entry_by_key
+    real = ledger_queries.entry_by_key
     calls = []
 
     def not_yet_visible(value):
         calls.append(value)
         return None if len(calls) == 1 else real(value)
 
-    monkeypatch.setattr(queries, "entry_by_key", not_yet_visible)
-    again, created = operations.request_disbursement(
+    monkeypatch.setattr(ledger_queries, "entry_by_key", not_yet_visible)
+    again, created = ledger.request_disbursement(
         active_award, active_award.tranches[0], staff, amount=D("300.00"), planned_on=today(),
         payment_method="bank_transfer", payee_reference="BB 1", idempotency_key=key)
     assert not created and again.id == first.id and len(calls) == 2
@@ -493,44 +495,44 @@ def test_a_racing_duplicate_is_caught_by_the_unique_key(db_session, active_award
 def test_the_requester_cannot_approve_their_own_request(db_session, factories, active_award):
     both = factories.user(roles=("staff", "finance"), name="Maker Checker")
     entry = request(active_award, both)
-    for operation in (lambda: operations.approve_disbursement(entry, both),
-                      lambda: operations.reject_disbursement(entry, both, reason="No.")):
+    for operation in (lambda: ledger.approve_disbursement(entry, both),
+                      lambda: ledger.reject_disbursement(entry, both, reason="No.")):
         with pytest.raises(OperationError, match="another finance user"):
             operation()
     assert entry.state is DisbursementState.requested and entry.approved_by_id is None
 
 
 def test_finance_approves_and_the_requester_hears(db_session, requested, staff, finance):
-    operations.approve_disbursement(requested, finance)
+    ledger.approve_disbursement(requested, finance)
     assert requested.state is DisbursementState.approved
     assert requested.approved_by_id == finance.id and requested.approved_at is not None
     assert outbox(db_session, staff.email, "grants.awards.disbursement_approved")
     assert "disbursement.approve" in audit_actions(db_session, requested)
     with pytest.raises(OperationError, match="Approved"):
-        operations.approve_disbursement(requested, finance)
+        ledger.approve_disbursement(requested, finance)
 
 
 def test_only_finance_decides(requested, other_staff):
     with pytest.raises(OperationError, match="Only finance"):
-        operations.approve_disbursement(requested, other_staff)
+        ledger.approve_disbursement(requested, other_staff)
 
 
 def test_rejecting_needs_a_reason_and_frees_the_money(db_session, requested, staff, finance):
     with pytest.raises(OperationError, match="reason") as error:
-        operations.reject_disbursement(requested, finance, reason="")
+        ledger.reject_disbursement(requested, finance, reason="")
     assert error.value.field == "reason"
-    operations.reject_disbursement(requested, finance, reason="Wrong account.")
+    ledger.reject_disbursement(requested, finance, reason="Wrong account.")
     assert requested.state is DisbursementState.rejected
     assert requested.decision_reason == "Wrong account."
-    assert queries.award_totals(requested.award).remaining == D("5000.00")
+    assert ledger_queries.money_of(requested.award).remaining == D("5000.00")
     [message] = outbox(db_session, staff.email, "grants.awards.disbursement_rejected")
     assert "Wrong account." in message.body_text
 
 
 def test_cancelling_an_unpaid_request(db_session, approved, other_finance):
     with pytest.raises(OperationError, match="reason"):
-        operations.cancel_disbursement(approved, other_finance, reason=" ")
-    operations.cancel_disbursement(approved, other_finance, reason="Paid by another route.")
+        ledger.cancel_disbursement(approved, other_finance, reason=" ")
+    ledger.cancel_disbursement(approved, other_finance, reason="Paid by another route.")
     assert approved.state is DisbursementState.cancelled
     assert approved.cancelled_by_id == other_finance.id
 
@@ -544,11 +546,11 @@ def test_disbursements_move_only_through_their_transition_table(
         Disbursement.id == requested.id).values(state=source.value))
     db_session.expire(requested)
     run = {
-        DisbursementState.approved: lambda: operations.approve_disbursement(requested,
+        DisbursementState.approved: lambda: ledger.approve_disbursement(requested,
                                                                             other_finance),
-        DisbursementState.rejected: lambda: operations.reject_disbursement(
+        DisbursementState.rejected: lambda: ledger.reject_disbursement(
             requested, other_finance, reason="No."),
-        DisbursementState.cancelled: lambda: operations.cancel_disbursement(
+        DisbursementState.cancelled: lambda: ledger.cancel_disbursement(
             requested, other_finance, reason="No."),
         DisbursementState.paid: lambda: pay(requested, other_finance),
     }[target]
@@ -573,18 +575,18 @@ def test_a_payment_in_belize_dollars_at_two_per_us_dollar(db_session, approved, 
     assert (approved.paid_currency, approved.paid_amount, approved.exchange_rate,
             approved.usd_equivalent) == ("BZD", D("2000.00"), D("2.000000"), D("1000.00"))
     assert approved.paid_by_id == other_finance.id and approved.recorded_at is not None
-    totals = queries.award_totals(approved.award)
-    assert (totals.paid, totals.paid_net, totals.pending) == (D("1000.00"), D("1000.00"), 0)
+    totals = ledger_queries.money_of(approved.award)
+    assert (totals.paid, totals.disbursed, totals.open) == (D("1000.00"), D("1000.00"), 0)
     [message] = outbox(db_session, grantee.email, "grants.awards.paid")
     assert "BB-7781" in message.body_text and "BZD" in message.body_text
 
 
 def test_payment_amounts_are_worked_out_to_the_cent():
-    assert operations.payment_amounts(D("1000.00"), D("2")) == (D("2000.00"), D("1000.00"))
-    assert operations.payment_amounts(D("333.33"), D("1.333333")) == (D("444.44"), D("333.33"))
+    assert ledger.payment_amounts(D("1000.00"), D("2")) == (D("2000.00"), D("1000.00"))
+    assert ledger.payment_amounts(D("333.33"), D("1.333333")) == (D("444.44"), D("333.33"))
     # The equivalent is the amount approved, never the paid amount converted back.
-    assert operations.payment_amounts(D("100.06"), D("0.92")) == (D("92.06"), D("100.06"))
-    paid, equivalent = operations.payment_amounts(D("0.03"), D("0.5"))
+    assert ledger.payment_amounts(D("100.06"), D("0.92")) == (D("92.06"), D("100.06"))
+    paid, equivalent = ledger.payment_amounts(D("0.03"), D("0.5"))
     assert (paid, equivalent) == (D("0.02"), D("0.03"))  # 0.015, half-even
 
 
@@ -623,7 +625,7 @@ def test_only_approved_requests_of_active_awards_are_paid(db_session, requested,
                                                           other_finance, finance):
     with pytest.raises(OperationError, match="Requested"):
         pay(requested, other_finance)
-    operations.approve_disbursement(requested, finance)
+    ledger.approve_disbursement(requested, finance)
     operations.suspend_award(requested.award, staff, reason="Audit.")
     with pytest.raises(OperationError, match="Suspended"):
         pay(requested, other_finance)
@@ -635,9 +637,9 @@ def test_only_approved_requests_of_active_awards_are_paid(db_session, requested,
 
 def test_a_paid_entry_refuses_every_change(db_session, paid, finance, other_finance):
     before = (paid.state, paid.amount, paid.bank_reference, paid.paid_on)
-    for operation in (lambda: operations.approve_disbursement(paid, finance),
-                      lambda: operations.reject_disbursement(paid, finance, reason="x"),
-                      lambda: operations.cancel_disbursement(paid, other_finance, reason="x"),
+    for operation in (lambda: ledger.approve_disbursement(paid, finance),
+                      lambda: ledger.reject_disbursement(paid, finance, reason="x"),
+                      lambda: ledger.cancel_disbursement(paid, other_finance, reason="x"),
                       lambda: pay(paid, other_finance)):
         with pytest.raises(OperationError, match="Paid"):
             operation()
@@ -662,8 +664,8 @@ def test_the_model_refuses_to_delete_a_paid_entry(db_session, paid):
 
 def test_a_reversal_corrects_a_payment_once(db_session, paid, finance):
     award = paid.award
-    key = operations.new_idempotency_key()
-    reversal, created = operations.reverse_disbursement(
+    key = checks.new_idempotency_key()
+    reversal, created = ledger.reverse_disbursement(
         paid, finance, reason="Paid to the wrong account.", reversed_on=today(),
         idempotency_key=key, bank_reference="RECALL-1")
     assert created
@@ -673,20 +675,20 @@ def test_a_reversal_corrects_a_payment_once(db_session, paid, finance):
     assert reversal.tranche_id == paid.tranche_id
     assert reversal.usd_equivalent == -paid.usd_equivalent
     assert paid.state is DisbursementState.paid and paid.amount == D("1000.00")
-    totals = queries.award_totals(award)
-    assert (totals.paid, totals.reversed, totals.paid_net, totals.remaining) == (
+    totals = ledger_queries.money_of(award)
+    assert (totals.paid, totals.reversed, totals.disbursed, totals.remaining) == (
         D("1000.00"), D("1000.00"), 0, D("5000.00"))
-    again, created_again = operations.reverse_disbursement(
+    again, created_again = ledger.reverse_disbursement(
         paid, finance, reason="Paid to the wrong account.", reversed_on=today(),
         idempotency_key=key)
     assert again.id == reversal.id and not created_again
     with pytest.raises(OperationError, match="already been reversed"):
-        operations.reverse_disbursement(paid, finance, reason="Again.", reversed_on=today(),
-                                        idempotency_key=operations.new_idempotency_key())
+        ledger.reverse_disbursement(paid, finance, reason="Again.", reversed_on=today(),
+                                        idempotency_key=checks.new_idempotency_key())
     with pytest.raises(OperationError, match="Only a payment that was made"):
-        operations.reverse_disbursement(reversal, finance, reason="Undo.",
+        ledger.reverse_disbursement(reversal, finance, reason="Undo.",
                                         reversed_on=today(),
-                                        idempotency_key=operations.new_idempotency_key())
+                                        idempotency_key=checks.new_idempotency_key())
     assert "disbursement.reverse" in audit_actions(db_session, reversal)
 
 
@@ -694,8 +696,8 @@ def test_reversals_check_their_input(requested, paid, finance, staff):
     def reverse(entry=paid, **fields):
         fields.setdefault("reason", "Duplicate payment.")
         fields.setdefault("reversed_on", today())
-        fields.setdefault("idempotency_key", operations.new_idempotency_key())
-        return operations.reverse_disbursement(entry, finance, **fields)
+        fields.setdefault("idempotency_key", checks.new_idempotency_key())
+        return ledger.reverse_disbursement(entry, finance, **fields)
 
     with pytest.raises(OperationError, match="reason"):
         reverse(reason="")
@@ -704,19 +706,19 @@ def test_reversals_check_their_input(requested, paid, finance, staff):
     with pytest.raises(OperationError, match="future"):
         reverse(reversed_on=today() + timedelta(days=1))
     with pytest.raises(OperationError, match="Only finance"):
-        operations.reverse_disbursement(paid, staff, reason="x", reversed_on=today(),
-                                        idempotency_key=operations.new_idempotency_key())
+        ledger.reverse_disbursement(paid, staff, reason="x", reversed_on=today(),
+                                        idempotency_key=checks.new_idempotency_key())
 
 
 def test_a_reversal_on_a_terminated_award_is_deobligated(db_session, paid, staff, finance):
     award = paid.award
     operations.terminate_award(award, staff, reason="Stopped.")
     assert award.deobligated_amount == D("4000.00")
-    operations.reverse_disbursement(paid, finance, reason="Refunded by the grantee.",
+    ledger.reverse_disbursement(paid, finance, reason="Refunded by the grantee.",
                                     reversed_on=today(),
-                                    idempotency_key=operations.new_idempotency_key())
+                                    idempotency_key=checks.new_idempotency_key())
     assert award.deobligated_amount == D("5000.00")
-    assert queries.award_totals(award).remaining == 0
+    assert ledger_queries.money_of(award).remaining == 0
 
 
 # The ledger --------------------------------------------------------------------------------
@@ -724,20 +726,20 @@ def test_a_reversal_on_a_terminated_award_is_deobligated(db_session, paid, staff
 def test_the_ledger_has_running_totals_that_balance(db_session, paid, staff, finance):
     award = paid.award
     second = request(award, staff, amount="500.00")
-    operations.reject_disbursement(second, finance, reason="Too early.")
+    ledger.reject_disbursement(second, finance, reason="Too early.")
     third = request(award, staff, amount="700.00")
-    operations.reverse_disbursement(paid, finance, reason="Wrong account.",
+    ledger.reverse_disbursement(paid, finance, reason="Wrong account.",
                                     reversed_on=today(),
-                                    idempotency_key=operations.new_idempotency_key())
-    ledger = queries.ledger(award)
-    assert [(row.entry.id, row.committed, row.paid, row.reversed, row.remaining)
-            for row in ledger.rows] == [
+                                    idempotency_key=checks.new_idempotency_key())
+    book = ledger_queries.ledger(award)
+    assert [(row.entry.id, row.drawn, row.paid, row.reversed, row.remaining)
+            for row in book.rows] == [
         (paid.id, D("1000.00"), D("1000.00"), 0, D("4000.00")),
         (second.id, D("1000.00"), D("1000.00"), 0, D("4000.00")),
         (third.id, D("1700.00"), D("1000.00"), 0, D("3300.00")),
-        (ledger.rows[3].entry.id, D("700.00"), D("1000.00"), D("1000.00"), D("4300.00"))]
-    assert ledger.balances and ledger.reversed_ids == {paid.id}
-    assert ledger.totals.committed == sum(
+        (book.rows[3].entry.id, D("700.00"), D("1000.00"), D("1000.00"), D("4300.00"))]
+    assert book.balances and book.reversed_ids == {paid.id}
+    assert book.money.drawn == sum(
         (e.amount for e in entries(db_session, award)
          if e.state in (DisbursementState.requested, DisbursementState.approved,
                         DisbursementState.paid)), D("0"))

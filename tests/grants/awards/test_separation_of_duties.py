@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from core.errors import OperationError
-from grants.awards import operations
+from grants.awards import checks, operations
 from grants.awards.states import DisbursementState
+from grants.ledger import operations as ledger
 from tests.grants.awards.conftest import create, pay, request, sign
 
 
@@ -46,20 +47,20 @@ def test_staff_member_cannot_sign_suspend_or_request(award, side, staff, factori
 def test_finance_member_cannot_approve_pay_cancel_or_reverse(requested, side, finance,
                                                              other_finance, staff, factories):
     member = _join(factories, factories.user(roles=("finance",)), side)
-    for refused in (lambda: operations.approve_disbursement(requested, member),
-                    lambda: operations.reject_disbursement(requested, member, reason="No."),
-                    lambda: operations.cancel_disbursement(requested, member, reason="No.")):
+    for refused in (lambda: ledger.approve_disbursement(requested, member),
+                    lambda: ledger.reject_disbursement(requested, member, reason="No."),
+                    lambda: ledger.cancel_disbursement(requested, member, reason="No.")):
         with pytest.raises(OperationError, match="belong to the"):
             refused()
     assert requested.state == DisbursementState.requested
-    approved = operations.approve_disbursement(requested, finance)
+    approved = ledger.approve_disbursement(requested, finance)
     with pytest.raises(OperationError, match="belong to the"):
         pay(approved, member)
     paid = pay(approved, other_finance)
     with pytest.raises(OperationError, match="belong to the"):
-        operations.reverse_disbursement(paid, member, reason="Wrong account.",
+        ledger.reverse_disbursement(paid, member, reason="Wrong account.",
                                         reversed_on=paid.paid_on, bank_reference="R-1",
-                                        idempotency_key=operations.new_idempotency_key())
+                                        idempotency_key=checks.new_idempotency_key())
 
 
 def test_the_payments_queue_says_why_a_member_cannot_approve(requested, client, login_as,

@@ -12,9 +12,11 @@ from sqlalchemy import event, func, select
 
 from core.audit.models import AuditEntry
 from core.extensions import db
-from grants.awards import operations, queries
+from grants.awards import checks, operations, queries
 from grants.awards.models import Award, Disbursement
 from grants.awards.states import AwardState, DisbursementKind, DisbursementState
+from grants.ledger import operations as ledger
+from grants.ledger import queries as ledger_queries
 from grants.monitoring.states import ReportKind
 from tests.grants.awards.conftest import (PDF, accept_report, create, make_awarded, request,
                                           sign, today)
@@ -78,7 +80,7 @@ def test_the_awards_list_does_not_query_per_award(client, login_as, db_session, 
     def add_award():
         award = sign(create(make_awarded(db_session, factories), staff), staff)
         entry = request(award, staff, amount="100.00")
-        operations.approve_disbursement(entry, finance)
+        ledger.approve_disbursement(entry, finance)
 
     add_award()
     before = queries_for_list()
@@ -328,13 +330,13 @@ def test_bad_requests_are_refused_and_write_nothing(client, login_as, db_session
     login_as(staff)
     audit = count(db_session, AuditEntry)
     response = client.post(_request_url(active_award),
-                           data=_request_data(operations.new_idempotency_key(), **fields))
+                           data=_request_data(checks.new_idempotency_key(), **fields))
     assert response.status_code == 422
     html = page(response)
     assert message in html.replace("&#39;", "'")
     assert count(db_session, Disbursement) == 0 and count(db_session, AuditEntry) == audit
     # The form comes back with a usable key.
-    assert operations.is_idempotency_key(hidden_key(html))
+    assert checks.is_idempotency_key(hidden_key(html))
 
 
 def test_an_unmet_condition_needs_the_override_reason(client, login_as, db_session,
@@ -344,11 +346,11 @@ def test_an_unmet_condition_needs_the_override_reason(client, login_as, db_sessi
     html = page(client.get(_request_url(active_award, midterm)))
     assert "does not hold yet" in html and 'name="override_reason"' in html
     response = client.post(_request_url(active_award, midterm),
-                           data=_request_data(operations.new_idempotency_key()))
+                           data=_request_data(checks.new_idempotency_key()))
     assert response.status_code == 422 and "give the reason" in page(response)
     assert count(db_session, Disbursement) == 0
     response = client.post(_request_url(active_award, midterm), data=_request_data(
-        operations.new_idempotency_key(), override_reason="Training starts early."))
+        checks.new_idempotency_key(), override_reason="Training starts early."))
     assert response.status_code == 302
     html = page(client.get(f"/awards/{active_award.id}"))
     assert "Requested before its condition held:" in html and "Training starts early." in html
@@ -359,7 +361,7 @@ def test_requests_on_inactive_awards_or_other_awards_tranches(client, login_as, 
     login_as(staff)
     assert client.get(_request_url(award)).status_code == 409
     response = client.post(_request_url(award),
-                           data=_request_data(operations.new_idempotency_key()))
+                           data=_request_data(checks.new_idempotency_key()))
     assert response.status_code == 422 and "only while it is active" in page(response)
     other = create(make_awarded(db_session, factories), staff)
     assert client.get(_request_url(award, other.tranches[0])).status_code == 404
@@ -503,7 +505,7 @@ def test_hostile_request_forms_never_fail_nor_over_disburse(client, login_as, db
     assert response.status_code in (302, 400, 422)
     if response.status_code in (400, 422):
         assert count(db_session, Disbursement) == before
-    assert queries.award_totals(active_award).remaining >= 0
+    assert ledger_queries.money_of(active_award).remaining >= 0
 
 
 @settings(max_examples=40, deadline=None,

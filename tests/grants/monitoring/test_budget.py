@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grants.monitoring.budget import (BudgetRow, Commitment, budget_vs_actual, funds_position,
-                                      is_flagged, total_commitments, variance_percent)
+from grants.ledger.money import Money
+from grants.monitoring.budget import (BudgetRow, budget_vs_actual, is_flagged, spending,
+                                      variance_percent)
+from grants.monitoring.queries import CallMoney, FundMoney
 
 D = Decimal
 
@@ -85,30 +87,34 @@ def test_floats_are_refused():
     with pytest.raises(TypeError):
         budget_vs_actual({"personnel": 1000.0}, {})
     with pytest.raises(TypeError):
-        funds_position(amount=5000.0, deobligated=0, disbursed=0, spent=0)
+        spending(Money(D("5000.00")), 10.0)
 
 
-def test_funds_position():
-    position = funds_position(amount=D("5000.00"), deobligated=D("500.00"),
-                              disbursed=D("4000.00"), spent=D("3200.00"))
-    assert position.committed == D("4500.00")
-    assert position.undisbursed == D("500.00")
+def test_spending_against_the_award_money():
+    money = Money(awarded=D("5000.00"), deobligated=D("500.00"), paid=D("4100.00"),
+                  reversed=D("100.00"))
+    position = spending(money, D("3200.00"))
+    assert position.money.committed == D("4500.00")
+    assert position.money.undisbursed == D("500.00")
     assert position.unspent == D("800.00")
-    assert position.remaining == D("1300.00")
-    assert not position.is_fully_disbursed
-    assert funds_position(amount=D("10"), deobligated=D("2"), disbursed=D("8"),
-                          spent=None).is_fully_disbursed
+    assert position.to_spend == D("1300.00")
+    assert spending(money, None).spent == 0
 
 
-def test_total_commitments_never_adds_currencies():
-    rows = [Commitment("USD", 2, D("10000.00"), D("500.00"), D("6000.00")),
-            Commitment("BZD", 1, D("10000.00"), D("0.00"), D("2000.00")),
-            Commitment("USD", 1, D("5000.00"), D("0.00"), D("2500.00"))]
-    bzd, usd = total_commitments(rows)
-    assert usd == Commitment("USD", 3, D("15000.00"), D("500.00"), D("8500.00"))
-    assert usd.committed == D("14500.00") and usd.outstanding == D("6000.00")
-    assert bzd.currency == "BZD" and bzd.outstanding == D("8000.00")
-    assert total_commitments([]) == []
+def _call(currency, awards, awarded, deobligated, paid):
+    return CallMoney(0, "", currency, awards, Money(awarded, deobligated, paid=paid))
+
+
+def test_fund_totals_never_add_currencies():
+    fund = FundMoney(1, "Fund", [_call("USD", 2, D("10000.00"), D("500.00"), D("6000.00")),
+                                 _call("BZD", 1, D("10000.00"), D("0.00"), D("2000.00")),
+                                 _call("USD", 1, D("5000.00"), D("0.00"), D("2500.00"))])
+    (bzd, bzd_awards, bzd_money), (usd, usd_awards, usd_money) = fund.totals
+    assert (usd, usd_awards) == ("USD", 3)
+    assert usd_money == Money(D("15000.00"), D("500.00"), paid=D("8500.00"))
+    assert usd_money.committed == D("14500.00") and usd_money.undisbursed == D("6000.00")
+    assert (bzd, bzd_awards, bzd_money.undisbursed) == ("BZD", 1, D("8000.00"))
+    assert FundMoney(1, "Fund", []).totals == []
 
 
 # Properties --------------------------------------------------------------------------------
@@ -138,15 +144,14 @@ def test_every_row_is_consistent_and_the_total_adds_up(budgeted, spent):
 
 @given(st.lists(st.tuples(st.sampled_from(["USD", "BZD", "EUR"]), st.integers(0, 20),
                           amounts, amounts, amounts), max_size=12))
-def test_committed_minus_disbursed_is_outstanding_in_every_total(rows):
-    commitments = [Commitment(currency, awards, amount, deobligated, disbursed)
-                   for currency, awards, amount, deobligated, disbursed in rows]
-    totals = total_commitments(commitments)
-    assert [t.currency for t in totals] == sorted({c.currency for c in commitments})
-    for total in totals:
-        same = [c for c in commitments if c.currency == total.currency]
-        assert total.committed == sum((c.committed for c in same), D("0"))
-        assert total.disbursed == sum((c.disbursed for c in same), D("0"))
-        assert total.outstanding == total.committed - total.disbursed
-        assert total.outstanding == sum((c.outstanding for c in same), D("0"))
-        assert total.awards == sum(c.awards for c in same)
+def test_committed_minus_disbursed_is_undisbursed_in_every_total(rows):
+    calls = [_call(*row) for row in rows]
+    totals = FundMoney(1, "Fund", calls).totals
+    assert [currency for currency, _n, _m in totals] == sorted({c.currency for c in calls})
+    for currency, awards, total in totals:
+        same = [c.money for c in calls if c.currency == currency]
+        assert total.committed == sum((m.committed for m in same), D("0"))
+        assert total.disbursed == sum((m.disbursed for m in same), D("0"))
+        assert total.undisbursed == total.committed - total.disbursed
+        assert total.undisbursed == sum((m.undisbursed for m in same), D("0"))
+        assert awards == sum(c.awards for c in calls if c.currency == currency)

@@ -282,12 +282,13 @@ def test_disbursed_is_paid_net_of_reversals(db_session, grant):
     pay(db_session, grant.award, "100.00", state=DisbursementState.rejected)
     accepted(db_session, grant.midterm, lines=[("personnel", "1200.00")])
     position = queries.award_budget(grant.award).position
-    assert position.disbursed == D("2000.00")
-    assert position.committed == D("5000.00") and position.undisbursed == D("3000.00")
+    assert position.money.disbursed == D("2000.00")
+    assert position.money.committed == D("5000.00")
+    assert position.money.undisbursed == D("3000.00")
     assert position.spent == D("1200.00") and position.unspent == D("800.00")
-    assert position.remaining == D("3800.00")
+    assert position.to_spend == D("3800.00")
     statuses = queries.tranche_statuses(grant.tranches)
-    assert [s.paid for s in statuses] == [D("2000.00"), D("0.00"), D("0.00")]
+    assert [s.money.disbursed for s in statuses] == [D("2000.00"), D("0.00"), D("0.00")]
     assert [s.has_pending_request for s in statuses] == [False, True, False]
     assert [s.condition_met for s in statuses] == [True, True, False]  # mid-term accepted
 
@@ -329,7 +330,7 @@ def test_the_grantees_grants_with_next_tranche_and_reports_due(db_session, grant
     pay(db_session, grant.award, "2500.00", tranche=grant.tranches[0])
     accepted(db_session, grant.final)
     [summary] = queries.grants_of_user(grant.member, day(0))
-    assert summary.award is grant.award and summary.disbursed == D("2500.00")
+    assert summary.award is grant.award and summary.money.disbursed == D("2500.00")
     assert summary.next_tranche.tranche.sequence == 2
     assert not summary.next_tranche.condition_met
     assert summary.reports == [grant.midterm]
@@ -349,13 +350,14 @@ def test_commitments_add_up_by_fund_and_call(db_session, factories, grant):
     pay(db_session, second.award, "1000.00")
     pay(db_session, second.award, "300.00", state=DisbursementState.approved)
     pay(db_session, bzd.award, "5000.00")
-    funds = {fund.fund_id: fund for fund in queries.commitments_by_fund()}
+    funds = {fund.fund_id: fund for fund in queries.money_by_fund()}
     [row] = funds[call.fund_id].calls
-    assert row.money.awards == 2
+    assert row.awards == 2
     assert row.money.committed == D("8600.00")
-    assert row.money.disbursed == D("3500.00") and row.money.outstanding == D("5100.00")
+    assert row.money.disbursed == D("3500.00") and row.money.undisbursed == D("5100.00")
+    assert row.money.approved == D("300.00")
     [bzd_row] = funds[bzd.application.call.fund_id].calls
-    assert bzd_row.money.currency == "BZD" and bzd_row.money.outstanding == D("5000.00")
+    assert bzd_row.currency == "BZD" and bzd_row.money.undisbursed == D("5000.00")
 
 
 def test_overdue_upcoming_and_awaiting_review(db_session, grant, other_grant, factories):

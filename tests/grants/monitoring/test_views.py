@@ -385,12 +385,12 @@ def test_the_finance_dashboard_adds_up(db_session, client, login_as, grant, othe
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Grants dashboard" in page  # the menu entry
-    funds = queries.commitments_by_fund()
+    funds = queries.money_by_fund()
     rows = [row.money for fund in funds for row in fund.calls]
     assert sum(r.committed for r in rows) - sum(r.disbursed for r in rows) == sum(
-        r.outstanding for r in rows)
+        r.undisbursed for r in rows)
     for row in rows:
-        assert row.outstanding == row.committed - row.disbursed
+        assert row.undisbursed == row.committed - row.disbursed
     assert "$2,500.00" in page and "$2,000.00" in page
     assert "Payment requests awaiting approval" in page
     assert grant.award.reference in page and other_grant.award.reference in page
@@ -474,10 +474,10 @@ def test_closing_an_award_through_the_close_out_page(db_session, client, login_a
     page = client.get(url).get_data(as_text=True)
     assert "This award was closed on" in page and "Close the award</button>" not in page
     # Closed: committed is what was paid, so nothing is outstanding.
-    [fund] = [f for f in queries.commitments_by_fund()
+    [fund] = [f for f in queries.money_by_fund()
               if f.fund_id == grant.application.call.fund_id]
     assert fund.calls[0].money.committed == D("4500.00")
-    assert fund.calls[0].money.outstanding == D("0.00")
+    assert fund.calls[0].money.undisbursed == D("0.00")
 
 
 def test_a_fully_disbursed_award_closes_without_a_reason(db_session, client, login_as, grant):

@@ -8,9 +8,10 @@ payment.
 
 Never over-disbursed: every operation here first locks the award's row (``lock_award``) and
 reloads it, and only then sums the ledger and writes, so two requests never both pass the
-balance check on stale sums. What is requested or approved plus what is paid, net of
-reversals, never exceeds the award amount less what was de-obligated; nor does a tranche's
-share exceed its planned amount.
+balance check on stale sums. What is drawn (requested, approved, or disbursed: paid net of
+reversals) never exceeds what is committed (the award amount less what was de-obligated):
+``grants.ledger.money``'s remaining never goes below zero; nor does a tranche's share exceed
+its planned amount.
 
 Every request carries an idempotency key (a hidden field generated with the form): the same
 key sent twice gives back the entry the first one created, also when two submissions race
@@ -32,7 +33,7 @@ from core.extensions import db
 from core.money import currency_codes, format_money
 from core.timeutil import to_programme_time, utcnow
 from grants.applications.operations import require_disinterested
-from grants.awards import exchange, queries
+from grants.awards import queries as award_queries
 from grants.awards.checks import (BANK_REFERENCE_MAX, MAX_AMOUNT, MAX_RATE, PAYEE_REFERENCE_MAX,
                                   PAYMENT_METHODS, REASON_MAX, ZERO, _check_amount,
                                   _check_date, _check_key, _clean_text, _entry_transition,
@@ -41,6 +42,7 @@ from grants.awards.checks import (BANK_REFERENCE_MAX, MAX_AMOUNT, MAX_RATE, PAYE
                                   programme_today)
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import AwardState, DisbursementKind, DisbursementState
+from grants.ledger import exchange, queries
 
 def _existing_request(entry: Disbursement, award: Award, tranche: Tranche) -> Disbursement:
     if (entry.award_id != award.id or entry.tranche_id != tranche.id
@@ -88,7 +90,7 @@ def request_disbursement(award: Award, tranche: Tranche, actor, *, amount, plann
                                   required=_l("Enter the payee's account reference."))
     override_reason = _clean_text(override_reason, field="override_reason",
                                   max_length=REASON_MAX)
-    holds = queries.conditions_holding(award)[tranche.condition]
+    holds = award_queries.conditions_holding(award)[tranche.condition]
     if holds:
         override_reason = ""
     elif not override_reason:
@@ -96,22 +98,21 @@ def request_disbursement(award: Award, tranche: Tranche, actor, *, amount, plann
                                 " To request it anyway, give the reason.",
                                 condition=tranche.condition.title), field="override_reason")
 
-    totals = queries.award_totals(award)
-    if amount > totals.remaining:
+    money = queries.money_of(award)
+    if amount > money.remaining:
         raise OperationError(_l(
             "This would over-disburse the award: %(remaining)s remains to be requested of "
-            "%(amount)s (%(committed)s is already requested or paid).",
-            remaining=_money(max(totals.remaining, ZERO), award),
-            amount=_money(totals.available, award),
-            committed=_money(totals.committed, award)), field="amount")
-    tranche_left = tranche.planned_amount - queries.tranche_committed(award).get(tranche.id,
-                                                                                 ZERO)
+            "%(committed)s committed (%(drawn)s is already requested, approved or disbursed).",
+            remaining=_money(max(money.remaining, ZERO), award),
+            committed=_money(money.committed, award),
+            drawn=_money(money.drawn, award)), field="amount")
+    tranche_left = queries.money_by_tranche([tranche])[tranche.id].remaining
     if amount > tranche_left:
         raise OperationError(_l(
             "This tranche has %(left)s left to request of its planned %(planned)s (the award "
             "has %(remaining)s left).", left=_money(max(tranche_left, ZERO), award),
             planned=_money(tranche.planned_amount, award),
-            remaining=_money(totals.remaining, award)), field="amount")
+            remaining=_money(money.remaining, award)), field="amount")
 
     entry = Disbursement(
         award_id=award.id, tranche_id=tranche.id, kind=DisbursementKind.payment,
@@ -132,7 +133,7 @@ def request_disbursement(award: Award, tranche: Tranche, actor, *, amount, plann
                  "planned_on": planned_on, "payment_method": payment_method,
                  "payee_reference": payee_reference, "condition": tranche.condition.value,
                  "condition_holds": holds, "override_reason": override_reason,
-                 "remaining_after": totals.remaining - amount})
+                 "remaining_after": money.remaining - amount})
     _notify_finance(entry, actor)
     return entry, True
 
@@ -152,10 +153,10 @@ def approve_disbursement(disbursement: Disbursement, actor) -> Disbursement:
     award, entry = _decided_entry(disbursement, actor)
     _entry_transition(entry, DisbursementState.approved)
     _require_active(award)
-    totals = queries.award_totals(award)
-    if totals.committed > totals.available:  # the request counted already; never expected
+    money = queries.money_of(award)
+    if money.remaining < 0:  # the request counted already; never expected
         raise OperationError(_l("Approving this would over-disburse the award (%(remaining)s "
-                                "left).", remaining=_money(totals.remaining, award)))
+                                "left).", remaining=_money(money.remaining, award)))
     entry.state = DisbursementState.approved
     entry.approved_by_id = actor.id
     entry.approved_at = utcnow()
@@ -231,7 +232,7 @@ def _check_rate(rate) -> Decimal:
 def payment_amounts(amount: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     """(paid amount, equivalent in the award's currency) for ``amount`` paid at ``rate``
     units of the paid currency per unit of the award's currency: ``amount × rate`` rounded
-    half-even to the cent, and ``amount`` itself (see ``grants.awards.exchange``)."""
+    half-even to the cent, and ``amount`` itself (see ``grants.ledger.exchange``)."""
     settlement = exchange.settle(amount, rate)
     return settlement.paid_amount, settlement.equivalent
 
@@ -242,7 +243,7 @@ def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_ref
     """Record that an approved request was paid. What is settled against the award is the
     approved amount, exactly; the paid amount is the approved amount times the exchange rate
     (paid currency per unit of the award's currency) rounded half-even to the cent, and the
-    equivalent in the award's currency is the approved amount (``grants.awards.exchange``).
+    equivalent in the award's currency is the approved amount (``grants.ledger.exchange``).
     Amounts typed on the form must agree with them."""
     _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)

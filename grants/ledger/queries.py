@@ -1,0 +1,159 @@
+"""Read helpers for the disbursement ledger: balances (``grants.ledger.money``'s
+definitions, from one aggregate query per page, never from loops over rows), the ledger with
+running totals, and the finance queues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from core.extensions import db
+from grants.applications.models import Application
+from grants.awards.models import Award, Disbursement, Tranche
+from grants.awards.states import COUNTING_STATES, DisbursementKind, DisbursementState
+from grants.ledger.money import ENTRY_SUMS, ZERO, Money, cents, entry_columns, select_money
+
+#: Requests not yet paid, rejected or cancelled.
+OPEN_STATES = (DisbursementState.requested, DisbursementState.approved)
+
+
+# Balances ----------------------------------------------------------------------------------
+
+def money_of(award: Award) -> Money:
+    """The award's money, from one aggregate query over its ledger."""
+    return money_by_award([award])[award.id]
+
+
+def money_by_award(awards: Iterable[Award]) -> dict[int, Money]:
+    """The money of several awards, by award id, from one aggregate query."""
+    ids = [award.id for award in awards]
+    if not ids:
+        return {}
+    rows = db.session.execute(select_money(Award.id.label("award_id"), grouped=False,
+                                           where=[Award.id.in_(ids)]))
+    return {row.award_id: Money.of(row._mapping) for row in rows}
+
+
+def money_by_tranche(tranches: Iterable[Tranche]) -> dict[int, Money]:
+    """Per tranche, by id: its money, the planned amount standing for the amount awarded
+    (so ``remaining`` is what can still be requested of the tranche)."""
+    tranches = list(tranches)
+    sums = {}
+    if tranches:
+        columns = entry_columns()
+        rows = db.session.execute(
+            select(Disbursement.tranche_id, *(columns[name].label(name) for name in ENTRY_SUMS))
+            .where(Disbursement.tranche_id.in_([tranche.id for tranche in tranches]))
+            .group_by(Disbursement.tranche_id))
+        sums = {row.tranche_id: row._mapping for row in rows}
+    return {tranche.id: Money.of({**sums.get(tranche.id, {}),
+                                  "awarded": tranche.planned_amount})
+            for tranche in tranches}
+
+
+# The ledger --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerRow:
+    entry: Disbursement
+    #: Running totals after this entry, in ledger order (``money``'s definitions).
+    drawn: Decimal
+    paid: Decimal
+    reversed: Decimal
+    #: The award amount less what is drawn so far (before any de-obligation).
+    remaining: Decimal
+
+    @property
+    def counts(self) -> bool:
+        return self.entry.state in COUNTING_STATES
+
+
+@dataclass(frozen=True)
+class Ledger:
+    rows: list[LedgerRow]
+    money: Money
+    #: Ids of paid entries that have been reversed.
+    reversed_ids: frozenset[int]
+
+    @property
+    def balances(self) -> bool:
+        """The running totals end where the aggregate query does."""
+        if not self.rows:
+            return self.money.drawn == ZERO
+        return self.rows[-1].drawn == self.money.drawn
+
+
+def ledger(award: Award) -> Ledger:
+    """Every entry of the award's ledger, oldest first, with running totals (drawn, paid,
+    reversed, remaining before any de-obligation)."""
+    entries = list(db.session.scalars(
+        select(Disbursement).where(Disbursement.award_id == award.id)
+        .options(joinedload(Disbursement.tranche), joinedload(Disbursement.requested_by),
+                 joinedload(Disbursement.approved_by), joinedload(Disbursement.paid_by))
+        .order_by(Disbursement.id)))
+    drawn = paid = reversed_ = ZERO
+    rows = []
+    for entry in entries:
+        if entry.state in COUNTING_STATES:
+            drawn += entry.amount
+        if entry.state == DisbursementState.paid:
+            if entry.kind == DisbursementKind.reversal:
+                reversed_ -= entry.amount
+            else:
+                paid += entry.amount
+        rows.append(LedgerRow(entry=entry, drawn=cents(drawn), paid=cents(paid),
+                              reversed=cents(reversed_), remaining=award.amount - drawn))
+    reversed_ids = frozenset(entry.reverses_id for entry in entries
+                             if entry.reverses_id is not None)
+    return Ledger(rows=rows, money=money_of(award), reversed_ids=reversed_ids)
+
+
+# Entries -----------------------------------------------------------------------------------
+
+def load_disbursement(disbursement_id: int) -> Disbursement | None:
+    return db.session.scalar(
+        select(Disbursement).where(Disbursement.id == disbursement_id)
+        .options(joinedload(Disbursement.award).joinedload(Award.application)
+                 .joinedload(Application.organisation),
+                 joinedload(Disbursement.tranche), joinedload(Disbursement.requested_by)))
+
+
+def entry_by_key(idempotency_key: str) -> Disbursement | None:
+    return db.session.scalar(select(Disbursement).where(
+        Disbursement.idempotency_key == idempotency_key))
+
+
+def reversal_of(disbursement: Disbursement) -> Disbursement | None:
+    return db.session.scalar(select(Disbursement).where(
+        Disbursement.reverses_id == disbursement.id))
+
+
+def pending_requests(award: Award) -> int:
+    """How many requests of the award are open (awaiting approval or payment)."""
+    return db.session.scalar(select(func.count()).select_from(Disbursement).where(
+        Disbursement.award_id == award.id, Disbursement.state.in_(OPEN_STATES))) or 0
+
+
+# The finance queues ------------------------------------------------------------------------
+
+def _queue_query(states: Iterable[DisbursementState]):
+    return (select(Disbursement)
+            .where(Disbursement.kind == DisbursementKind.payment,
+                   Disbursement.state.in_(list(states)))
+            .options(joinedload(Disbursement.award).joinedload(Award.application)
+                     .joinedload(Application.organisation),
+                     joinedload(Disbursement.tranche), joinedload(Disbursement.requested_by),
+                     joinedload(Disbursement.approved_by))
+            .order_by(Disbursement.requested_at, Disbursement.id))
+
+
+def awaiting_approval() -> list[Disbursement]:
+    return list(db.session.scalars(_queue_query([DisbursementState.requested])))
+
+
+def awaiting_payment() -> list[Disbursement]:
+    return list(db.session.scalars(_queue_query([DisbursementState.approved])))
