@@ -13,6 +13,7 @@ from accounts.organisations.models import Organisation, Sector
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone
 from core.outbox.operations import queue_email
 from core.references import next_reference
 from core.timeutil import utcnow
@@ -52,7 +53,14 @@ NOTIFIED_STATES = {
 def transition(application: Application, target: ApplicationState, actor, *,
                note: str = "") -> None:
     """Move the application to ``target`` if the workflow allows ``actor`` to; audit it and
-    tell the applicant organisation's members."""
+    tell the applicant organisation's members.
+
+    The row is locked and reloaded first: the same transition sent twice at once is done
+    (audited, emailed) once; the second finds it done (``AlreadyDone``)."""
+    lock_application(application)
+    if application.state == target:
+        raise AlreadyDone(_l("The application is already “%(state)s”.",
+                             state=application.state.title))
     step = APPLICATION_WORKFLOW.check(application, target, actor)
     source = application.state
     application.state = target
@@ -332,6 +340,10 @@ def submit(application: Application, actor) -> None:
     (or asked) for the application as it is now; any other is voided here and the current
     contact is asked instead."""
     lock_application(application)
+    if application.state != ApplicationState.draft and application.submitted_at is not None:
+        # A second click on "submit": the first one's reference stands, none is taken.
+        raise AlreadyDone(_l("This application is already submitted. Its reference is "
+                             "%(reference)s.", reference=application.display_reference))
     APPLICATION_WORKFLOW.check(application, ApplicationState.submitted, actor)
     conflict = terms.contact_conflict(application, application.counterpart_contact_email,
                                       actor)

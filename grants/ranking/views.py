@@ -16,6 +16,7 @@ from core.access import require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.ranking import operations, queries
 from grants.ranking.forms import DecisionForm, FeedbackForm
@@ -121,6 +122,9 @@ def decide(panel_id: int):
             operations.decide(panel, applications, Outcome(form.outcome.data), current_user,
                               rationale=form.rationale.data, method=method,
                               amount=form.amount.data, amount_reason=form.amount_reason.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(_ranking_url(panel, method, _page_number()))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -1,0 +1,38 @@
+"""Locking the row an operation changes, so that the same request sent twice at once (a
+double click, a proxy's retry) acts once.
+
+The operation locks the row first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write
+transaction already serialises writers), reloads it, and only then checks its state: the
+second request waits for the first to commit and then sees what it did. When that shows the
+same action already done, the operation raises ``AlreadyDone`` and the view answers as it
+would have answered the first request (a note instead of a success message), never an error
+page, a second email or a second audit entry.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.errors import OperationError
+from core.extensions import db
+
+
+class AlreadyDone(OperationError):
+    """The action was already done (a duplicate of a request that won the race). Views that
+    know it answer like the winner; any other shows the message as a refusal."""
+
+
+def lock(obj):
+    """Lock ``obj``'s row until the transaction ends and reload its columns (populate
+    existing), so that what follows sees the state the last committed writer left."""
+    model = type(obj)
+    return db.session.execute(
+        select(model).where(model.id == obj.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+
+
+def lock_by_id(model, object_id: int):
+    """The row of ``model`` with ``object_id``, locked and freshly loaded, or None."""
+    return db.session.execute(
+        select(model).where(model.id == object_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none()
