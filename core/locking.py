@@ -19,16 +19,25 @@ from core.extensions import db
 
 class AlreadyDone(OperationError):
     """The action was already done (a duplicate of a request that won the race). Views that
-    know it answer like the winner; any other shows the message as a refusal."""
+    know it answer like the winner; any other shows the message as a refusal. ``existing``
+    is what the first request made, when the answer points to it."""
+
+    def __init__(self, message, field: str | None = None, existing=None):
+        super().__init__(message, field=field)
+        self.existing = existing
 
 
 def lock(obj):
-    """Lock ``obj``'s row until the transaction ends and reload its columns (populate
-    existing), so that what follows sees the state the last committed writer left."""
+    """Lock ``obj``'s row until the transaction ends and reload it: its columns now (populate
+    existing), everything else the session read before the lock when next used (a row read
+    before may since have been changed or removed by the request that held the lock; the
+    session has flushed, so nothing of this request is lost)."""
     model = type(obj)
-    return db.session.execute(
+    locked = db.session.execute(
         select(model).where(model.id == obj.id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one()
+    db.session.expire_all()
+    return locked
 
 
 def lock_by_id(model, object_id: int):

@@ -109,6 +109,11 @@ def start(call_id: int):
         require(can_start(current_user, organisation))
         try:
             application = operations.start_application(call, organisation, current_user)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            application = operations.active_application(call, organisation)
+            return redirect(url_for("applications.edit_section", application_id=application.id,
+                                    section="project"))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -240,9 +245,19 @@ def upload_attachment(application_id: int):
 def remove_attachment(application_id: int, attachment_id: int):
     application = _load(application_id)
     require(can_view(current_user, application))
+    done = url_for("applications.edit_section", application_id=application.id,
+                   section="documents")
+    if db.session.get(Attachment, attachment_id) is None:
+        # Removed by a click that came first (a double click): answered as that one was.
+        flash(_("The document is already removed."), "info")
+        return redirect(done)
     attachment = _attachment(application, attachment_id)
     require(can_edit(current_user, application))
-    operations.remove_attachment(application, current_user, attachment)
+    try:
+        operations.remove_attachment(application, current_user, attachment)
+    except AlreadyDone as already:
+        flash(str(already.message), "info")
+        return redirect(done)
     flash(_("Document removed."), "success")
     return redirect(url_for("applications.edit_section", application_id=application.id,
                             section="documents"))

@@ -20,6 +20,7 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 from core.params import arg_choice
 from core.money import format_money, split_by_shares
 from grants.applications.models import Application
@@ -173,6 +174,9 @@ def create(application_id: int):
                                             starts_on=form.starts_on.data,
                                             ends_on=form.ends_on.data,
                                             conditions=form.conditions.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(_award_url(queries.award_for_application(application.id)))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -256,6 +260,9 @@ def sign(award_id: int):
         try:
             operations.sign_award(award, current_user, file_storage=form.agreement.data,
                                   signed_on=form.signed_on.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(_award_url(award))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -276,6 +283,9 @@ def transition(award_id: int):
         if not form.validate_on_submit():
             raise OperationError(next(iter(form.reason.errors), _("Check the reason.")))
         ACTION_OPERATIONS[form.action.data](award, current_user, reason=form.reason.data)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(_award_url(award))
     except OperationError as error:
         flash(str(error.message), "error")
         return redirect(_award_url(award)), 303
@@ -353,7 +363,17 @@ def _back(entry: Disbursement, form: DecisionForm | None = None) -> str:
     return _award_url(entry.award_id, "ledger")
 
 
-def _entry_action(disbursement_id: int, policy, run, message):
+def _already_in(entry: Disbursement, state: DisbursementState, **values) -> bool:
+    """After a refusal: whether the entry is (as committed now) in the state the refused
+    action leads to, with the ``values`` it would have written, i.e. the same action won the
+    race just before (a double click)."""
+    db.session.rollback()
+    current = db.session.get(Disbursement, entry.id, populate_existing=True)
+    return (current is not None and current.state == state
+            and all(getattr(current, name) == value for name, value in values.items()))
+
+
+def _entry_action(disbursement_id: int, policy, run, message, done_state=None):
     entry = _load_entry(disbursement_id)
     require(policy(current_user, entry))
     form = DecisionForm()
@@ -363,6 +383,12 @@ def _entry_action(disbursement_id: int, policy, run, message):
             raise OperationError(next(iter(form.reason.errors), _("Check the reason.")))
         run(entry, form)
     except OperationError as error:
+        same = {} if done_state == DisbursementState.approved else {
+            "decision_reason": (form.reason.data or "").strip()}
+        if done_state is not None and _already_in(entry, done_state, **same):
+            flash(_("Request #%(id)s is already “%(state)s”.", id=entry.id,
+                    state=done_state.title), "info")
+            return redirect(back)
         flash(str(error.message), "error")
         return redirect(back), 303
     flash(message(entry), "success")
@@ -379,7 +405,7 @@ def approve(disbursement_id: int):
         disbursement_id, can_decide_disbursement,
         lambda entry, form: operations.approve_disbursement(entry, current_user),
         lambda entry: _("Request #%(id)s of %(amount)s approved; it can now be paid.",
-                        id=entry.id, amount=_amount(entry)))
+                        id=entry.id, amount=_amount(entry)), DisbursementState.approved)
 
 
 @bp.route("/finance/disbursements/<int:disbursement_id>/reject", methods=["POST"])
@@ -389,7 +415,7 @@ def reject(disbursement_id: int):
         lambda entry, form: operations.reject_disbursement(entry, current_user,
                                                            reason=form.reason.data),
         lambda entry: _("Request #%(id)s of %(amount)s rejected; the requester has been "
-                        "told.", id=entry.id, amount=_amount(entry)))
+                        "told.", id=entry.id, amount=_amount(entry)), DisbursementState.rejected)
 
 
 @bp.route("/finance/disbursements/<int:disbursement_id>/cancel", methods=["POST"])
@@ -399,7 +425,7 @@ def cancel(disbursement_id: int):
         lambda entry, form: operations.cancel_disbursement(entry, current_user,
                                                            reason=form.reason.data),
         lambda entry: _("Request #%(id)s of %(amount)s cancelled.", id=entry.id,
-                        amount=_amount(entry)))
+                        amount=_amount(entry)), DisbursementState.cancelled)
 
 
 @bp.route("/finance/disbursements/<int:disbursement_id>/pay", methods=["GET", "POST"])
@@ -424,6 +450,11 @@ def pay(disbursement_id: int):
                 paid_currency=form.paid_currency.data, exchange_rate=form.exchange_rate.data,
                 paid_amount=form.paid_amount.data, usd_equivalent=form.usd_equivalent.data)
         except OperationError as error:
+            if _already_in(entry, DisbursementState.paid,
+                           bank_reference=(form.bank_reference.data or "").strip()):
+                flash(_("Request #%(id)s is already “%(state)s”.", id=entry.id,
+                        state=DisbursementState.paid.title), "info")
+                return redirect(url_for("awards.finance_queue"))
             form.add_operation_error(error)
         else:
             flash(_("Payment of %(amount)s recorded; the grantee has been told.",

@@ -35,7 +35,7 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import AlreadyDone
+from core.locking import AlreadyDone, lock
 from core.money import CENT, format_money
 from core.outbox.operations import queue_email
 from core.timeutil import from_programme_time, to_programme_time, utcnow
@@ -320,12 +320,15 @@ def choose_feedback(panel: Panel, application: Application, actor, *,
     _require_unlocked(panel)
     if application.call_id != panel.call_id:
         raise OperationError(_l("This application is not in this panel's call."))
+    lock(application)  # the same choice sent twice at once is recorded once
     reviews = queries.feedback_reviews(panel, application)
     wanted = set(shared_review_ids)
     unknown = wanted - {review.id for review in reviews}
     if unknown:
         raise OperationError(_l("Choose among the submitted reviews of this application."),
                              field="shared")
+    if all(review.is_shared_with_applicant == (review.id in wanted) for review in reviews):
+        raise AlreadyDone(_l("These are already the reviews shared with the applicant."))
     for review in reviews:
         review.is_shared_with_applicant = review.id in wanted
     db.session.flush()
@@ -341,8 +344,9 @@ def choose_feedback(panel: Panel, application: Application, actor, *,
 
 def lock_panel(panel: Panel, actor) -> None:
     """Freeze the panel's reviews and decisions."""
+    lock(panel)
     if panel.is_locked:
-        raise OperationError(_l("The panel is already locked."))
+        raise AlreadyDone(_l("The panel is already locked."))
     panel.is_locked = True
     panel.locked_at = utcnow()
     panel.locked_by_id = actor.id
@@ -354,8 +358,9 @@ def lock_panel(panel: Panel, actor) -> None:
 def unlock_panel(panel: Panel, actor) -> None:
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can unlock a panel."))
+    lock(panel)
     if not panel.is_locked:
-        raise OperationError(_l("The panel is not locked."))
+        raise AlreadyDone(_l("The panel is not locked."))
     locked_at = panel.locked_at
     panel.is_locked = False
     panel.locked_at = None

@@ -13,6 +13,7 @@ from core.access import policy_required
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from core.timeutil import to_programme_time, utcnow
 from grants.applications.models import Application
 from grants.calls.models import Call
@@ -123,7 +124,12 @@ def _assign_choices(form: AssignForm, applications, members) -> None:
 
 
 def _refused(panel: Panel, error: OperationError | str, **forms):
-    """The panel page again with the reason an action was refused (nothing is saved)."""
+    """The panel page again with the reason an action was refused (nothing is saved); or,
+    for an action already done (the same click arriving twice), the panel page as after
+    it."""
+    if isinstance(error, AlreadyDone):
+        flash(str(error.message), "info")
+        return redirect(url_for("panels.detail", panel_id=panel.id))
     message = error.message if isinstance(error, OperationError) else error
     return _detail_page(panel, 409 if panel.is_locked else 422, error=message, **forms)
 
@@ -157,7 +163,11 @@ def add_member(panel_id: int):
 def remove_member(panel_id: int, member_id: int):
     panel = _load_panel(panel_id)
     member = db.session.get(PanelMember, member_id)
-    if member is None or member.panel_id != panel.id:
+    if member is None:
+        # Removed by a click that came first (a double click): answered as that one was.
+        return _refused(panel, AlreadyDone(_("This person is no longer a member of this "
+                                             "panel.")))
+    if member.panel_id != panel.id:
         abort(404)
     name = member.user.name
     try:
@@ -217,7 +227,11 @@ def auto_assign(panel_id: int):
 def reassign(panel_id: int, assignment_id: int):
     panel = _load_panel(panel_id)
     assignment = db.session.get(ReviewAssignment, assignment_id)
-    if assignment is None or assignment.panel_id != panel.id:
+    if assignment is None:
+        # Reassigned by a click that came first (a double click): answered as that one was.
+        return _refused(panel, AlreadyDone(_("This assignment has already been given to "
+                                             "someone else.")))
+    if assignment.panel_id != panel.id:
         abort(404)
     form = ReassignForm()
     if not form.validate_on_submit():

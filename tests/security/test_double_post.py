@@ -84,6 +84,9 @@ def test_the_same_post_twice_at_once_acts_once(endpoint, app, csrf_enabled, tmp_
         (endpoint, outcome.statuses, "the case's form was refused: it tests nothing",
          harness.flashed(outcome.bodies[0]))
     assert gained, (endpoint, "neither request wrote anything: the case tests nothing")
+    if case.repeats_by_design:
+        return
+    assert not harness.duplicated_rows(gained), (endpoint, harness.duplicated_rows(gained))
     assert not harness.duplicated_audit_entries(gained.get("audit_entries", [])), endpoint
     assert not harness.duplicated_messages(gained.get("outbox_messages", [])), endpoint
     assert not gaps, (endpoint, gaps)
