@@ -11,7 +11,7 @@ page, a second email or a second audit entry.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.errors import OperationError
 from core.extensions import db
@@ -32,6 +32,7 @@ def lock(obj):
     existing), everything else the session read before the lock when next used (a row read
     before may since have been changed or removed by the request that held the lock; the
     session has flushed, so nothing of this request is lost)."""
+    obj = getattr(obj, "_get_current_object", lambda: obj)()  # current_user is a proxy
     model = type(obj)
     locked = db.session.execute(
         select(model).where(model.id == obj.id).with_for_update()
@@ -45,3 +46,12 @@ def lock_by_id(model, object_id: int):
     return db.session.execute(
         select(model).where(model.id == object_id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def lock_key(key: str) -> None:
+    """Hold a lock on ``key`` until the transaction ends, for a row that does not exist yet
+    (a new account for an address): two requests creating the same thing run one after the
+    other, and the second finds the first one's row. PostgreSQL takes a transaction-level
+    advisory lock; SQLite's write transaction already serialises writers."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))

@@ -22,6 +22,7 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import lock
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
@@ -116,6 +117,7 @@ def create_organisation(creator: User, *, as_owner: bool | None = None,
 
 def update_organisation(org: Organisation, actor: User, **fields) -> dict:
     """Change the organisation's details; returns the changes as ``{field: [old, new]}``."""
+    lock(org)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean(fields)
     if "org_id" in cleaned:
         _check_org_id_free(cleaned["org_id"], exclude_id=org.id)
@@ -141,6 +143,7 @@ def set_verified(org: Organisation, actor: User, verified: bool) -> None:
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can verify organisations."))
     verified = bool(verified)
+    lock(org)  # the same change sent twice at once is made (and recorded) once
     if org.is_verified == verified:
         return
     org.is_verified = verified

@@ -27,6 +27,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 
 bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
 
@@ -132,6 +133,9 @@ def add_member(coalition_id: int):
             membership = operations.add_member(
                 coalition, current_user, organisation_id=form.organisation_id.data,
                 role=form.role.data, joined_on=form.joined_on.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -153,6 +157,9 @@ def end_membership(coalition_id: int, membership_id: int):
             _ended, successor = operations.end_membership(
                 coalition, current_user, membership, left_on=form.left_on.data,
                 new_role=form.new_role.data or None)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -202,6 +209,9 @@ def link_award(coalition_id: int):
     if form.validate_on_submit():
         try:
             operations.link_award(coalition, current_user, reference=form.reference.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -20,6 +20,7 @@ from core.audit.operations import record
 from core.database import rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import lock
 
 TITLE_MAX = 200
 MILESTONE_TITLE_MAX = 300
@@ -94,6 +95,7 @@ def create_plan(actor, **fields) -> ActionPlan:
 
 
 def update_plan(plan: ActionPlan, actor, **fields) -> dict:
+    lock(plan)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_plan(fields, plan)
     changes = {name: [getattr(plan, name), value] for name, value in cleaned.items()
                if getattr(plan, name) != value}
@@ -189,6 +191,7 @@ def create_commitment(plan: ActionPlan, actor, **fields) -> Commitment:
 
 
 def update_commitment(commitment: Commitment, actor, **fields) -> dict:
+    lock(commitment)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_commitment(fields)
     changes = _apply_commitment(commitment, cleaned)
     if not changes:
@@ -229,6 +232,7 @@ def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | N
 def update_milestone(milestone: Milestone, actor, *, state, evidence: str = "") -> dict:
     """Record a milestone's state and the evidence of it (for example a link to the
     published document)."""
+    lock(milestone)  # the same form sent twice at once: the second finds nothing to change
     state = _state(state)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
     changes = {}

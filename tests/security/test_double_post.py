@@ -45,7 +45,9 @@ def _user_id(world, who: str):
     return user.get_id()
 
 
-@pytest.mark.parametrize("endpoint", STATE_CHANGING)
+@pytest.mark.parametrize("endpoint", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=CASES[name].known_problem))
+    if CASES[name].known_problem else name for name in STATE_CHANGING])
 def test_the_same_post_twice_at_once_acts_once(endpoint, app, csrf_enabled, tmp_path,
                                                 monkeypatch):
     from tests.fixtures.factories import Factories
