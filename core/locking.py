@@ -55,3 +55,15 @@ def lock_key(key: str) -> None:
     advisory lock; SQLite's write transaction already serialises writers."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+def identical(model, values: dict):
+    """A row of ``model`` already holding exactly ``values`` (what a form creating one would
+    write), or None. Call it after ``lock_key`` on what identifies the row, so that of two
+    identical creations sent at once the second finds the first one's row."""
+    scalar = {name: value for name, value in values.items()
+              if not isinstance(value, list | dict)}
+    candidates = db.session.scalars(select(model).where(
+        *[getattr(model, name) == value for name, value in scalar.items()]))
+    return next((row for row in candidates
+                 if all(getattr(row, name) == value for name, value in values.items())), None)

@@ -27,7 +27,7 @@ from core.audit.operations import record
 from core.database import MAX_ID, rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import AlreadyDone, lock
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads.operations import DEFAULT_KINDS, store_upload
 
 NAME_MAX = 200
@@ -128,6 +128,11 @@ def create_coalition(actor, **fields) -> Coalition:
     cleaned = _clean_coalition(fields)
     if "name" not in cleaned:
         raise OperationError(_l("Enter the coalition's name."), field="name")
+    lock_key(f"coalitions:{cleaned['name']}")  # the same coalition created twice at once
+    existing = identical(Coalition, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The coalition %(name)s is already there.", name=existing.name),
+                          existing=existing)
     coalition = Coalition(**cleaned)
     db.session.add(coalition)
     db.session.flush()
@@ -269,6 +274,13 @@ def add_activity(coalition: Coalition, actor, *, kind, happened_on: date | None,
         raise OperationError(_l("Choose at most %(count)s organisations.",
                                 count=MAX_ACTIVITY_ORGANISATIONS), field="organisation_ids")
     organisations = organisations_or_error(organisation_ids, "organisation_ids")
+    lock(coalition)  # the same activity logged twice at once: the second finds the first
+    same = identical(CoalitionActivity, {"coalition_id": coalition.id, "kind": kind,
+                                         "happened_on": happened_on,
+                                         "description": description, "outcome": outcome})
+    if same is not None and {org.id for org in same.organisations} == \
+            {org.id for org in organisations}:
+        raise AlreadyDone(_l("This activity is already logged."))
     stored = None
     if file_storage is not None and getattr(file_storage, "filename", None):
         stored = store_upload(file_storage, uploaded_by=actor, allowed_kinds=EVIDENCE_KINDS,

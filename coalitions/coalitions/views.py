@@ -68,6 +68,9 @@ def new():
     if form.validate_on_submit():
         try:
             coalition = operations.create_coalition(current_user, **form.coalition_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -181,6 +184,9 @@ def add_activity(coalition_id: int):
                 happened_on=form.happened_on.data, description=form.description.data,
                 outcome=form.outcome.data or "", organisation_ids=form.organisation_ids.data,
                 file_storage=form.evidence.data or request.files.get("evidence"))
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

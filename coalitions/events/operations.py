@@ -14,7 +14,7 @@ from accounts.organisations.models import Organisation, organisation_name_key
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import lock
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads import detection
 from core.uploads.operations import store_upload
 
@@ -102,6 +102,11 @@ def create_event(actor, *, partner_ids=(), agenda=None, **fields) -> Event:
         if name not in cleaned:
             raise OperationError(_l("This is required."), field=name)
     _check_dates(cleaned)
+    lock_key(f"events:{cleaned['title']}")  # the same event created twice at once
+    existing = identical(Event, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The event %(title)s is already there.", title=existing.title),
+                          existing=existing)
     event = Event(**cleaned)
     event.partners = _partners(partner_ids)
     db.session.add(event)

@@ -20,7 +20,7 @@ from core.audit.operations import record
 from core.database import rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import lock
+from core.locking import AlreadyDone, identical, lock, lock_key
 
 TITLE_MAX = 200
 MILESTONE_TITLE_MAX = 300
@@ -86,6 +86,11 @@ def create_plan(actor, **fields) -> ActionPlan:
                           ("ends_on", _l("Enter the date the plan ends."))):
         if name not in cleaned:
             raise OperationError(message, field=name)
+    lock_key(f"action_plans:{cleaned['title']}")  # the same plan created twice at once
+    existing = identical(ActionPlan, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The action plan %(title)s is already there.",
+                             title=existing.title), existing=existing)
     plan = ActionPlan(**cleaned)
     db.session.add(plan)
     db.session.flush()
@@ -219,6 +224,10 @@ def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | N
     due_on = _date(due_on, "due_on", _l("Enter the milestone's due date."))
     state = _state(state or MilestoneState.not_started)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
+    lock(commitment)  # the same milestone added twice at once: the second finds the first
+    if identical(Milestone, {"commitment_id": commitment.id, "title": title,
+                             "due_on": due_on, "state": state, "evidence": evidence}):
+        raise AlreadyDone(_l("The milestone %(title)s is already there.", title=title))
     milestone = Milestone(title=title, due_on=due_on, state=state, evidence=evidence)
     commitment.milestones.append(milestone)
     db.session.flush()

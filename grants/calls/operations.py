@@ -18,7 +18,7 @@ from core.audit.operations import record
 from core.database import MAX_ID
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import AlreadyDone, lock
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.money import currency_codes
 from core.timeutil import utcnow
 from core.workflow import Transition
@@ -185,6 +185,11 @@ def create_fund(actor, **fields) -> Fund:
     for required in ("name", "total_budget"):
         if required not in cleaned:
             raise OperationError(_l("This field is required."), field=required)
+    lock_key(f"funds:{cleaned['name']}")  # the same fund created twice at once
+    existing = identical(Fund, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The fund %(name)s is already there.", name=existing.name),
+                          existing=existing)
     fund = Fund(**cleaned)
     db.session.add(fund)
     db.session.flush()

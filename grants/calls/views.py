@@ -160,6 +160,9 @@ def new_fund():
     if form.validate_on_submit():
         try:
             fund = operations.create_fund(current_user, **form.fund_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("calls_admin.funds"))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -91,8 +91,11 @@ def create_panel(call, actor, *, due_at: datetime | None = None,
                  reviewers_per_application: int = 3) -> Panel:
     _require_staff(actor)
     _check_settings(due_at, reviewers_per_application)
-    if db.session.scalar(select(exists().where(Panel.call_id == call.id))):
-        raise OperationError(_l("This call already has a review panel."), field="call_id")
+    lock(call)  # the same panel created twice at once: the second finds the first
+    existing = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
+    if existing is not None:
+        raise AlreadyDone(_l("This call already has a review panel."), field="call_id",
+                          existing=existing)
     panel = Panel(call=call, due_at=due_at, reviewers_per_application=reviewers_per_application,
                   is_locked=False)
     db.session.add(panel)

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from accounts.models import User
 from core.access import policy_required
@@ -14,6 +15,7 @@ from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
 from core.locking import AlreadyDone
+from core.params import parse_id
 from core.timeutil import to_programme_time, utcnow
 from grants.applications.models import Application
 from grants.calls.models import Call
@@ -38,6 +40,12 @@ def overview():
                            rows=queries.panels_overview())
 
 
+def _panel_of_call(call_id) -> Panel | None:
+    number = parse_id(call_id) if call_id else None
+    return db.session.scalar(select(Panel).where(Panel.call_id == number)) \
+        if number is not None else None
+
+
 @admin_bp.route("/new", methods=["GET", "POST"])
 @policy_required(can_manage_panels)
 def new():
@@ -48,12 +56,17 @@ def new():
         call_id = request.args.get("call_id", "")
         form.call_id.data = call_id if call_id in {str(c.id) for c in calls} else ""
         form.reviewers_per_application.data = 3
+    elif (made := _panel_of_call(request.form.get("call_id"))) is not None:
+        # Created by a click that came first (a double click): answered as that one was.
+        return _refused(made, AlreadyDone(_("This call already has a review panel.")))
     elif form.validate_on_submit():
         call = db.session.get(Call, int(form.call_id.data))
         try:
             panel = operations.create_panel(
                 call, current_user, due_at=form.due_at.utc(),
                 reviewers_per_application=form.reviewers_per_application.data)
+        except AlreadyDone as done:
+            return _refused(done.existing, done)
         except OperationError as error:
             form.add_operation_error(error)
         else:
