@@ -41,13 +41,6 @@ def lock(obj):
     return locked
 
 
-def lock_by_id(model, object_id: int):
-    """The row of ``model`` with ``object_id``, locked and freshly loaded, or None."""
-    return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one_or_none()
-
-
 def lock_key(key: str) -> None:
     """Hold a lock on ``key`` until the transaction ends, for a row that does not exist yet
     (a new account for an address): two requests creating the same thing run one after the

@@ -8,7 +8,13 @@ one request would have written: no row twice, no audit entry twice, no email twi
 reference number given out that no application or award carries.
 
 Every route accepting POST has a case in ``tests/security/double_post/cases.py``; a new
-route without one fails ``test_every_post_route_has_a_double_post_case``.
+route without one fails ``test_every_post_route_has_a_double_post_case``. A route that
+changes nothing (or nothing twice, by design) is listed with the reason; a case whose repeat
+still misbehaves names the problem and runs as a strict expected failure, so that fixing it
+means removing the note; routes not yet given a case are listed as pending.
+
+Each case builds the two-organisation world of ``tests/security/world.py`` and commits it;
+the rows it added are deleted afterwards, so the rest of the suite sees an empty database.
 """
 
 from __future__ import annotations

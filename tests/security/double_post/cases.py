@@ -7,314 +7,70 @@ routes that still need a case; it must only shrink.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from tests.security.double_post.harness import Case, NotStateChanging
-
-A = lambda w: w.alpha  # noqa: E731
-X = lambda w: w.extra  # noqa: E731
-
-
-def _submittable_draft(world, session, factories):
-    """A complete draft of Alpha's owner in a call of its own reference series."""
-    from grants.applications.models import Activity, ExpectedResult
-    from grants.applications.states import ApplicationState
-    from tests.fixtures.applications import make_call, make_submitted_application
-
-    call = make_call(session, factories)
-    call.reference_prefix = "DBL"
-    draft = make_submitted_application(
-        session, factories, call=call, member=world.alpha.owner,
-        state=ApplicationState.draft, reference=None, submitted_at=None)
-    draft.thematic_areas = list(call.thematic_areas)
-    draft.activities = [Activity(description="Workshops", milestone="Three workshops held",
-                                 starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 1))]
-    draft.results = [ExpectedResult(result="Budget online", indicator="Datasets published",
-                                    target="12")]
-    session.flush()
-    return {"draft": draft}
-
-
-def _submitted(world, session, factories):
-    """A submitted application whose every automatic screening check passes."""
-    from tests.fixtures.applications import make_submitted_application
-
-    return {"application": make_submitted_application(session, factories,
-                                                      counterpart_required=False)}
-
-
-def _eligible(world, session, factories):
-    from grants.applications.states import ApplicationState
-    from tests.fixtures.applications import make_submitted_application
-
-    return {"application": make_submitted_application(
-        session, factories, counterpart_required=False, state=ApplicationState.eligible)}
-
-
-def _review_data(world, ctx):
-    data = {"overall_comment": "Sound plan.", "recommendation": "fund",
-            "confidence": "high", "action": "submit"}
-    for criterion in world.assignment.panel.call.criteria:
-        data[f"score_{criterion.id}"] = str(criterion.max_score)
-    return data
-
-
-def _pdf(world, ctx, field="file"):
-    from tests.security.world import pdf
-    return pdf("double.pdf")
-
-
-def _endorsement_link(world, session, factories):
-    """A submitted application whose counterpart was sent a link (its raw token kept)."""
-    from core.timeutil import utcnow
-    from grants.endorsements.operations import _issue_link
-    from tests.fixtures.applications import make_submitted_application
-
-    application = make_submitted_application(session, factories)
-    _endorsement, token = _issue_link(application, utcnow() - timedelta(hours=1))
-    return {"application": application, "token": token}
-
-
-def _locked_panel(world, session, factories):
-    X(world)["ranking_panel"].is_locked = True
-    session.flush()
-    return {}
-
-
-def _open_discussion(world, session, factories):
-    from core.timeutil import utcnow
-    X(world)["ranking_panel"].discussion_opened_at = utcnow()
-    session.flush()
-    return {}
-
-
-def _ranking_review(world, session, factories):
-    from sqlalchemy import select
-
-    from grants.reviews.models import Review, ReviewAssignment
-
-    review = session.scalar(select(Review).join(ReviewAssignment).where(
-        ReviewAssignment.application_id == X(world)["ranking_application"].id))
-    return {"review": review}
-
-
-def _late_conflict(world, session, factories):
-    """The marked review's reviewer declares a conflict with its application afterwards."""
-    from core.timeutil import utcnow
-    from grants.reviews.models import ConflictDeclaration
-
-    review = X(world)["marked_review"]
-    review.submitted_at = utcnow() - timedelta(days=2)
-    session.add(ConflictDeclaration(
-        panel_id=X(world)["review_panel"].id, reviewer_id=review.assignment.reviewer_id,
-        application_id=review.assignment.application_id, reason="Joined its board.",
-        declared_at=utcnow() - timedelta(days=1)))
-    session.flush()
-    return {}
-
-
-def _project_section(world, ctx):
-    draft = world.alpha.draft
-    return {"title": "Open budgets", "summary": "Publish the budget.", "problem": "Hidden.",
-            "objectives": "Publish.", "duration_months": "6",
-            "thematic_areas": [str(area.id) for area in draft.call.thematic_areas[:1]]}
-
-
-def _today():
-    from grants.awards.operations import programme_today
-    return programme_today()
-
-
-def _award_dates(world, ctx):
-    return {"starts_on": _today().isoformat(),
-            "ends_on": (_today() + timedelta(days=300)).isoformat(), "conditions": ""}
-
-
-def _award_edit(world, ctx):
-    award = A(world).pending_award
-    data = {**_award_dates(world, ctx), "conditions": "Report every quarter."}
-    for i, tranche in enumerate(award.tranches):
-        data[f"tranches-{i}-tranche_id"] = str(tranche.id)
-        data[f"tranches-{i}-percentage"] = str(tranche.percentage)
-        data[f"tranches-{i}-planned_on"] = tranche.planned_on.isoformat() \
-            if tranche.planned_on else ""
-    return data
-
-
-def _idempotency_key(world, session, factories):
-    from grants.awards.operations import new_idempotency_key
-    return {"key": new_idempotency_key()}
-
-
-def _submitted_report(world, session, factories):
-    from grants.monitoring import operations as monitoring
-    monitoring.submit_report(A(world).report, A(world).owner)
-    session.flush()
-    return {}
-
-
-def _closable_award(world, session, factories):
-    """Alpha's award with its open requests cancelled and its final report accepted."""
-    from sqlalchemy import select
-
-    from grants.awards.states import DisbursementState
-    from grants.monitoring.models import ProgressReport
-    from grants.monitoring.states import ReportKind, ReportState
-
-    for entry in A(world).disbursements.values():
-        if entry.state in (DisbursementState.requested, DisbursementState.approved):
-            entry.state = DisbursementState.cancelled
-    final = session.scalar(select(ProgressReport).where(
-        ProgressReport.award_id == A(world).award.id, ProgressReport.kind == ReportKind.final))
-    final.state = ReportState.accepted
-    session.flush()
-    return {}
-
-
-def _report_form(world, ctx):
-    expenditure = A(world).expenditure
-    return {"activities": "Two workshops held.", "results": "Budget published.",
-            "challenges": "", "expenditures-0-id": str(expenditure.id),
-            "expenditures-0-category": expenditure.category,
-            "expenditures-0-spent_on": expenditure.spent_on.isoformat(),
-            "expenditures-0-description": expenditure.description,
-            "expenditures-0-amount": str(expenditure.amount)}
-
-
-def form_values(data: dict, prefix: str = "") -> dict:
-    """A form's ``data`` (as ``data_of`` gives it to fill the page) as the browser posts it:
-    strings, rows of a list as ``name-0-field``, a ticked box as "y" and an unticked one
-    left out."""
-    from datetime import datetime
-
-    posted = {}
-    for name, value in data.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            for i, row in enumerate(value):
-                posted.update(form_values(row, f"{key}-{i}-"))
-        elif isinstance(value, bool):
-            if value:
-                posted[key] = "y"
-        elif value is None:
-            posted[key] = ""
-        elif isinstance(value, datetime):
-            posted[key] = value.strftime("%Y-%m-%dT%H:%M")
-        elif isinstance(value, date):
-            posted[key] = value.isoformat()
-        else:
-            posted[key] = str(value)
-    return posted
-
-
-def _fund_form(world, ctx):
-    from grants.calls.forms import FundForm
-    return {**form_values(FundForm.data_of(X(world)["fund"])), "name": "Renamed fund"}
-
-
-def _call_form(world, ctx):
-    from grants.calls.forms import CallForm
-    return {**form_values(CallForm.data_of(X(world)["draft_call"])), "title": "Renamed call"}
-
-
-def _rubric_form(world, ctx):
-    from grants.calls.forms import RubricForm
-    data = form_values(RubricForm.data_of(X(world)["draft_call"], extra_rows=0))
-    data["criteria-0-guidance"] = "Read the problem statement first."
-    return data
-
-
-PASSWORD = "a long enough passphrase 2026"
-
-
-def _unconfirmed(world, session, factories):
-    return {"user": factories.user(confirmed=False, name="Unconfirmed Person")}
-
-
-def _reset_link(world, session, factories):
-    from accounts.operations import _reset_fingerprint
-    from core.tokens import make_token
-
-    user = world.alpha.owner
-    return {"token": make_token("reset", {"u": user.id, "f": _reset_fingerprint(user)})}
-
-
-def _admin_invitation(world, session, factories):
-    from sqlalchemy import select
-
-    from accounts.models import UserInvitation
-    from accounts.operations import _invite_fingerprint, invite_user
-    from core.tokens import make_token
-
-    invitation = invite_user(email="invited-twice@example.org", name="Invited Twice",
-                             roles=["reviewer"], invited_by=world.admin)
-    session.flush()
-    invitation = session.scalar(select(UserInvitation).where(
-        UserInvitation.id == invitation.id))
-    return {"token": make_token("invite", {"u": invitation.user_id, "i": invitation.id,
-                                           "f": _invite_fingerprint(invitation)})}
-
-
-def _duplicate_organisation(world, session, factories):
-    return {"duplicate": factories.organisation(name="Alpha Organisation (copy)")}
-
-
-def _duplicate_person(world, session, factories):
-    from coalitions.events.models import Person
-
-    kept = Person(full_name="Rosa Duplicate", email="rosa.dup@example.org")
-    duplicate = Person(full_name="Rosa Duplicate", email="")
-    session.add_all([kept, duplicate])
-    session.flush()
-    return {"kept": kept, "duplicate": duplicate}
-
-
-def _new_call_form(world, ctx):
-    from grants.calls.forms import CallForm
-    return {**form_values(CallForm.defaults(X(world)["fund"].id)), "title": "Double call",
-            "summary": "Small grants."}
-
-
-def _linked_award(world, session, factories):
-    from coalitions.coalitions.models import coalition_awards
-    session.execute(coalition_awards.insert().values(coalition_id=X(world)["coalition"].id,
-                                                     award_id=A(world).award.id))
-    return {}
-
-
-#: What creating twice leaves, on routes whose new object has no natural key to find it by.
-CREATED_TWICE = ("two are created: the form carries nothing that tells a repeat from a "
-                 "second, identical one")
-
+from tests.security.double_post.helpers import (
+    A,
+    CREATED_TWICE,
+    PASSWORD,
+    X,
+    admin_invitation,
+    award_dates,
+    award_edit,
+    call_form,
+    closable_award,
+    duplicate_organisation,
+    duplicate_person,
+    eligible,
+    endorsement_link,
+    fund_form,
+    idempotency_key,
+    late_conflict,
+    linked_award,
+    locked_panel,
+    new_call_form,
+    open_discussion,
+    pdf_upload,
+    project_section,
+    ranking_review,
+    report_form,
+    reset_link,
+    review_data,
+    rubric_form,
+    submittable_draft,
+    submitted,
+    submitted_report,
+    today,
+    unconfirmed,
+)
 
 CASES: dict[str, Case | NotStateChanging] = {
     # The six reported races -----------------------------------------------------------------
     "applications.submit": Case(
         "alpha", lambda w, c: f"/applications/{c['draft'].id}/submit",
-        setup=_submittable_draft),
+        setup=submittable_draft),
     "screening.screen": Case(
         "staff", lambda w, c: f"/staff/applications/{c['application'].id}/screening",
-        lambda w, c: {"outcome": "eligible", "reason": ""}, setup=_submitted),
+        lambda w, c: {"outcome": "eligible", "reason": ""}, setup=submitted),
     "ranking.decide": Case(
         "staff", lambda w, c: f"/staff/panels/{X(w)['ranking_panel'].id}/decisions",
         lambda w, c: {"application_ids": str(X(w)["ranking_application"].id),
                       "outcome": "waitlist", "rationale": "Just below the line.",
                       "method": "raw"}),
     "reviews.review": Case("reviewer", lambda w, c: f"/reviews/{w.assignment.id}",
-                           _review_data),
+                           review_data),
     "applications_admin.transition": Case(
         "staff", lambda w, c: f"/staff/applications/{c['application'].id}/transition",
-        lambda w, c: {"target": "in_review"}, setup=_eligible),
+        lambda w, c: {"target": "in_review"}, setup=eligible),
     # Applications ----------------------------------------------------------------------------
     "applications.start": Case(
         "alpha", lambda w, c: f"/calls/{X(w)['published_call'].id}/apply",
         lambda w, c: {"organisation_id": str(A(w).org.id)}),
     "applications.edit_section": Case(
         "alpha", lambda w, c: f"/applications/{A(w).draft.id}/sections/project",
-        _project_section),
+        project_section),
     "applications.upload_attachment": Case(
         "alpha", lambda w, c: f"/applications/{A(w).draft.id}/attachments",
-        lambda w, c: {"file": _pdf(w, c), "required_document_id": ""},
+        lambda w, c: {"file": pdf_upload(w, c), "required_document_id": ""},
         repeats_by_design="each upload stores the file it carries; two uploads of a file "
                           "are two attachments, as if sent one after the other"),
     "applications.remove_attachment": Case(
@@ -327,19 +83,19 @@ CASES: dict[str, Case | NotStateChanging] = {
     "endorsements.respond": Case(
         "anonymous", lambda w, c: f"/endorse/{c['token']}",
         lambda w, c: {"answer": "endorse", "name": "Maria Chen", "position": "Director",
-                      "comment": ""}, setup=_endorsement_link),
+                      "comment": ""}, setup=endorsement_link),
     # The button carries the link last sent (none yet, or its time), as the page shows it.
     "endorsements.request_early": Case(
         "alpha", lambda w, c: f"/applications/{c['draft'].id}/endorsement/request",
-        lambda w, c: {"link": "none"}, setup=_submittable_draft),
+        lambda w, c: {"link": "none"}, setup=submittable_draft),
     "endorsements.resend": Case(
         "staff", lambda w, c: f"/staff/applications/{c['application'].id}/endorsement/resend",
         lambda w, c: {"link": c["application"].endorsement.link_version},
-        setup=_endorsement_link),
+        setup=endorsement_link),
     "endorsements.record_paper": Case(
         "staff", lambda w, c: f"/staff/applications/{c['application'].id}/endorsement/paper",
         lambda w, c: {"answer": "endorse", "name": "Maria Chen", "position": "Director",
-                      "comment": "", "letter": _pdf(w, c)}, setup=_submitted),
+                      "comment": "", "letter": pdf_upload(w, c)}, setup=submitted),
     # Reviews and panels ------------------------------------------------------------------------
     "reviews.decline": Case("reviewer", lambda w, c: f"/reviews/{w.assignment.id}/decline",
                             lambda w, c: {"reason": "I am away that month."}),
@@ -350,17 +106,17 @@ CASES: dict[str, Case | NotStateChanging] = {
     "ranking.feedback": Case(
         "staff", lambda w, c: f"/staff/panels/{X(w)['ranking_panel'].id}/applications/"
                               f"{X(w)['ranking_application'].id}/feedback",
-        lambda w, c: {"shared": [str(c["review"].id)]}, setup=_ranking_review),
+        lambda w, c: {"shared": [str(c["review"].id)]}, setup=ranking_review),
     "ranking.lock": Case("staff",
                          lambda w, c: f"/staff/panels/{X(w)['ranking_panel'].id}/lock"),
     "ranking.unlock": Case("staff",
                            lambda w, c: f"/staff/panels/{X(w)['ranking_panel'].id}/unlock",
-                           setup=_locked_panel),
+                           setup=locked_panel),
     "ranking.open_discussion": Case(
         "staff", lambda w, c: f"/staff/panels/{X(w)['ranking_panel'].id}/discussion/open"),
     "ranking.close_discussion": Case(
         "staff", lambda w, c: f"/staff/panels/{X(w)['ranking_panel'].id}/discussion/close",
-        setup=_open_discussion),
+        setup=open_discussion),
     "panels.edit": Case(
         "staff", lambda w, c: f"/staff/panels/{X(w)['review_panel'].id}/edit",
         lambda w, c: {"due_at": "2030-01-15T12:00", "reviewers_per_application": "2",
@@ -386,26 +142,26 @@ CASES: dict[str, Case | NotStateChanging] = {
                               f"{X(w)['marked_review'].id}/late-conflict",
         lambda w, c: {f"late{X(w)['marked_review'].id}-outcome": "keep",
                       f"late{X(w)['marked_review'].id}-reason": "Declared after the ranking."},
-        setup=_late_conflict),
+        setup=late_conflict),
     # Awards and the ledger ----------------------------------------------------------------------
     "awards.create": Case(
         "staff", lambda w, c: f"/staff/applications/{X(w)['award_application'].id}/award",
-        _award_dates),
+        award_dates),
     "awards.edit": Case("staff", lambda w, c: f"/staff/awards/{A(w).pending_award.id}/edit",
-                        _award_edit),
+                        award_edit),
     "awards.sign": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).pending_award.id}/sign",
-        lambda w, c: {"agreement": _pdf(w, c), "signed_on": _today().isoformat()}),
+        lambda w, c: {"agreement": pdf_upload(w, c), "signed_on": today().isoformat()}),
     "awards.transition": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/transition",
         lambda w, c: {"action": "suspend", "reason": "Audit pending."}),
     "awards.request_disbursement": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/tranches/{A(w).tranche.id}/"
                               f"request",
-        lambda w, c: {"amount": "50.00", "planned_on": _today().isoformat(),
+        lambda w, c: {"amount": "50.00", "planned_on": today().isoformat(),
                       "payment_method": "bank_transfer", "payee_reference": "Account 1",
                       "override_reason": "", "idempotency_key": c["key"]},
-        setup=_idempotency_key),
+        setup=idempotency_key),
     "awards.approve": Case(
         "finance", lambda w, c: f"/finance/disbursements/"
                                 f"{A(w).disbursements['requested'].id}/approve",
@@ -421,48 +177,48 @@ CASES: dict[str, Case | NotStateChanging] = {
     "awards.pay": Case(
         "finance", lambda w, c: f"/finance/disbursements/"
                                 f"{A(w).disbursements['approved'].id}/pay",
-        lambda w, c: {"paid_on": _today().isoformat(), "bank_reference": "TRF-2",
+        lambda w, c: {"paid_on": today().isoformat(), "bank_reference": "TRF-2",
                       "paid_currency": "USD", "exchange_rate": "1", "paid_amount": "",
                       "usd_equivalent": ""}),
     "awards.reverse": Case(
         "finance", lambda w, c: f"/finance/disbursements/"
                                 f"{A(w).disbursements['paid'].id}/reverse",
         lambda w, c: {"reason": "Paid to the wrong account.",
-                      "reversed_on": _today().isoformat(), "bank_reference": "TRF-R",
-                      "idempotency_key": c["key"]}, setup=_idempotency_key),
+                      "reversed_on": today().isoformat(), "bank_reference": "TRF-R",
+                      "idempotency_key": c["key"]}, setup=idempotency_key),
     # Monitoring -------------------------------------------------------------------------------
     "monitoring.edit_report": Case("alpha", lambda w, c: f"/reports/{A(w).report.id}/edit",
-                                   _report_form),
+                                   report_form),
     "monitoring.upload_evidence": Case(
         "alpha", lambda w, c: f"/reports/{A(w).report.id}/evidence",
-        lambda w, c: {"file": _pdf(w, c), "description": "Photo of the workshop"},
+        lambda w, c: {"file": pdf_upload(w, c), "description": "Photo of the workshop"},
         repeats_by_design="each upload stores the file it carries, as if sent one after "
                           "the other"),
     "monitoring.upload_receipt": Case(
         "alpha", lambda w, c: f"/reports/{A(w).report.id}/expenditures/"
                               f"{A(w).expenditure.id}/receipt",
-        lambda w, c: {"file": _pdf(w, c)},
+        lambda w, c: {"file": pdf_upload(w, c)},
         repeats_by_design="each upload stores the file it carries; the later one is the "
                           "line's receipt, as if sent one after the other"),
     "monitoring.review_report": Case(
         "staff", lambda w, c: f"/staff/reports/{A(w).report.id}/review",
         lambda w, c: {"decision": "accept", "comment": "Thank you."},
-        setup=_submitted_report),
+        setup=submitted_report),
     "monitoring.add_report": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/reports/new",
         lambda w, c: {"title": "Extra report",
-                      "due_on": (_today() + timedelta(days=30)).isoformat()}),
+                      "due_on": (today() + timedelta(days=30)).isoformat()}),
     "monitoring.close_out": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/close-out",
         lambda w, c: {"deobligation_reason": "The project ended early."},
-        setup=_closable_award),
+        setup=closable_award),
     # Calls and funds ---------------------------------------------------------------------------
     "calls_admin.edit_fund": Case("staff", lambda w, c: f"/staff/funds/{X(w)['fund'].id}/edit",
-                                  _fund_form),
+                                  fund_form),
     "calls_admin.edit_call": Case(
-        "staff", lambda w, c: f"/staff/calls/{X(w)['draft_call'].id}/edit", _call_form),
+        "staff", lambda w, c: f"/staff/calls/{X(w)['draft_call'].id}/edit", call_form),
     "calls_admin.edit_rubric": Case(
-        "staff", lambda w, c: f"/staff/calls/{X(w)['draft_call'].id}/rubric", _rubric_form),
+        "staff", lambda w, c: f"/staff/calls/{X(w)['draft_call'].id}/rubric", rubric_form),
     "calls_admin.transition_call": Case(
         "staff", lambda w, c: f"/staff/calls/{X(w)['draft_call'].id}/transition",
         lambda w, c: {"target": "published"}),
@@ -481,7 +237,7 @@ CASES: dict[str, Case | NotStateChanging] = {
                       "password": PASSWORD}),
     "accounts.resend_confirmation": Case(
         "anonymous", lambda w, c: "/confirm", lambda w, c: {"email": c["user"].email},
-        setup=_unconfirmed,
+        setup=unconfirmed,
         known_problem="each request emails a confirmation link: a double click sends two"),
     "accounts.forgot_password": Case(
         "anonymous", lambda w, c: "/password/forgot",
@@ -489,12 +245,12 @@ CASES: dict[str, Case | NotStateChanging] = {
         known_problem="each request emails a reset link: a double click sends two"),
     "accounts.reset_password": Case(
         "anonymous", lambda w, c: f"/password/reset/{c['token']}",
-        lambda w, c: {"password": PASSWORD}, setup=_reset_link,
+        lambda w, c: {"password": PASSWORD}, setup=reset_link,
         known_problem=("the second request sets the password again with the same link and records "
                        "it again")),
     "accounts.accept_invitation": Case(
         "anonymous", lambda w, c: f"/invitation/{c['token']}",
-        lambda w, c: {"password": PASSWORD}, setup=_admin_invitation,
+        lambda w, c: {"password": PASSWORD}, setup=admin_invitation,
         known_problem=("the second request finds the invitation used and shows the form again with"
                        " an error (422) instead of the first one's answer")),
     "accounts.profile": Case("alpha", lambda w, c: "/account",
@@ -543,7 +299,7 @@ CASES: dict[str, Case | NotStateChanging] = {
     "organisations.merge": Case(
         "staff", lambda w, c: f"/organisations/{A(w).org.id}/merge",
         lambda w, c: {"duplicate_id": str(c["duplicate"].id), "confirm": "y"},
-        setup=_duplicate_organisation,
+        setup=duplicate_organisation,
         known_problem=("the second merge finds the duplicate gone and shows the form with an error"
                        " (422)")),
     "organisations.revoke_invitation": Case(
@@ -567,11 +323,11 @@ CASES: dict[str, Case | NotStateChanging] = {
     "coalitions.add_member": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/members",
         lambda w, c: {"organisation_id": str(A(w).org.id), "role": "member",
-                      "joined_on": _today().isoformat()}),
+                      "joined_on": today().isoformat()}),
     "coalitions.end_membership": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/members/"
                               f"{X(w)['coalition_membership'].id}/end",
-        lambda w, c: {"left_on": _today().isoformat(), "new_role": ""}),
+        lambda w, c: {"left_on": today().isoformat(), "new_role": ""}),
     "coalitions.link_award": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/awards",
         lambda w, c: {"reference": A(w).award.reference}),
@@ -600,7 +356,7 @@ CASES: dict[str, Case | NotStateChanging] = {
     "events.merge_people": Case(
         "staff", lambda w, c: "/staff/events/people/merge",
         lambda w, c: {"kept_id": str(c["kept"].id), "duplicate_id": str(c["duplicate"].id)},
-        setup=_duplicate_person,
+        setup=duplicate_person,
         known_problem="the second merge is recorded again"),
     "portal.edit_publication": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/publication",
@@ -616,7 +372,7 @@ CASES: dict[str, Case | NotStateChanging] = {
         lambda w, c: {"name": "Double fund", "donor_organisation_id": "",
                       "managing_organisation_id": "", "currency": "USD",
                       "total_budget": "10000.00"}),
-    "calls_admin.new_call": Case("staff", lambda w, c: "/staff/calls/new", _new_call_form,
+    "calls_admin.new_call": Case("staff", lambda w, c: "/staff/calls/new", new_call_form,
                                  known_problem=CREATED_TWICE),
     "coalitions.new": Case(
         "staff", lambda w, c: "/coalitions/new",
@@ -624,11 +380,11 @@ CASES: dict[str, Case | NotStateChanging] = {
                       "formed_on": "", "state": "active"}),
     "coalitions.add_activity": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/activities/new",
-        lambda w, c: {"kind": "meeting", "happened_on": _today().isoformat(),
+        lambda w, c: {"kind": "meeting", "happened_on": today().isoformat(),
                       "description": "Met the ministry.", "outcome": ""}),
     "coalitions.unlink_award": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/awards/{A(w).award.id}"
-                              f"/unlink", setup=_linked_award,
+                              f"/unlink", setup=linked_award,
         known_problem="the second request finds the link gone and answers 404"),
     "plans.new_plan": Case(
         "staff", lambda w, c: "/staff/action-plans/new",
@@ -646,7 +402,7 @@ CASES: dict[str, Case | NotStateChanging] = {
     "events.new": Case(
         "staff", lambda w, c: "/staff/events/new",
         lambda w, c: {"type": "workshop", "title": "Double workshop",
-                      "starts_on": _today().isoformat(), "ends_on": _today().isoformat(),
+                      "starts_on": today().isoformat(), "ends_on": today().isoformat(),
                       "country": "BZ", "district": "", "venue": "", "organiser_id": "",
                       "description": ""}),
 }
