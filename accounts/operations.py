@@ -173,7 +173,13 @@ def _note_failed_login(user: User, now) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Sign out: every session of the user, on every device, stops being valid."""
+    """Sign out: every session of the user, on every device, stops being valid. Under the
+    user's row lock: a second sign-out sent at once finds the sessions ended, and records
+    nothing."""
+    seen = user.session_version
+    user = lock(user)
+    if user.session_version != seen:
+        return  # signed out by a request that came first (a double click)
     user.session_version += 1
     record("user.logout", user, actor=user, summary=f"{user.email} signed out")
 

@@ -193,8 +193,8 @@ def duplicated_rows(gained: dict[str, list]) -> dict[str, int]:
             continue  # checked by their own rules below
         table = db.metadata.tables[name]
         kept = [c.name for c in table.columns
-                if not _VOLATILE.search(c.name) and not isinstance(getattr(c.type, "impl", c.type), DateTime)
-                and not c.primary_key]
+                if not _VOLATILE.search(c.name) and not c.primary_key
+                and not isinstance(getattr(c.type, "impl", c.type), DateTime)]
         if not kept:
             continue
         counts = Counter(repr(tuple(row._mapping[c] for c in kept)) for row in rows)
