@@ -22,7 +22,7 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import lock
+from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
@@ -237,6 +237,12 @@ def _close_invitation(invitation: OrganisationInvitation, state: InvitationState
                  "role": MemberRole(invitation.role).value})
 
 
+def _refuse_if_already(invitation: OrganisationInvitation, state: InvitationState) -> None:
+    """Under the invitation's lock: the same answer sent twice at once is given once."""
+    if invitation.state is state:
+        raise AlreadyDone(_l("This invitation has already been answered."))
+
+
 def _check_answerable(invitation: OrganisationInvitation, user: User) -> None:
     allowed, reason = can_answer_invitation(user, invitation)
     if not allowed:
@@ -249,6 +255,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
     """The invited person joins, with the invitation's role (an existing member keeps the
     stronger of the two roles)."""
     invitation = _locked(invitation)
+    _refuse_if_already(invitation, InvitationState.accepted)
     _check_answerable(invitation, user)
     org = invitation.organisation
     role = MemberRole(invitation.role)
@@ -270,6 +277,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
 
 def decline_invitation(invitation: OrganisationInvitation, user: User) -> None:
     invitation = _locked(invitation)
+    _refuse_if_already(invitation, InvitationState.declined)
     _check_answerable(invitation, user)
     _close_invitation(invitation, InvitationState.declined, user,
                       "organisation.decline_invitation", "declined the invitation of")
@@ -280,6 +288,7 @@ def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
     invitation = _locked(invitation)
     if invitation.organisation_id != org.id:
         raise OperationError(_l("This invitation is not for this organisation."))
+    _refuse_if_already(invitation, InvitationState.revoked)
     if invitation.state is not InvitationState.pending:
         raise OperationError(_l("This invitation has already been answered."))
     _close_invitation(invitation, InvitationState.revoked, actor,

@@ -303,17 +303,11 @@ CASES: dict[str, Case | NotStateChanging] = {
                        " (422)")),
     "organisations.revoke_invitation": Case(
         "alpha", lambda w, c: f"/organisations/{A(w).org.id}/invitations/"
-                              f"{A(w).invitation.id}/revoke",
-        known_problem=("the second request finds the invitation revoked and gets 409 instead of "
-                       "the first one's answer")),
+                              f"{A(w).invitation.id}/revoke"),
     "organisations.accept_invitation": Case(
-        "finance", lambda w, c: f"/organisations/invitations/{A(w).invitation.id}/accept",
-        known_problem=("the second request finds the invitation answered and gets 409 instead of "
-                       "the first one's answer")),
+        "finance", lambda w, c: f"/organisations/invitations/{A(w).invitation.id}/accept"),
     "organisations.decline_invitation": Case(
-        "finance", lambda w, c: f"/organisations/invitations/{A(w).invitation.id}/decline",
-        known_problem=("the second request finds the invitation answered and gets 409 instead of "
-                       "the first one's answer")),
+        "finance", lambda w, c: f"/organisations/invitations/{A(w).invitation.id}/decline"),
     # Coalitions, plans and events --------------------------------------------------------------
     "coalitions.edit": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/edit",
