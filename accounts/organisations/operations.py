@@ -296,6 +296,11 @@ def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
 
 
 def remove_member(org: Organisation, actor: User, member: OrganisationMember) -> None:
+    member_id = member.id
+    lock(org)  # the same removal sent twice at once: the second finds the member gone
+    member = db.session.get(OrganisationMember, member_id)
+    if member is None:
+        raise AlreadyDone(_l("This person is no longer a member of this organisation."))
     if member.organisation_id != org.id:
         raise OperationError(_l("This person is not a member of this organisation."))
     if member.role is MemberRole.owner and queries.owner_count(org) <= 1:

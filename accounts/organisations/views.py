@@ -283,10 +283,16 @@ def decline_invitation(invitation_id: int):
 def remove_member(organisation_id: int, member_id: int):
     org = _load(organisation_id)
     require(can_manage_members(current_user, org))
+    if db.session.get(OrganisationMember, member_id) is None:
+        # Removed by a click that came first (a double click): answered as that one was.
+        flash(_("The member is removed."), "success")
+        return redirect(url_for("organisations.detail", organisation_id=org.id))
     member = _load_member(org, member_id)
     removing_self = member.user_id == current_user.id
     try:
         operations.remove_member(org, current_user, member)
+    except AlreadyDone:
+        pass  # removed by a click that came first: answered alike
     except OperationError as error:
         # Nothing changed: answer 409 so the transaction is rolled back.
         return _render_detail(org, status=409, error=error.message)
