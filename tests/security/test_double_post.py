@@ -83,6 +83,10 @@ def test_the_same_post_twice_at_once_acts_once(endpoint, app, csrf_enabled, tmp_
             session.remove()
     finally:
         harness.remove_new_rows(app, marks)
+    with app.app_context():
+        left = harness.new_rows(db.session, marks)
+        db.session.remove()
+    assert not left, f"rows left behind for the rest of the suite: {sorted(left)}"
 
     assert not outcome.errors, outcome.errors[0]
     assert all(status < 500 for status in outcome.statuses), (endpoint, outcome.statuses)
