@@ -7,6 +7,8 @@ routes that still need a case; it must only shrink.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.security.double_post.harness import Case, NotStateChanging
 from tests.security.double_post.helpers import (
     A,

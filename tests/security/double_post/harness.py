@@ -179,7 +179,8 @@ def send(app, user_id: str | None, url: str, forms: list[dict]) -> Outcome:
 # What a duplicate leaves behind ------------------------------------------------------------
 
 #: Columns that differ between two otherwise identical rows written by two requests.
-_VOLATILE = re.compile(r"(^id$|_at$|token|key|hash|sha256|nonce|secret)")
+#: (A list's position too: the second of two identical rows goes after the first.)
+_VOLATILE = re.compile(r"(^id$|^position$|_at$|token|key|hash|sha256|nonce|secret)")
 
 
 def duplicated_rows(gained: dict[str, list]) -> dict[str, int]:
