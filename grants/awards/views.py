@@ -253,6 +253,12 @@ def edit(award_id: int):
 def sign(award_id: int):
     award = _load(award_id)
     require(can_manage_awards(current_user, award))
+    if request.method == "POST" and award.state == AwardState.active \
+            and award.agreement_file_id is not None:
+        # Signed by a click that came first (a double click): answered as that one was.
+        flash(_("The agreement %(reference)s is already signed.", reference=award.reference),
+              "info")
+        return redirect(_award_url(award))
     if award.state != AwardState.pending_signature:
         return _not_pending(award)
     form = SignForm()

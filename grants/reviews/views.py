@@ -188,6 +188,11 @@ def review(assignment_id: int):
 @bp.route("/reviews/<int:assignment_id>/decline", methods=["POST"])
 def decline(assignment_id: int):
     assignment = _load_assignment(assignment_id)
+    if assignment.state == AssignmentState.declined and current_user.is_authenticated \
+            and assignment.reviewer_id == current_user.id:
+        # Declined by a click that came first (a double click): answered as that one was.
+        flash(_("This assignment has already been declined."), "info")
+        return redirect(url_for("reviews.workspace"))
     require(can_view_assignment(current_user, assignment))
     form = DeclineForm()
     if form.validate_on_submit():

@@ -44,7 +44,7 @@ class Case:
     #: sent): the repeat checks are skipped, the server-error check is not.
     repeats_by_design: str = ""
     #: What a repeat still does wrong on this route, until it is fixed: the case runs as an
-    #: expected failure (strict, so that the fix must remove this).
+    #: expected failure.
     known_problem: str = ""
 
 
