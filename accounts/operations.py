@@ -14,6 +14,7 @@ from accounts.models import InvitationState, Role, User, UserInvitation, UserRol
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock, lock_key
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.tokens import InvalidToken, fingerprint, make_token, read_token
@@ -86,7 +87,11 @@ def register(*, name: str, email: str, password: str, locale: str | None) -> Use
     validate_new_password(password, email=email, name=name)
     # Hashed whether or not the account exists, so the answer takes as long either way.
     password_hash = _hash(password)
+    lock_key(f"users.email:{email}")  # the same registration sent twice at once
     existing = user_by_email(email)
+    if existing is not None and not existing.is_confirmed and existing.name == name \
+            and password_matches(existing, password):
+        return None  # a repeat of the registration that created it: its email is on its way
     if existing is not None:
         queue_email(existing.email, "accounts/already_registered", locale=existing.locale,
                     user=existing, login_url=external_url("accounts.login"),
@@ -168,7 +173,13 @@ def _note_failed_login(user: User, now) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Sign out: every session of the user, on every device, stops being valid."""
+    """Sign out: every session of the user, on every device, stops being valid. Under the
+    user's row lock: a second sign-out sent at once finds the sessions ended, and records
+    nothing."""
+    seen = user.session_version
+    user = lock(user)
+    if user.session_version != seen:
+        return  # signed out by a request that came first (a double click)
     user.session_version += 1
     record("user.logout", user, actor=user, summary=f"{user.email} signed out")
 
@@ -229,6 +240,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def update_profile(user: User, *, name: str, locale: str) -> None:
+    lock(user)  # the same form sent twice at once: the second finds nothing to change
     changes = {key: [getattr(user, key), value] for key, value in
                {"name": name, "locale": locale}.items() if getattr(user, key) != value}
     user.name = name
@@ -260,7 +272,13 @@ def invite_user(*, email: str, name: str, roles, invited_by: User) -> UserInvita
     """
     roles = {Role(role) for role in roles} or {Role.applicant}
     email = email.strip().lower()
+    lock_key(f"users.email:{email}")  # the same invitation sent twice at once
     user = _locked_user_by_email(email)
+    if user is not None:
+        repeated = _pending_invitation(user, invited_by, roles)
+        if repeated is not None:
+            raise AlreadyDone(_l("%(email)s has already been invited.", email=user.email),
+                              existing=repeated)
     if user is None:
         account = "new"
         user = User(email=email, name=name, session_version=1, failed_login_count=0,
@@ -295,6 +313,16 @@ def invite_user(*, email: str, name: str, roles, invited_by: User) -> UserInvita
            data={"roles": sorted(role.value for role in roles), "account": account,
                  "invitation_id": invitation.id})
     return invitation
+
+
+def _pending_invitation(user: User, inviter: User, roles) -> UserInvitation | None:
+    """A pending invitation of ``user`` by ``inviter`` to exactly ``roles``: the one a
+    repeated request would only replace."""
+    wanted = ",".join(sorted(role.value for role in roles))
+    return db.session.scalar(select(UserInvitation).where(
+        UserInvitation.user_id == user.id, UserInvitation.invited_by_id == inviter.id,
+        UserInvitation.state == InvitationState.pending, UserInvitation.roles == wanted)
+        .limit(1))
 
 
 def _supersede_invitations(user: User, actor: User) -> None:
@@ -368,6 +396,8 @@ def complete_invitation(invitation: UserInvitation) -> None:
 
 
 def set_roles(user: User, roles, *, actor: User) -> None:
+    """Under the user's row lock: the same change sent twice is made (and recorded) once."""
+    lock(user)
     new = {Role(role) for role in roles}
     old = set(user.roles)
     # Taking away one's own admin role could leave nobody able to manage users.
@@ -393,6 +423,7 @@ def set_roles(user: User, roles, *, actor: User) -> None:
 
 
 def set_enabled(user: User, enabled: bool, *, actor: User) -> None:
+    lock(user)  # the same change sent twice at once is made (and recorded) once
     if user.is_enabled == enabled:
         return
     user.is_enabled = enabled

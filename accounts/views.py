@@ -33,6 +33,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db, limiter, login_manager
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from core.security import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)
@@ -265,8 +266,13 @@ def list_users():
 def invite_user():
     form = InviteUserForm()
     if form.validate_on_submit():
-        invitation = operations.invite_user(email=form.email.data, name=form.name.data,
-                                            roles=form.roles.data, invited_by=current_user)
+        try:
+            invitation = operations.invite_user(email=form.email.data, name=form.name.data,
+                                                roles=form.roles.data, invited_by=current_user)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("users_admin.user_detail",
+                                    user_id=done.existing.user_id))
         flash(_("Invitation sent to %(email)s. The roles are granted when they accept it.",
                 email=invitation.user.email), "success")
         return redirect(url_for("users_admin.user_detail", user_id=invitation.user_id))

@@ -22,6 +22,7 @@ from core.access import policy_required, require
 from core.audit import queries as audit_queries
 from core.audit import visibility as audit_visibility
 from core.extensions import db
+from core.locking import AlreadyDone
 from core.outbox.models import OutboxMessage
 from core.outbox.operations import retry_dead_letter
 from core.outbox.queries import outbox_counts, outbox_messages
@@ -118,8 +119,15 @@ def outbox_message(message_id: int):
 def retry_outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     require(can_manage_outbox(current_user))
+    if message.state == MessageState.queued:
+        # Queued again by a click that came first (a double click): answered alike.
+        flash(_("The message is queued again."), "success")
+        return redirect(url_for("platform_admin.outbox_message", message_id=message.id))
     if message.state != MessageState.dead:
         abort(409)
-    retry_dead_letter(message)
+    try:
+        retry_dead_letter(message)
+    except AlreadyDone:
+        pass  # queued by a click that came first: answered alike
     flash(_("The message is queued again."), "success")
     return redirect(url_for("platform_admin.outbox_message", message_id=message.id))

@@ -163,7 +163,7 @@ POLICY: dict[str, Access] = {
         {"target": "published"}),
     # Ranking and decisions: staff (and the panel's chair, covered in tests/grants/ranking).
     # An empty decision form is refused (422); unlocking a panel that is not locked is
-    # refused with a message (303).
+    # answered as a repeated unlock, with a note (302).
     "ranking.ranking": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/ranking"),
     "ranking.decide": Access(
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/decisions", "POST", 422),
@@ -173,14 +173,14 @@ POLICY: dict[str, Access] = {
     "ranking.lock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/lock",
                            "POST", 302),
     "ranking.unlock": Access(STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/unlock",
-                             "POST", 303),
+                             "POST", 302),
     # The discussion phase (the chair too, in tests/grants/reviews); closing a discussion
-    # that is not open is refused with a message (303).
+    # that is not open is answered as a repeated close, with a note (302).
     "ranking.open_discussion": Access(
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/discussion/open", "POST", 302),
     "ranking.close_discussion": Access(
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/discussion/close", "POST",
-        303),
+        302),
     "ranking.progress": Access(
         STAFF, lambda c: f"/staff/panels/{c['ranking_panel'].id}/progress"),
     "ranking.export": Access(

@@ -22,6 +22,7 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
@@ -116,6 +117,7 @@ def create_organisation(creator: User, *, as_owner: bool | None = None,
 
 def update_organisation(org: Organisation, actor: User, **fields) -> dict:
     """Change the organisation's details; returns the changes as ``{field: [old, new]}``."""
+    lock(org)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean(fields)
     if "org_id" in cleaned:
         _check_org_id_free(cleaned["org_id"], exclude_id=org.id)
@@ -141,6 +143,7 @@ def set_verified(org: Organisation, actor: User, verified: bool) -> None:
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can verify organisations."))
     verified = bool(verified)
+    lock(org)  # the same change sent twice at once is made (and recorded) once
     if org.is_verified == verified:
         return
     org.is_verified = verified
@@ -234,6 +237,12 @@ def _close_invitation(invitation: OrganisationInvitation, state: InvitationState
                  "role": MemberRole(invitation.role).value})
 
 
+def _refuse_if_already(invitation: OrganisationInvitation, state: InvitationState) -> None:
+    """Under the invitation's lock: the same answer sent twice at once is given once."""
+    if invitation.state is state:
+        raise AlreadyDone(_l("This invitation has already been answered."))
+
+
 def _check_answerable(invitation: OrganisationInvitation, user: User) -> None:
     allowed, reason = can_answer_invitation(user, invitation)
     if not allowed:
@@ -246,6 +255,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
     """The invited person joins, with the invitation's role (an existing member keeps the
     stronger of the two roles)."""
     invitation = _locked(invitation)
+    _refuse_if_already(invitation, InvitationState.accepted)
     _check_answerable(invitation, user)
     org = invitation.organisation
     role = MemberRole(invitation.role)
@@ -267,6 +277,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
 
 def decline_invitation(invitation: OrganisationInvitation, user: User) -> None:
     invitation = _locked(invitation)
+    _refuse_if_already(invitation, InvitationState.declined)
     _check_answerable(invitation, user)
     _close_invitation(invitation, InvitationState.declined, user,
                       "organisation.decline_invitation", "declined the invitation of")
@@ -277,6 +288,7 @@ def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
     invitation = _locked(invitation)
     if invitation.organisation_id != org.id:
         raise OperationError(_l("This invitation is not for this organisation."))
+    _refuse_if_already(invitation, InvitationState.revoked)
     if invitation.state is not InvitationState.pending:
         raise OperationError(_l("This invitation has already been answered."))
     _close_invitation(invitation, InvitationState.revoked, actor,
@@ -284,6 +296,11 @@ def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
 
 
 def remove_member(org: Organisation, actor: User, member: OrganisationMember) -> None:
+    member_id = member.id
+    lock(org)  # the same removal sent twice at once: the second finds the member gone
+    member = db.session.get(OrganisationMember, member_id)
+    if member is None:
+        raise AlreadyDone(_l("This person is no longer a member of this organisation."))
     if member.organisation_id != org.id:
         raise OperationError(_l("This person is not a member of this organisation."))
     if member.role is MemberRole.owner and queries.owner_count(org) <= 1:

@@ -43,6 +43,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from core.params import arg_id
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -229,6 +230,8 @@ def revoke_invitation(organisation_id: int, invitation_id: int):
         abort(404)
     try:
         operations.revoke_invitation(org, invitation, current_user)
+    except AlreadyDone:
+        pass  # withdrawn by a click that came first (a double click): answered alike
     except OperationError as error:
         return _render_detail(org, status=409, error=error.message)
     flash(_("The invitation is withdrawn."), "success")
@@ -253,6 +256,8 @@ def accept_invitation(invitation_id: int):
     require(can_answer_invitation(current_user, invitation))
     try:
         operations.accept_invitation(invitation, current_user)
+    except AlreadyDone:
+        pass  # accepted by a click that came first (a double click): answered alike
     except OperationError as error:
         return render_template("accounts/link_problem.html", message=error.message), 409
     flash(_("You have joined %(organisation)s.",
@@ -266,6 +271,8 @@ def decline_invitation(invitation_id: int):
     require(can_answer_invitation(current_user, invitation))
     try:
         operations.decline_invitation(invitation, current_user)
+    except AlreadyDone:
+        pass  # declined by a click that came first (a double click): answered alike
     except OperationError as error:
         return render_template("accounts/link_problem.html", message=error.message), 409
     flash(_("You have declined the invitation."), "success")
@@ -276,10 +283,16 @@ def decline_invitation(invitation_id: int):
 def remove_member(organisation_id: int, member_id: int):
     org = _load(organisation_id)
     require(can_manage_members(current_user, org))
+    if db.session.get(OrganisationMember, member_id) is None:
+        # Removed by a click that came first (a double click): answered as that one was.
+        flash(_("The member is removed."), "success")
+        return redirect(url_for("organisations.detail", organisation_id=org.id))
     member = _load_member(org, member_id)
     removing_self = member.user_id == current_user.id
     try:
         operations.remove_member(org, current_user, member)
+    except AlreadyDone:
+        pass  # removed by a click that came first: answered alike
     except OperationError as error:
         # Nothing changed: answer 409 so the transaction is rolled back.
         return _render_detail(org, status=409, error=error.message)

@@ -27,6 +27,7 @@ from core.audit.operations import record
 from core.database import MAX_ID, rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads.operations import DEFAULT_KINDS, store_upload
 
 NAME_MAX = 200
@@ -127,6 +128,11 @@ def create_coalition(actor, **fields) -> Coalition:
     cleaned = _clean_coalition(fields)
     if "name" not in cleaned:
         raise OperationError(_l("Enter the coalition's name."), field="name")
+    lock_key(f"coalitions:{cleaned['name']}")  # the same coalition created twice at once
+    existing = identical(Coalition, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The coalition %(name)s is already there.", name=existing.name),
+                          existing=existing)
     coalition = Coalition(**cleaned)
     db.session.add(coalition)
     db.session.flush()
@@ -138,6 +144,7 @@ def create_coalition(actor, **fields) -> Coalition:
 
 def update_coalition(coalition: Coalition, actor, **fields) -> dict:
     """Change the coalition's details; returns the changes as ``{field: [old, new]}``."""
+    lock(coalition)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_coalition(fields)
     changes = {name: [getattr(coalition, name), value] for name, value in cleaned.items()
                if getattr(coalition, name) != value}
@@ -173,8 +180,12 @@ def add_member(coalition: Coalition, actor, *, organisation_id, role=MembershipR
     role = _role(role)
     if not isinstance(joined_on, date):
         raise OperationError(_l("Enter the date the organisation joined."), field="joined_on")
+    lock(coalition)  # the same membership sent twice at once: the second finds the first
     periods = _periods_of(coalition, org.id)
     current = next((m for m in periods if m.left_on is None), None)
+    if current is not None and current.role == role and current.joined_on == joined_on:
+        raise AlreadyDone(_l("%(name)s is already a member since %(date)s.", name=org.name,
+                             date=current.joined_on.isoformat()), field="organisation_id")
     if current is not None:
         raise OperationError(_l("%(name)s is already a member since %(date)s. To change its "
                                 "role, end the current membership with a new role.",
@@ -203,6 +214,10 @@ def end_membership(coalition: Coalition, actor, membership: CoalitionMembership,
     ``(ended, new_period_or_None)``."""
     if membership.coalition_id != coalition.id:
         raise OperationError(_l("This membership belongs to another coalition."))
+    lock(coalition)  # the same ending sent twice at once: the second finds it ended
+    if membership.left_on is not None and membership.left_on == left_on:
+        raise AlreadyDone(_l("This membership already ended on %(date)s.",
+                             date=membership.left_on.isoformat()))
     if membership.left_on is not None:
         raise OperationError(_l("This membership already ended on %(date)s.",
                                 date=membership.left_on.isoformat()))
@@ -259,6 +274,13 @@ def add_activity(coalition: Coalition, actor, *, kind, happened_on: date | None,
         raise OperationError(_l("Choose at most %(count)s organisations.",
                                 count=MAX_ACTIVITY_ORGANISATIONS), field="organisation_ids")
     organisations = organisations_or_error(organisation_ids, "organisation_ids")
+    lock(coalition)  # the same activity logged twice at once: the second finds the first
+    same = identical(CoalitionActivity, {"coalition_id": coalition.id, "kind": kind,
+                                         "happened_on": happened_on,
+                                         "description": description, "outcome": outcome})
+    if same is not None and {org.id for org in same.organisations} == \
+            {org.id for org in organisations}:
+        raise AlreadyDone(_l("This activity is already logged."))
     stored = None
     if file_storage is not None and getattr(file_storage, "filename", None):
         stored = store_upload(file_storage, uploaded_by=actor, allowed_kinds=EVIDENCE_KINDS,
@@ -292,12 +314,13 @@ def _award_id(reference: str) -> int:
 
 def link_award(coalition: Coalition, actor, *, reference: str) -> None:
     award_id = _award_id(reference)
+    lock(coalition)  # the same link sent twice at once: the second finds the first
     linked = db.session.scalar(select(coalition_awards.c.award_id).where(
         coalition_awards.c.coalition_id == coalition.id,
         coalition_awards.c.award_id == award_id))
     if linked is not None:
-        raise OperationError(_l("This award is already linked to the coalition."),
-                             field="reference")
+        raise AlreadyDone(_l("This award is already linked to the coalition."),
+                          field="reference")
     db.session.execute(coalition_awards.insert().values(coalition_id=coalition.id,
                                                         award_id=award_id))
     record("coalition.link_award", coalition, actor=actor,

@@ -27,6 +27,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 
 bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
 
@@ -67,6 +68,9 @@ def new():
     if form.validate_on_submit():
         try:
             coalition = operations.create_coalition(current_user, **form.coalition_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -132,6 +136,9 @@ def add_member(coalition_id: int):
             membership = operations.add_member(
                 coalition, current_user, organisation_id=form.organisation_id.data,
                 role=form.role.data, joined_on=form.joined_on.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -153,6 +160,9 @@ def end_membership(coalition_id: int, membership_id: int):
             _ended, successor = operations.end_membership(
                 coalition, current_user, membership, left_on=form.left_on.data,
                 new_role=form.new_role.data or None)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -174,6 +184,9 @@ def add_activity(coalition_id: int):
                 happened_on=form.happened_on.data, description=form.description.data,
                 outcome=form.outcome.data or "", organisation_ids=form.organisation_ids.data,
                 file_storage=form.evidence.data or request.files.get("evidence"))
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -202,6 +215,9 @@ def link_award(coalition_id: int):
     if form.validate_on_submit():
         try:
             operations.link_award(coalition, current_user, reference=form.reference.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -14,6 +14,7 @@ from accounts.organisations.models import Organisation, organisation_name_key
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads import detection
 from core.uploads.operations import store_upload
 
@@ -101,6 +102,11 @@ def create_event(actor, *, partner_ids=(), agenda=None, **fields) -> Event:
         if name not in cleaned:
             raise OperationError(_l("This is required."), field=name)
     _check_dates(cleaned)
+    lock_key(f"events:{cleaned['title']}")  # the same event created twice at once
+    existing = identical(Event, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The event %(title)s is already there.", title=existing.title),
+                          existing=existing)
     event = Event(**cleaned)
     event.partners = _partners(partner_ids)
     db.session.add(event)
@@ -115,6 +121,7 @@ def create_event(actor, *, partner_ids=(), agenda=None, **fields) -> Event:
 
 def update_event(event: Event, actor, *, partner_ids=None, agenda=None, **fields) -> dict:
     """Change an event; returns the changes as ``{field: [old, new]}``."""
+    lock(event)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_event(fields)
     _check_dates({"starts_on": cleaned.get("starts_on", event.starts_on),
                   "ends_on": cleaned.get("ends_on", event.ends_on)})

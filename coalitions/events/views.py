@@ -16,6 +16,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from core.spreadsheets import Column, Workbook, send_workbook
 from core.uploads.responses import send_stored_file
 from core.uploads.storage import max_upload_bytes
@@ -85,6 +86,9 @@ def new():
         try:
             event = operations.create_event(current_user, agenda=form.agenda.data,
                                             **form.event_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("events.detail", event_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -114,6 +118,9 @@ def edit(event_id: int):
         try:
             changes = operations.update_event(event, current_user, agenda=form.agenda.data,
                                               **form.event_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("events.detail", event_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

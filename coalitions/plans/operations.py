@@ -20,6 +20,7 @@ from core.audit.operations import record
 from core.database import rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, identical, lock, lock_key
 
 TITLE_MAX = 200
 MILESTONE_TITLE_MAX = 300
@@ -85,6 +86,11 @@ def create_plan(actor, **fields) -> ActionPlan:
                           ("ends_on", _l("Enter the date the plan ends."))):
         if name not in cleaned:
             raise OperationError(message, field=name)
+    lock_key(f"action_plans:{cleaned['title']}")  # the same plan created twice at once
+    existing = identical(ActionPlan, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The action plan %(title)s is already there.",
+                             title=existing.title), existing=existing)
     plan = ActionPlan(**cleaned)
     db.session.add(plan)
     db.session.flush()
@@ -94,6 +100,7 @@ def create_plan(actor, **fields) -> ActionPlan:
 
 
 def update_plan(plan: ActionPlan, actor, **fields) -> dict:
+    lock(plan)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_plan(fields, plan)
     changes = {name: [getattr(plan, name), value] for name, value in cleaned.items()
                if getattr(plan, name) != value}
@@ -189,6 +196,7 @@ def create_commitment(plan: ActionPlan, actor, **fields) -> Commitment:
 
 
 def update_commitment(commitment: Commitment, actor, **fields) -> dict:
+    lock(commitment)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_commitment(fields)
     changes = _apply_commitment(commitment, cleaned)
     if not changes:
@@ -216,6 +224,10 @@ def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | N
     due_on = _date(due_on, "due_on", _l("Enter the milestone's due date."))
     state = _state(state or MilestoneState.not_started)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
+    lock(commitment)  # the same milestone added twice at once: the second finds the first
+    if identical(Milestone, {"commitment_id": commitment.id, "title": title,
+                             "due_on": due_on, "state": state, "evidence": evidence}):
+        raise AlreadyDone(_l("The milestone %(title)s is already there.", title=title))
     milestone = Milestone(title=title, due_on=due_on, state=state, evidence=evidence)
     commitment.milestones.append(milestone)
     db.session.flush()
@@ -229,6 +241,7 @@ def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | N
 def update_milestone(milestone: Milestone, actor, *, state, evidence: str = "") -> dict:
     """Record a milestone's state and the evidence of it (for example a link to the
     published document)."""
+    lock(milestone)  # the same form sent twice at once: the second finds nothing to change
     state = _state(state)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
     changes = {}

@@ -24,6 +24,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 
 plans_bp = Blueprint("plans", __name__)
 
@@ -71,6 +72,9 @@ def new_plan():
     if form.validate_on_submit():
         try:
             plan = operations.create_plan(current_user, **form.plan_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("plans.public_plan", plan_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -164,6 +168,9 @@ def add_milestone(commitment_id: int):
                                      title=milestone_form.title.data,
                                      due_on=milestone_form.due_on.data,
                                      state=milestone_form.state.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("plans.edit_commitment", commitment_id=commitment.id))
         except OperationError as error:
             milestone_form.add_operation_error(error)
         else:

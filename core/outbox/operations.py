@@ -40,6 +40,11 @@ def retry_dead_letter(message: OutboxMessage) -> None:
     from core.audit.operations import record
     from core.timeutil import utcnow
 
+    from core.locking import AlreadyDone, lock
+
+    lock(message)  # the same retry sent twice at once queues (and records) it once
+    if message.state != MessageState.dead:
+        raise AlreadyDone("already queued")
     message.move_to(MessageState.queued)
     message.attempts = 0
     message.next_attempt_at = utcnow()

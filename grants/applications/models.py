@@ -244,6 +244,12 @@ class Endorsement(TimestampMixin, db.Model):
         return self.state in (EndorsementState.endorsed, EndorsementState.declined)
 
     @property
+    def link_version(self) -> str:
+        """Which link was last sent (its time): a page's "send again" button carries it, so
+        that the same click arriving twice sends one new link, not two."""
+        return self.sent_at.isoformat() if self.sent_at else "none"
+
+    @property
     def is_voided(self) -> bool:
         return self.state == EndorsementState.voided
 

@@ -13,6 +13,7 @@ from accounts.organisations.models import Organisation, Sector
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.references import next_reference
 from core.timeutil import utcnow
@@ -52,7 +53,14 @@ NOTIFIED_STATES = {
 def transition(application: Application, target: ApplicationState, actor, *,
                note: str = "") -> None:
     """Move the application to ``target`` if the workflow allows ``actor`` to; audit it and
-    tell the applicant organisation's members."""
+    tell the applicant organisation's members.
+
+    The row is locked and reloaded first: the same transition sent twice at once is done
+    (audited, emailed) once; the second finds it done (``AlreadyDone``)."""
+    lock_application(application)
+    if application.state == target:
+        raise AlreadyDone(_l("The application is already “%(state)s”.",
+                             state=application.state.title))
     step = APPLICATION_WORKFLOW.check(application, target, actor)
     source = application.state
     application.state = target
@@ -93,11 +101,17 @@ def start_application(call, organisation: Organisation, actor) -> Application:
     if organisation.sector != Sector.civil_society:
         raise OperationError(_l("Only civil-society organisations can apply."))
     if call.is_one_application_per_organisation:
+        # Two starts at once (a double click) would both find none: the organisation's row
+        # makes the second wait and then find the first one's draft.
+        lock(organisation)
         existing = active_application(call, organisation)
         if existing is not None:
-            raise OperationError(_l("%(organisation)s already has an application for this "
-                                    "call (%(reference)s).", organisation=organisation.name,
-                                    reference=existing.display_reference))
+            # The user's own draft just started (a double click) is the same action done.
+            refusal = AlreadyDone if (existing.state == ApplicationState.draft
+                                      and existing.created_by_id == actor.id) else OperationError
+            raise refusal(_l("%(organisation)s already has an application for this call "
+                             "(%(reference)s).", organisation=organisation.name,
+                             reference=existing.display_reference))
     application = Application(call=call, organisation=organisation, created_by=actor,
                               state=ApplicationState.draft, districts=[])
     db.session.add(application)
@@ -111,9 +125,7 @@ def lock_application(application: Application) -> Application:
     """Lock the application's row until the transaction ends and reload it, so that the
     checks that follow see its current state: a concurrent save, submission or endorsement
     waits for this one."""
-    return db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
+    return lock(application)
 
 
 def _require_editable(application: Application) -> None:
@@ -122,7 +134,31 @@ def _require_editable(application: Application) -> None:
         raise OperationError(_l("A submitted application can no longer be changed."))
 
 
-def _audit_section(application: Application, section: str, actor) -> None:
+def _section_values(application: Application, section: str):
+    """What a section's form saves, to tell a save that changes nothing (the same form sent
+    twice) from one that does."""
+    a = application
+    if section == "project":
+        return (a.title, a.summary, a.problem, a.objectives, a.duration_months,
+                sorted(area.id for area in a.thematic_areas))
+    if section == "plan":
+        return ([(x.description, x.starts_on, x.ends_on, x.milestone) for x in a.activities],
+                [(r.result, r.indicator, r.target) for r in a.results])
+    if section == "beneficiaries":
+        return (a.beneficiaries_total, a.beneficiaries_women, a.beneficiaries_youth,
+                a.beneficiaries_description, sorted(a.districts or []))
+    if section == "budget":
+        return (a.requested_amount,
+                [(line.category, line.description, line.amount) for line in a.budget_lines])
+    if section == "counterpart":
+        return (a.counterpart.id if a.counterpart else None, a.counterpart_contact_name,
+                a.counterpart_contact_position, a.counterpart_contact_email)
+    return sorted(statement.id for statement in a.affirmed_statements)
+
+
+def _audit_section(application: Application, section: str, actor, before) -> None:
+    if _section_values(application, section) == before:
+        return  # nothing changed (the same form sent again): nothing to record
     record("application.save_section", application, actor=actor,
            summary=f"{application.display_reference}: saved {section}",
            data={"section": section})
@@ -132,6 +168,7 @@ def save_project(application: Application, actor, *, title: str, summary: str, p
                  objectives: str, duration_months: int | None, thematic_areas) -> bool:
     """Save the project section; return whether this voided the endorsement."""
     _require_editable(application)
+    previous = _section_values(application, "project")
     before = terms.endorsement_terms(application)
     allowed = {area.id for area in application.call.thematic_areas}
     if any(area.id not in allowed for area in thematic_areas):
@@ -143,13 +180,14 @@ def save_project(application: Application, actor, *, title: str, summary: str, p
     application.objectives = objectives
     application.duration_months = duration_months
     application.thematic_areas = list(thematic_areas)
-    _audit_section(application, "project", actor)
+    _audit_section(application, "project", actor, previous)
     return void_stale_endorsement(application, actor, before=before)
 
 
 def save_plan(application: Application, actor, *, activities: list[dict],
               results: list[dict]) -> None:
     _require_editable(application)
+    previous = _section_values(application, "plan")
     for activity in activities:
         if (activity["starts_on"] and activity["ends_on"]
                 and activity["ends_on"] < activity["starts_on"]):
@@ -157,13 +195,14 @@ def save_plan(application: Application, actor, *, activities: list[dict],
                                  field="activities")
     application.activities = [Activity(position=i, **a) for i, a in enumerate(activities)]
     application.results = [ExpectedResult(position=i, **r) for i, r in enumerate(results)]
-    _audit_section(application, "plan", actor)
+    _audit_section(application, "plan", actor, previous)
 
 
 def save_beneficiaries(application: Application, actor, *, total: int | None,
                        women: int | None, youth: int | None, description: str,
                        districts: list[str]) -> None:
     _require_editable(application)
+    previous = _section_values(application, "beneficiaries")
     for part, field in ((women, "beneficiaries_women"), (youth, "beneficiaries_youth")):
         if part is not None and total is not None and part > total:
             raise OperationError(_l("This cannot be more than the total number of "
@@ -173,7 +212,7 @@ def save_beneficiaries(application: Application, actor, *, total: int | None,
     application.beneficiaries_youth = youth
     application.beneficiaries_description = description
     application.districts = sorted(set(districts))
-    _audit_section(application, "beneficiaries", actor)
+    _audit_section(application, "beneficiaries", actor, previous)
 
 
 def save_budget(application: Application, actor, *, requested_amount: Decimal | None,
@@ -182,6 +221,7 @@ def save_budget(application: Application, actor, *, requested_amount: Decimal | 
     the submit step refuses a budget whose lines do not sum to the requested amount.
     Return whether this voided the endorsement."""
     _require_editable(application)
+    previous = _section_values(application, "budget")
     before = terms.endorsement_terms(application)
     award = application.call.award_amount
     if requested_amount is not None:
@@ -196,7 +236,7 @@ def save_budget(application: Application, actor, *, requested_amount: Decimal | 
                              field="lines")
     application.requested_amount = requested_amount
     application.budget_lines = [BudgetLine(position=i, **line) for i, line in enumerate(lines)]
-    _audit_section(application, "budget", actor)
+    _audit_section(application, "budget", actor, previous)
     return void_stale_endorsement(application, actor, before=before)
 
 
@@ -208,6 +248,7 @@ def save_counterpart(application: Application, actor, *, organisation: Organisat
     may not be a member of the applicant organisation. Return whether this voided the
     endorsement."""
     _require_editable(application)
+    previous = _section_values(application, "counterpart")
     conflict = terms.contact_conflict(application, contact_email, actor)
     if conflict is not None:
         raise OperationError(conflict, field="contact_email")
@@ -221,7 +262,7 @@ def save_counterpart(application: Application, actor, *, organisation: Organisat
     application.counterpart_contact_name = contact_name
     application.counterpart_contact_position = contact_position
     application.counterpart_contact_email = contact_email
-    _audit_section(application, "counterpart", actor)
+    _audit_section(application, "counterpart", actor, previous)
     return void_stale_endorsement(application, actor, before=before)
 
 
@@ -240,9 +281,10 @@ def _find_or_propose_government_body(name: str, actor) -> Organisation:
 
 def save_declarations(application: Application, actor, *, statements) -> None:
     _require_editable(application)
+    previous = _section_values(application, "declarations")
     allowed = {s.id for s in application.call.eligibility_statements}
     application.affirmed_statements = [s for s in statements if s.id in allowed]
-    _audit_section(application, "declarations", actor)
+    _audit_section(application, "declarations", actor, previous)
 
 
 # Attachments -------------------------------------------------------------------------------
@@ -276,6 +318,8 @@ def attach_document(application: Application, actor, *, file_storage,
 
 def remove_attachment(application: Application, actor, attachment) -> None:
     _require_editable(application)
+    if attachment not in application.attachments:
+        raise AlreadyDone(_l("The document is already removed."))
     name = attachment.stored_file.original_name
     application.attachments.remove(attachment)
     db.session.flush()
@@ -332,6 +376,10 @@ def submit(application: Application, actor) -> None:
     (or asked) for the application as it is now; any other is voided here and the current
     contact is asked instead."""
     lock_application(application)
+    if application.state != ApplicationState.draft and application.submitted_at is not None:
+        # A second click on "submit": the first one's reference stands, none is taken.
+        raise AlreadyDone(_l("This application is already submitted. Its reference is "
+                             "%(reference)s.", reference=application.display_reference))
     APPLICATION_WORKFLOW.check(application, ApplicationState.submitted, actor)
     conflict = terms.contact_conflict(application, application.counterpart_contact_email,
                                       actor)

@@ -12,6 +12,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from core.params import arg_id, parse_id
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
@@ -108,6 +109,11 @@ def start(call_id: int):
         require(can_start(current_user, organisation))
         try:
             application = operations.start_application(call, organisation, current_user)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            application = operations.active_application(call, organisation)
+            return redirect(url_for("applications.edit_section", application_id=application.id,
+                                    section="project"))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -239,9 +245,19 @@ def upload_attachment(application_id: int):
 def remove_attachment(application_id: int, attachment_id: int):
     application = _load(application_id)
     require(can_view(current_user, application))
+    done = url_for("applications.edit_section", application_id=application.id,
+                   section="documents")
+    if db.session.get(Attachment, attachment_id) is None:
+        # Removed by a click that came first (a double click): answered as that one was.
+        flash(_("The document is already removed."), "info")
+        return redirect(done)
     attachment = _attachment(application, attachment_id)
     require(can_edit(current_user, application))
-    operations.remove_attachment(application, current_user, attachment)
+    try:
+        operations.remove_attachment(application, current_user, attachment)
+    except AlreadyDone as already:
+        flash(str(already.message), "info")
+        return redirect(done)
     flash(_("Document removed."), "success")
     return redirect(url_for("applications.edit_section", application_id=application.id,
                             section="documents"))
@@ -258,16 +274,28 @@ def download_attachment(application_id: int, attachment_id: int):
 
 # Submitting and withdrawing ----------------------------------------------------------------
 
+def _already_submitted(application: Application):
+    flash(_("This application is already submitted. Its reference is %(reference)s.",
+            reference=application.display_reference), "info")
+    return redirect(url_for("applications.detail", application_id=application.id))
+
+
 @bp.route("/applications/<int:application_id>/submit", methods=["GET", "POST"])
 def submit(application_id: int):
     application = _load(application_id)
     require(can_view(current_user, application))
+    if request.method == "POST" and application.submitted_at is not None:
+        # Submitted by a click that came first (a double click): answered as that one was.
+        require(is_applicant_member(current_user, application))
+        return _already_submitted(application)
     require(can_edit(current_user, application))
     form = BaseForm()
     status = 200
     if form.validate_on_submit():
         try:
             operations.submit(application, current_user)
+        except AlreadyDone:
+            return _already_submitted(application)
         except OperationError as error:
             flash(str(error.message), "error")
             status = 422
@@ -290,6 +318,9 @@ def withdraw(application_id: int):
         abort(400)
     try:
         operations.withdraw(application, current_user, reason=form.reason.data)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(url_for("applications.detail", application_id=application.id))
     except OperationError as error:
         flash(str(error.message), "error")
         return redirect(url_for("applications.detail", application_id=application.id)), 303
@@ -349,6 +380,9 @@ def transition(application_id: int):
     try:
         operations.transition(application, ApplicationState(target), current_user,
                               note=request.form.get("note", "")[:2000])
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(url_for("applications.detail", application_id=application.id))
     except OperationError as error:
         flash(str(error.message), "error")
         return redirect(url_for("applications.detail", application_id=application.id)), 303

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.money import CENT, split_by_shares
 from core.references import next_reference
 from core.timeutil import utcnow
@@ -65,6 +66,7 @@ def create_award(application: Application, actor, *, starts_on: date, ends_on: d
     """Issue the grant agreement of an application awarded by a decision (pending
     signature), with its tranche schedule and its mid-term and final reports."""
     _require_staff(actor, application)
+    lock(application)  # the same agreement issued twice at once: the second finds the first
     decision = queries.award_decision(application)
     if application.state != ApplicationState.awarded or decision is None:
         raise OperationError(_l("%(reference)s has no award decision: only awarded "
@@ -72,9 +74,9 @@ def create_award(application: Application, actor, *, starts_on: date, ends_on: d
                                 reference=application.display_reference))
     existing = queries.award_for_application(application.id)
     if existing is not None:
-        raise OperationError(_l("%(reference)s already has a grant agreement: %(award)s.",
-                                reference=application.display_reference,
-                                award=existing.reference))
+        raise AlreadyDone(_l("%(reference)s already has a grant agreement: %(award)s.",
+                             reference=application.display_reference,
+                             award=existing.reference))
     _check_dates(starts_on, ends_on)
     conditions = _clean_text(conditions, field="conditions", max_length=CONDITIONS_MAX)
     call = application.call
@@ -178,6 +180,12 @@ def update_award(award: Award, actor, *, starts_on: date, ends_on: date, conditi
               "conditions": award.conditions,
               "tranches": [(t.sequence, t.percentage, t.planned_amount, t.planned_on)
                            for t in ordered]}
+    after = {"starts_on": starts_on, "ends_on": ends_on, "conditions": conditions,
+             "tranches": [(t.sequence, percentage, amount, tranches[t.id][1])
+                          for t, percentage, amount in zip(ordered, percentages, amounts,
+                                                           strict=True)]}
+    if after == before:
+        return award  # nothing changes (the same form sent again): nothing to record
     for tranche, percentage, amount in zip(ordered, percentages, amounts, strict=True):
         tranche.percentage = percentage
         tranche.planned_amount = amount
@@ -203,6 +211,9 @@ def sign_award(award: Award, actor, *, file_storage, signed_on: date) -> Award:
 
     _require_staff(actor, award.application)
     award = lock_award(award)
+    if award.state == AwardState.active and award.agreement_file_id is not None:
+        raise AlreadyDone(_l("The agreement %(reference)s is already signed.",
+                             reference=award.reference))
     action = _award_transition(award, AwardState.active)
     if action != "sign":
         raise OperationError(_l("This cannot be done while the award is “%(state)s”.",
@@ -227,6 +238,13 @@ def sign_award(award: Award, actor, *, file_storage, signed_on: date) -> Award:
     return award
 
 
+def _refuse_if_already(award: Award, target: AwardState) -> None:
+    """Under the award's lock: the same change sent twice at once is made once."""
+    if award.state == target:
+        raise AlreadyDone(_l("The award %(reference)s is already “%(state)s”.",
+                             reference=award.reference, state=award.state.title))
+
+
 def _move(award: Award, target: AwardState, actor, *, reason: str, **data) -> None:
     source = award.state
     action = _award_transition(award, target)
@@ -241,6 +259,7 @@ def suspend_award(award: Award, actor, *, reason: str) -> Award:
     """Suspend an active award: no requests, approvals or payments until it is resumed."""
     _require_staff(actor, award.application)
     award = lock_award(award)
+    _refuse_if_already(award, AwardState.suspended)
     _award_transition(award, AwardState.suspended)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
                          required=_l("Give the reason for suspending the award."))
@@ -251,6 +270,7 @@ def suspend_award(award: Award, actor, *, reason: str) -> Award:
 def resume_award(award: Award, actor, *, reason: str = "") -> Award:
     _require_staff(actor, award.application)
     award = lock_award(award)
+    _refuse_if_already(award, AwardState.active)
     _award_transition(award, AwardState.active)
     if award.state != AwardState.suspended:
         raise OperationError(_l("This cannot be done while the award is “%(state)s”.",
@@ -265,6 +285,7 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
     reversals) is de-obligated, with the reason."""
     _require_staff(actor, award.application)
     award = lock_award(award)
+    _refuse_if_already(award, AwardState.terminated)
     _award_transition(award, AwardState.terminated)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
                          required=_l("Give the reason for terminating the award."))
@@ -298,6 +319,7 @@ def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
     paid or de-obligated (then with a reason). For the close-out page."""
     _require_staff(actor, award.application)
     award = lock_award(award)
+    _refuse_if_already(award, AwardState.closed)
     _award_transition(award, AwardState.closed)
     if not queries.is_final_report_accepted(award):
         raise OperationError(_l("The final report must be accepted before the award is "

@@ -20,6 +20,7 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 from core.params import arg_choice
 from core.money import format_money, split_by_shares
 from grants.applications.models import Application
@@ -181,6 +182,9 @@ def create(application_id: int):
                                             starts_on=form.starts_on.data,
                                             ends_on=form.ends_on.data,
                                             conditions=form.conditions.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(_award_url(queries.award_for_application(application.id)))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -257,6 +261,12 @@ def edit(award_id: int):
 def sign(award_id: int):
     award = _load(award_id)
     require(can_manage_awards(current_user, award))
+    if request.method == "POST" and award.state == AwardState.active \
+            and award.agreement_file_id is not None:
+        # Signed by a click that came first (a double click): answered as that one was.
+        flash(_("The agreement %(reference)s is already signed.", reference=award.reference),
+              "info")
+        return redirect(_award_url(award))
     if award.state != AwardState.pending_signature:
         return _not_pending(award)
     form = SignForm()
@@ -264,6 +274,9 @@ def sign(award_id: int):
         try:
             operations.sign_award(award, current_user, file_storage=form.agreement.data,
                                   signed_on=form.signed_on.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(_award_url(award))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -284,6 +297,9 @@ def transition(award_id: int):
         if not form.validate_on_submit():
             raise OperationError(next(iter(form.reason.errors), _("Check the reason.")))
         ACTION_OPERATIONS[form.action.data](award, current_user, reason=form.reason.data)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(_award_url(award))
     except OperationError as error:
         flash(str(error.message), "error")
         return redirect(_award_url(award)), 303
@@ -361,7 +377,17 @@ def _back(entry: Disbursement, form: DecisionForm | None = None) -> str:
     return _award_url(entry.award_id, "ledger")
 
 
-def _entry_action(disbursement_id: int, policy, run, message):
+def _already_in(entry: Disbursement, state: DisbursementState, **values) -> bool:
+    """After a refusal: whether the entry is (as committed now) in the state the refused
+    action leads to, with the ``values`` it would have written, i.e. the same action won the
+    race just before (a double click)."""
+    db.session.rollback()
+    current = db.session.get(Disbursement, entry.id, populate_existing=True)
+    return (current is not None and current.state == state
+            and all(getattr(current, name) == value for name, value in values.items()))
+
+
+def _entry_action(disbursement_id: int, policy, run, message, done_state=None):
     entry = _load_entry(disbursement_id)
     require(policy(current_user, entry))
     form = DecisionForm()
@@ -371,6 +397,12 @@ def _entry_action(disbursement_id: int, policy, run, message):
             raise OperationError(next(iter(form.reason.errors), _("Check the reason.")))
         run(entry, form)
     except OperationError as error:
+        same = {} if done_state == DisbursementState.approved else {
+            "decision_reason": (form.reason.data or "").strip()}
+        if done_state is not None and _already_in(entry, done_state, **same):
+            flash(_("Request #%(id)s is already “%(state)s”.", id=entry.id,
+                    state=done_state.title), "info")
+            return redirect(back)
         flash(str(error.message), "error")
         return redirect(back), 303
     flash(message(entry), "success")
@@ -387,7 +419,7 @@ def approve(disbursement_id: int):
         disbursement_id, can_decide_disbursement,
         lambda entry, form: ledger.approve_disbursement(entry, current_user),
         lambda entry: _("Request #%(id)s of %(amount)s approved; it can now be paid.",
-                        id=entry.id, amount=_amount(entry)))
+                        id=entry.id, amount=_amount(entry)), DisbursementState.approved)
 
 
 @bp.route("/finance/disbursements/<int:disbursement_id>/reject", methods=["POST"])
@@ -397,7 +429,7 @@ def reject(disbursement_id: int):
         lambda entry, form: ledger.reject_disbursement(entry, current_user,
                                                            reason=form.reason.data),
         lambda entry: _("Request #%(id)s of %(amount)s rejected; the requester has been "
-                        "told.", id=entry.id, amount=_amount(entry)))
+                        "told.", id=entry.id, amount=_amount(entry)), DisbursementState.rejected)
 
 
 @bp.route("/finance/disbursements/<int:disbursement_id>/cancel", methods=["POST"])
@@ -407,7 +439,7 @@ def cancel(disbursement_id: int):
         lambda entry, form: ledger.cancel_disbursement(entry, current_user,
                                                            reason=form.reason.data),
         lambda entry: _("Request #%(id)s of %(amount)s cancelled.", id=entry.id,
-                        amount=_amount(entry)))
+                        amount=_amount(entry)), DisbursementState.cancelled)
 
 
 @bp.route("/finance/disbursements/<int:disbursement_id>/pay", methods=["GET", "POST"])
@@ -432,6 +464,11 @@ def pay(disbursement_id: int):
                 paid_currency=form.paid_currency.data, exchange_rate=form.exchange_rate.data,
                 paid_amount=form.paid_amount.data, usd_equivalent=form.usd_equivalent.data)
         except OperationError as error:
+            if _already_in(entry, DisbursementState.paid,
+                           bank_reference=(form.bank_reference.data or "").strip()):
+                flash(_("Request #%(id)s is already “%(state)s”.", id=entry.id,
+                        state=DisbursementState.paid.title), "info")
+                return redirect(url_for("awards.finance_queue"))
             form.add_operation_error(error)
         else:
             flash(_("Payment of %(amount)s recorded; the grantee has been told.",

@@ -18,6 +18,7 @@ from core.audit.operations import record
 from core.database import MAX_ID
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.money import currency_codes
 from core.timeutil import utcnow
 from core.workflow import Transition
@@ -184,6 +185,11 @@ def create_fund(actor, **fields) -> Fund:
     for required in ("name", "total_budget"):
         if required not in cleaned:
             raise OperationError(_l("This field is required."), field=required)
+    lock_key(f"funds:{cleaned['name']}")  # the same fund created twice at once
+    existing = identical(Fund, cleaned)
+    if existing is not None:
+        raise AlreadyDone(_l("The fund %(name)s is already there.", name=existing.name),
+                          existing=existing)
     fund = Fund(**cleaned)
     db.session.add(fund)
     db.session.flush()
@@ -202,7 +208,9 @@ def fund_has_submissions(fund: Fund) -> bool:
 
 
 def update_fund(fund: Fund, actor, **fields) -> dict:
-    """Change the fund; returns the changes as ``{field: [old, new]}``."""
+    """Change the fund; returns the changes as ``{field: [old, new]}`` (none when the same
+    form is sent twice: the second finds the first one's values, under the row lock)."""
+    lock(fund)
     cleaned = _clean_fund(fields)
     changes = {name: [getattr(fund, name), value] for name, value in cleaned.items()
                if getattr(fund, name) != value}
@@ -355,6 +363,7 @@ def update_call(call: Call, actor, **fields) -> dict:
     The award amount (and the fund, whose currency it is in) cannot change once an
     application has been submitted; a call that has left the draft state keeps what it needed
     to be published."""
+    lock(call)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_call(fields, call)
     lists = {name: cleaned.pop(name) for name in LIST_FIELDS if name in cleaned}
     changes = {name: [getattr(call, name), value] for name, value in cleaned.items()
@@ -447,6 +456,7 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
     is dropped, and the criterion it showed is deleted. Returns whether anything changed.
 
     The rubric cannot change once an application has been submitted."""
+    lock(call)  # the same form sent twice at once: the second finds nothing to change
     existing = {criterion.id: criterion for criterion in call.criteria}
     wanted = []
     seen_names = set()
@@ -503,6 +513,9 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
 
 def transition_call(call: Call, target: CallState, actor) -> Transition:
     """Move the call to ``target`` through the workflow table, and audit it."""
+    lock(call)
+    if call.state == target:
+        raise AlreadyDone(_l("The call is already “%(state)s”.", state=call.state.title))
     transition = CALL_WORKFLOW.check(call, target, actor)
     now = utcnow()
     if target == CallState.published and call.closes_at is not None and call.closes_at <= now:

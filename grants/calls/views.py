@@ -17,6 +17,7 @@ from core.conditional import conditional_page, page_etag
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from core.markdown import render_markdown
 from core.timeutil import utcnow
 from grants.calls import operations, queries
@@ -159,6 +160,9 @@ def new_fund():
     if form.validate_on_submit():
         try:
             fund = operations.create_fund(current_user, **form.fund_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("calls_admin.funds"))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -283,6 +287,9 @@ def transition_call(call_id: int):
         abort(400)
     try:
         transition = operations.transition_call(call, CallState(target_arg), current_user)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(url_for("calls_admin.call_detail", call_id=call.id))
     except OperationError as error:
         # Nothing changed: answer 409 so the transaction is rolled back.
         return _render_call_detail(call, status=409, error=str(error.message))

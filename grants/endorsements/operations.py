@@ -23,6 +23,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.i18n import format_programme_datetime
+from core.locking import AlreadyDone
 from core.outbox.operations import queue_email
 from core.timeutil import as_utc, utcnow
 from core.urls import external_url
@@ -197,21 +198,38 @@ def request_endorsement(application: Application, actor) -> Endorsement:
     return endorsement
 
 
-def request_early(application: Application, actor) -> Endorsement:
+def request_early(application: Application, actor, *,
+                  seen_link: str | None = None) -> Endorsement:
     """The applicant asks for the endorsement before submitting: the counterpart section must
-    be complete."""
+    be complete. ``seen_link`` is the link version the page showed (see
+    ``Endorsement.link_version``)."""
     if not (application.counterpart is not None and application.counterpart_contact_name
             and application.counterpart_contact_email):
         raise OperationError(_l("Complete the government counterpart section first: the "
                                 "organisation, the contact's name and their email."))
+    _lock(application)
+    _refuse_if_sent_since(application, seen_link)
     return request_endorsement(application, actor)
 
 
-def resend(application: Application, actor) -> Endorsement:
+def _refuse_if_sent_since(application: Application, seen_link: str | None) -> None:
+    """Under the lock: a link sent since the page showed ``seen_link`` (the link version
+    its button carried) means this request repeats the one that sent it (a double click);
+    sending again would only kill that link. Without ``seen_link``, no check."""
+    endorsement = application.endorsement
+    if (seen_link is not None and endorsement is not None
+            and endorsement.state == EndorsementState.pending and not endorsement.is_voided
+            and endorsement.link_version != seen_link):
+        raise AlreadyDone(_l("A new link has just been sent to %(email)s.",
+                             email=endorsement.recipient_email))
+
+
+def resend(application: Application, actor, *, seen_link: str | None = None) -> Endorsement:
     """Staff send the link again: a new token and a new expiry; the old link stops working."""
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can send the endorsement link again."))
     _lock(application)
+    _refuse_if_sent_since(application, seen_link)
     _check_can_ask(application)
     endorsement, token = _issue_link(application, utcnow())
     _queue_link_email(endorsement, token, "grants/endorsements/request")
@@ -256,8 +274,9 @@ def respond(endorsement: Endorsement, *, endorse: bool, name: str, position: str
     request for terms the application no longer has cannot be answered."""
     _lock(endorsement.application)
     if endorsement.is_answered:
-        raise OperationError(_l("An answer has already been given through this link; it "
-                                "cannot be changed."))
+        # Also the same answer sent twice at once: the second finds the first one's.
+        raise AlreadyDone(_l("An answer has already been given through this link; it "
+                             "cannot be changed."))
     _refuse_if_withdrawn(endorsement)
     now = utcnow()
     if endorsement.is_expired(now):
@@ -311,8 +330,9 @@ def record_paper_endorsement(application: Application, actor, *, endorse: bool, 
         raise OperationError(_l("This application is no longer open for endorsement."))
     endorsement = application.endorsement
     if endorsement is not None and endorsement.is_answered:
-        raise OperationError(_l("The counterpart has already answered: %(answer)s.",
-                                answer=endorsement.state.title))
+        # Also the same letter recorded twice at once: the second finds the first.
+        raise AlreadyDone(_l("The counterpart has already answered: %(answer)s.",
+                             answer=endorsement.state.title))
     # The letter itself gives the reasons; the comment is staff's summary, if any.
     name, position, comment = _clean_answer(name, position, comment, reason_required=False)
     if file_storage is None or not getattr(file_storage, "filename", ""):

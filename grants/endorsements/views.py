@@ -11,6 +11,7 @@ from core.access import require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.endorsements import operations
 from grants.endorsements.forms import EndorsementResponseForm, PaperEndorsementForm
@@ -70,6 +71,10 @@ def respond(token: str):
                                position=form.position.data, comment=form.comment.data)
         except operations.EndorsementLinkError as error:
             return _link_problem(error)
+        except AlreadyDone:
+            # The same answer sent twice at once: the page shows the answer recorded.
+            return render_template("grants/endorsements/answered.html",
+                                   endorsement=endorsement, application=application)
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -87,7 +92,11 @@ def request_early(application_id: int):
     application = _load(application_id)
     require(can_request_early(current_user, application))
     try:
-        endorsement = operations.request_early(application, current_user)
+        endorsement = operations.request_early(
+            application, current_user, seen_link=request.form.get("link") or None)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(_application_url(application))
     except OperationError as error:
         # Nothing changed: an error status rolls the transaction back.
         return render_error(409, error.message)
@@ -115,11 +124,21 @@ def resend(application_id: int):
     application = _load(application_id)
     require(can_resend(current_user, application))
     try:
-        endorsement = operations.resend(application, current_user)
+        endorsement = operations.resend(
+            application, current_user, seen_link=request.form.get("link") or None)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(_application_url(application))
     except OperationError as error:
         return render_error(409, error.message)
     flash(_("A new endorsement link is on its way to %(email)s; the previous link no longer "
             "works.", email=endorsement.recipient_email), "success")
+    return redirect(_application_url(application))
+
+
+def _already_answered(application: Application, endorsement):
+    flash(_("The counterpart has already answered: %(answer)s.",
+            answer=endorsement.state.title), "info")
     return redirect(_application_url(application))
 
 
@@ -130,6 +149,9 @@ def record_paper(application_id: int):
     require(can_record_paper(current_user, application))
     endorsement = application.endorsement
     if endorsement is not None and endorsement.is_answered:
+        if request.method == "POST":
+            # Recorded by a click that came first (a double click): answered as it was.
+            return _already_answered(application, endorsement)
         return render_template("grants/endorsements/answered.html", endorsement=endorsement,
                                application=application, staff_view=True)
     form = PaperEndorsementForm()
@@ -139,6 +161,8 @@ def record_paper(application_id: int):
                 application, current_user, endorse=form.endorses, name=form.name.data,
                 position=form.position.data, comment=form.comment.data,
                 file_storage=form.letter.data)
+        except AlreadyDone:
+            return _already_answered(application, application.endorsement)
         except OperationError as error:
             form.add_operation_error(error)
         else:

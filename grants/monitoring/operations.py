@@ -19,6 +19,7 @@ from accounts.models import Role, User, UserRole
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.timeutil import to_programme_time, utcnow
 from core.uploads import detection
@@ -54,6 +55,9 @@ def _report_label(report: ProgressReport) -> str:
 # Drafts ------------------------------------------------------------------------------------
 
 def _require_editable(report: ProgressReport) -> None:
+    """Lock the report first: two saves, uploads or submissions of it run one after the
+    other, and the second sees what the first did."""
+    lock(report)
     allowed, reason = report_is_editable(report)
     if not allowed:
         raise OperationError(reason)
@@ -142,7 +146,8 @@ def save_draft(report: ProgressReport, actor, *, activities: str, results: str,
     statement. Each line is a dict with ``category``, ``spent_on``, ``description``,
     ``amount`` and ``id`` (the draft's line it updates, keeping its receipt; None for a new
     line). Lines of the draft left out are removed, as is the evidence in
-    ``remove_evidence_ids``. Everything is checked before anything changes."""
+    ``remove_evidence_ids``. Everything is checked before anything changes. A save that
+    changes nothing (the same form sent twice) records nothing."""
     _require_editable(report)
     counts = _check_beneficiaries(beneficiaries)
     _check_expenditures(report, expenditures, programme_today())
@@ -158,6 +163,12 @@ def save_draft(report: ProgressReport, actor, *, activities: str, results: str,
         raise OperationError(_l("The evidence changed since the page was opened. Reload the "
                                 "page and try again."), field="remove_evidence")
 
+    if existing is not None and not removed and _draft_values(existing) == (
+            activities or "", results or "", challenges or "",
+            {name: counts.get(name) for name in BENEFICIARY_FIELDS},
+            [(line.get("id"), line["category"], line["spent_on"], line["description"].strip(),
+              line["amount"]) for line in expenditures]):
+        return existing
     version = existing or _start_draft(report, actor)
     version.activities = activities or ""
     version.results = results or ""
@@ -182,6 +193,14 @@ def save_draft(report: ProgressReport, actor, *, activities: str, results: str,
            data={"version": version.number, "expenditure_lines": len(kept),
                  "removed_evidence": sorted(removed)})
     return version
+
+
+def _draft_values(version: ReportVersion) -> tuple:
+    """What ``save_draft`` writes, as stored, to tell a save that changes nothing."""
+    return (version.activities or "", version.results or "", version.challenges or "",
+            {name: getattr(version, name) for name in BENEFICIARY_FIELDS},
+            [(line.id, line.category, line.spent_on, line.description, line.amount)
+             for line in sorted(version.expenditures, key=lambda line: line.position)])
 
 
 def add_evidence(report: ProgressReport, actor, *, file_storage,
@@ -235,8 +254,9 @@ def _move(report: ProgressReport, target: ReportState) -> str:
 
 def submit_report(report: ProgressReport, actor) -> ReportVersion:
     """Submit the draft version for review (again, after a return)."""
+    lock(report)
     if report.state == ReportState.submitted:
-        raise OperationError(_l("This report has already been submitted; it is waiting for "
+        raise AlreadyDone(_l("This report has already been submitted; it is waiting for "
                                 "the programme team's review."))
     _require_editable(report)
     draft = queries.draft_version(report)
@@ -275,6 +295,9 @@ def _require_reviewer(actor, report: ProgressReport | None = None) -> None:
 
 def _review(report: ProgressReport, actor, target: ReportState, comment: str) -> ReportVersion:
     _require_reviewer(actor, report)
+    lock(report)
+    if report.state == target:
+        raise AlreadyDone(_l("The report is already “%(state)s”.", state=report.state.title))
     if report.state != ReportState.submitted:
         raise OperationError(_l("Only a submitted report can be accepted or returned; this "
                                 "one is “%(state)s”.", state=report.state.title))
@@ -329,6 +352,12 @@ def add_report(award, actor, *, title: str, due_on: date | None) -> ProgressRepo
         raise OperationError(_l("Give the due date."), field="due_on")
     if due_on < programme_today():
         raise OperationError(_l("The due date cannot be in the past."), field="due_on")
+    lock(award)  # the same report added twice at once: the second finds the first
+    same = db.session.scalar(select(ProgressReport).where(
+        ProgressReport.award_id == award.id, ProgressReport.kind == ReportKind.other,
+        ProgressReport.title == title, ProgressReport.due_on == due_on))
+    if same is not None:
+        raise AlreadyDone(_l("This report is already on the award's list."), existing=same)
     report = ProgressReport(award=award, kind=ReportKind.other, title=title, due_on=due_on,
                             state=ReportState.due)
     db.session.add(report)

@@ -24,6 +24,7 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 from core.params import arg_id
 from grants.applications.forms import BUDGET_CATEGORY_TITLES
 from grants.applications.policies import check_disinterested, interested_organisation_ids
@@ -236,15 +237,17 @@ def _edit_page(report: ProgressReport, form: ReportForm, *, evidence_form=None,
 def edit_report(report_id: int):
     report = _load_report(report_id)
     editable, reason = _require_writer(report)
+    submitting = request.form.get("action") == "submit"
     if not editable:
         if request.method == "GET":
             flash(reason, "info")
             return redirect(url_for("monitoring.report", report_id=report.id))
+        if submitting and report.state == ReportState.submitted:
+            return _already_submitted(report)
         return render_error(409, reason)
     if request.method == "GET":
         return _edit_page(report, _report_form(report, fill=True))
     form = _report_form(report, fill=False)
-    submitting = request.form.get("action") == "submit"
     if form.validate_on_submit():
         try:
             # A refused submission undoes the save too, so the page shows what is stored.
@@ -257,6 +260,9 @@ def edit_report(report_id: int):
                 if submitting:
                     operations.submit_report(report, current_user)
         except OperationError as error:
+            if submitting and report.state == ReportState.submitted:
+                # Submitted by a click that came first (a double click).
+                return _already_submitted(report)
             form.add_operation_error(error)
         else:
             if submitting:
@@ -266,6 +272,12 @@ def edit_report(report_id: int):
             flash(_("Draft saved."), "success")
             return redirect(url_for("monitoring.edit_report", report_id=report.id))
     return _edit_page(report, form, status=422)
+
+
+def _already_submitted(report: ProgressReport):
+    flash(_("This report has already been submitted; it is waiting for the programme team's "
+            "review."), "info")
+    return redirect(url_for("monitoring.report", report_id=report.id))
 
 
 @bp.route("/reports/<int:report_id>/evidence", methods=["POST"])
@@ -329,6 +341,9 @@ def review_report(report_id: int):
             else:
                 operations.return_report(report, current_user, comment=form.comment.data or "")
                 message = _("The report is returned to the grantee with your comments.")
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("monitoring.report", report_id=report.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -348,6 +363,9 @@ def add_report(award_id: int):
         try:
             report = operations.add_report(award, current_user, title=form.title.data or "",
                                            due_on=form.due_on.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("monitoring.report", report_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -381,6 +399,9 @@ def close_out(award_id: int):
         try:
             close_award(award, current_user,
                         deobligation_reason=form.deobligation_reason.data or "")
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("monitoring.budget", award_id=award.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -34,6 +35,7 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.money import CENT, format_money
 from core.outbox.operations import queue_email
 from core.timeutil import from_programme_time, to_programme_time, utcnow
@@ -94,6 +96,19 @@ def _check_application(panel: Panel, application: Application, target: Applicati
     except OperationError as error:
         raise OperationError(_l("%(reference)s: %(reason)s", reference=reference,
                                 reason=error.message), field="application_ids") from error
+
+
+def _refuse_repeated_decision(applications: list[Application], outcome: Outcome,
+                              target: ApplicationState) -> None:
+    """The same decision sent twice at once: under the fund's lock the second finds every
+    application decided so already, and records nothing (``AlreadyDone``)."""
+    if not applications or any(a.state != target for a in applications):
+        return
+    decided = queries.decisions_for(a.id for a in applications)
+    if all(a.id in decided and decided[a.id].outcome == outcome for a in applications):
+        raise AlreadyDone(lazy_ngettext(
+            "This decision is already recorded.",
+            "These %(num)d decisions are already recorded.", len(applications)))
 
 
 def _lock_fund(panel: Panel) -> None:
@@ -242,6 +257,7 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
                              field="amount")
     _lock_fund(panel)
     unique = _reload(list({a.id: a for a in applications}.values()))
+    _refuse_repeated_decision(unique, outcome, target)
     conflicted = conflicted_application_ids(panel, actor)
     to_resolve = unresolved_application_ids(panel, [a.id for a in unique])
     for application in unique:
@@ -304,12 +320,15 @@ def choose_feedback(panel: Panel, application: Application, actor, *,
     _require_unlocked(panel)
     if application.call_id != panel.call_id:
         raise OperationError(_l("This application is not in this panel's call."))
+    lock(application)  # the same choice sent twice at once is recorded once
     reviews = queries.feedback_reviews(panel, application)
     wanted = set(shared_review_ids)
     unknown = wanted - {review.id for review in reviews}
     if unknown:
         raise OperationError(_l("Choose among the submitted reviews of this application."),
                              field="shared")
+    if all(review.is_shared_with_applicant == (review.id in wanted) for review in reviews):
+        raise AlreadyDone(_l("These are already the reviews shared with the applicant."))
     for review in reviews:
         review.is_shared_with_applicant = review.id in wanted
     db.session.flush()
@@ -325,8 +344,9 @@ def choose_feedback(panel: Panel, application: Application, actor, *,
 
 def lock_panel(panel: Panel, actor) -> None:
     """Freeze the panel's reviews and decisions."""
+    lock(panel)
     if panel.is_locked:
-        raise OperationError(_l("The panel is already locked."))
+        raise AlreadyDone(_l("The panel is already locked."))
     panel.is_locked = True
     panel.locked_at = utcnow()
     panel.locked_by_id = actor.id
@@ -338,8 +358,9 @@ def lock_panel(panel: Panel, actor) -> None:
 def unlock_panel(panel: Panel, actor) -> None:
     if not is_staff(actor):
         raise OperationError(_l("Only programme staff can unlock a panel."))
+    lock(panel)
     if not panel.is_locked:
-        raise OperationError(_l("The panel is not locked."))
+        raise AlreadyDone(_l("The panel is not locked."))
     locked_at = panel.locked_at
     panel.is_locked = False
     panel.locked_at = None

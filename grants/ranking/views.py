@@ -16,6 +16,7 @@ from core.access import require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.ranking import operations, queries
 from grants.ranking.forms import DecisionForm, FeedbackForm
@@ -121,6 +122,9 @@ def decide(panel_id: int):
             operations.decide(panel, applications, Outcome(form.outcome.data), current_user,
                               rationale=form.rationale.data, method=method,
                               amount=form.amount.data, amount_reason=form.amount_reason.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(_ranking_url(panel, method, _page_number()))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -148,12 +152,16 @@ def feedback(panel_id: int, application_id: int):
     if request.method == "GET":
         form.shared.data = [review.id for review in reviews if review.is_shared_with_applicant]
     elif form.validate_on_submit():
+        saved = True
         try:
             operations.choose_feedback(panel, application, current_user,
                                        shared_review_ids=form.shared.data or [])
+        except AlreadyDone:
+            pass  # the same choice saved by a click that came first: answered alike
         except OperationError as error:
             form.add_operation_error(error)
-        else:
+            saved = False
+        if saved:
             flash(_("The feedback for %(reference)s is saved.",
                     reference=application.display_reference), "success")
             return redirect(url_for("ranking.feedback", panel_id=panel.id,
@@ -178,6 +186,9 @@ def _lock_action(panel_id: int, policy, operation, message: str):
         abort(400)
     try:
         operation(panel, current_user)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(_ranking_url(panel))
     except OperationError as error:
         flash(str(error.message), "error")
         return redirect(_ranking_url(panel)), 303

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone
 from core.timeutil import utcnow
 from grants.reviews import scoring
 from grants.reviews.models import Panel, Review, ReviewAssignment, ReviewVersion
@@ -47,7 +48,7 @@ def open_discussion(panel: Panel, actor) -> None:
     panel = _lock_panel(panel)
     _check_actor(panel, actor)
     if panel.discussion_opened_at is not None:
-        raise OperationError(_l("The discussion is already open."))
+        raise AlreadyDone(_l("The discussion is already open."))
     panel.discussion_opened_at = utcnow()
     db.session.flush()
     record("panel.open_discussion", panel, actor=actor,
@@ -60,7 +61,7 @@ def close_discussion(panel: Panel, actor) -> None:
     panel = _lock_panel(panel)
     _check_actor(panel, actor)
     if panel.discussion_opened_at is None:
-        raise OperationError(_l("The discussion is not open."))
+        raise AlreadyDone(_l("The discussion is not open."))
     opened_at = panel.discussion_opened_at
     panel.discussion_opened_at = None
     db.session.flush()

@@ -19,6 +19,7 @@ from accounts.models import Role
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
@@ -90,8 +91,11 @@ def create_panel(call, actor, *, due_at: datetime | None = None,
                  reviewers_per_application: int = 3) -> Panel:
     _require_staff(actor)
     _check_settings(due_at, reviewers_per_application)
-    if db.session.scalar(select(exists().where(Panel.call_id == call.id))):
-        raise OperationError(_l("This call already has a review panel."), field="call_id")
+    lock(call)  # the same panel created twice at once: the second finds the first
+    existing = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
+    if existing is not None:
+        raise AlreadyDone(_l("This call already has a review panel."), field="call_id",
+                          existing=existing)
     panel = Panel(call=call, due_at=due_at, reviewers_per_application=reviewers_per_application,
                   is_locked=False)
     db.session.add(panel)
@@ -105,10 +109,13 @@ def create_panel(call, actor, *, due_at: datetime | None = None,
 def update_panel(panel: Panel, actor, *, due_at: datetime | None,
                  reviewers_per_application: int) -> None:
     _require_staff(actor)
+    lock(panel)
     _require_unlocked(panel)
     _check_settings(due_at, reviewers_per_application)
     before = {"due_at": panel.due_at,
               "reviewers_per_application": panel.reviewers_per_application}
+    if before == {"due_at": due_at, "reviewers_per_application": reviewers_per_application}:
+        return  # nothing changes (the same form sent again): nothing to record
     panel.due_at = due_at
     panel.reviewers_per_application = reviewers_per_application
     db.session.flush()
@@ -124,13 +131,14 @@ def _membership(panel: Panel, user) -> PanelMember | None:
 
 def add_member(panel: Panel, user, actor) -> PanelMember:
     _require_staff(actor)
+    lock(panel)
     _require_unlocked(panel)
     if user is None or not user.is_enabled or not user.has_role(Role.reviewer):
         raise OperationError(_l("Only users holding the reviewer role can join a panel."),
                              field="user_id")
     if _membership(panel, user) is not None:
-        raise OperationError(_l("%(name)s is already a member of this panel.", name=user.name),
-                             field="user_id")
+        raise AlreadyDone(_l("%(name)s is already a member of this panel.", name=user.name),
+                          field="user_id")
     member = PanelMember(panel=panel, user=user)
     db.session.add(member)
     db.session.flush()
@@ -144,6 +152,10 @@ def remove_member(panel: Panel, member: PanelMember, actor) -> None:
     """Remove a member who has submitted no review in this panel; their unsubmitted
     assignments (and drafts) go with them, declined ones stay on record."""
     _require_staff(actor)
+    member_id = member.id
+    lock(panel)
+    if db.session.scalar(select(PanelMember.id).where(PanelMember.id == member_id)) is None:
+        raise AlreadyDone(_l("This person is no longer a member of this panel."))
     _require_unlocked(panel)
     if member.panel_id != panel.id:
         raise OperationError(_l("This person is not a member of this panel."))
@@ -203,12 +215,13 @@ def declare_conflict(panel: Panel, reviewer, *, reason: str, application=None,
     if application is not None and application.call_id != panel.call_id:
         raise OperationError(_l("Choose an application of this call."), field="application_id")
     reason = _clean_reason(reason)
+    lock(panel)  # the same declaration sent twice at once is recorded once
     duplicate = select(exists().where(
         ConflictDeclaration.panel_id == panel.id, ConflictDeclaration.reviewer_id == reviewer.id,
         (ConflictDeclaration.application_id == application.id) if application is not None
         else (ConflictDeclaration.organisation_id == organisation.id)))
     if db.session.scalar(duplicate):
-        raise OperationError(_l("You have already declared this conflict."),
+        raise AlreadyDone(_l("You have already declared this conflict."),
                              field="application_id" if application else "organisation_id")
 
     if application is not None:
@@ -273,8 +286,8 @@ def _check_assignable(panel: Panel, application: Application, reviewer, *,
         if previous.state == AssignmentState.declined:
             raise OperationError(_l("%(name)s declined this application; choose someone else.",
                                     name=reviewer.name), field="reviewer_id")
-        raise OperationError(_l("%(name)s already reviews this application.",
-                                name=reviewer.name), field="reviewer_id")
+        raise AlreadyDone(_l("%(name)s already reviews this application.",
+                             name=reviewer.name), field="reviewer_id")
     active = select(func.count()).select_from(ReviewAssignment).where(
         ReviewAssignment.application_id == application.id,
         ReviewAssignment.panel_id == panel.id,
@@ -316,6 +329,7 @@ def _notify_assigned(panel: Panel, reviewer, applications: list[Application]) ->
 def assign(panel: Panel, application: Application, reviewer, actor) -> ReviewAssignment:
     """Give ``reviewer`` the application by hand (eligible → in review) and tell them."""
     _require_staff(actor)
+    lock(panel)
     _check_assignable(panel, application, reviewer)
     assignment = _create_assignment(panel, application, reviewer, actor, "assignment.create")
     _notify_assigned(panel, reviewer, [application])
@@ -334,6 +348,7 @@ def auto_assign(panel: Panel, actor) -> AutoAssignResult:
     (see ``grants.reviews.assignment``): conflicts and earlier declines are respected, and
     running it again only fills gaps."""
     _require_staff(actor)
+    lock(panel)
     _require_unlocked(panel)
     k = panel.reviewers_per_application
     applications = {a.id: a for a in db.session.scalars(select(Application).where(
@@ -367,6 +382,8 @@ def auto_assign(panel: Panel, actor) -> AutoAssignResult:
         by_reviewer[reviewer_id].append(application)
     result.short = {applications[application_id]: missing for application_id, missing
                     in shortfalls(applications, existing, plan, k).items()}
+    if not plan:
+        return result  # nothing assigned (a second run, or a double click): nothing to record
     record("panel.auto_assign", panel, actor=actor,
            summary=f"Automatic assignment in the {_label(panel)}: {len(plan)} new",
            data={"created": plan, "short": {str(a.id): n for a, n in result.short.items()}})
@@ -376,6 +393,8 @@ def auto_assign(panel: Panel, actor) -> AutoAssignResult:
 
 
 def _mark_declined(assignment: ReviewAssignment, reason: str) -> None:
+    if assignment.state == AssignmentState.declined:
+        raise AlreadyDone(_l("This assignment has already been declined."))
     if (assignment.state, AssignmentState.declined) not in ASSIGNMENT_TRANSITIONS:
         raise OperationError(_l("This assignment has already been declined."))
     assignment.state = AssignmentState.declined
@@ -388,6 +407,9 @@ def _mark_declined(assignment: ReviewAssignment, reason: str) -> None:
 
 def decline_assignment(assignment: ReviewAssignment, reviewer, reason: str) -> None:
     """The reviewer declines, with a reason, an assignment they have not submitted yet."""
+    assignment = lock(assignment)
+    if assignment.state == AssignmentState.declined:
+        raise AlreadyDone(_l("This assignment has already been declined."))
     allowed, why = can_decline(reviewer, assignment)
     if not allowed:
         raise OperationError(why)
@@ -402,7 +424,11 @@ def reassign(assignment: ReviewAssignment, new_reviewer, actor) -> ReviewAssignm
     """Give the application to ``new_reviewer`` instead. A declined assignment stays on
     record; one still open (not submitted) is withdrawn from its reviewer."""
     _require_staff(actor)
-    panel = assignment.panel
+    assignment_id = assignment.id
+    panel = lock(assignment.panel)
+    assignment = db.session.get(ReviewAssignment, assignment_id)
+    if assignment is None:
+        raise AlreadyDone(_l("This assignment has already been given to someone else."))
     _require_unlocked(panel)
     review = assignment.review
     if review is not None and review.state == ReviewState.submitted:

@@ -7,12 +7,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from accounts.models import User
 from core.access import policy_required
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.locking import AlreadyDone
+from core.params import parse_id
 from core.timeutil import to_programme_time, utcnow
 from grants.applications.models import Application
 from grants.calls.models import Call
@@ -37,6 +40,12 @@ def overview():
                            rows=queries.panels_overview())
 
 
+def _panel_of_call(call_id) -> Panel | None:
+    number = parse_id(call_id) if call_id else None
+    return db.session.scalar(select(Panel).where(Panel.call_id == number)) \
+        if number is not None else None
+
+
 @admin_bp.route("/new", methods=["GET", "POST"])
 @policy_required(can_manage_panels)
 def new():
@@ -47,12 +56,17 @@ def new():
         call_id = request.args.get("call_id", "")
         form.call_id.data = call_id if call_id in {str(c.id) for c in calls} else ""
         form.reviewers_per_application.data = 3
+    elif (made := _panel_of_call(request.form.get("call_id"))) is not None:
+        # Created by a click that came first (a double click): answered as that one was.
+        return _refused(made, AlreadyDone(_("This call already has a review panel.")))
     elif form.validate_on_submit():
         call = db.session.get(Call, int(form.call_id.data))
         try:
             panel = operations.create_panel(
                 call, current_user, due_at=form.due_at.utc(),
                 reviewers_per_application=form.reviewers_per_application.data)
+        except AlreadyDone as done:
+            return _refused(done.existing, done)
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -123,7 +137,12 @@ def _assign_choices(form: AssignForm, applications, members) -> None:
 
 
 def _refused(panel: Panel, error: OperationError | str, **forms):
-    """The panel page again with the reason an action was refused (nothing is saved)."""
+    """The panel page again with the reason an action was refused (nothing is saved); or,
+    for an action already done (the same click arriving twice), the panel page as after
+    it."""
+    if isinstance(error, AlreadyDone):
+        flash(str(error.message), "info")
+        return redirect(url_for("panels.detail", panel_id=panel.id))
     message = error.message if isinstance(error, OperationError) else error
     return _detail_page(panel, 409 if panel.is_locked else 422, error=message, **forms)
 
@@ -157,7 +176,11 @@ def add_member(panel_id: int):
 def remove_member(panel_id: int, member_id: int):
     panel = _load_panel(panel_id)
     member = db.session.get(PanelMember, member_id)
-    if member is None or member.panel_id != panel.id:
+    if member is None:
+        # Removed by a click that came first (a double click): answered as that one was.
+        return _refused(panel, AlreadyDone(_("This person is no longer a member of this "
+                                             "panel.")))
+    if member.panel_id != panel.id:
         abort(404)
     name = member.user.name
     try:
@@ -217,7 +240,11 @@ def auto_assign(panel_id: int):
 def reassign(panel_id: int, assignment_id: int):
     panel = _load_panel(panel_id)
     assignment = db.session.get(ReviewAssignment, assignment_id)
-    if assignment is None or assignment.panel_id != panel.id:
+    if assignment is None:
+        # Reassigned by a click that came first (a double click): answered as that one was.
+        return _refused(panel, AlreadyDone(_("This assignment has already been given to "
+                                             "someone else.")))
+    if assignment.panel_id != panel.id:
         abort(404)
     form = ReassignForm()
     if not form.validate_on_submit():

@@ -15,6 +15,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.locking import AlreadyDone
 from grants.applications.models import Application, Attachment
 from grants.calls.forms import parse_id
 from grants.reviews import discussion, late_conflicts, operations, queries, scoring
@@ -187,11 +188,19 @@ def review(assignment_id: int):
 @bp.route("/reviews/<int:assignment_id>/decline", methods=["POST"])
 def decline(assignment_id: int):
     assignment = _load_assignment(assignment_id)
+    if assignment.state == AssignmentState.declined and current_user.is_authenticated \
+            and assignment.reviewer_id == current_user.id:
+        # Declined by a click that came first (a double click): answered as that one was.
+        flash(_("This assignment has already been declined."), "info")
+        return redirect(url_for("reviews.workspace"))
     require(can_view_assignment(current_user, assignment))
     form = DeclineForm()
     if form.validate_on_submit():
         try:
             operations.decline_assignment(assignment, current_user, form.reason.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("reviews.workspace"))
         except OperationError as error:
             form.add_operation_error(error)
             status = 409
@@ -248,6 +257,9 @@ def declare_conflict(panel_id: int):
             try:
                 operations.declare_conflict(panel, current_user, reason=form.reason.data,
                                             application=application, organisation=organisation)
+            except AlreadyDone as done:
+                flash(str(done.message), "info")
+                return redirect(url_for("reviews.workspace"))
             except OperationError as error:
                 form.add_operation_error(error)
             else:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone, lock
 from core.timeutil import utcnow
 from grants.applications.models import Application, EligibilityCheck
 from grants.applications.operations import transition
@@ -33,13 +34,29 @@ def _clean_notes(notes: dict | None, checklist: list[dict]) -> dict[str, str]:
     return cleaned
 
 
+def already_screened_so(application: Application, eligible: bool) -> bool:
+    """Whether the application was screened with this outcome already (a repeated request)."""
+    check = application.eligibility_check
+    return (application.state in (ApplicationState.eligible, ApplicationState.ineligible)
+            and check is not None and check.is_eligible == bool(eligible))
+
+
 def record_screening(application: Application, actor, *, eligible: bool, reason: str,
                      notes: dict | None = None) -> EligibilityCheck:
     """Save the checklist as staff saw it, with their notes and the outcome, then move the
     application to eligible or ineligible (which tells the applicant, with the reason).
 
     Ineligible always needs a reason. Eligible needs one too when an automatic check fails:
-    that is an override, and the audit entry says so."""
+    that is an override, and the audit entry says so.
+
+    The application's row is locked first: of two identical screenings sent at once, the
+    second waits and then finds the first one's outcome (``AlreadyDone``)."""
+    lock(application)
+    db.session.expire(application, ["eligibility_check"])
+    if already_screened_so(application, eligible):
+        raise AlreadyDone(_l("%(reference)s has already been screened: it is “%(state)s”.",
+                             reference=application.display_reference,
+                             state=application.state.title))
     allowed, why = can_screen(actor, application)
     if not allowed:
         raise OperationError(why)

@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from core.access import require
 from core.errors import OperationError
+from core.locking import AlreadyDone
 from core.forms import render_form
 from grants.applications.endorsement_terms import counterpart_warnings
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.screening import operations, queries
-from grants.screening.forms import screening_form
+from grants.screening.forms import ELIGIBLE, screening_form
 from grants.screening.policies import can_screen, can_view_screening
 
 bp = Blueprint("screening", __name__, url_prefix="/staff/applications")
@@ -26,10 +27,20 @@ def _load(application_id: int) -> Application:
     return application
 
 
+def _already_screened(application: Application):
+    flash(_("%(reference)s has already been screened: it is “%(state)s”.",
+            reference=application.display_reference, state=application.state.title), "info")
+    return redirect(url_for("screening.screen", application_id=application.id))
+
+
 @bp.route("/<int:application_id>/screening", methods=["GET", "POST"])
 def screen(application_id: int):
     application = _load(application_id)
     require(can_view_screening(current_user, application))
+    if request.method == "POST" and operations.already_screened_so(
+            application, request.form.get("outcome") == ELIGIBLE):
+        # The same screening sent again (a double click): answered as the first one was.
+        return _already_screened(application)
     if application.state != ApplicationState.submitted:
         # Screened already (or not submitted yet): the recorded check, read-only.
         status = 409 if request.method == "POST" else 200
@@ -44,6 +55,8 @@ def screen(application_id: int):
         try:
             operations.record_screening(application, current_user, eligible=form.is_eligible,
                                         reason=form.reason.data, notes=form.notes())
+        except AlreadyDone:
+            return _already_screened(application)
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -178,11 +178,15 @@ def test_saving_and_submitting_through_the_page(db_session, client, login_as, gr
         (D("260.00"), True)]
     assert _count(db_session, OutboxMessage, OutboxMessage.recipient == staff.email) == 1
 
-    # Submitted twice: a clear refusal, nothing changes.
+    # Submitted twice (a double click): answered as the first was, with a note; nothing
+    # changes and nobody is told again.
     response = client.post(_edit_url(grant.midterm), data=_form("submit"))
-    assert response.status_code == 409
-    assert "waiting for the programme team" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.location.endswith(
+        f"/reports/{grant.midterm.id}")
+    assert "waiting for the programme team" in client.get(response.location).get_data(
+        as_text=True)
     assert _count(db_session, ReportVersion, ReportVersion.report_id == grant.midterm.id) == 1
+    assert _count(db_session, OutboxMessage, OutboxMessage.recipient == staff.email) == 1
     # And the edit page sends the grantee to the report.
     response = client.get(_edit_url(grant.midterm))
     assert response.status_code == 302 and response.location.endswith(
