@@ -141,3 +141,19 @@ def awarded_without_agreement() -> list[Application]:
         .options(joinedload(Application.organisation),
                  joinedload(Application.call).joinedload(Call.fund))
         .order_by(Application.decided_at, Application.id)))
+
+
+# For the packages above grants (coalitions link awards by reference) -----------------------
+
+def award_id_by_reference(reference: str) -> int | None:
+    """The id of the award with this reference (surrounding spaces and case ignored)."""
+    return db.session.scalar(select(Award.id).where(Award.reference == reference.strip().upper()))
+
+
+def award_summaries(award_ids) -> list[dict]:
+    """``{id, reference, amount, currency}`` of each award whose id is in ``award_ids`` (a
+    list or a select of ids), by reference."""
+    rows = db.session.execute(
+        select(Award.id, Award.reference, Award.amount, Award.currency)
+        .where(Award.id.in_(award_ids)).order_by(Award.reference))
+    return [dict(row._mapping) for row in rows]
