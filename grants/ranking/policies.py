@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from accounts.policies import is_staff
+from core import contributions
 from core.access import ALLOW, Decision
 
 
@@ -71,6 +72,7 @@ def can_see_agreement(user, panel=None) -> Decision:
     return False, str(_l("Only programme staff can see the reviewers' agreement."))
 
 
+@contributions.provide("application.can_decide")
 def can_decide_application(user, application) -> Decision:
     """Whether ``user`` may award, waitlist or decline ``application``: staff, or the chair of
     the panel of the application's call, never for an organisation they belong to. Meant for
