@@ -16,6 +16,7 @@ from grants.applications.models import (Application, Endorsement, EndorsementSta
                                         application_thematic_areas)
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call, Fund, ThematicArea
+from grants.calls.states import CallState
 
 SORTS = {
     "submitted": (Application.submitted_at.desc().nulls_last(), Application.id.desc()),
@@ -149,8 +150,6 @@ def section_progress(application: Application) -> list[dict]:
 
 def calls_with_applications() -> list:
     """Calls that can hold submitted applications (not drafts), for the staff filter."""
-    from grants.calls.states import CallState
-
     return list(db.session.scalars(
         select(Call).where(Call.state != CallState.draft)
         .options(selectinload(Call.thematic_areas)).order_by(Call.closes_at.desc())))
