@@ -27,8 +27,10 @@ def provide(name: str) -> Callable[[Callable], Callable]:
 
     def register(function: Callable) -> Callable:
         existing = _providers.get(name)
-        if existing is not None and existing is not function \
-                and existing.__qualname__ != function.__qualname__:
+        # The same function again (its module imported anew) replaces itself; another
+        # function under a taken name is a mistake.
+        if existing is not None and (existing.__module__, existing.__qualname__) != \
+                (function.__module__, function.__qualname__):
             raise RuntimeError(f"{name!r} is already provided by {existing.__module__}")
         _providers[name] = function
         return function
