@@ -66,19 +66,12 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _is_package(module: str) -> bool:
-    return (ROOT / Path(*module.split("."))).is_dir()
-
-
 def unit(module: str) -> str:
     """The subpackage a module belongs to (``grants.awards``); a package's own top-level
     modules are each their own unit (``core.money``, ``core.views``): they are separate
     services, and ``core.views`` showing the audit log must not tie ``core.extensions`` to
     ``core.audit``."""
-    parts = module.split(".")
-    if len(parts) >= 2 and _is_package(".".join(parts[:2])):
-        return ".".join(parts[:2])
-    return ".".join(parts[:2])
+    return ".".join(module.split(".")[:2])
 
 
 def _type_checking_nodes(tree: ast.AST) -> set[int]:
