@@ -90,7 +90,6 @@ def _register_blueprints(app: Flask) -> None:
     from core.views import admin_bp as core_admin_bp
     from coalitions.coalitions.views import bp as coalitions_bp
     from coalitions.events.views import bp as events_bp
-    from coalitions.indicators.views import bp as indicators_bp
     from coalitions.plans.views import plans_bp
     from core.views import bp as core_bp
     from grants.applications.views import admin_bp as applications_admin_bp
@@ -105,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.reviews.views import bp as reviews_bp
     from grants.screening.views import bp as screening_bp
     from reporting.dashboards.views import bp as dashboards_bp
+    from reporting.indicators.views import bp as indicators_bp
     from reporting.opendata.views import bp as opendata_bp
     from reporting.portal.views import bp as portal_bp
     from reporting.workbook.views import bp as workbook_bp

@@ -8,8 +8,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from core.params import MAX_INT
+
 #: The largest value of an INTEGER primary key on PostgreSQL.
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT
 
 
 class IdConverter(IntegerConverter):

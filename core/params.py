@@ -17,10 +17,10 @@ from datetime import date
 
 from flask import Flask, abort, request
 
-from core.database import MAX_ID
-
-#: The largest value of an INTEGER column on PostgreSQL (ids and counts alike).
-MAX_INT = MAX_ID
+#: The largest value of an INTEGER column on PostgreSQL (ids and counts alike). Defined here,
+#: the lowest of core's modules, so that ``core.extensions`` can read the page number without
+#: a loop through ``core.database``.
+MAX_INT = 2**31 - 1
 
 #: Days outside these are typing mistakes, and adding or subtracting days stays far from
 #: ``date.min`` and ``date.max``.

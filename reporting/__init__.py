@@ -1,1 +1,2 @@
-"""Reporting for donors and the public: workbooks, dashboards, open data, project pages."""
+"""Reporting for donors and the public: indicators, workbooks, dashboards, open data,
+project pages."""

@@ -286,7 +286,7 @@ POLICY: dict[str, Access] = {
         frozenset({"finance"}),
         lambda c: f"/finance/disbursements/{c['paid_disbursement'].id}/reverse", conflicted=403),
     # Indicators: staff and donors see the numbers and the lists of events, organisations and
-    # grants; lists of people are staff-only (tests/coalitions/indicators).
+    # grants; lists of people are staff-only (tests/reporting/indicators).
     "indicators.overview": Access(STAFF | {"donor"}, lambda c: "/indicators"),
     "indicators.detail": Access(STAFF | {"donor"}, lambda c: "/indicators/organisations"),
     # Donor workbook: staff, finance and donors; the variant with names is staff's

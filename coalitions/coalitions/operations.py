@@ -29,6 +29,7 @@ from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads.operations import DEFAULT_KINDS, store_upload
+from grants.awards.queries import award_id_by_reference
 
 NAME_MAX = 200
 PURPOSE_MAX = 10000
@@ -299,13 +300,10 @@ def add_activity(coalition: Coalition, actor, *, kind, happened_on: date | None,
 
 
 # Linked grant awards -----------------------------------------------------------------------
-# The awards table belongs to the grants package, which coalitions do not import: it is read
-# and linked through the table itself.
+# Awards are found through grants' query functions; the link table is the coalition's own.
 
 def _award_id(reference: str) -> int:
-    awards = db.metadata.tables["awards"]
-    award_id = db.session.scalar(select(awards.c.id).where(
-        awards.c.reference == reference.strip().upper()))
+    award_id = award_id_by_reference(reference)
     if award_id is None:
         raise OperationError(_l("No grant award has the reference %(reference)s.",
                                 reference=reference.strip()), field="reference")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.organisations.models import Organisation, Sector
@@ -16,6 +16,7 @@ from coalitions.coalitions.models import (
     coalition_awards,
 )
 from core.extensions import db
+from grants.awards.queries import award_summaries
 
 
 def coalition_list() -> list[tuple[Coalition, int]]:
@@ -68,17 +69,10 @@ def timeline(coalition: Coalition) -> list[CoalitionActivity]:
 
 
 def linked_awards(coalition: Coalition) -> list[dict]:
-    """The grant awards linked to the coalition (reference, amount, currency), read through
-    the link table without depending on the grants package."""
-    awards = db.metadata.tables.get("awards")
-    if not isinstance(awards, Table):
-        return []
-    rows = db.session.execute(
-        select(awards.c.id, awards.c.reference, awards.c.amount, awards.c.currency)
-        .join(coalition_awards, coalition_awards.c.award_id == awards.c.id)
-        .where(coalition_awards.c.coalition_id == coalition.id)
-        .order_by(awards.c.reference))
-    return [dict(row._mapping) for row in rows]
+    """The grant awards linked to the coalition (reference, amount, currency), by reference,
+    through grants' own query."""
+    return award_summaries(select(coalition_awards.c.award_id)
+                           .where(coalition_awards.c.coalition_id == coalition.id))
 
 
 def organisation_choices() -> list[tuple[int, str]]:

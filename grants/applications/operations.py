@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from accounts.organisations import queries as organisation_queries
 from accounts.organisations.models import Organisation, Sector
+from core import contributions
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -391,9 +392,8 @@ def submit(application: Application, actor) -> None:
     application.reference = next_reference(application.call.reference_prefix, now.year)
     transition(application, ApplicationState.submitted, actor)
     if application.call.is_counterpart_required:
-        from grants.endorsements.operations import request_endorsement
         if application.endorsement is None or not application.endorsement.is_answered:
-            request_endorsement(application, actor)
+            contributions.ask("application.request_endorsement", application, actor)
 
 
 def withdraw(application: Application, actor, *, reason: str = "") -> None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.organisations.models import Organisation, OrganisationMember, Sector
+from core import contributions
 from core.extensions import db
 from grants.applications.checks import SECTIONS, missing_items
 from grants.applications.models import (Application, Endorsement, EndorsementState,
                                         application_thematic_areas)
 from grants.applications.states import ApplicationState
-from grants.calls.models import Call
+from grants.calls.models import Call, Fund, ThematicArea
+from grants.calls.states import CallState
 
 SORTS = {
     "submitted": (Application.submitted_at.desc().nulls_last(), Application.id.desc()),
@@ -147,8 +150,49 @@ def section_progress(application: Application) -> list[dict]:
 
 def calls_with_applications() -> list:
     """Calls that can hold submitted applications (not drafts), for the staff filter."""
-    from grants.calls.states import CallState
-
     return list(db.session.scalars(
         select(Call).where(Call.state != CallState.draft)
         .options(selectinload(Call.thematic_areas)).order_by(Call.closes_at.desc())))
+
+
+# What calls ask of their applications (core.contributions) ---------------------------------
+
+@contributions.provide("call.has_submissions")
+def call_has_submissions(call: Call) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Application.call_id == call.id,
+        Application.state != ApplicationState.draft))))
+
+
+@contributions.provide("fund.has_submissions")
+def fund_has_submissions(fund: Fund) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Application.call_id == Call.id, Call.fund_id == fund.id,
+        Application.state != ApplicationState.draft))))
+
+
+@contributions.provide("call.chosen_area_names")
+def chosen_area_names(area_ids: list[int]) -> list[str]:
+    """Of these thematic areas, the names of those an application has chosen."""
+    return list(db.session.scalars(
+        select(ThematicArea.name).where(ThematicArea.id.in_(area_ids), exists().where(
+            application_thematic_areas.c.thematic_area_id == ThematicArea.id))
+        .order_by(ThematicArea.position)))
+
+
+@contributions.provide("call.application_counts")
+def application_counts(call_ids: list[int] | None = None) -> dict[int, dict]:
+    """``{call_id: {ApplicationState: count}}`` in one aggregate query, states in the
+    workflow's order (calls without applications are absent)."""
+    query = select(Application.call_id, Application.state, func.count(Application.id)) \
+        .group_by(Application.call_id, Application.state)
+    if call_ids is not None:
+        if not call_ids:
+            return {}
+        query = query.where(Application.call_id.in_(call_ids))
+    counts: dict[int, dict] = defaultdict(dict)
+    for call_id, state, count in db.session.execute(query):
+        counts[call_id][ApplicationState(state)] = count
+    # In the workflow's order, for display.
+    return {call_id: {state: by_state[state] for state in ApplicationState if state in by_state}
+            for call_id, by_state in counts.items()}

@@ -10,6 +10,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core import contributions
 from core.workflow import Transition, Workflow
 
 
@@ -60,8 +61,8 @@ def _staff(user, application):
 
 def _decider(user, application):
     """Award, waitlist and decline: staff, or the chair of the call's review panel."""
-    from grants.ranking.policies import can_decide_application
-    return can_decide_application(user, application)
+    # Ranking decides (grants.ranking.policies); it comes later in the pipeline.
+    return contributions.ask("application.can_decide", user, application)
 
 
 def _complete_and_open(application):

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from accounts.organisations.models import Organisation
 from accounts.policies import is_applicant, is_signed_in
-from core import navigation
+from core import contributions, navigation
 from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
@@ -44,11 +44,8 @@ from grants.applications.states import (
     DECIDED_STATES,
     ApplicationState,
 )
-from grants.awards.policies import can_issue_award
-from grants.awards.queries import award_for_application
 from grants.calls.models import Call
 from grants.calls.policies import can_view_call
-from grants.endorsements.policies import can_record_paper, can_resend
 
 bp = Blueprint("applications", __name__)
 admin_bp = Blueprint("applications_admin", __name__, url_prefix="/staff/applications")
@@ -140,12 +137,17 @@ def detail(application_id: int):
         "grants/applications/detail.html", application=application,
         progress=queries.section_progress(application),
         is_member=is_applicant_member(current_user, application)[0],
-        can_manage_endorsement=can_resend(current_user, application)[0],
+        can_manage_endorsement=contributions.ask("application.can_resend_endorsement",
+                                                 current_user, application)[0],
         contact_warnings=(counterpart_warnings(application)
                           if can_list_all(current_user)[0] else []),
-        can_record_paper=can_record_paper(current_user, application)[0],
-        award=award_for_application(application.id),
-        can_issue_award=can_issue_award(current_user, application)[0],
+        can_record_paper=contributions.ask("application.can_record_paper_endorsement",
+                                           current_user, application)[0],
+        # Later stages' parts of the page (endorsements above, the award here) are asked
+        # through core.contributions: applications do not import them.
+        award=contributions.ask("application.award", application.id),
+        can_issue_award=contributions.ask("application.can_issue_award", current_user,
+                                          application)[0],
         # Staff who belong to the applicant or counterpart are told why they cannot act.
         separation=check_disinterested(current_user, application)
         if can_list_all(current_user)[0] else (True, ""),

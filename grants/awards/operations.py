@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core import contributions
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -36,11 +37,8 @@ from grants.awards.checks import (AGREEMENT_KINDS, CONDITIONS_MAX, FINAL_REPORT_
                                   _check_dates, _clean_text, _money, _notify_grantee,
                                   _require_staff, lock_award, programme_today)
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.states import (DEFAULT_SCHEDULE, AwardState, DisbursementState,
-                                  TrancheCondition)
-from grants.ledger.queries import OPEN_STATES, money_of
-from grants.monitoring.models import ProgressReport
-from grants.monitoring.states import ReportKind, ReportState
+from grants.awards.states import (DEFAULT_SCHEDULE, OPEN_STATES, AwardState,
+                                  DisbursementState, ReportKind, TrancheCondition)
 
 
 # Awards ------------------------------------------------------------------------------------
@@ -109,11 +107,8 @@ def create_award(application: Application, actor, *, starts_on: date, ends_on: d
                                 reference=application.display_reference)) from None
 
     midterm_due, final_due = report_due_dates(starts_on, ends_on)
-    reports = [ProgressReport(award_id=award.id, kind=ReportKind.midterm, due_on=midterm_due,
-                              state=ReportState.due),
-               ProgressReport(award_id=award.id, kind=ReportKind.final, due_on=final_due,
-                              state=ReportState.due)]
-    db.session.add_all(reports)
+    # The reports belong to monitoring, a later stage (grants.monitoring.award_reports).
+    reports = contributions.ask("award.schedule_reports", award, midterm_due, final_due)
     db.session.flush()
     record("award.create", award, actor=actor,
            summary=f"{award.reference}: grant agreement for "
@@ -192,9 +187,7 @@ def update_award(award: Award, actor, *, starts_on: date, ends_on: date, conditi
         tranche.planned_on = tranches[tranche.id][1]
     award.starts_on, award.ends_on, award.conditions = starts_on, ends_on, conditions
     due = dict(zip(REPORT_KINDS, report_due_dates(starts_on, ends_on), strict=True))
-    for report in queries.reports_of(award):
-        if report.kind in due and report.state == ReportState.due:
-            report.due_on = due[report.kind]
+    contributions.ask("award.reschedule_reports", award, due)
     db.session.flush()
     record("award.update", award, actor=actor, summary=f"{award.reference}: changed",
            data={"before": before,
@@ -305,7 +298,7 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
                summary=f"{award.reference}: request #{entry.id} cancelled (award terminated)",
                data={"award_id": award.id, "amount": entry.amount, "reason": reason})
     # What was not disbursed joins what was de-obligated: committed becomes disbursed.
-    award.deobligated_amount += money_of(award).undisbursed
+    award.deobligated_amount += contributions.ask("award.money", award).undisbursed
     award.deobligation_reason = reason
     award.termination_reason = reason
     _move(award, AwardState.terminated, actor, reason=reason,
@@ -324,7 +317,7 @@ def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
     if not queries.is_final_report_accepted(award):
         raise OperationError(_l("The final report must be accepted before the award is "
                                 "closed."))
-    money = money_of(award)
+    money = contributions.ask("award.money", award)
     if money.open:
         raise OperationError(_l("Pay or cancel the open disbursement requests (%(amount)s) "
                                 "before closing the award.",

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
 from accounts.policies import is_staff
+from core import contributions
 from core.access import ALLOW, Decision
 from grants.applications.policies import check_disinterested
 
@@ -55,6 +56,7 @@ def can_manage_awards(user, award=None) -> Decision:
     return ALLOW
 
 
+@contributions.provide("application.can_issue_award")
 def can_issue_award(user, application) -> Decision:
     """Issue the grant agreement of an awarded application."""
     allowed, reason = can_manage_awards(user)

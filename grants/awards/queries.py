@@ -6,25 +6,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Role, User, UserRole
+from core import contributions
 from core.extensions import db
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award
-from grants.awards.states import AwardState, TrancheCondition
+from grants.awards.states import AwardState, ReportKind, TrancheCondition
 from grants.calls.models import Call
-from grants.ledger.money import Money
-from grants.ledger.queries import money_by_award
-from grants.monitoring.models import ProgressReport
-from grants.monitoring.states import ReportKind, ReportState
 from grants.ranking.queries import decided_amount
 from grants.reviews.models import Decision
 from grants.reviews.states import Outcome
+
+if TYPE_CHECKING:  # exempt from the import layers: annotations only, never run
+    from grants.ledger.money import Money
+    from grants.monitoring.models import ProgressReport
+
+# An award's reports (grants.monitoring) and its money (grants.ledger) come from later stages
+# of the pipeline, asked through core.contributions.
 
 #: The report whose acceptance releases each report-conditioned tranche.
 CONDITION_REPORTS = {
@@ -36,8 +41,7 @@ CONDITION_REPORTS = {
 # Conditions --------------------------------------------------------------------------------
 
 def accepted_report_kinds(award: Award) -> set[ReportKind]:
-    return set(db.session.scalars(select(ProgressReport.kind).where(
-        ProgressReport.award_id == award.id, ProgressReport.state == ReportState.accepted)))
+    return contributions.ask("award.accepted_report_kinds", award)
 
 
 def conditions_holding(award: Award) -> dict[TrancheCondition, bool]:
@@ -67,6 +71,7 @@ def load_award(award_id: int) -> Award | None:
                  selectinload(Award.tranches)))
 
 
+@contributions.provide("application.award")
 def award_for_application(application_id: int) -> Award | None:
     return db.session.scalar(select(Award).where(Award.application_id == application_id))
 
@@ -90,9 +95,7 @@ def decided_amounts(applications: Iterable[Application]) -> dict[int, Decimal]:
 
 
 def reports_of(award: Award) -> list[ProgressReport]:
-    return list(db.session.scalars(select(ProgressReport)
-                                   .where(ProgressReport.award_id == award.id)
-                                   .order_by(ProgressReport.due_on, ProgressReport.id)))
+    return contributions.ask("award.reports", award)
 
 
 def finance_users() -> list[User]:
@@ -119,7 +122,7 @@ def awards_for_staff(state: AwardState | None = None) -> list[AwardListRow]:
     if state is not None:
         query = query.where(Award.state == state)
     awards = list(db.session.scalars(query))
-    money = money_by_award(awards)
+    money = contributions.ask("awards.money", awards)
     return [AwardListRow(award=award, money=money[award.id]) for award in awards]
 
 
@@ -141,3 +144,19 @@ def awarded_without_agreement() -> list[Application]:
         .options(joinedload(Application.organisation),
                  joinedload(Application.call).joinedload(Call.fund))
         .order_by(Application.decided_at, Application.id)))
+
+
+# For the packages above grants (coalitions link awards by reference) -----------------------
+
+def award_id_by_reference(reference: str) -> int | None:
+    """The id of the award with this reference (surrounding spaces and case ignored)."""
+    return db.session.scalar(select(Award.id).where(Award.reference == reference.strip().upper()))
+
+
+def award_summaries(award_ids) -> list[dict]:
+    """``{id, reference, amount, currency}`` of each award whose id is in ``award_ids`` (a
+    list or a select of ids), by reference."""
+    rows = db.session.execute(
+        select(Award.id, Award.reference, Award.amount, Award.currency)
+        .where(Award.id.in_(award_ids)).order_by(Award.reference))
+    return [dict(row._mapping) for row in rows]

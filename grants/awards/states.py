@@ -64,6 +64,10 @@ class DisbursementState(enum.StrEnum):
                     DisbursementState.cancelled: _l("Cancelled")}[self])
 
 
+#: Requests not yet paid, rejected or cancelled.
+OPEN_STATES = (DisbursementState.requested, DisbursementState.approved)
+
+
 class DisbursementKind(enum.StrEnum):
     payment = "payment"
     reversal = "reversal"
@@ -87,3 +91,15 @@ DEFAULT_SCHEDULE = [
     (40, TrancheCondition.midterm_report),
     (10, TrancheCondition.final_report),
 ]
+
+
+class ReportKind(enum.StrEnum):
+    midterm = "midterm"
+    final = "final"
+    other = "other"
+
+    @property
+    def title(self) -> str:
+        return str({ReportKind.midterm: _l("Mid-term report"),
+                    ReportKind.final: _l("Final report"),
+                    ReportKind.other: _l("Report")}[self])

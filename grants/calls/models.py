@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Boolean, Enum, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint, exists, select)
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import contributions
 from core.extensions import db
 from core.models import TimestampMixin
 from core.money import MoneyAmount
@@ -99,11 +100,8 @@ class Call(TimestampMixin, db.Model):
         return self.closes_at is not None and (now or utcnow()) >= self.closes_at
 
     def has_submissions(self) -> bool:
-        from grants.applications.models import Application
-        from grants.applications.states import ApplicationState
-        return bool(db.session.scalar(select(exists().where(
-            Application.call_id == self.id,
-            Application.state != ApplicationState.draft))))
+        # Applications come later in the pipeline: they answer (grants.applications.queries).
+        return contributions.ask("call.has_submissions", self)
 
     def missing_for_publication(self) -> list:
         missing = []

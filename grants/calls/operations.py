@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from accounts.organisations.models import Organisation
+from core import contributions
 from core.audit.operations import record
 from core.database import MAX_ID
 from core.errors import OperationError
@@ -200,11 +201,7 @@ def create_fund(actor, **fields) -> Fund:
 
 
 def fund_has_submissions(fund: Fund) -> bool:
-    from grants.applications.models import Application
-    from grants.applications.states import ApplicationState
-    return bool(db.session.scalar(select(exists().where(
-        Application.call_id == Call.id, Call.fund_id == fund.id,
-        Application.state != ApplicationState.draft))))
+    return contributions.ask("fund.has_submissions", fund)
 
 
 def update_fund(fund: Fund, actor, **fields) -> dict:
@@ -316,11 +313,7 @@ def _chosen_area_names(area_ids: list[int]) -> list[str]:
     """Of these thematic areas, the names of those an application has chosen."""
     if not area_ids:
         return []
-    from grants.applications.models import application_thematic_areas
-    return list(db.session.scalars(
-        select(ThematicArea.name).where(ThematicArea.id.in_(area_ids), exists().where(
-            application_thematic_areas.c.thematic_area_id == ThematicArea.id))
-        .order_by(ThematicArea.position)))
+    return contributions.ask("call.chosen_area_names", area_ids)
 
 
 def _sync_list(call: Call, name: str, items: list[str]) -> list[str] | None:

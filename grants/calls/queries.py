@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core import freshness
+from core import contributions, freshness
 from core.extensions import db
 from grants.calls.models import (Call, Criterion, EligibilityStatement, Fund, RequiredDocument,
                                  ThematicArea)
@@ -54,23 +54,10 @@ def staff_calls(state: CallState | None = None, fund_id: int | None = None) -> l
 
 
 def application_counts(call_ids: list[int] | None = None) -> dict[int, dict]:
-    """``{call_id: {ApplicationState: count}}`` in one aggregate query, states in the
-    workflow's order (calls without applications are absent)."""
-    from grants.applications.models import Application
-    from grants.applications.states import ApplicationState
-
-    query = select(Application.call_id, Application.state, func.count(Application.id)) \
-        .group_by(Application.call_id, Application.state)
-    if call_ids is not None:
-        if not call_ids:
-            return {}
-        query = query.where(Application.call_id.in_(call_ids))
-    counts: dict[int, dict] = defaultdict(dict)
-    for call_id, state, count in db.session.execute(query):
-        counts[call_id][ApplicationState(state)] = count
-    # In the workflow's order, for display.
-    return {call_id: {state: by_state[state] for state in ApplicationState if state in by_state}
-            for call_id, by_state in counts.items()}
+    """``{call_id: {ApplicationState: count}}``, states in the workflow's order (calls
+    without applications are absent); applications count them
+    (``grants.applications.queries``)."""
+    return contributions.ask("call.application_counts", call_ids)
 
 
 def funds_with_totals() -> list[tuple[Fund, int, Decimal]]:

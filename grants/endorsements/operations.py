@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.policies import is_staff
+from core import contributions
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -185,6 +186,7 @@ def _lock(application: Application) -> None:
         .with_for_update().execution_options(populate_existing=True))
 
 
+@contributions.provide("application.request_endorsement")
 def request_endorsement(application: Application, actor) -> Endorsement:
     """Create or refresh the application's endorsement request and email the counterpart a
     new link (any earlier link stops working)."""

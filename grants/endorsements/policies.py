@@ -9,16 +9,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from accounts.policies import is_staff
+from core import contributions
 from core.access import ALLOW, Decision
 from grants.applications.policies import can_view, check_disinterested, is_applicant_member
 
 
+@contributions.provide("application.can_resend_endorsement")
 def can_resend(user, application) -> Decision:
     if is_staff(user):
         return ALLOW
     return False, str(_l("Only programme staff can send the endorsement link again."))
 
 
+@contributions.provide("application.can_record_paper_endorsement")
 def can_record_paper(user, application) -> Decision:
     """Staff record a letter received on paper, unless they belong to the applicant or the
     counterpart organisation (the letter is the counterpart's word)."""

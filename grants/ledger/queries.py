@@ -11,23 +11,23 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from core import contributions
 from core.extensions import db
 from grants.applications.models import Application
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.states import COUNTING_STATES, DisbursementKind, DisbursementState
+from grants.awards.states import (COUNTING_STATES, OPEN_STATES, DisbursementKind,
+                                  DisbursementState)
 from grants.ledger.money import ENTRY_SUMS, ZERO, Money, cents, entry_columns, select_money
-
-#: Requests not yet paid, rejected or cancelled.
-OPEN_STATES = (DisbursementState.requested, DisbursementState.approved)
-
 
 # Balances ----------------------------------------------------------------------------------
 
+@contributions.provide("award.money")
 def money_of(award: Award) -> Money:
     """The award's money, from one aggregate query over its ledger."""
     return money_by_award([award])[award.id]
 
 
+@contributions.provide("awards.money")
 def money_by_award(awards: Iterable[Award]) -> dict[int, Money]:
     """The money of several awards, by award id, from one aggregate query."""
     ids = [award.id for award in awards]

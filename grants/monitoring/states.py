@@ -6,17 +6,9 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-
-class ReportKind(enum.StrEnum):
-    midterm = "midterm"
-    final = "final"
-    other = "other"
-
-    @property
-    def title(self) -> str:
-        return str({ReportKind.midterm: _l("Mid-term report"),
-                    ReportKind.final: _l("Final report"),
-                    ReportKind.other: _l("Report")}[self])
+# The kinds of report are set by the grant agreement (its tranches wait on them): they live
+# with the awards, an earlier stage.
+from grants.awards.states import ReportKind  # noqa: F401
 
 
 class ReportState(enum.StrEnum):

@@ -9,9 +9,15 @@ for staff only. Krippendorff's alpha is shown to staff.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from accounts.policies import is_staff
+from core import contributions
 from core.access import ALLOW, Decision
+from core.extensions import db
+from grants.applications.policies import check_disinterested
+from grants.reviews.conflicts import can_see_assessment
+from grants.reviews.models import Panel
 
 
 def is_chair(user, panel) -> bool:
@@ -71,23 +77,17 @@ def can_see_agreement(user, panel=None) -> Decision:
     return False, str(_l("Only programme staff can see the reviewers' agreement."))
 
 
+@contributions.provide("application.can_decide")
 def can_decide_application(user, application) -> Decision:
     """Whether ``user`` may award, waitlist or decline ``application``: staff, or the chair of
     the panel of the application's call, never for an organisation they belong to. Meant for
     the application workflow's decision transitions (``grants/applications/states.py``)."""
-    from grants.applications.policies import check_disinterested
-
     allowed, reason = check_disinterested(user, application)
     if not allowed:
         return allowed, reason
     if is_staff(user):
         return ALLOW
     if user and user.is_authenticated:
-        from sqlalchemy import select
-
-        from core.extensions import db
-        from grants.reviews.models import Panel
-
         chair_id = db.session.scalar(select(Panel.chair_id).where(
             Panel.call_id == application.call_id))
         if chair_id is not None and chair_id == user.id:
@@ -100,6 +100,4 @@ def can_see_scores_of(user, panel, application) -> Decision:
     """Nobody sees the scores or reviews of an application they have a conflict of interest
     with (declared, or through membership of the applicant or counterpart organisation): the
     one rule of ``grants.reviews.conflicts.can_see_assessment``."""
-    from grants.reviews.conflicts import can_see_assessment
-
     return can_see_assessment(user, application)

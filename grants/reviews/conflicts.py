@@ -19,6 +19,7 @@ from accounts.organisations.models import OrganisationMember
 from core.access import ALLOW, Decision
 from core.extensions import db
 from grants.applications.models import Application
+from grants.applications.policies import interested_organisation_ids
 from grants.reviews.models import ConflictDeclaration, Panel
 
 
@@ -94,8 +95,6 @@ NO_CONFLICTS = ViewerConflicts(frozenset(), frozenset(), frozenset())
 
 
 def _load_viewer_conflicts(user) -> ViewerConflicts:
-    from grants.applications.policies import interested_organisation_ids
-
     applications, call_organisations = set(), set()
     for application_id, organisation_id, call_id in db.session.execute(
             select(ConflictDeclaration.application_id, ConflictDeclaration.organisation_id,

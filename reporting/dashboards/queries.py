@@ -37,7 +37,6 @@ from sqlalchemy import String, and_, case, cast, extract, func, not_, or_, selec
 from sqlalchemy.orm import contains_eager
 
 from coalitions.events.models import Attendance, Event, Person
-from coalitions.indicators import queries as indicators
 from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import DISTRICTS, Application, application_thematic_areas
@@ -47,6 +46,7 @@ from grants.calls.models import Call, Fund, ThematicArea
 from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportState
+from reporting.indicators import queries as indicators
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

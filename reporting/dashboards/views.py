@@ -10,12 +10,12 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import format_decimal, format_number, gettext
 from flask_babel import lazy_gettext as _l
 
-from coalitions.indicators.views import AGE_TITLES, SEX_TITLES
 from core import navigation
 from core.access import policy_required
 from core.params import parse_day, parse_id
 from grants.ledger import money
 from reporting.dashboards import charts, queries
+from reporting.indicators.views import AGE_TITLES, SEX_TITLES
 from reporting.policies import can_view_reports
 
 bp = Blueprint("dashboards", __name__, url_prefix="/reports")

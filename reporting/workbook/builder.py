@@ -13,9 +13,9 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
-from coalitions.indicators.queries import compute
 from core.spreadsheets import Workbook
 from core.timeutil import utcnow
+from reporting.indicators.queries import compute
 from reporting.workbook import queries, sheets_coalitions, sheets_grants, summary
 from reporting.workbook.queries import Scope, WorkbookPeriod
 

@@ -2,7 +2,7 @@
 
 The workbook covers a period (both ends optional: no dates is the whole programme) and
 optionally one fund. Each sheet filters its records by their natural date, as the programme's
-indicators do (``coalitions.indicators.queries``), so that a sheet's rows are exactly the
+indicators do (``reporting.indicators.queries``), so that a sheet's rows are exactly the
 records behind the indicator of the same name: the sets (events of the period, participants,
 organisations engaged, grants awarded, applications submitted) come from that module's own
 query builders rather than from copies of them.
@@ -24,7 +24,6 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 
-from coalitions.indicators.queries import Period, awards_in, submitted_applications
 from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import Application, application_thematic_areas
@@ -33,6 +32,7 @@ from grants.calls.models import Fund, ThematicArea
 from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import accepted_versions
+from reporting.indicators.queries import Period, awards_in, submitted_applications
 
 #: Rows fetched from the database at a time while a sheet streams.
 YIELD_PER = 500
@@ -72,7 +72,7 @@ class Scope:
 
     @property
     def indicators_period(self) -> Period:
-        """The same period as ``coalitions.indicators.queries.Period`` (open ends become
+        """The same period as ``reporting.indicators.queries.Period`` (open ends become
         bounds beyond any record)."""
         return Period(self.period.start or EARLIEST, self.period.end or LATEST, self.fund_id)
 

@@ -2,7 +2,7 @@
 commitments, events, participants and organisations engaged.
 
 Events, participants and organisations are exactly the sets the programme's indicators count
-(``coalitions.indicators.queries``): the events whose first day is in the period, the people
+(``reporting.indicators.queries``): the events whose first day is in the period, the people
 who attended one of them, the organisations engaged. Events, people and coalitions belong to
 no fund, so the fund filter does not narrow them (it narrows the grant reasons an
 organisation counts as engaged, as on the indicators page).
@@ -24,14 +24,6 @@ from coalitions.coalitions.models import (
     coalition_awards,
 )
 from coalitions.events.models import Attendance, Event, Person, Sex
-from coalitions.indicators.queries import (
-    REASONS,
-    YOUTH_AGE,
-    age_band,
-    engagements,
-    events_in,
-    first_attendance,
-)
 from coalitions.plans.models import (
     ActionPlan,
     Commitment,
@@ -43,6 +35,14 @@ from coalitions.plans.models import (
 from core.extensions import db
 from core.spreadsheets import Column
 from grants.awards.models import Award
+from reporting.indicators.queries import (
+    REASONS,
+    YOUTH_AGE,
+    age_band,
+    engagements,
+    events_in,
+    first_attendance,
+)
 from reporting.workbook.queries import Scope, joined, stream
 from reporting.workbook.sheet import SheetSpec, title_of
 

@@ -1,7 +1,7 @@
 """The first two sheets of the donor workbook: About (what the workbook covers and how every
 number is defined) and Summary (the programme's indicators, with native charts).
 
-The indicators are ``coalitions.indicators.queries.compute``'s, never recomputed here, so the
+The indicators are ``reporting.indicators.queries.compute``'s, never recomputed here, so the
 workbook and the indicators page always agree. Each chart is drawn from a small block of
 numbers written beside it on the sheet.
 """
@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from accounts.organisations.models import Sector
 from coalitions.events.models import EventType
-from coalitions.indicators.queries import Indicators
 from core.extensions import db
 from core.spreadsheets import Block, Chart, Column
 from core.timeutil import to_programme_time
@@ -27,6 +26,7 @@ from grants.applications.models import application_thematic_areas
 from grants.awards.models import Award
 from grants.calls.models import ThematicArea
 from grants.ledger import money
+from reporting.indicators.queries import Indicators
 from reporting.workbook import queries
 from reporting.workbook.queries import AwardMoney, Scope, WorkbookPeriod
 from reporting.workbook.sheets_coalitions import age_titles, sex_titles

@@ -120,7 +120,7 @@ def test_open_data_and_the_workbook_agree_on_eight_grants(loaded):
 
 
 def test_the_reference_numbers_are_unchanged(loaded):
-    from coalitions.indicators.queries import Period, compute
+    from reporting.indicators.queries import Period, compute
 
     indicators = compute(Period(date(2018, 1, 1), date(2019, 12, 31)))
     assert (indicators.events, indicators.organisations, indicators.participants,

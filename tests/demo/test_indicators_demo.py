@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from coalitions.events.models import Event
-from coalitions.indicators.queries import Period, compute
+from reporting.indicators.queries import Period, compute
 
 REFERENCE = Period(date(2018, 1, 1), date(2019, 12, 31))
 

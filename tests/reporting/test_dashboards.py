@@ -47,7 +47,7 @@ def test_the_reference_numbers_of_the_demo_programme(demo_programme):
 
 
 def test_the_dashboard_agrees_with_the_indicators_page(demo_programme):
-    from coalitions.indicators.queries import Period, compute
+    from reporting.indicators.queries import Period, compute
 
     board = queries.dashboard(REFERENCE_PERIOD)
     indicators = compute(Period(REFERENCE_PERIOD.start, REFERENCE_PERIOD.end))

@@ -324,7 +324,7 @@ def test_quarters_follow_the_period(make):
 # Sex and age -------------------------------------------------------------------------------
 
 def test_sex_and_age_agree_with_the_indicators(make):
-    from coalitions.indicators.queries import Period, compute
+    from reporting.indicators.queries import Period, compute
 
     day = date(2019, 4, 1)
     first, second = make.event(day), make.event(date(2019, 9, 1))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from accounts.organisations.models import Organisation, Sector
 from coalitions.events import importer, operations
-from coalitions.indicators.queries import Period, compute
+from reporting.indicators.queries import Period, compute
 from tests.coalitions.events import make_event, row, xlsx_bytes
 
 YEAR = Period(date(2019, 1, 1), date(2019, 12, 31))

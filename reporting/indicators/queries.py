@@ -29,10 +29,9 @@ Definitions (also shown on the indicators page):
   the fund's calls. Events, participants and coalitions belong to no fund and are not
   filtered.
 
-Why the grant tables are read by name: ``coalitions`` must not import ``grants`` (the
-dependency rule in the design). The few grant columns needed here (applications, awards,
-calls) are read with SQLAlchemy Core through ``db.metadata.tables``, which every model
-module registers at start-up, so no grant model or module is imported.
+The grant figures come from the grants package's own tables (``Application``, ``Award``,
+``Call``, ``Fund``), read with SQLAlchemy Core: reporting sits above grants, so a renamed
+column fails here at import, not at run time.
 """
 
 from __future__ import annotations
@@ -50,6 +49,9 @@ from coalitions.coalitions.models import CoalitionMembership
 from coalitions.events.models import Attendance, Event, EventType, Person, Sex
 from core.extensions import db
 from core.timeutil import from_programme_time
+from grants.applications.models import Application
+from grants.awards.models import Award
+from grants.calls.models import Call, Fund
 
 #: Youth: under this age in the year of the event's first day.
 YOUTH_AGE = 30
@@ -114,8 +116,7 @@ class Indicators:
 
 
 def _tables():
-    tables = db.metadata.tables
-    return tables["applications"], tables["awards"], tables["calls"]
+    return Application.__table__, Award.__table__, Call.__table__
 
 
 # The sets behind the numbers ---------------------------------------------------------------
@@ -348,10 +349,10 @@ def award_ids(period: Period, **filters) -> list[int]:
 
 def funds() -> list:
     """(id, name) of every fund, for the filter."""
-    table = db.metadata.tables["funds"]
+    table = Fund.__table__
     return db.session.execute(select(table.c.id, table.c.name).order_by(table.c.name)).all()
 
 
 def fund_exists(fund_id: int) -> bool:
-    table = db.metadata.tables["funds"]
+    table = Fund.__table__
     return db.session.scalar(select(table.c.id).where(table.c.id == fund_id)) is not None

@@ -18,9 +18,9 @@ from coalitions.events.models import (
     Person,
     Sex,
 )
-from coalitions.indicators import queries
-from coalitions.indicators.queries import Period, compute
 from core.timeutil import from_programme_time
+from reporting.indicators import queries
+from reporting.indicators.queries import Period, compute
 from tests.fixtures.grants import GrantFactories
 
 YEAR = Period(date(2021, 1, 1), date(2021, 12, 31))

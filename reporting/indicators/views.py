@@ -12,16 +12,16 @@ from flask_login import current_user
 
 from accounts.organisations.models import SECTOR_TITLES, Sector
 from coalitions.events.models import EventType, Sex
-from coalitions.indicators import queries
-from coalitions.indicators.policies import (
-    can_view_detail,
-    can_view_indicators,
-    can_view_people,
-)
 from core import navigation
 from core.access import policy_required, require
 from core.params import arg_day, arg_id
 from core.timeutil import to_programme_time, utcnow
+from reporting.indicators import queries
+from reporting.indicators.policies import (
+    can_view_detail,
+    can_view_indicators,
+    can_view_people,
+)
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
@@ -88,7 +88,7 @@ def _context(period: queries.Period, **context) -> dict:
 @policy_required(can_view_indicators)
 def overview():
     period = _period()
-    return render_template("coalitions/indicators/overview.html",
+    return render_template("reporting/indicators/overview.html",
                            **_context(period, indicators=queries.compute(period)))
 
 
@@ -115,7 +115,7 @@ def detail(metric: str):
     else:
         filters["currency"] = _choice("currency", _currencies())
         rows = queries.grants(period, **filters)
-    return render_template("coalitions/indicators/detail.html",
+    return render_template("reporting/indicators/detail.html",
                            **_context(period, metric=metric, rows=rows,
                                       filters={k: v for k, v in filters.items()
                                                if v is not None}))
