@@ -124,7 +124,9 @@ def _where(module: str, line: int) -> str:
 def test_the_scan_sees_every_package_and_relative_imports():
     # The rules below are only as good as the scan: make sure it finds what it must.
     assert {"core.money", "grants.awards.views", "reporting.portal.views"} <= set(MODULES)
-    assert ("coalitions.events.importer", 20) in IMPORTS["coalitions.events.operations"]
+    # coalitions/events/operations.py imports its importer with a relative import.
+    assert "coalitions.events.importer" in {name for name, _line
+                                            in IMPORTS["coalitions.events.operations"]}
     assert any(name == "grants.endorsements.operations"  # the providers' registration
                for name, _line in IMPORTS["grants"])
     assert unit("core.money") == "core.money" and unit("grants.awards.models") == "grants.awards"
