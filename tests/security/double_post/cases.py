@@ -238,30 +238,22 @@ CASES: dict[str, Case | NotStateChanging] = {
                       "password": PASSWORD}),
     "accounts.resend_confirmation": Case(
         "anonymous", lambda w, c: "/confirm", lambda w, c: {"email": c["user"].email},
-        setup=unconfirmed,
-        known_problem="each request emails a confirmation link: a double click sends two"),
+        setup=unconfirmed),
     "accounts.forgot_password": Case(
         "anonymous", lambda w, c: "/password/forgot",
-        lambda w, c: {"email": A(w).owner.email},
-        known_problem="each request emails a reset link: a double click sends two"),
+        lambda w, c: {"email": A(w).owner.email}),
     "accounts.reset_password": Case(
         "anonymous", lambda w, c: f"/password/reset/{c['token']}",
-        lambda w, c: {"password": PASSWORD}, setup=reset_link,
-        known_problem=("the second request sets the password again with the same link and records "
-                       "it again")),
+        lambda w, c: {"password": PASSWORD}, setup=reset_link),
     "accounts.accept_invitation": Case(
         "anonymous", lambda w, c: f"/invitation/{c['token']}",
-        lambda w, c: {"password": PASSWORD}, setup=admin_invitation,
-        known_problem=("the second request finds the invitation used and shows the form again with"
-                       " an error (422) instead of the first one's answer")),
+        lambda w, c: {"password": PASSWORD}, setup=admin_invitation),
     "accounts.profile": Case("alpha", lambda w, c: "/account",
                              lambda w, c: {"name": "Alpha Owner Renamed", "locale": "es"}),
     "accounts.change_password": Case(
         "alpha", lambda w, c: "/account/password",
         lambda w, c: {"current_password": "correct horse battery staple",
-                      "password": PASSWORD},
-        known_problem=("the second change is checked against the old password after the first "
-                       "changed it, and is recorded again")),
+                      "password": PASSWORD}),
     "users_admin.invite_user": Case(
         "admin", lambda w, c: "/admin/users/invite",
         lambda w, c: {"name": "New Reviewer", "email": "new-reviewer@example.org",
