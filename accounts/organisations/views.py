@@ -133,6 +133,9 @@ def create():
     if form.validate_on_submit():
         try:
             org = operations.create_organisation(current_user, **form.organisation_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("organisations.detail", organisation_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -207,6 +210,9 @@ def invite_member(organisation_id: int):
             invitation = operations.invite_member(
                 org, current_user, email=form.email.data, name=form.name.data,
                 role=MemberRole(form.role.data))
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("organisations.detail", organisation_id=org.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
