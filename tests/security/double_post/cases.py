@@ -12,7 +12,6 @@ from datetime import timedelta
 from tests.security.double_post.harness import Case, NotStateChanging
 from tests.security.double_post.helpers import (
     A,
-    CREATED_TWICE,
     PASSWORD,
     X,
     admin_invitation,
@@ -356,8 +355,7 @@ CASES: dict[str, Case | NotStateChanging] = {
         lambda w, c: {"name": "Double fund", "donor_organisation_id": "",
                       "managing_organisation_id": "", "currency": "USD",
                       "total_budget": "10000.00"}),
-    "calls_admin.new_call": Case("staff", lambda w, c: "/staff/calls/new", new_call_form,
-                                 known_problem=CREATED_TWICE),
+    "calls_admin.new_call": Case("staff", lambda w, c: "/staff/calls/new", new_call_form),
     "coalitions.new": Case(
         "staff", lambda w, c: "/coalitions/new",
         lambda w, c: {"name": "Double coalition", "purpose": "", "thematic_areas": "",
@@ -377,8 +375,7 @@ CASES: dict[str, Case | NotStateChanging] = {
     "plans.new_commitment": Case(
         "staff", lambda w, c: f"/staff/action-plans/{X(w)['action_plan'].id}/commitments/new",
         lambda w, c: {"title": "Double commitment", "problem": "", "ambition": "",
-                      "thematic_area": "", "lead_organisation_id": ""},
-        known_problem=CREATED_TWICE),
+                      "thematic_area": "", "lead_organisation_id": ""}),
     "plans.add_milestone": Case(
         "staff", lambda w, c: f"/staff/commitments/{X(w)['commitment'].id}/milestones",
         lambda w, c: {"milestone-title": "Double milestone", "milestone-due_on": "2027-06-30",

@@ -276,7 +276,3 @@ def linked_award(world, session, factories):
                                                      award_id=A(world).award.id))
     return {}
 
-
-#: What creating twice leaves, on routes whose new object has no natural key to find it by.
-CREATED_TWICE = ("two are created: the form carries nothing that tells a repeat from a "
-                 "second, identical one")
