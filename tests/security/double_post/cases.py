@@ -288,9 +288,7 @@ CASES: dict[str, Case | NotStateChanging] = {
     "organisations.merge": Case(
         "staff", lambda w, c: f"/organisations/{A(w).org.id}/merge",
         lambda w, c: {"duplicate_id": str(c["duplicate"].id), "confirm": "y"},
-        setup=duplicate_organisation,
-        known_problem=("the second merge finds the duplicate gone and shows the form with an error"
-                       " (422)")),
+        setup=duplicate_organisation),
     "organisations.revoke_invitation": Case(
         "alpha", lambda w, c: f"/organisations/{A(w).org.id}/invitations/"
                               f"{A(w).invitation.id}/revoke"),
@@ -366,8 +364,7 @@ CASES: dict[str, Case | NotStateChanging] = {
                       "description": "Met the ministry.", "outcome": ""}),
     "coalitions.unlink_award": Case(
         "staff", lambda w, c: f"/coalitions/{X(w)['coalition'].id}/awards/{A(w).award.id}"
-                              f"/unlink", setup=linked_award,
-        known_problem="the second request finds the link gone and answers 404"),
+                              f"/unlink", setup=linked_award),
     "plans.new_plan": Case(
         "staff", lambda w, c: "/staff/action-plans/new",
         lambda w, c: {"title": "Double plan", "country": "BZ", "starts_on": "2027-01-01",
