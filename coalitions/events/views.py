@@ -290,7 +290,13 @@ def merge_people():
         try:
             if kept is None:
                 raise OperationError(_l("No person has this number."), field="kept_id")
+            if duplicate is None and operations.person_merged_into(form.duplicate_id.data,
+                                                                   kept):
+                raise AlreadyDone(operations.PERSON_ALREADY_MERGED)
             operations.merge_people(kept, duplicate, current_user)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("events.people"))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -337,8 +337,7 @@ CASES: dict[str, Case | NotStateChanging] = {
     "events.merge_people": Case(
         "staff", lambda w, c: "/staff/events/people/merge",
         lambda w, c: {"kept_id": str(c["kept"].id), "duplicate_id": str(c["duplicate"].id)},
-        setup=duplicate_person,
-        known_problem="the second merge is recorded again"),
+        setup=duplicate_person),
     "portal.edit_publication": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/publication",
         lambda w, c: {"is_published": "y", "public_title": "Open budgets",
