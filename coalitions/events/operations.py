@@ -159,8 +159,15 @@ def import_attendance(event: Event, actor, data: bytes, filename: str, *,
     Returns the plan: its ``errors`` (nothing was written), or what was (or, in a dry run,
     would be) created, matched and merged. All or nothing: an invalid row imports nothing.
     """
+    if not dry_run:
+        lock(event)  # the same sheet sent twice at once: the second finds it imported
     plan = importer.build_plan(event, data, filename)
     if plan.is_valid and not dry_run:
+        if plan.rows and not plan.new_organisations and all(
+                row.person_action == importer.MATCH and row.attendance_action == "unchanged"
+                for row in plan.rows):
+            raise AlreadyDone(_l("Everyone on this sheet is already recorded at this event, "
+                                 "as the sheet says: nothing is imported."))
         apply_plan(event, actor, plan, filename=filename)
     return plan
 

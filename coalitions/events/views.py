@@ -183,8 +183,12 @@ def import_attendance(event_id: int):
             "This file is larger than the upload limit. Split the sheet into smaller files.")]
         return render_form("coalitions/events/import.html", form, event=event, plan=None)
     dry_run = bool(form.dry_run.data)
-    plan = operations.import_attendance(event, current_user, data, upload.filename or "",
-                                        dry_run=dry_run)
+    try:
+        plan = operations.import_attendance(event, current_user, data, upload.filename or "",
+                                            dry_run=dry_run)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(url_for("events.detail", event_id=event.id))
     if plan.errors:
         # 422: nothing is written (and the transaction is rolled back).
         return render_template(

@@ -276,3 +276,14 @@ def linked_award(world, session, factories):
                                                      award_id=A(world).award.id))
     return {}
 
+
+def attendance_sheet(world, ctx):
+    """A small attendance sheet for the world's event: a new person and a new organisation
+    (a fresh stream for each request)."""
+    import io
+
+    from tests.coalitions.events import csv_bytes, row
+
+    sheet = csv_bytes([row(name="Double Importer", email="double.importer@example.org",
+                           organisation="Double Import Collective")])
+    return {"file": (io.BytesIO(sheet), "attendance.csv")}
