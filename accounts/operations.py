@@ -12,10 +12,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
 from core.audit.operations import record
-from core.outbox.models import OutboxMessage
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, lock, lock_key
+from core.outbox.models import OutboxMessage
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.tokens import InvalidToken, fingerprint, make_token, read_token
