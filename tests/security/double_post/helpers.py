@@ -137,7 +137,7 @@ def award_edit(world, ctx):
 
 
 def idempotency_key(world, session, factories):
-    from grants.awards.operations import new_idempotency_key
+    from grants.awards.checks import new_idempotency_key
     return {"key": new_idempotency_key()}
 
 
