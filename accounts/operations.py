@@ -15,6 +15,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, lock, lock_key
+from core.outbox.models import OutboxMessage
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.tokens import InvalidToken, fingerprint, make_token, read_token
@@ -22,6 +23,10 @@ from core.urls import external_url
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
+
+#: A second link of the same kind asked for within this time is taken for a repeat of the
+#: first request (a double click, a proxy's retry): the link already queued is on its way.
+REPEAT_WINDOW = timedelta(seconds=10)
 
 # Compared against when the email is unknown or the account is locked, so every path costs
 # one hash check. Made once per process and hash method: making it is itself a hash's work.
@@ -115,9 +120,21 @@ def send_confirmation(user: User) -> None:
 
 
 def resend_confirmation(email: str) -> None:
+    """Under the user's row lock: the same request sent twice at once sends one link."""
     user = user_by_email(email)
     if user is not None and not user.is_confirmed and user.is_enabled:
-        send_confirmation(user)
+        user = lock(user)
+        if not user.is_confirmed and not _link_just_queued(user, "accounts.confirm"):
+            send_confirmation(user)
+
+
+def _link_just_queued(user: User, kind: str) -> bool:
+    """Whether a message of ``kind`` went into the outbox for ``user`` within the repeat
+    window. Called under the user's row lock, so that of two requests sent at once the
+    second sees the first one's message; a deliberate request later sends a new link."""
+    return db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.recipient == user.email, OutboxMessage.kind == kind,
+        OutboxMessage.created_at >= utcnow() - REPEAT_WINDOW).limit(1)) is not None
 
 
 def confirm_email(token: str) -> User:
@@ -192,8 +209,12 @@ def _reset_fingerprint(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
+    """Under the user's row lock: the same request sent twice at once sends one link."""
     user = user_by_email(email)
     if user is None or not user.is_enabled:
+        return
+    user = lock(user)
+    if _link_just_queued(user, "accounts.reset_password"):
         return
     token = make_token("reset", {"u": user.id, "f": _reset_fingerprint(user)})
     queue_email(user.email, "accounts/reset_password", locale=user.locale, user=user,
@@ -207,12 +228,35 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, password: str) -> User:
-    user = user_for_reset_token(token)
+    """Under the user's row lock: the same reset sent twice at once sets the password once;
+    the second finds the link used to set this very password (``AlreadyDone``)."""
+    try:
+        lock(user_for_reset_token(token))
+        user = user_for_reset_token(token)
+    except OperationError:
+        if reset_repeated(token, password):
+            raise AlreadyDone(PASSWORD_ALREADY_CHANGED) from None
+        raise
     set_password(user, password)
     # Following the emailed link proves the address too.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     record("user.reset_password", user, actor=user, summary=f"{user.email} reset the password")
     return user
+
+
+PASSWORD_ALREADY_CHANGED = _l("Your password is already changed. Sign in with the new one.")
+
+
+def reset_repeated(token: str, password: str) -> bool:
+    """Whether a reset link no longer valid was used to set ``password``: a repeat of the
+    request that used it (a double click), to be answered as that one was."""
+    try:
+        payload = read_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    except InvalidToken:
+        return False
+    user_id = payload.get("u")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    return user is not None and user.is_enabled and password_matches(user, password)
 
 
 def _user_for_token(purpose: str, token: str, max_age: int, make_fingerprint) -> User:
@@ -232,6 +276,12 @@ def _user_for_token(purpose: str, token: str, max_age: int, make_fingerprint) ->
 # Signed-in account -------------------------------------------------------------------------
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Under the user's row lock: of the same change sent twice at once, the second finds
+    the new password already set (``AlreadyDone``) and changes and records nothing."""
+    seen = user.session_version
+    user = lock(user)
+    if user.session_version != seen and password_matches(user, new_password):
+        raise AlreadyDone(_l("Your password is already changed."))
     if not password_matches(user, current_password):
         raise OperationError(_l("Your current password is not correct."),
                              field="current_password")
@@ -365,9 +415,10 @@ def accept_invitation(token: str, password: str | None = None, *,
     one whose password was discarded) sets one now; an account with a password must be the
     one signed in."""
     invitation = invitation_for_token(token)
-    invitation = db.session.get(UserInvitation, invitation.id, with_for_update=True,
-                                populate_existing=True)
+    invitation = lock(invitation)  # its account too is read afresh after the lock
     if invitation.state is not InvitationState.pending:
+        if _acceptance_repeated(invitation, password, signed_in):
+            raise AlreadyDone(INVITATION_ALREADY_ACCEPTED, existing=invitation.user)
         raise OperationError(_l("This invitation has already been accepted. Sign in instead."))
     user = invitation.user
     if user.password_hash is None:
@@ -381,6 +432,39 @@ def accept_invitation(token: str, password: str | None = None, *,
                                 email=user.email))
     complete_invitation(invitation)
     return user
+
+
+INVITATION_ALREADY_ACCEPTED = _l("The invitation is already accepted.")
+
+
+def acceptance_repeated(token: str, password: str | None, *,
+                        signed_in: User | None = None) -> User | None:
+    """The account of an invitation already accepted through this link by whoever now sends
+    it again (the password they chose, or signed in as the account): a repeat of the request
+    that accepted it (a double click), to be answered as that one was. None otherwise."""
+    try:
+        payload = read_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"])
+    except InvalidToken:
+        return None
+    invitation_id = payload.get("i")
+    invitation = (db.session.get(UserInvitation, invitation_id)
+                  if isinstance(invitation_id, int) else None)
+    if (invitation is None or invitation.user_id != payload.get("u")
+            or not invitation.user.is_enabled
+            or not hmac.compare_digest(str(payload.get("f")), _invite_fingerprint(invitation))
+            or not _acceptance_repeated(invitation, password, signed_in)):
+        return None
+    return invitation.user
+
+
+def _acceptance_repeated(invitation: UserInvitation, password: str | None,
+                         signed_in: User | None) -> bool:
+    user = invitation.user
+    if invitation.state is not InvitationState.accepted:
+        return False
+    if signed_in is not None:
+        return signed_in.id == user.id
+    return bool(password) and password_matches(user, password)
 
 
 def complete_invitation(invitation: UserInvitation) -> None:

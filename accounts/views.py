@@ -162,21 +162,30 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    form = SetPasswordForm()
     try:
         operations.user_for_reset_token(token)
     except OperationError as error:
+        if form.validate_on_submit() and operations.reset_repeated(token, form.password.data):
+            return _password_reset(operations.PASSWORD_ALREADY_CHANGED, "info")
         return render_template("accounts/link_problem.html", message=error.message), 400
-    form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             operations.reset_password(token, form.password.data)
+        except AlreadyDone as done:
+            return _password_reset(done.message, "info")
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            logout_user()
-            flash(_("Your password is changed. Sign in with the new one."), "success")
-            return redirect(url_for("accounts.login"))
+            return _password_reset(_("Your password is changed. Sign in with the new one."),
+                                   "success")
     return render_form("accounts/reset_password.html", form)
+
+
+def _password_reset(message, category: str):
+    logout_user()
+    flash(str(message), category)
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -187,6 +196,10 @@ def change_password():
         try:
             operations.change_password(current_user, form.current_password.data,
                                        form.password.data)
+        except AlreadyDone as done:
+            login_user(current_user._get_current_object())
+            flash(str(done.message), "info")
+            return redirect(url_for("accounts.profile"))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -202,9 +215,15 @@ def change_password():
 def accept_invitation(token: str):
     """An administrator's invitation. An account without a password sets one here; an
     account with one accepts signed in as itself. The roles are granted only now."""
+    signed_in = current_user if current_user.is_authenticated else None
     try:
         invitation = operations.invitation_for_token(token)
     except OperationError as error:
+        repeated = request.method == "POST" and operations.acceptance_repeated(
+            token, SetPasswordForm().password.data, signed_in=signed_in)
+        if repeated:
+            return _invitation_accepted(repeated, operations.INVITATION_ALREADY_ACCEPTED,
+                                        "info")
         return render_template("accounts/link_problem.html", message=error.message), 400
     invited = invitation.user
     needs_password = invited.password_hash is None
@@ -219,15 +238,22 @@ def accept_invitation(token: str):
             user = operations.accept_invitation(
                 token, form.password.data if needs_password else None,
                 signed_in=None if needs_password else current_user)
+        except AlreadyDone as done:
+            return _invitation_accepted(done.existing, done.message, "info")
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            _start_session(user)
-            flash(_("Welcome! Your account is ready.") if needs_password
-                  else _("The invitation is accepted: your new roles are ready."), "success")
-            return redirect(url_for("core.home"))
+            return _invitation_accepted(
+                user, _("Welcome! Your account is ready.") if needs_password
+                else _("The invitation is accepted: your new roles are ready."), "success")
     return render_form("accounts/accept_invitation.html", form, invited=invited,
                        invitation=invitation)
+
+
+def _invitation_accepted(user: User, message, category: str):
+    _start_session(user)
+    flash(str(message), category)
+    return redirect(url_for("core.home"))
 
 
 # Profile -----------------------------------------------------------------------------------

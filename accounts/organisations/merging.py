@@ -24,9 +24,11 @@ from accounts.models import User
 from accounts.organisations.models import MemberRole, Organisation, OrganisationMember
 from accounts.organisations.operations import EDITABLE_FIELDS
 from accounts.policies import is_staff
+from core.audit.models import AuditEntry
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.locking import AlreadyDone
 from core.outbox.operations import queue_email
 from core.signals import organisation_merging
 from core.urls import external_url
@@ -107,6 +109,21 @@ def _organisation_references():
 
 # Checks -------------------------------------------------------------------------------------
 
+ALREADY_MERGED = _l("The duplicate is already merged into this organisation.")
+
+
+def merged_into(duplicate_id, kept: Organisation) -> bool:
+    """Whether the organisation numbered ``duplicate_id`` was merged into ``kept`` (a repeat
+    of the merge, sent twice at once, finds it so)."""
+    if not isinstance(duplicate_id, int):
+        return False
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "organisation.merged_away",
+        AuditEntry.object_type == Organisation.__tablename__,
+        AuditEntry.object_id == str(duplicate_id)))
+    return any((entry.data or {}).get("kept_id") == kept.id for entry in entries)
+
+
 def _lock(kept: Organisation, duplicate: Organisation) -> None:
     """Lock both rows (in id order, so two merges cannot deadlock) and re-read them: a merge
     that ran meanwhile may have deleted either."""
@@ -119,6 +136,8 @@ def _lock(kept: Organisation, duplicate: Organisation) -> None:
         raise OperationError(_l("This organisation no longer exists; it may have been merged "
                                 "into another one."))
     if duplicate.id not in found:
+        if merged_into(duplicate.id, kept):
+            raise AlreadyDone(ALREADY_MERGED)
         raise OperationError(_l("No organisation has this number."), field="duplicate_id")
     db.session.expire(kept)
     db.session.expire(duplicate)

@@ -22,7 +22,7 @@ from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from core.locking import AlreadyDone, lock
+from core.locking import AlreadyDone, identical, lock, lock_key
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
@@ -100,11 +100,18 @@ def create_organisation(creator: User, *, as_owner: bool | None = None,
         raise OperationError(_l("Enter the organisation's name."), field="name")
     if "sector" not in cleaned:
         raise OperationError(_l("Choose a sector from the list."), field="sector")
+    if as_owner is None:
+        as_owner = not is_staff(creator)
+    lock_key(f"organisations:{cleaned['name']}")  # the same organisation added twice at once
+    existing = identical(Organisation, cleaned)
+    if existing is not None and (not as_owner or any(
+            member.user_id == creator.id and member.role == MemberRole.owner
+            for member in existing.members)):
+        raise AlreadyDone(_l("%(name)s is already in the directory.", name=existing.name),
+                          existing=existing)
     _check_org_id_free(cleaned.get("org_id"))
     org = Organisation(is_verified=False, **cleaned)
     db.session.add(org)
-    if as_owner is None:
-        as_owner = not is_staff(creator)
     if as_owner:
         org.members.append(OrganisationMember(user_id=creator.id, role=MemberRole.owner))
     db.session.flush()
@@ -178,6 +185,11 @@ def invite_member(org: Organisation, actor: User, email: str, name: str,
         raise OperationError(_l("Enter the person's name."), field="name")
     if len(email) > 254 or len(name) > 120:
         raise OperationError(_l("Use at most %(count)s characters.", count=120), field="name")
+    lock(org)  # the same invitation sent twice at once: the second finds the first's
+    for earlier in queries.open_invitations(org, email=email, lock=True):
+        if (earlier.name, earlier.role, earlier.invited_by_id) == (name, role, actor.id):
+            raise AlreadyDone(_l("An invitation has already been sent to %(email)s.",
+                                 email=email), existing=earlier)
     _check_invitation_limits(org, actor)
     for earlier in queries.open_invitations(org, email=email, lock=True):
         _close_invitation(earlier, InvitationState.revoked, actor,

@@ -133,6 +133,9 @@ def create():
     if form.validate_on_submit():
         try:
             org = operations.create_organisation(current_user, **form.organisation_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("organisations.detail", organisation_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -207,6 +210,9 @@ def invite_member(organisation_id: int):
             invitation = operations.invite_member(
                 org, current_user, email=form.email.data, name=form.name.data,
                 role=MemberRole(form.role.data))
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("organisations.detail", organisation_id=org.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:
@@ -315,6 +321,8 @@ def merge(organisation_id: int):
     if form.validate_on_submit():
         duplicate = db.session.get(Organisation, form.duplicate_id.data)
         try:
+            if duplicate is None and merging.merged_into(form.duplicate_id.data, kept):
+                raise AlreadyDone(merging.ALREADY_MERGED)
             if duplicate is None:
                 raise OperationError(_l("No organisation has this number."),
                                      field="duplicate_id")
@@ -322,6 +330,9 @@ def merge(organisation_id: int):
             if members is not None:
                 merging.merge_organisations(kept, duplicate, current_user, members=members,
                                             take=form.take.data)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("organisations.detail", organisation_id=kept.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

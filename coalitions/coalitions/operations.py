@@ -23,6 +23,7 @@ from coalitions.coalitions.models import (
     MembershipRole,
     coalition_awards,
 )
+from core.audit.models import AuditEntry
 from core.audit.operations import record
 from core.database import MAX_ID, rows_by_ids
 from core.errors import OperationError
@@ -326,11 +327,26 @@ def link_award(coalition: Coalition, actor, *, reference: str) -> None:
            data={"award_id": award_id})
 
 
+def _last_link_change(coalition: Coalition, award_id: int) -> str | None:
+    """The audit action that last linked or unlinked the award and the coalition."""
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action.in_(("coalition.link_award", "coalition.unlink_award")),
+        AuditEntry.object_type == Coalition.__tablename__,
+        AuditEntry.object_id == str(coalition.id)).order_by(AuditEntry.id.desc()))
+    return next((entry.action for entry in entries
+                 if (entry.data or {}).get("award_id") == award_id), None)
+
+
 def unlink_award(coalition: Coalition, actor, *, award_id: int) -> None:
+    """Under the coalition's row lock: of the same request sent twice at once, the second
+    finds the link gone, unlinked last (``AlreadyDone``), and records nothing."""
+    lock(coalition)
     result = db.session.execute(coalition_awards.delete().where(
         coalition_awards.c.coalition_id == coalition.id,
         coalition_awards.c.award_id == award_id))
     if result.rowcount == 0:
+        if _last_link_change(coalition, award_id) == "coalition.unlink_award":
+            raise AlreadyDone(_l("The grant award is no longer linked to the coalition."))
         raise OperationError(_l("This award is not linked to the coalition."))
     record("coalition.unlink_award", coalition, actor=actor,
            summary=f"Award #{award_id} unlinked from {coalition.name}",

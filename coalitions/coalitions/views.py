@@ -232,6 +232,9 @@ def unlink_award(coalition_id: int, award_id: int):
     require(can_manage(current_user, coalition))
     try:
         operations.unlink_award(coalition, current_user, award_id=award_id)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(url_for("coalitions.detail", coalition_id=coalition.id))
     except OperationError:
         abort(404)
     flash(_("The grant award is no longer linked to the coalition."), "success")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from accounts.organisations.forms import country_codes
 from accounts.organisations.models import Organisation, organisation_name_key
+from core.audit.models import AuditEntry
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -158,8 +159,15 @@ def import_attendance(event: Event, actor, data: bytes, filename: str, *,
     Returns the plan: its ``errors`` (nothing was written), or what was (or, in a dry run,
     would be) created, matched and merged. All or nothing: an invalid row imports nothing.
     """
+    if not dry_run:
+        lock(event)  # the same sheet sent twice at once: the second finds it imported
     plan = importer.build_plan(event, data, filename)
     if plan.is_valid and not dry_run:
+        if plan.rows and not plan.new_organisations and all(
+                row.person_action == importer.MATCH and row.attendance_action == "unchanged"
+                for row in plan.rows):
+            raise AlreadyDone(_l("Everyone on this sheet is already recorded at this event, "
+                                 "as the sheet says: nothing is imported."))
         apply_plan(event, actor, plan, filename=filename)
     return plan
 
@@ -247,6 +255,37 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
 FILLABLE_PERSON_FIELDS = ("email", "sex", "birth_year", "organisation_id")
 
 
+PERSON_ALREADY_MERGED = _l("The duplicate is already merged into this person.")
+
+
+def person_merged_into(duplicate_id, kept: Person) -> bool:
+    """Whether the person numbered ``duplicate_id`` was merged into ``kept`` (a repeat of
+    the merge, sent twice at once, finds it so)."""
+    if not isinstance(duplicate_id, int):
+        return False
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "person.merged_away",
+        AuditEntry.object_type == Person.__tablename__,
+        AuditEntry.object_id == str(duplicate_id)))
+    return any((entry.data or {}).get("kept_id") == kept.id for entry in entries)
+
+
+def _lock_people(kept: Person, duplicate: Person) -> None:
+    """Lock both rows (in id order, so two merges cannot deadlock) and re-read them: the
+    same merge sent twice at once finds the duplicate gone (``AlreadyDone``)."""
+    kept_id, duplicate_id = kept.id, duplicate.id
+    found = set(db.session.scalars(
+        select(Person.id).where(Person.id.in_([kept_id, duplicate_id])).order_by(Person.id)
+        .with_for_update()))
+    db.session.expire_all()
+    if kept_id not in found:
+        raise OperationError(_l("No person has this number."), field="kept_id")
+    if duplicate_id not in found:
+        if person_merged_into(duplicate_id, kept):
+            raise AlreadyDone(PERSON_ALREADY_MERGED)
+        raise OperationError(_l("No person has this number."), field="duplicate_id")
+
+
 def merge_people(kept: Person, duplicate: Person, actor) -> dict:
     """Merge ``duplicate`` into ``kept``: its attendance moves to ``kept`` (where both are
     recorded at the same event, one row is kept: attended if either attended), ``kept``'s
@@ -256,6 +295,7 @@ def merge_people(kept: Person, duplicate: Person, actor) -> dict:
     if kept.id == duplicate.id:
         raise OperationError(_l("A person cannot be merged into themselves. Choose the "
                                 "duplicate."), field="duplicate_id")
+    _lock_people(kept, duplicate)
     kept_rows = {a.event_id: a for a in kept.attendances}
     moved, combined = [], []
     for attendance in list(duplicate.attendances):

@@ -183,8 +183,12 @@ def import_attendance(event_id: int):
             "This file is larger than the upload limit. Split the sheet into smaller files.")]
         return render_form("coalitions/events/import.html", form, event=event, plan=None)
     dry_run = bool(form.dry_run.data)
-    plan = operations.import_attendance(event, current_user, data, upload.filename or "",
-                                        dry_run=dry_run)
+    try:
+        plan = operations.import_attendance(event, current_user, data, upload.filename or "",
+                                            dry_run=dry_run)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+        return redirect(url_for("events.detail", event_id=event.id))
     if plan.errors:
         # 422: nothing is written (and the transaction is rolled back).
         return render_template(
@@ -290,7 +294,13 @@ def merge_people():
         try:
             if kept is None:
                 raise OperationError(_l("No person has this number."), field="kept_id")
+            if duplicate is None and operations.person_merged_into(form.duplicate_id.data,
+                                                                   kept):
+                raise AlreadyDone(operations.PERSON_ALREADY_MERGED)
             operations.merge_people(kept, duplicate, current_user)
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("events.people"))
         except OperationError as error:
             form.add_operation_error(error)
         else:

@@ -179,10 +179,32 @@ def _apply_commitment(commitment: Commitment, cleaned: dict) -> dict:
     return changes
 
 
+def _holds(commitment: Commitment, cleaned: dict) -> bool:
+    """Whether the commitment already holds every cleaned value."""
+    for name, value in cleaned.items():
+        if name == "lead_organisation":
+            if commitment.lead_organisation_id != (value.id if value else None):
+                return False
+        elif name in ("supporter_ids", "coalition_ids"):
+            attribute = "supporters" if name == "supporter_ids" else "coalitions"
+            if (sorted(item.id for item in getattr(commitment, attribute))
+                    != sorted(item.id for item in value)):
+                return False
+        elif getattr(commitment, name) != value:
+            return False
+    return True
+
+
 def create_commitment(plan: ActionPlan, actor, **fields) -> Commitment:
     cleaned = _clean_commitment(fields)
     if "title" not in cleaned:
         raise OperationError(_l("Enter the commitment's title."), field="title")
+    lock(plan)  # the same commitment added twice at once: the second finds the first
+    for existing in db.session.scalars(select(Commitment).where(
+            Commitment.plan_id == plan.id, Commitment.title == cleaned["title"])):
+        if _holds(existing, cleaned):
+            raise AlreadyDone(_l("The commitment %(title)s is already there.",
+                                 title=existing.title), existing=existing)
     position = db.session.scalar(select(func.coalesce(func.max(Commitment.position), 0))
                                  .where(Commitment.plan_id == plan.id)) or 0
     commitment = Commitment(position=position + 1, supporters=[], coalitions=[])

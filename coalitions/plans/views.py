@@ -117,6 +117,9 @@ def new_commitment(plan_id: int):
         try:
             commitment = operations.create_commitment(plan, current_user,
                                                       **form.commitment_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("plans.edit_commitment", commitment_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

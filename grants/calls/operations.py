@@ -296,6 +296,12 @@ def create_call(actor, **fields) -> Call:
         if required not in cleaned:
             raise OperationError(_l("This field is required."), field=required)
     lists = {name: cleaned.pop(name) for name in LIST_FIELDS}
+    lock_key(f"calls:{cleaned['title']}")  # the same call created twice at once
+    existing = identical(Call, {**cleaned, "state": CallState.draft})
+    if existing is not None and all(_listed(existing, name) == items
+                                    for name, items in lists.items()):
+        raise AlreadyDone(_l("The call %(title)s is already there.", title=existing.title),
+                          existing=existing)
     call = Call(state=CallState.draft, **cleaned)
     db.session.add(call)
     for name, items in lists.items():
@@ -307,6 +313,12 @@ def create_call(actor, **fields) -> Call:
            summary=f"{getattr(actor, 'email', 'system')} created the call {call.title}",
            data={"fields": cleaned, **lists})
     return call
+
+
+def _listed(call: Call, name: str) -> list[str]:
+    """The texts of the call's list ``name``, in order."""
+    attribute = _LISTS[name][1]
+    return [getattr(row, attribute) for row in getattr(call, name)]
 
 
 def _chosen_area_names(area_ids: list[int]) -> list[str]:

@@ -215,6 +215,9 @@ def new_call():
     if form.validate_on_submit():
         try:
             call = operations.create_call(current_user, **form.call_fields())
+        except AlreadyDone as done:
+            flash(str(done.message), "info")
+            return redirect(url_for("calls_admin.call_detail", call_id=done.existing.id))
         except OperationError as error:
             form.add_operation_error(error)
         else:

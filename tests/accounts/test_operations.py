@@ -133,6 +133,34 @@ def test_reset_for_unknown_email_sends_nothing(db_session):
     assert count(db_session, OutboxMessage) == 0
 
 
+def _links(db_session, kind):
+    return db_session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def test_a_repeated_reset_request_sends_one_link_and_a_later_one_another(factories,
+                                                                          db_session):
+    user = factories.user()
+    operations.request_password_reset(user.email)
+    operations.request_password_reset(user.email.upper())  # a double click
+    links = _links(db_session, "accounts.reset_password")
+    assert len(links) == 1
+    links[0].created_at = utcnow() - operations.REPEAT_WINDOW - timedelta(seconds=1)
+    operations.request_password_reset(user.email)  # asked again deliberately, later
+    assert len(_links(db_session, "accounts.reset_password")) == 2
+
+
+def test_a_repeated_confirmation_request_sends_one_link_and_a_later_one_another(factories,
+                                                                                db_session):
+    user = factories.user(confirmed=False)
+    operations.resend_confirmation(user.email)
+    operations.resend_confirmation(user.email)  # a double click
+    links = _links(db_session, "accounts.confirm")
+    assert len(links) == 1
+    links[0].created_at = utcnow() - operations.REPEAT_WINDOW - timedelta(seconds=1)
+    operations.resend_confirmation(user.email)  # asked again deliberately, later
+    assert len(_links(db_session, "accounts.confirm")) == 2
+
+
 def test_change_password_checks_the_current_one(factories):
     user = factories.user()
     with pytest.raises(OperationError) as error:

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
+from core.audit.models import AuditEntry
 from core.outbox.models import OutboxMessage
 from tests.fixtures.factories import DEFAULT_PASSWORD
 
@@ -113,6 +114,21 @@ def test_password_reset_flow_and_single_use(client, factories, db_session):
     assert response.status_code == 302
     assert client.get(link).status_code == 400  # used: the password hash changed
     assert sign_in(client, user.email, "a brand new passphrase").status_code == 302
+
+
+def test_a_used_reset_link_sent_again_with_its_password_is_answered_as_the_first(
+        client, factories, db_session):
+    user = factories.user()
+    client.post("/password/forgot", data={"email": user.email})
+    link = last_link(db_session, "accounts.reset_password", "/password/reset/")
+    first = client.post(link, data={"password": "a brand new passphrase"})
+    entries = db_session.scalar(select(func.count()).select_from(AuditEntry))
+    again = client.post(link, data={"password": "a brand new passphrase"}, follow_redirects=True)
+    assert first.status_code == 302 and again.status_code == 200
+    assert b"already changed" in again.data
+    assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == entries
+    # Another password through the used link is still refused.
+    assert client.post(link, data={"password": "yet another passphrase"}).status_code == 400
 
 
 def test_forgot_password_for_unknown_email_looks_the_same(client, factories):

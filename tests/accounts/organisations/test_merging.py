@@ -223,7 +223,8 @@ def test_merge_keeps_earlier_audit_history_of_both(factories, db_session, staff)
     from accounts.organisations import operations
 
     kept = operations.create_organisation(staff, name="Kept", sector="government")
-    duplicate = operations.create_organisation(staff, name="Kept", sector="government")
+    duplicate = operations.create_organisation(staff, name="Kept (copy)",
+                                               sector="government")
     duplicate_id = duplicate.id
     merging.merge_organisations(kept, duplicate, staff)
     assert len(_audit(db_session, "organisation.create", kept.id)) == 1

@@ -84,7 +84,7 @@ def test_people_are_matched_by_name_and_an_organisation_spelled_differently(
         db_session, staff):
     event = make_event(db_session)
     _import(event, staff, [row(name="Ana Pérez", email=None, organisation="Fundación Acceso")])
-    plan = _import(event, staff, [row(name="Ana Pérez", email=None,
+    plan = _import(event, staff, [row(name="Ana Pérez", email=None, attended="No",
                                       organisation="fundacion acceso", sector=None)])
     assert plan.summary()["people_matched"] == 1
     assert plan.summary()["people_created"] == 0

@@ -277,6 +277,13 @@ def linked_award(world, session, factories):
     return {}
 
 
-#: What creating twice leaves, on routes whose new object has no natural key to find it by.
-CREATED_TWICE = ("two are created: the form carries nothing that tells a repeat from a "
-                 "second, identical one")
+def attendance_sheet(world, ctx):
+    """A small attendance sheet for the world's event: a new person and a new organisation
+    (a fresh stream for each request)."""
+    import io
+
+    from tests.coalitions.events import csv_bytes, row
+
+    sheet = csv_bytes([row(name="Double Importer", email="double.importer@example.org",
+                           organisation="Double Import Collective")])
+    return {"file": (io.BytesIO(sheet), "attendance.csv")}
