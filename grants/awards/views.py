@@ -387,9 +387,16 @@ def _already_in(entry: Disbursement, state: DisbursementState, **values) -> bool
             and all(getattr(current, name) == value for name, value in values.items()))
 
 
+#: Who made each decision on a disbursement request.
+DECIDED_BY = {DisbursementState.approved: "approved_by_id",
+              DisbursementState.rejected: "rejected_by_id",
+              DisbursementState.cancelled: "cancelled_by_id"}
+
+
 def _entry_action(disbursement_id: int, policy, run, message, done_state=None):
     entry = _load_entry(disbursement_id)
     require(policy(current_user, entry))
+    actor_id = current_user.id
     form = DecisionForm()
     back = _back(entry, form)
     try:
@@ -397,8 +404,10 @@ def _entry_action(disbursement_id: int, policy, run, message, done_state=None):
             raise OperationError(next(iter(form.reason.errors), _("Check the reason.")))
         run(entry, form)
     except OperationError as error:
-        same = {} if done_state == DisbursementState.approved else {
-            "decision_reason": (form.reason.data or "").strip()}
+        # The same action by the same person (a double click), not a colleague's decision.
+        same = {DECIDED_BY[done_state]: actor_id} if done_state is not None else {}
+        if done_state != DisbursementState.approved:
+            same["decision_reason"] = (form.reason.data or "").strip()
         if done_state is not None and _already_in(entry, done_state, **same):
             flash(_("Request #%(id)s is already “%(state)s”.", id=entry.id,
                     state=done_state.title), "info")
