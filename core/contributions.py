@@ -17,7 +17,7 @@ is imported first. Asking for a name nobody provides is a programming error, not
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _providers: dict[str, Callable] = {}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, request, url_for
 from flask_login import current_user

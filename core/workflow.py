@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from core.errors import OperationError
 

@@ -8,7 +8,7 @@ menu entries; the log's pages ask every registered redactor before showing a pag
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Blueprint, current_app
 

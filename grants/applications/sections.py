@@ -4,7 +4,7 @@ application and how to save the form through the operations."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from flask import abort
 

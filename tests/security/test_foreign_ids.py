@@ -18,7 +18,7 @@ object's id with an inner object that belongs to another one is 404 for everybod
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select

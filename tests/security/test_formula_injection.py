@@ -19,7 +19,7 @@ import inspect
 import io
 import re
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import openpyxl
 import pytest

@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select

@@ -15,7 +15,7 @@ import threading
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import Integer, func, select, text
 
