@@ -15,7 +15,7 @@ TRANSLATION_LOCALES := es
 # strings, so name the directories to skip explicitly (babel.cfg ignores the rest).
 BABEL_IGNORE_DIRS := .* __pycache__ node_modules instance
 
-.PHONY: run test bench loadtest audit chromium translations-compile translations-extract translations-update clean
+.PHONY: run test lint bench loadtest audit chromium translations-compile translations-extract translations-update clean
 
 # The virtual environment -----------------------------------------------------------------
 
@@ -40,8 +40,13 @@ run: $(VENV)/.installed-run
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-dev chromium node_modules/.installed
-	@$(MAKE) --no-print-directory translations-compile
+	@$(MAKE) --no-print-directory lint translations-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The linter (settings in pyproject.toml): pyflakes, pycodestyle, isort, bugbear, pyupgrade
+# and the complexity rule.
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 
 # Static security checks: bandit over the application code, pip-audit over the pinned
 # runtime requirements (findings that are false alarms are explained beside a nosec marker).

@@ -87,10 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.organisations.views import bp as organisations_bp
     from accounts.views import admin_bp as users_admin_bp
     from accounts.views import bp as accounts_bp
-    from core.views import admin_bp as core_admin_bp
     from coalitions.coalitions.views import bp as coalitions_bp
     from coalitions.events.views import bp as events_bp
     from coalitions.plans.views import plans_bp
+    from core.views import admin_bp as core_admin_bp
     from core.views import bp as core_bp
     from grants.applications.views import admin_bp as applications_admin_bp
     from grants.applications.views import bp as applications_bp

@@ -142,7 +142,8 @@ def confirm_email(token: str) -> User:
         payload = read_token("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     except InvalidToken as error:
         raise OperationError(_l("This confirmation link has expired. Sign in to get a new one.")
-                             if error.expired else _l("This confirmation link is not valid."))
+                             if error.expired
+                             else _l("This confirmation link is not valid.")) from None
     user = db.session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
     if user is None or user.email != payload.get("e"):
         raise OperationError(_l("This confirmation link is not valid."))
@@ -264,7 +265,7 @@ def _user_for_token(purpose: str, token: str, max_age: int, make_fingerprint) ->
         payload = read_token(purpose, token, max_age)
     except InvalidToken as error:
         raise OperationError(_l("This link has expired. Ask for a new one.") if error.expired
-                             else _l("This link is not valid or has already been used."))
+                             else _l("This link is not valid or has already been used.")) from None
     user_id = payload.get("u")
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if (user is None or not user.is_enabled
@@ -394,7 +395,7 @@ def invitation_for_token(token: str) -> UserInvitation:
         payload = read_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"])
     except InvalidToken as error:
         raise OperationError(_l("This link has expired. Ask for a new one.") if error.expired
-                             else _l("This link is not valid or has already been used."))
+                             else _l("This link is not valid or has already been used.")) from None
     invitation_id = payload.get("i")
     invitation = (db.session.get(UserInvitation, invitation_id)
                   if isinstance(invitation_id, int) else None)

@@ -114,7 +114,7 @@ def sheet_shapes(path: Path) -> list[dict]:
                         lengths[index][1] += 1
             columns = [{"kind": counter.most_common(1)[0][0] if counter else None,
                         "length": total // count if count else 0}
-                       for counter, (total, count) in zip(kinds, lengths)]
+                       for counter, (total, count) in zip(kinds, lengths, strict=True)]
             shapes.append({"title": sheet.title, "rows": rows, "columns": columns,
                            "header_rows": min(rows, 1)})
     finally:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Flask, current_app, request, url_for
 from flask_login import current_user

@@ -409,7 +409,7 @@ class Workbook:
             count += 1
             if count > limit:
                 raise ValueError(f"sheet {sheet.title!r} has more rows than Excel allows")
-            append([convert(value) for convert, value in zip(converters, row)])
+            append([convert(value) for convert, value in zip(converters, row, strict=True)])
 
         last_row = count + 1
         if totals:
@@ -472,7 +472,7 @@ class Workbook:
                     raise ValueError(f"row {count + 1} of block {str(block.title)!r} has "
                                      f"{len(row)} values for {len(columns)} columns")
                 count += 1
-                put([convert(value) for convert, value in zip(converters, row)])
+                put([convert(value) for convert, value in zip(converters, row, strict=True)])
             data_rows += count
             if block.chart is not None and count:
                 chart = _chart(sheet, block.chart, header, header + count)

@@ -8,8 +8,8 @@ changing state, so no transition happens that the table does not list, and templ
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from core.errors import OperationError
 

@@ -17,13 +17,15 @@ from core.audit.operations import record
 from core.extensions import db
 from core.timeutil import utcnow
 
+FOUNDATION = "Regional Open Government Foundation"
 DEMO_USERS = [
     # (role, email, name, organisation name)
-    (Role.admin, "admin@demo.example.org", "Alicia Admin", "Regional Open Government Foundation"),
-    (Role.staff, "staff@demo.example.org", "Samuel Staff", "Regional Open Government Foundation"),
-    (Role.finance, "finance@demo.example.org", "Fiona Finance", "Regional Open Government Foundation"),
+    (Role.admin, "admin@demo.example.org", "Alicia Admin", FOUNDATION),
+    (Role.staff, "staff@demo.example.org", "Samuel Staff", FOUNDATION),
+    (Role.finance, "finance@demo.example.org", "Fiona Finance", FOUNDATION),
     (Role.reviewer, "reviewer@demo.example.org", "Rosa Reviewer", "University of Belize"),
-    (Role.applicant, "applicant@demo.example.org", "Andrés Applicant", "Citizens for Transparency Belize"),
+    (Role.applicant, "applicant@demo.example.org", "Andrés Applicant",
+     "Citizens for Transparency Belize"),
     (Role.donor, "donor@demo.example.org", "Diana Donor", "Embassy of the Donor Country"),
 ]
 

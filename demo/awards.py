@@ -18,8 +18,7 @@ from demo.grants import stored_pdf
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.states import (DEFAULT_SCHEDULE, AwardState, DisbursementKind,
-                                  DisbursementState)
+from grants.awards.states import DEFAULT_SCHEDULE, AwardState, DisbursementKind, DisbursementState
 from grants.calls.models import Call
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportKind, ReportState
@@ -50,7 +49,7 @@ def load(call: Call, users: dict[str, User]) -> None:
     if db.session.scalar(select(Award.id).where(
             Award.application_id.in_([a.id for a in awarded])).limit(1)) is not None:
         return
-    for application, stage in zip(awarded, STAGES):
+    for application, stage in zip(awarded, STAGES, strict=True):
         award = demo_award(application, stage, staff, finance, year=2018,
                            starts_on=STARTS_ON, ends_on=ENDS_ON)
         award.state = AwardState.closed
@@ -85,7 +84,7 @@ def demo_award(application: Application, stage, staff: User, finance: User, *, y
         award.agreement_file = stored_pdf(f"Grant agreement {award.reference}.pdf")
     shares = [Decimal(share) for share, _condition in DEFAULT_SCHEDULE]
     for sequence, ((share, condition), part) in enumerate(
-            zip(DEFAULT_SCHEDULE, split_by_shares(amount, shares)), start=1):
+            zip(DEFAULT_SCHEDULE, split_by_shares(amount, shares), strict=True), start=1):
         award.tranches.append(Tranche(sequence=sequence, percentage=Decimal(share),
                                       planned_amount=part, condition=condition,
                                       planned_on=starts_on + timedelta(days=75 * (sequence - 1))))

@@ -22,8 +22,14 @@ from coalitions.events.models import EventType
 from coalitions.events.operations import create_event
 from core.extensions import db
 from demo.awards import awarded_amount, demo_award
-from demo.grants import (CSOS, GOVERNMENT, demo_application, demo_call, demo_organisation,
-                         ensure_member)
+from demo.grants import (
+    CSOS,
+    GOVERNMENT,
+    demo_application,
+    demo_call,
+    demo_organisation,
+    ensure_member,
+)
 from demo.reviews import EXTRA_REVIEWERS, demo_reviewer, submitted_review
 from grants.applications.models import EndorsementState
 from grants.applications.states import ApplicationState as S
@@ -154,10 +160,10 @@ def _decided_cycle(fund, users, today: date) -> None:
     overdue_on = today - timedelta(days=12)
     midterms = [overdue_on, today - timedelta(days=5), today - timedelta(days=40)]
     for application, (_name, _state, stage), midterm_on in zip(applications, DECIDED,
-                                                                midterms):
-        award = demo_award(application, stage, staff, finance, year=decided_at.year,
-                           starts_on=starts_on, ends_on=starts_on + timedelta(days=240),
-                           midterm_on=midterm_on, next_tranche_on=due_this_month(today))
+                                                                midterms, strict=True):
+        demo_award(application, stage, staff, finance, year=decided_at.year,
+                   starts_on=starts_on, ends_on=starts_on + timedelta(days=240),
+                   midterm_on=midterm_on, next_tranche_on=due_this_month(today))
     db.session.flush()
 
 
@@ -188,7 +194,7 @@ def _call_in_review(fund, users, today: date) -> None:
     for user in (reviewer, harsh, lenient):
         add_member(panel, user, staff)
     set_chair(panel, reviewer, staff)
-    reviewed = [a for a, (name, state) in zip(applications, IN_REVIEW)
+    reviewed = [a for a, (name, state) in zip(applications, IN_REVIEW, strict=True)
                 if state == S.eligible and name not in NOT_YET_ASSIGNED]
     # Who has submitted what, by application: the others are still to do.
     submitted = {0: {harsh.id, lenient.id, reviewer.id}, 1: {harsh.id}, 2: {lenient.id}}

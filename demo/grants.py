@@ -17,13 +17,27 @@ from core.references import next_reference
 from core.timeutil import utcnow
 from core.uploads.models import StoredFile
 from core.uploads.storage import get_storage
-from grants.applications.models import (Activity, Application, Attachment, BudgetLine,
-                                        EligibilityCheck, Endorsement, EndorsementState,
-                                        ExpectedResult)
 from grants.applications import endorsement_terms
+from grants.applications.models import (
+    Activity,
+    Application,
+    Attachment,
+    BudgetLine,
+    EligibilityCheck,
+    Endorsement,
+    EndorsementState,
+    ExpectedResult,
+)
 from grants.applications.states import ApplicationState
-from grants.calls.models import (DEFAULT_THEMATIC_AREAS, Call, Criterion,
-                                 EligibilityStatement, Fund, RequiredDocument, ThematicArea)
+from grants.calls.models import (
+    DEFAULT_THEMATIC_AREAS,
+    Call,
+    Criterion,
+    EligibilityStatement,
+    Fund,
+    RequiredDocument,
+    ThematicArea,
+)
 from grants.calls.states import CallState
 
 FUND_NAME = "Promoting an Open Government Ecosystem in Belize"
@@ -50,7 +64,8 @@ CSOS = [
     ("Cayo Community Action Network", "Cayo"), ("Corozal Women in Leadership", "Corozal"),
     ("Orange Walk Civic Forum", "Orange Walk"), ("Stann Creek Open Data Collective", "Stann Creek"),
     ("Belize Budget Watch", "Belize"), ("Garifuna Heritage and Rights Council", "Stann Creek"),
-    ("Mopan Maya Community Alliance", "Toledo"), ("Belize Access to Information Coalition", "Belize"),
+    ("Mopan Maya Community Alliance", "Toledo"),
+    ("Belize Access to Information Coalition", "Belize"),
     ("Youth for Good Governance", "Cayo"), ("Belize Disability Rights Network", "Belize"),
     ("Northern Farmers Association", "Orange Walk"), ("Digital Belize Foundation", "Belize"),
     ("Coastal Communities Trust", "Corozal"), ("Belize Journalists Network", "Belize"),
@@ -151,7 +166,7 @@ def load(users: dict[str, User]) -> Fund:
 def _applications(call: Call, users: dict[str, User]) -> None:
     governments = [demo_organisation(name, Sector.government, "Belize") for name in GOVERNMENT]
     applicant_user = users.get("applicant")
-    for index, ((name, district), state) in enumerate(zip(CSOS, STATES)):
+    for index, ((name, district), state) in enumerate(zip(CSOS, STATES, strict=True)):
         organisation = demo_organisation(name, Sector.civil_society, district)
         if index == 0 and applicant_user is not None:
             ensure_member(organisation, applicant_user)

@@ -15,8 +15,14 @@ from grants.applications.states import ApplicationState
 from grants.calls.models import Call
 from grants.calls.operations import transition_call
 from grants.calls.states import CallState
-from grants.reviews.models import (Decision, Panel, PanelMember, Review, ReviewAssignment,
-                                   ReviewScore)
+from grants.reviews.models import (
+    Decision,
+    Panel,
+    PanelMember,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+)
 from grants.reviews.states import Confidence, Outcome, Recommendation, ReviewState
 
 EXTRA_REVIEWERS = [

@@ -21,8 +21,15 @@ from decimal import Decimal
 
 import httpx
 
-from loadtest.browser import (Browser, ConnectionFailure, Recorder, Sample, find_form, flashes,
-                              parse_forms)
+from loadtest.browser import (
+    Browser,
+    ConnectionFailure,
+    Recorder,
+    Sample,
+    find_form,
+    flashes,
+    parse_forms,
+)
 from loadtest.seed import Plan, Seat
 
 #: Action → weight, per role.

@@ -10,7 +10,6 @@ from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 
-
 #: The outbox row a message came from, in the Message-ID the worker gives it.
 _OUTBOX_ID = re.compile(r"<outbox-(\d+)\.")
 

@@ -13,9 +13,9 @@ to), and no page or export shows them the scores or reviews of those application
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 
 import pytest
 

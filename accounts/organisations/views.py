@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.organisations import merging, operations, queries
-from accounts.organisations.merging import MemberChoice
 from accounts.organisations.forms import (
     MERGE_FIELD_LABELS,
     InviteMemberForm,
@@ -19,6 +18,7 @@ from accounts.organisations.forms import (
     country_name,
     sort_key,
 )
+from accounts.organisations.merging import MemberChoice
 from accounts.organisations.models import (
     SECTOR_TITLES,
     MemberRole,

@@ -16,8 +16,7 @@ from bench.data.context import ApplicationInfo, Context, at
 from bench.data.grants import AWARD_AMOUNT, BUDGET
 from core.money import split_by_shares
 from grants.applications.states import ApplicationState as A
-from grants.awards.states import (DEFAULT_SCHEDULE, AwardState, DisbursementKind,
-                                  DisbursementState)
+from grants.awards.states import DEFAULT_SCHEDULE, AwardState, DisbursementKind, DisbursementState
 from grants.monitoring.states import ReportKind, ReportState
 
 PAID, REVERSED, REJECTED = "paid", "reversed", "rejected"
@@ -148,7 +147,7 @@ def _planned_on(award: AwardInfo, sequence: int) -> date:
 def _tranches(awards: list[AwardInfo]):
     for award in awards:
         for sequence, ((share, condition), part, id_) in enumerate(
-                zip(DEFAULT_SCHEDULE, award.parts, award.tranche_ids), start=1):
+                zip(DEFAULT_SCHEDULE, award.parts, award.tranche_ids, strict=True), start=1):
             yield {"id": id_, "award_id": award.id, "sequence": sequence,
                    "percentage": Decimal(share), "planned_amount": part,
                    "planned_on": _planned_on(award, sequence), "condition": condition}

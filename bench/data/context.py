@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from core.extensions import db
 from bench.scales import Scale
+from core.extensions import db
 
 #: Rows per INSERT: large enough to amortise the round trips, small enough to bound memory.
 CHUNK = 5_000

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from bench.data.context import ApplicationInfo, CallInfo, Context
 from grants.applications.states import ApplicationState as A
-from grants.reviews.states import (AssignmentState, Confidence, Outcome, Recommendation,
-                                   ReviewState)
+from grants.reviews.states import AssignmentState, Confidence, Outcome, Recommendation, ReviewState
 
 REVIEWERS_PER_APPLICATION = 4
 #: Where each state's applications sit on a 0–10 quality scale, before the noise.

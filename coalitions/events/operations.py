@@ -183,7 +183,7 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
         db.session.add(org)
         organisations[key] = org
     db.session.flush()
-    for key, org in organisations.items():
+    for org in organisations.values():
         record("organisation.create", org, actor=actor,
                summary=f"{_who(actor)} added the organisation {org.name} through the "
                        f"attendance import of {event.title}",

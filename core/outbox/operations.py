@@ -38,9 +38,8 @@ def queue_email(recipient: str, template_name: str, *, locale: str | None = None
 
 def retry_dead_letter(message: OutboxMessage) -> None:
     from core.audit.operations import record
-    from core.timeutil import utcnow
-
     from core.locking import AlreadyDone, lock
+    from core.timeutil import utcnow
 
     lock(message)  # the same retry sent twice at once queues (and records) it once
     if message.state != MessageState.dead:

@@ -45,8 +45,8 @@ def _secret_link_pattern(url_map: Map) -> re.Pattern | None:
     if not paths:
         return None
     # Any scheme and host: what matters is the path, whoever's address it was sent under.
-    return re.compile(r"https?://[^\s/<>\"']+(?:/[^\s<>\"']*?)?(?:%s)"
-                      % "|".join(sorted(paths, key=len, reverse=True)))
+    alternatives = "|".join(sorted(paths, key=len, reverse=True))
+    return re.compile(r"https?://[^\s/<>\"']+(?:/[^\s<>\"']*?)?(?:" + alternatives + ")")
 
 
 def holds_secret_link(text: str) -> bool:

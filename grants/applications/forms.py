@@ -12,8 +12,7 @@ from wtforms import FieldList, Form, FormField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from accounts.forms import MultiCheckboxField
-from core.forms import (BaseForm, DayField, EmailAddressField, LongTextField, MoneyField,
-                        TextField)
+from core.forms import BaseForm, DayField, EmailAddressField, LongTextField, MoneyField, TextField
 from core.params import parse_id
 from grants.applications.checks import word_count
 from grants.applications.models import DISTRICTS, MAX_SUMMARY_WORDS

@@ -20,11 +20,20 @@ from core.references import next_reference
 from core.timeutil import utcnow
 from core.urls import external_url
 from grants.applications import endorsement_terms as terms
-from grants.applications.models import (Activity, Application, BudgetLine, EndorsementState,
-                                        ExpectedResult)
+from grants.applications.models import (
+    Activity,
+    Application,
+    BudgetLine,
+    EndorsementState,
+    ExpectedResult,
+)
 from grants.applications.policies import check_disinterested
-from grants.applications.states import (ACTIVE_STATES, APPLICATION_WORKFLOW, DECIDED_STATES,
-                                        ApplicationState)
+from grants.applications.states import (
+    ACTIVE_STATES,
+    APPLICATION_WORKFLOW,
+    DECIDED_STATES,
+    ApplicationState,
+)
 
 # Separation of duties ----------------------------------------------------------------------
 

@@ -12,8 +12,12 @@ from accounts.organisations.models import Organisation, OrganisationMember, Sect
 from core import contributions
 from core.extensions import db
 from grants.applications.checks import SECTIONS, missing_items
-from grants.applications.models import (Application, Endorsement, EndorsementState,
-                                        application_thematic_areas)
+from grants.applications.models import (
+    Application,
+    Endorsement,
+    EndorsementState,
+    application_thematic_areas,
+)
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.calls.states import CallState

@@ -3,17 +3,23 @@ application and how to save the form through the operations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import abort
 
 from accounts.organisations.models import Organisation
 from core.extensions import db
 from grants.applications import operations, queries
-from grants.applications.forms import (BLANK_ROWS, BeneficiariesForm, BudgetForm,
-                                       CounterpartForm, DeclarationsForm, PlanForm,
-                                       ProjectForm)
+from grants.applications.forms import (
+    BLANK_ROWS,
+    BeneficiariesForm,
+    BudgetForm,
+    CounterpartForm,
+    DeclarationsForm,
+    PlanForm,
+    ProjectForm,
+)
 
 
 @dataclass(frozen=True)

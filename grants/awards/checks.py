@@ -30,8 +30,13 @@ from grants.applications.operations import require_disinterested
 from grants.awards import queries
 from grants.awards.models import Award, Disbursement
 from grants.awards.policies import is_finance
-from grants.awards.states import (AWARD_TRANSITIONS, DISBURSEMENT_TRANSITIONS, AwardState,
-                                  DisbursementKind, DisbursementState)
+from grants.awards.states import (
+    AWARD_TRANSITIONS,
+    DISBURSEMENT_TRANSITIONS,
+    AwardState,
+    DisbursementKind,
+    DisbursementState,
+)
 
 #: Signed agreements are scans or signed PDFs.
 AGREEMENT_KINDS = ("pdf", "jpg", "png")

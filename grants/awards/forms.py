@@ -16,11 +16,18 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
 from core.money import currency_codes
 from core.uploads.forms import FileUploadField
-from grants.awards.checks import (AGREEMENT_KINDS, BANK_REFERENCE_MAX, CONDITIONS_MAX,
-                                  EARLIEST_YEAR, LATEST_YEAR, MAX_RATE,
-                                  PAYEE_REFERENCE_MAX, PAYMENT_METHODS, REASON_MAX)
+from grants.awards.checks import (
+    AGREEMENT_KINDS,
+    BANK_REFERENCE_MAX,
+    CONDITIONS_MAX,
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_RATE,
+    PAYEE_REFERENCE_MAX,
+    PAYMENT_METHODS,
+    REASON_MAX,
+)
 from grants.calls.forms import NumberField
-
 
 
 class ProgrammeDateField(DayField):

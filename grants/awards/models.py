@@ -3,16 +3,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (Date, Enum, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint, event, inspect)
+from sqlalchemy import (
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.extensions import db
 from core.models import TimestampMixin
 from core.money import MoneyAmount
 from core.timeutil import UTCDateTime, utcnow
-from grants.awards.states import (AwardState, DisbursementKind, DisbursementState,
-                                  TrancheCondition)
+from grants.awards.states import AwardState, DisbursementKind, DisbursementState, TrancheCondition
 
 
 def _enum(kind, length=30):

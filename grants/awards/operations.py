@@ -32,14 +32,32 @@ from core.timeutil import utcnow
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards import queries
-from grants.awards.checks import (AGREEMENT_KINDS, CONDITIONS_MAX, FINAL_REPORT_DAYS, HUNDRED,
-                                  REASON_MAX, ZERO, _award_transition, _check_date,
-                                  _check_dates, _clean_text, _money, _notify_grantee,
-                                  _require_staff, lock_award, programme_today)
+from grants.awards.checks import (
+    AGREEMENT_KINDS,
+    CONDITIONS_MAX,
+    FINAL_REPORT_DAYS,
+    HUNDRED,
+    REASON_MAX,
+    ZERO,
+    _award_transition,
+    _check_date,
+    _check_dates,
+    _clean_text,
+    _money,
+    _notify_grantee,
+    _require_staff,
+    lock_award,
+    programme_today,
+)
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.states import (DEFAULT_SCHEDULE, OPEN_STATES, AwardState,
-                                  DisbursementState, ReportKind, TrancheCondition)
-
+from grants.awards.states import (
+    DEFAULT_SCHEDULE,
+    OPEN_STATES,
+    AwardState,
+    DisbursementState,
+    ReportKind,
+    TrancheCondition,
+)
 
 # Awards ------------------------------------------------------------------------------------
 

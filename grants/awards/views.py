@@ -21,24 +21,48 @@ from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
 from core.locking import AlreadyDone
-from core.params import arg_choice
 from core.money import format_money, split_by_shares
+from core.params import arg_choice
 from grants.applications.models import Application
 from grants.applications.policies import check_disinterested
 from grants.applications.states import ApplicationState
 from grants.awards import checks, operations, queries
-from grants.awards.forms import (RESUME, SUSPEND, TERMINATE, AwardForm, DecisionForm,
-                                 DisbursementRequestForm, EditAwardForm, PaymentForm,
-                                 ReversalForm, SignForm, TransitionForm)
+from grants.awards.forms import (
+    RESUME,
+    SUSPEND,
+    TERMINATE,
+    AwardForm,
+    DecisionForm,
+    DisbursementRequestForm,
+    EditAwardForm,
+    PaymentForm,
+    ReversalForm,
+    SignForm,
+    TransitionForm,
+)
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.policies import (can_cancel_disbursement, can_decide_disbursement,
-                                    can_download_agreement, can_list_awards,
-                                    can_issue_award, can_manage_awards, can_record_payment,
-                                    can_request_disbursement, can_reverse_disbursement,
-                                    can_view_award, can_view_finance_queue, is_finance,
-                                    is_finance_nav)
-from grants.awards.states import (AWARD_TRANSITIONS, DEFAULT_SCHEDULE, AwardState,
-                                  DisbursementKind, DisbursementState)
+from grants.awards.policies import (
+    can_cancel_disbursement,
+    can_decide_disbursement,
+    can_download_agreement,
+    can_issue_award,
+    can_list_awards,
+    can_manage_awards,
+    can_record_payment,
+    can_request_disbursement,
+    can_reverse_disbursement,
+    can_view_award,
+    can_view_finance_queue,
+    is_finance,
+    is_finance_nav,
+)
+from grants.awards.states import (
+    AWARD_TRANSITIONS,
+    DEFAULT_SCHEDULE,
+    AwardState,
+    DisbursementKind,
+    DisbursementState,
+)
 from grants.calls.forms import parse_id
 from grants.ledger import money
 from grants.ledger import operations as ledger

@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
 
 from accounts.organisations.models import Organisation
 from core import contributions

@@ -11,8 +11,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core import contributions, freshness
 from core.extensions import db
-from grants.calls.models import (Call, Criterion, EligibilityStatement, Fund, RequiredDocument,
-                                 ThematicArea)
+from grants.calls.models import (
+    Call,
+    Criterion,
+    EligibilityStatement,
+    Fund,
+    RequiredDocument,
+    ThematicArea,
+)
 from grants.calls.states import CallState
 
 # What the public call pages show: a change to any of it moves their validator on.

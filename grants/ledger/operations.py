@@ -34,15 +34,33 @@ from core.money import currency_codes, format_money
 from core.timeutil import to_programme_time, utcnow
 from grants.applications.operations import require_disinterested
 from grants.awards import queries as award_queries
-from grants.awards.checks import (BANK_REFERENCE_MAX, MAX_AMOUNT, MAX_RATE, PAYEE_REFERENCE_MAX,
-                                  PAYMENT_METHODS, REASON_MAX, ZERO, _check_amount,
-                                  _check_date, _check_key, _clean_text, _entry_transition,
-                                  _money, _notify_finance, _notify_grantee, _notify_requester,
-                                  _reload, _require_active, _require_finance, lock_award,
-                                  programme_today)
+from grants.awards.checks import (
+    BANK_REFERENCE_MAX,
+    MAX_AMOUNT,
+    MAX_RATE,
+    PAYEE_REFERENCE_MAX,
+    PAYMENT_METHODS,
+    REASON_MAX,
+    ZERO,
+    _check_amount,
+    _check_date,
+    _check_key,
+    _clean_text,
+    _entry_transition,
+    _money,
+    _notify_finance,
+    _notify_grantee,
+    _notify_requester,
+    _reload,
+    _require_active,
+    _require_finance,
+    lock_award,
+    programme_today,
+)
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import AwardState, DisbursementKind, DisbursementState
 from grants.ledger import exchange, queries
+
 
 def _existing_request(entry: Disbursement, award: Award, tranche: Tranche) -> Disbursement:
     if (entry.award_id != award.id or entry.tranche_id != tranche.id

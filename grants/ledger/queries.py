@@ -15,8 +15,7 @@ from core import contributions
 from core.extensions import db
 from grants.applications.models import Application
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.states import (COUNTING_STATES, OPEN_STATES, DisbursementKind,
-                                  DisbursementState)
+from grants.awards.states import COUNTING_STATES, OPEN_STATES, DisbursementKind, DisbursementState
 from grants.ledger.money import ENTRY_SUMS, ZERO, Money, cents, entry_columns, select_money
 
 # Balances ----------------------------------------------------------------------------------

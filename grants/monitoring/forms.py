@@ -16,8 +16,14 @@ from core.database import MAX_ID
 from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
 from core.params import parse_id
 from core.uploads.forms import FileUploadField
-from grants.monitoring.operations import (BENEFICIARY_FIELDS, COMMENT_MAX, EVIDENCE_KINDS,
-                                          MAX_BENEFICIARIES, RECEIPT_KINDS, programme_today)
+from grants.monitoring.operations import (
+    BENEFICIARY_FIELDS,
+    COMMENT_MAX,
+    EVIDENCE_KINDS,
+    MAX_BENEFICIARIES,
+    RECEIPT_KINDS,
+    programme_today,
+)
 
 BLANK_ROWS = 3
 MAX_LINES = 100

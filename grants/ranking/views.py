@@ -20,9 +20,17 @@ from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.ranking import operations, queries
 from grants.ranking.forms import DecisionForm, FeedbackForm
-from grants.ranking.policies import (can_choose_feedback, can_decide, can_export_scores,
-                                     can_lock, can_see_agreement, can_see_scores_of,
-                                     can_unlock, can_view_progress, can_view_ranking)
+from grants.ranking.policies import (
+    can_choose_feedback,
+    can_decide,
+    can_export_scores,
+    can_lock,
+    can_see_agreement,
+    can_see_scores_of,
+    can_unlock,
+    can_view_progress,
+    can_view_ranking,
+)
 from grants.reviews import discussion, late_conflicts
 from grants.reviews.models import Panel
 from grants.reviews.policies import can_run_discussion

@@ -3,16 +3,32 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, Numeric,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models import TimestampMixin
 from core.money import MoneyAmount
 from core.timeutil import UTCDateTime, utcnow
-from grants.reviews.states import (AssignmentState, Confidence, LateConflictOutcome, Outcome,
-                                   Recommendation, ReviewState)
+from grants.reviews.states import (
+    AssignmentState,
+    Confidence,
+    LateConflictOutcome,
+    Outcome,
+    Recommendation,
+    ReviewState,
+)
 
 DEFAULT_REVIEWERS_PER_APPLICATION = 3
 DEFAULT_DISAGREEMENT_THRESHOLD = 25

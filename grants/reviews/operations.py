@@ -2,8 +2,9 @@
 
 Operations check everything first, then change objects, write the audit entry and queue
 email; they flush and never commit. Writing a review is in ``revisions``, the discussion
-phase in ``discussion`` and conflicts that arise after a review in ``late_conflicts``. A locked panel (``panel.is_locked``) refuses every
-change to its membership, assignments and reviews.
+phase in ``discussion`` and conflicts that arise after a review in ``late_conflicts``. A
+locked panel (``panel.is_locked``) refuses every change to its membership, assignments and
+reviews.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from grants.reviews.models import (
 )
 from grants.reviews.policies import can_decline, can_manage_panels
 from grants.reviews.queries import ASSIGNABLE_STATES
+
 # Writing a review (and keeping its versions) lives in its own module; callers reach it here
 # with the panel's other writes.
 from grants.reviews.revisions import create_review, save_review  # noqa: F401

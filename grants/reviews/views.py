@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from accounts.organisations.models import Organisation
 from core import navigation
-from core.audit import visibility as audit_visibility
 from core.access import policy_required, require
+from core.audit import visibility as audit_visibility
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form

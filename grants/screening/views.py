@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from core.access import require
 from core.errors import OperationError
-from core.locking import AlreadyDone
 from core.forms import render_form
+from core.locking import AlreadyDone
 from grants.applications.endorsement_terms import counterpart_warnings
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState

@@ -256,7 +256,7 @@ def bar_chart(series: Sequence[tuple[str, Number]], *, fmt: Formatter = _plain,
     scale = nice_scale(max(values, default=0), integer=integer)
     plot = _rows_box(len(values), [fmt(value) for value in values] + [fmt(scale.top)])
     bars = []
-    for index, ((label, _raw), value) in enumerate(zip(series, values)):
+    for index, ((label, _raw), value) in enumerate(zip(series, values, strict=True)):
         row_top = plot.top + index * ROW_HEIGHT
         bar_y = row_top + ROW_LABEL
         width = _coordinate(scale.fraction(value) * plot.width)
@@ -330,7 +330,7 @@ def stacked_bar_chart(keys: Sequence[str],
         row_top = plot.top + index * ROW_HEIGHT
         bar_y = _coordinate(row_top + ROW_LABEL)
         segments, running = [], Decimal(0)
-        for key, value in zip(keys, values):
+        for key, value in zip(keys, values, strict=True):
             x = plot.left + scale.fraction(running) * plot.width
             width = scale.fraction(value) * plot.width
             value_label = fmt(value)
@@ -430,10 +430,10 @@ def column_chart(keys: Sequence[str], rows: Sequence[tuple[str, Sequence[Number]
     # may not, or their values would run into each other.
     value_room = column_width + (group * GROUP_GAP if len(keys) == 1 else 0)
     categories = []
-    for index, ((label, values), short) in enumerate(zip(checked, short_labels)):
+    for index, ((label, values), short) in enumerate(zip(checked, short_labels, strict=True)):
         left = plot.left + index * group + group * GROUP_GAP / 2
         columns = []
-        for position, (key, value) in enumerate(zip(keys, values)):
+        for position, (key, value) in enumerate(zip(keys, values, strict=True)):
             height = scale.fraction(value) * plot.height
             value_label = fmt(value)
             columns.append(Column(

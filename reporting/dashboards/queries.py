@@ -445,5 +445,6 @@ def dashboard(filters: Filters) -> Dashboard:
     """Every number of the dashboard: seven queries, whatever the data."""
     return Dashboard(filters=filters, pipeline=pipeline(filters),
                      by_area=by_thematic_area(filters), by_district=by_district(filters),
-                     awards=top_awards(filters), money=money_totals(filters), quarters=activity_by_quarter(filters),
+                     awards=top_awards(filters), money=money_totals(filters),
+                     quarters=activity_by_quarter(filters),
                      people=participants(filters))

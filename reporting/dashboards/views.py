@@ -21,7 +21,8 @@ from reporting.policies import can_view_reports
 bp = Blueprint("dashboards", __name__, url_prefix="/reports")
 
 navigation.register(
-    bp, navigation.NavEntry(_l("Programme dashboard"), "dashboards.overview", can_view_reports, order=6))
+    bp, navigation.NavEntry(_l("Programme dashboard"), "dashboards.overview", can_view_reports,
+                            order=6))
 
 #: The period's fields in the query string, as on the indicators page.
 DAY_FIELDS = ("from", "to")

@@ -233,7 +233,7 @@ def compute(period: Period) -> Indicators:
     by_sector, by_reason = defaultdict(int), defaultdict(int)
     for sector, *flags in rows:
         by_sector[Sector(sector).value] += 1
-        for key, flag in zip(REASONS, flags):
+        for key, flag in zip(REASONS, flags, strict=True):
             by_reason[key] += bool(flag)
     result.organisations_by_sector = {key: by_sector.get(key, 0) for key in SECTOR_KEYS}
     result.organisations = sum(by_sector.values())
@@ -320,7 +320,7 @@ def organisations(period: Period, *, sector: str | None = None,
         query = query.where(Organisation.sector == Sector(sector))
     if reason is not None:
         query = query.where(grouped.c[reason] == 1)
-    return [(row[0], [key for key, flag in zip(REASONS, row[1:]) if flag])
+    return [(row[0], [key for key, flag in zip(REASONS, row[1:], strict=True) if flag])
             for row in db.session.execute(query)]
 
 

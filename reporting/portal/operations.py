@@ -8,8 +8,8 @@ from sqlalchemy import select
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
-from grants.awards.models import Award
 from grants.awards.checks import lock_award
+from grants.awards.models import Award
 from reporting.policies import can_manage_publication
 from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 from reporting.portal.queries import default_publication

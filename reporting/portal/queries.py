@@ -21,10 +21,10 @@ from core.extensions import db
 from grants.applications.models import Application, application_thematic_areas
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement
-from grants.ledger.money import Money
-from grants.ledger.queries import money_by_award
 from grants.awards.states import AwardState
 from grants.calls.models import Call, Fund, ThematicArea
+from grants.ledger.money import Money
+from grants.ledger.queries import money_by_award
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportState
 from grants.reviews.models import Decision

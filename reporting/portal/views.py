@@ -16,8 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import navigation
-from core import freshness
+from core import freshness, navigation
 from core.access import Decision, require
 from core.conditional import conditional_page, page_etag
 from core.errors import OperationError

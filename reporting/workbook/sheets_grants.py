@@ -24,15 +24,15 @@ from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import DisbursementKind, DisbursementState
 from grants.calls.models import Call, Fund
 from grants.calls.states import CallState
+from grants.ledger.money import label as money_label
 from grants.monitoring import budget
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import CATEGORY_ORDER, accepted_versions
-from grants.ranking.queries import RANKED_STATES, totals_of_records, criterion_specs, review_records
+from grants.ranking.queries import RANKED_STATES, criterion_specs, review_records, totals_of_records
 from grants.reviews import scoring
 from grants.reviews.conflicts import viewer_conflicts
 from grants.reviews.models import Panel
 from reporting.workbook import queries
-from grants.ledger.money import label as money_label
 from reporting.workbook.queries import AwardMoney, Scope, joined, money, stream
 from reporting.workbook.sheet import SheetSpec, at, money_totals, title_of
 

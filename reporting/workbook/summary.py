@@ -173,8 +173,8 @@ def indicator_definitions() -> list[tuple[str, str]]:
             "counterparts.")),
         (_("Grants awarded"), _(
             "Awards whose application was decided in the period (the day the award was "
-            "created when the application has no decision time), whatever their state since; amounts per "
-            "currency.")),
+            "created when the application has no decision time), whatever their state since; "
+            "amounts per currency.")),
         *((money.label(name), money.definition(name)) for name in money.AMOUNTS),
         (_("Spent"), _("Expenditure in the award's accepted progress reports.")),
         (_("Budget variance"), _(

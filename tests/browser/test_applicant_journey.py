@@ -28,8 +28,14 @@ def _open_call(live_server):
     from accounts.organisations.models import Organisation, Sector
     from core.extensions import db
     from core.timeutil import utcnow
-    from grants.calls.models import (Call, Criterion, EligibilityStatement, Fund,
-                                     RequiredDocument, ThematicArea)
+    from grants.calls.models import (
+        Call,
+        Criterion,
+        EligibilityStatement,
+        Fund,
+        RequiredDocument,
+        ThematicArea,
+    )
     from grants.calls.states import CallState
 
     with live_server.app.app_context():

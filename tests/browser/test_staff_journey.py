@@ -76,8 +76,13 @@ def _applications_arrive_and_deadline_passes(live_server, call_title: str) -> li
     from core.references import next_reference
     from core.timeutil import utcnow
     from demo.grants import stored_pdf
-    from grants.applications.models import (Application, Attachment, BudgetLine, Endorsement,
-                                            EndorsementState)
+    from grants.applications.models import (
+        Application,
+        Attachment,
+        BudgetLine,
+        Endorsement,
+        EndorsementState,
+    )
     from grants.applications.states import ApplicationState
     from grants.calls.models import Call
 
@@ -277,7 +282,7 @@ def _create_and_publish_call(page, live_server, steps):
     steps.check(page, "rubric")
     rows = page.locator("fieldset.rubric-row")
     for row, (name, weight) in zip((rows.nth(0), rows.nth(1)),
-                                   (("Relevance", "2"), ("Partnership", "1"))):
+                                   (("Relevance", "2"), ("Partnership", "1")), strict=True):
         row.get_by_label("Criterion").fill(name)
         row.get_by_label("Weight").fill(weight)
         row.get_by_label("Maximum score").fill("10")

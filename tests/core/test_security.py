@@ -99,8 +99,8 @@ def test_internal_error_page_and_nothing_is_written(app, client, db_session, mon
 
 def test_rate_limit_on_login(client, login_rate_limit):
     login_rate_limit("3 per minute")
-    codes = [client.post("/login", data={"email": "a@example.org", "password": "whatever pw"}).status_code
-             for _ in range(5)]
+    form = {"email": "a@example.org", "password": "whatever pw"}
+    codes = [client.post("/login", data=form).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200]
     assert codes[3:] == [429, 429]
     assert b"Too many requests" in client.post("/login", data={"email": "a@example.org",

@@ -16,10 +16,10 @@ from core.audit.models import AuditEntry
 from grants.applications.models import Application, Endorsement, EndorsementState
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement
-from grants.ledger.queries import money_of
 from grants.awards.states import AwardState
 from grants.calls.models import Call, Fund
 from grants.calls.states import CallState
+from grants.ledger.queries import money_of
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportState
 from grants.reviews.conflicts import conflicts_by_reviewer

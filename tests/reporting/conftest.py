@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import User
+from accounts.organisations.models import Sector
+from tests.fixtures.grants import GrantFactories
 
 
 @pytest.fixture
@@ -20,3 +22,13 @@ def demo_programme(app, db_session):
             users.setdefault(str(role.value if hasattr(role, "value") else role), user)
     return users
 
+
+
+@pytest.fixture
+def call(db_session, factories):
+    """A published call of a donor's fund, for the portal and publication tests."""
+    grants = GrantFactories(db_session, factories)
+    donor = factories.organisation(name="Friendly Embassy", sector=Sector.international)
+    return grants.call(fund=grants.fund(name="Open Government Fund", donor=donor),
+                       areas=["Open data", "Citizen participation"], statements=[],
+                       documents=[], criteria=[])

@@ -16,7 +16,6 @@ from reporting.dashboards.charts import (
     truncate,
 )
 
-
 # Round steps and axes ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("raw, step", [

@@ -18,8 +18,12 @@ from reporting.opendata.package import NothingToPublish, build_package, collect,
 from reporting.opendata.validation import InvalidPackage, package_errors, validate_package
 from reporting.portal.models import ProjectPublication
 from reporting.portal.queries import public_projects
-from tests.fixtures.demo_numbers import (CURRENT_PROJECTS, PUBLIC_PROJECTS, REFERENCE_PROJECTS,
-                                      reference_projects)
+from tests.fixtures.demo_numbers import (
+    CURRENT_PROJECTS,
+    PUBLIC_PROJECTS,
+    REFERENCE_PROJECTS,
+    reference_projects,
+)
 
 HOSTILE = ("=HYPERLINK(\"http://evil.example\", \"click\") <script>alert(1)</script> "
            "{{ 7*7 }} \x01\x07\x1b\x0b\x0c\x7f\x85 \u202e\ufeff 😀 line\r\nbreak\rend\ttab")
@@ -133,7 +137,7 @@ def test_only_published_projects_and_no_held_back_part(demo_programme, db_sessio
     names = [project.organisation_name for project in projects]
     projects.sort(key=lambda project: names.count(project.organisation_name) > 1)
     by_part = dict(zip(["organisation", "amount_partner", "dates", "summary", "district",
-                        "area", "progress"], projects))
+                        "area", "progress"], projects, strict=True))
     _publish(by_part["amount_partner"].award_id, is_amount_public=False,
              is_partner_public=False)
     _publish(by_part["organisation"].award_id, is_organisation_public=False)

@@ -17,7 +17,6 @@ from reporting.opendata import store
 from reporting.opendata.models import OpenDataFile
 from reporting.opendata.validation import package_errors
 from reporting.portal.operations import update_publication
-from reporting.portal.queries import public_projects
 from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, REFERENCE_PROJECTS, reference_projects
 
 JSON = "/open-data/360giving.json"

@@ -29,15 +29,6 @@ from tests.fixtures.grants import GrantFactories
 _numbers = itertools.count(1)
 
 
-@pytest.fixture
-def call(db_session, factories):
-    grants = GrantFactories(db_session, factories)
-    donor = factories.organisation(name="Friendly Embassy", sector=Sector.international)
-    return grants.call(fund=grants.fund(name="Open Government Fund", donor=donor),
-                       areas=["Open data", "Citizen participation"], statements=[],
-                       documents=[], criteria=[])
-
-
 def make_project(session, factories, call, *, state=AwardState.active, title=None,
                  summary="Opening budget data with the council.", districts=("Cayo",),
                  areas=None, partner="Cayo Town Council", paid=None, reports=(),

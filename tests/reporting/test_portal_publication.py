@@ -13,7 +13,7 @@ from grants.awards.states import AwardState
 from reporting.portal import operations
 from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 from reporting.portal.queries import public_project
-from tests.reporting.test_portal_pages import call, main_html, make_project  # noqa: F401
+from tests.reporting.test_portal_pages import main_html, make_project
 
 ALL_PARTS = {f"show_{part}": "y" for part in PUBLIC_PARTS}
 

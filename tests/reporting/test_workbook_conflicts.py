@@ -20,7 +20,7 @@ SCORE_HEADERS = ("Reviews", "Mean weighted score (0–100)", "Rank in the call")
 def _rows(book: openpyxl.Workbook) -> dict[str, dict]:
     rows = list(book["Applications"].iter_rows(values_only=True))
     headers = rows[0]
-    return {row[0]: dict(zip(headers, row)) for row in rows[1:] if row[0]}
+    return {row[0]: dict(zip(headers, row, strict=True)) for row in rows[1:] if row[0]}
 
 
 def _load(data: bytes) -> openpyxl.Workbook:

@@ -41,7 +41,7 @@ def table(sheet) -> tuple[list[str], list[dict], list | None]:
     body, totals = rows[1:], None
     if body and body[-1][0].value == "Total":
         totals, body = body[-1], body[:-1]
-    return headers, [{h: cell for h, cell in zip(headers, row)} for row in body], totals
+    return headers, [dict(zip(headers, row, strict=True)) for row in body], totals
 
 
 def values(sheet, header) -> list:

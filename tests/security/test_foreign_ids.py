@@ -17,8 +17,8 @@ object's id with an inner object that belongs to another one is 404 for everybod
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import select

@@ -18,8 +18,8 @@ import csv
 import inspect
 import io
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import openpyxl
 import pytest

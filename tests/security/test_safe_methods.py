@@ -11,7 +11,6 @@ import pytest
 from tests.security.routes import row_counts, sign_in
 from tests.security.test_headers import _urls
 
-
 #: Derived data a GET may build and keep: the stored open-data files, rebuilt from what staff
 #: published (no one's choice changes by it).
 DERIVED_TABLES = frozenset({"open_data_files"})

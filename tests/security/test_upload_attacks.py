@@ -15,9 +15,9 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select

@@ -3,12 +3,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from accounts.models import User
 from accounts.organisations import operations, queries
 from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
 from core.audit.models import AuditEntry
 from core.errors import OperationError
-from core.outbox.models import OutboxMessage
 
 
 def _count(session, model, *conditions) -> int:

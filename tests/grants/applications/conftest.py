@@ -10,8 +10,14 @@ import pytest
 
 from accounts.organisations.models import Sector
 from core.timeutil import utcnow
-from grants.calls.models import (Call, Criterion, EligibilityStatement, Fund, RequiredDocument,
-                                 ThematicArea)
+from grants.calls.models import (
+    Call,
+    Criterion,
+    EligibilityStatement,
+    Fund,
+    RequiredDocument,
+    ThematicArea,
+)
 from grants.calls.states import CallState
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"

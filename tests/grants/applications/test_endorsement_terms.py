@@ -7,8 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from grants.applications.endorsement_terms import (contact_domain_warning, fingerprint,
-                                                   normalise_email, organisation_domains)
+from grants.applications.endorsement_terms import (
+    contact_domain_warning,
+    fingerprint,
+    normalise_email,
+    organisation_domains,
+)
 
 
 @pytest.mark.parametrize(("address", "normal"), [

@@ -209,8 +209,8 @@ def _worker(app, setup: Setup, index: int, barrier: threading.Barrier, outcome: 
 
 def test_simultaneous_requests_and_approvals_never_over_disburse(app):
     from grants.awards.models import Award, Disbursement
-    from grants.ledger import queries as ledger_queries
     from grants.awards.states import COUNTING_STATES, DisbursementState
+    from grants.ledger import queries as ledger_queries
 
     threads = THREADS
     setup = _create(app, threads)

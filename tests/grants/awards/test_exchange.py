@@ -4,7 +4,6 @@ and the donor workbook never differ by a cent."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest

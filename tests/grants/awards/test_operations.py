@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from itertools import pairwise
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,15 +16,29 @@ from core.outbox.models import OutboxMessage
 from grants.applications.states import ApplicationState
 from grants.awards import checks, operations, queries
 from grants.awards.models import Award, Disbursement, PaidEntryIsFinal
-from grants.awards.states import (AWARD_TRANSITIONS, DISBURSEMENT_TRANSITIONS, AwardState,
-                                  DisbursementKind, DisbursementState, TrancheCondition)
+from grants.awards.states import (
+    AWARD_TRANSITIONS,
+    DISBURSEMENT_TRANSITIONS,
+    AwardState,
+    DisbursementKind,
+    DisbursementState,
+    TrancheCondition,
+)
 from grants.ledger import operations as ledger
 from grants.ledger import queries as ledger_queries
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
 from tests.fixtures.applications import make_submitted_application
-from tests.grants.awards.conftest import (accept_report, create, make_awarded, pay,
-                                          pdf_upload, request, sign, today)
+from tests.grants.awards.conftest import (
+    accept_report,
+    create,
+    make_awarded,
+    pay,
+    pdf_upload,
+    request,
+    sign,
+    today,
+)
 
 D = Decimal
 

@@ -3,11 +3,19 @@ from __future__ import annotations
 import pytest
 from flask_login import AnonymousUserMixin
 
-from grants.awards.policies import (can_cancel_disbursement, can_decide_disbursement,
-                                    can_download_agreement, can_list_awards,
-                                    can_manage_awards, can_record_payment,
-                                    can_request_disbursement, can_reverse_disbursement,
-                                    can_view_award, can_view_finance_queue, is_finance_nav)
+from grants.awards.policies import (
+    can_cancel_disbursement,
+    can_decide_disbursement,
+    can_download_agreement,
+    can_list_awards,
+    can_manage_awards,
+    can_record_payment,
+    can_request_disbursement,
+    can_reverse_disbursement,
+    can_view_award,
+    can_view_finance_queue,
+    is_finance_nav,
+)
 from tests.grants.awards.conftest import make_awarded, request
 
 

@@ -18,8 +18,15 @@ from grants.awards.states import AwardState, DisbursementKind, DisbursementState
 from grants.ledger import operations as ledger
 from grants.ledger import queries as ledger_queries
 from grants.monitoring.states import ReportKind
-from tests.grants.awards.conftest import (PDF, accept_report, create, make_awarded, request,
-                                          sign, today)
+from tests.grants.awards.conftest import (
+    PDF,
+    accept_report,
+    create,
+    make_awarded,
+    request,
+    sign,
+    today,
+)
 
 D = Decimal
 

@@ -106,12 +106,12 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
         row = next((cells for cells in _rows(page)
                     if cells and cells[0].startswith(award.reference + " ")), None)
         assert row is not None, f"{award.reference} is not in the list"
-        for name, shown in zip(names, row[-4:]):
+        for name, shown in zip(names, row[-4:], strict=True):
             wrong.check(f"award list {award.reference}", name, shown, getattr(money, name))
     footer = _rows(_section(page, "<tfoot>", "</tfoot>"))
     for currency, total in sums.items():
         row = next(cells for cells in footer if f"({currency})" in cells[0])
-        for name, shown in zip(names, row[-4:]):
+        for name, shown in zip(names, row[-4:], strict=True):
             wrong.check(f"award list total {currency}", name, shown, getattr(total, name))
 
     # Close-out and budget versus actual, for each award.
@@ -155,7 +155,7 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
             expected = by_call[(fund, cells[-6], currency)]
             where = f"dashboard {fund} / {cells[-6]} {currency}"
             seen += 1
-        for name, shown in zip(names, amounts):
+        for name, shown in zip(names, amounts, strict=True):
             wrong.check(where, name, shown, getattr(expected, name))
     assert seen == len(by_call)
 
@@ -164,7 +164,7 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
     names = ("awarded", "committed", "disbursed")
     for cells in _rows(_section(page, "Money by currency")):
         if cells and cells[0] in sums:
-            for name, shown in zip(names, cells[2:5]):
+            for name, shown in zip(names, cells[2:5], strict=True):
                 wrong.check(f"programme dashboard {cells[0]}", name, shown,
                             getattr(sums[cells[0]], name))
             wrong.check(f"programme dashboard {cells[0]}", "undisbursed", cells[6],
@@ -174,7 +174,7 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
     for cells in _rows(_section(page, "Money by award")):
         if cells and cells[0] in by_reference:
             money = by_reference[cells[0]]
-            for name, shown in zip(names, cells[3:6]):
+            for name, shown in zip(names, cells[3:6], strict=True):
                 wrong.check(f"programme dashboard {cells[0]}", name, shown,
                             getattr(money, name))
             wrong.check(f"programme dashboard {cells[0]}", "undisbursed", cells[7],
@@ -189,7 +189,7 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
 
 def _table(sheet) -> list[dict]:
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row)) for row in rows[1:] if row[0] != "Total"]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[0] != "Total"]
 
 
 def _block(sheet, title) -> list[tuple]:

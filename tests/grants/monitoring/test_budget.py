@@ -9,8 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grants.ledger.money import Money
-from grants.monitoring.budget import (BudgetRow, budget_vs_actual, is_flagged, spending,
-                                      variance_percent)
+from grants.monitoring.budget import (
+    BudgetRow,
+    budget_vs_actual,
+    is_flagged,
+    spending,
+    variance_percent,
+)
 from grants.monitoring.queries import CallMoney, FundMoney
 
 D = Decimal

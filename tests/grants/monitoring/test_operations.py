@@ -12,8 +12,16 @@ from grants.awards.states import AwardState, DisbursementKind, DisbursementState
 from grants.monitoring import operations, queries
 from grants.monitoring.models import ProgressReport, ReportVersion
 from grants.monitoring.states import ReportKind, ReportState
-from tests.grants.monitoring.conftest import (accepted, day, make_grant, messages, pay,
-                                              submitted, upload, write_version)
+from tests.grants.monitoring.conftest import (
+    accepted,
+    day,
+    make_grant,
+    messages,
+    pay,
+    submitted,
+    upload,
+    write_version,
+)
 
 D = Decimal
 

@@ -14,8 +14,15 @@ from grants.awards.states import AwardState, DisbursementState
 from grants.monitoring import queries
 from grants.monitoring.models import Expenditure, ProgressReport, ReportEvidence, ReportVersion
 from grants.monitoring.states import ReportState
-from tests.grants.monitoring.conftest import (PDF_BYTES, accepted, day, make_grant, pay,
-                                              submitted, write_version)
+from tests.grants.monitoring.conftest import (
+    PDF_BYTES,
+    accepted,
+    day,
+    make_grant,
+    pay,
+    submitted,
+    write_version,
+)
 
 D = Decimal
 

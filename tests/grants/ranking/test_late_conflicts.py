@@ -16,8 +16,12 @@ from core.timeutil import utcnow
 from grants.applications.states import ApplicationState
 from grants.ranking import operations, queries
 from grants.reviews import late_conflicts
-from grants.reviews.models import ConflictDeclaration, LateConflictResolution, Review
-from grants.reviews.models import ReviewAssignment
+from grants.reviews.models import (
+    ConflictDeclaration,
+    LateConflictResolution,
+    Review,
+    ReviewAssignment,
+)
 from grants.reviews.states import Outcome
 
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from tests.security.double_post.harness import Case, NotStateChanging
 from tests.security.double_post.helpers import (
-    A,
     PASSWORD,
+    A,
     X,
     admin_invitation,
     attendance_sheet,

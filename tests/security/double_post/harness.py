@@ -14,8 +14,8 @@ import re
 import threading
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, func, select, text
 
@@ -118,7 +118,7 @@ def remove_new_rows(app, marks: dict) -> None:
                 for row in session.execute(select(*columns)).all():
                     if tuple(row) not in marks[table.name]:
                         session.execute(table.delete().where(
-                            *[c == v for c, v in zip(columns, row)]))
+                            *[c == v for c, v in zip(columns, row, strict=True)]))
         if dialect == "postgresql":
             session.execute(text("SET session_replication_role = DEFAULT"))
         session.commit()
