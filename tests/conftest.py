@@ -14,9 +14,15 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from hypothesis import settings
 from sqlalchemy import text
 
 from tests.fixtures.factories import Factories
+
+# Property tests assert behaviour, never time: speed is measured by `make bench`, and a loaded
+# CI machine must not turn a slow example into a failure.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def _database_url(tmp_path_factory) -> str:
