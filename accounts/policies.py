@@ -41,3 +41,17 @@ def can_disable(actor, target) -> Decision:
     if actor.id == target.id:
         return False, str(_l("You cannot disable your own account."))
     return ALLOW
+
+
+def may_apply(user) -> Decision:
+    """Visitors and applicants: the people the open calls are for."""
+    if not _signed_in(user) or user.has_role(Role.applicant):
+        return ALLOW
+    return False, str(_l("This is for applicants."))
+
+
+def is_staff_reader(user) -> Decision:
+    """Programme staff and administrators, whose home page shows the programme's work."""
+    if is_staff(user):
+        return ALLOW
+    return False, str(_l("This is for programme staff."))

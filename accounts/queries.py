@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
 from accounts.organisations.models import OrganisationMember
+from accounts.policies import can_manage_users
+from core import work
 from core.extensions import db
 
 
@@ -32,3 +37,15 @@ def pending_invitations_of(user: User) -> list[UserInvitation]:
         select(UserInvitation).where(UserInvitation.user_id == user.id,
                                      UserInvitation.state == InvitationState.pending)
         .order_by(UserInvitation.id)))
+
+
+@work.provide("accounts.invitations", _l("Invitations"), can_manage_users, order=95,
+              see_all="users_admin.list_users")
+def invitations_work(user, today) -> list[work.WorkItem]:
+    """Invitations sent to people who have not answered yet."""
+    pending = db.session.scalar(select(func.count()).select_from(UserInvitation)
+                                .where(UserInvitation.state == InvitationState.pending))
+    if not pending:
+        return []
+    return [work.WorkItem(label=_("Invitations not answered yet"), count=pending,
+                          url=url_for("users_admin.list_users"))]

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import navigation
+from core import navigation, work
 from core.access import policy_required, require
 from core.audit import queries as audit_queries
 from core.audit import visibility as audit_visibility
@@ -32,7 +32,7 @@ from core.outbox.worker import smtp_configured
 from core.params import arg_choice, arg_day, arg_id
 from core.policies import can_manage_outbox, can_view_audit_log
 from core.security import is_safe_redirect
-from core.timeutil import from_programme_time
+from core.timeutil import from_programme_time, to_programme_time, utcnow
 
 bp = Blueprint("core", __name__)
 admin_bp = Blueprint("platform_admin", __name__, url_prefix="/admin")
@@ -50,7 +50,9 @@ navigation.register(
 
 @bp.route("/")
 def home():
-    return render_template("core/home.html")
+    today = to_programme_time(utcnow()).date()
+    return render_template("core/home.html", sections=work.sections_for(current_user, today),
+                           today=today, days_left=work.days_left)
 
 
 @bp.route("/health")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.organisations.models import Organisation, OrganisationMember, Sector
-from core import contributions
+from accounts.policies import is_applicant, is_staff_reader
+from core import contributions, work
 from core.extensions import db
+from core.timeutil import utcnow
 from grants.applications.checks import SECTIONS, missing_items
 from grants.applications.models import (
     Application,
@@ -200,3 +206,71 @@ def application_counts(call_ids: list[int] | None = None) -> dict[int, dict]:
     # In the workflow's order, for display.
     return {call_id: {state: by_state[state] for state in ApplicationState if state in by_state}
             for call_id, by_state in counts.items()}
+
+
+# My work -----------------------------------------------------------------------------------
+
+def _applicant_item(application: Application, detail: str, **fields) -> work.WorkItem:
+    return work.WorkItem(
+        label=application.title or str(application.display_reference),
+        url=url_for("applications.detail", application_id=application.id),
+        detail=f"{application.organisation.name} · {detail}", **fields)
+
+
+@work.provide("applications.mine", _l("My applications"), is_applicant, order=20,
+              see_all="applications.mine")
+def applications_work(user, today) -> list[work.WorkItem]:
+    """Drafts to finish before their call closes and submitted applications whose
+    counterpart has not endorsed them yet."""
+    now = utcnow()
+    items = []
+    for application in applications_of_user(user):
+        endorsement = application.endorsement
+        if application.state == ApplicationState.draft:
+            if application.call.closes_at is not None and application.call.closes_at <= now:
+                continue  # the call closed: nothing left to do with it
+            items.append(_applicant_item(application, _("Draft: finish and submit it"),
+                                         due=application.call.closes_at))
+        elif (application.state == ApplicationState.submitted and endorsement is not None
+              and endorsement.state in (EndorsementState.pending, EndorsementState.voided)):
+            items.append(_applicant_item(
+                application, _("Waiting for the counterpart's endorsement")
+                if endorsement.state == EndorsementState.pending
+                else _("The endorsement is needed again"), due=endorsement.expires_at))
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(items, key=lambda item: item.due or far)
+
+
+@work.provide("applications.staff", _l("Applications"), is_staff_reader, order=35,
+              see_all="applications_admin.list_applications")
+def staff_applications_work(user, today) -> list[work.WorkItem]:
+    """Per call, the submitted applications to screen and those whose counterpart has not
+    endorsed them yet (two aggregate queries and one for the calls' titles)."""
+    to_screen = dict(db.session.execute(
+        select(Application.call_id, func.count()).where(
+            Application.state == ApplicationState.submitted)
+        .group_by(Application.call_id)).all())
+    awaiting = dict(db.session.execute(
+        select(Application.call_id, func.count()).join(Application.endorsement).where(
+            Application.state.in_([ApplicationState.submitted, ApplicationState.eligible]),
+            Endorsement.state == EndorsementState.pending)
+        .group_by(Application.call_id)).all())
+    ids = set(to_screen) | set(awaiting)
+    if not ids:
+        return []
+    calls = {call.id: call for call in db.session.scalars(select(Call).where(Call.id.in_(ids)))}
+    items = []
+    for call_id in sorted(ids):
+        list_url = "applications_admin.list_applications"
+        if to_screen.get(call_id):
+            items.append(work.WorkItem(
+                label=calls[call_id].title, count=to_screen[call_id],
+                url=url_for(list_url, call_id=call_id, state=ApplicationState.submitted.value),
+                detail=_("Submitted applications to screen")))
+        if awaiting.get(call_id):
+            items.append(work.WorkItem(
+                label=calls[call_id].title, count=awaiting[call_id],
+                url=url_for(list_url, call_id=call_id,
+                            endorsement=EndorsementState.pending.value),
+                detail=_("Waiting for the counterpart's endorsement")))
+    return items

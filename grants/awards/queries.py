@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Role, User, UserRole
-from core import contributions
+from accounts.policies import is_staff_reader
+from core import contributions, work
 from core.extensions import db
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
@@ -160,3 +164,26 @@ def award_summaries(award_ids) -> list[dict]:
         select(Award.id, Award.reference, Award.amount, Award.currency)
         .where(Award.id.in_(award_ids)).order_by(Award.reference))
     return [dict(row._mapping) for row in rows]
+
+
+# My work -----------------------------------------------------------------------------------
+
+@work.provide("awards.agreements", _l("Grant agreements"), is_staff_reader, order=50,
+              see_all="awards.list_awards")
+def agreements_work(user, today) -> list[work.WorkItem]:
+    """Awarded applications without an agreement, then agreements waiting for signature."""
+    items = [work.WorkItem(label=application.title or application.display_reference,
+                           url=url_for("awards.create", application_id=application.id),
+                           detail=f"{application.organisation.name} · "
+                                  f"{_('Agreement to issue')}")
+             for application in awarded_without_agreement()]
+    unsigned = db.session.scalars(
+        select(Award).where(Award.state == AwardState.pending_signature)
+        .options(joinedload(Award.application).joinedload(Application.organisation))
+        .order_by(Award.id))
+    items += [work.WorkItem(label=award.application.title or award.reference,
+                            url=url_for("awards.sign", award_id=award.id),
+                            detail=f"{award.application.organisation.name} · "
+                                   f"{_('Agreement to sign')}")
+              for award in unsigned]
+    return items

@@ -6,11 +6,17 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core import contributions, freshness
+from accounts.policies import may_apply
+from core import contributions, freshness, work
 from core.extensions import db
+from core.money import format_money
+from core.timeutil import utcnow
 from grants.calls.models import (
     Call,
     Criterion,
@@ -83,3 +89,16 @@ def funds_with_totals() -> list[tuple[Fund, int, Decimal]]:
 
 def all_funds() -> list[Fund]:
     return list(db.session.scalars(select(Fund).order_by(func.lower(Fund.name), Fund.id)))
+
+
+# My work -----------------------------------------------------------------------------------
+
+@work.provide("calls.open", _l("Open calls"), may_apply, order=10, see_all="calls.public_list")
+def open_calls_work(user, today) -> list[work.WorkItem]:
+    """Calls open for applications now, the soonest deadline first."""
+    now = utcnow()
+    return [work.WorkItem(label=call.title, url=url_for("calls.public_detail", call_id=call.id),
+                          due=call.closes_at,
+                          detail=_("Grants of up to %(amount)s",
+                                   amount=format_money(call.award_amount, call.fund.currency)))
+            for call in public_calls(now) if call.opens_at is None or call.opens_at <= now]

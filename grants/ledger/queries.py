@@ -8,13 +8,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from core import contributions
+from core import contributions, work
 from core.extensions import db
+from core.money import format_money
 from grants.applications.models import Application
 from grants.awards.models import Award, Disbursement, Tranche
+from grants.awards.policies import is_finance_user
 from grants.awards.states import COUNTING_STATES, OPEN_STATES, DisbursementKind, DisbursementState
 from grants.ledger.money import ENTRY_SUMS, ZERO, Money, cents, entry_columns, select_money
 
@@ -156,3 +161,29 @@ def awaiting_approval() -> list[Disbursement]:
 
 def awaiting_payment() -> list[Disbursement]:
     return list(db.session.scalars(_queue_query([DisbursementState.approved])))
+
+
+# My work -----------------------------------------------------------------------------------
+
+def _queue_item(entries: list[Disbursement], label: str) -> work.WorkItem:
+    totals: dict[str, Decimal] = {}
+    for entry in entries:
+        totals[entry.award.currency] = totals.get(entry.award.currency, ZERO) + entry.amount
+    return work.WorkItem(
+        label=label, count=len(entries),
+        url=url_for("awards.finance_queue"),
+        detail=" · ".join(format_money(total, currency)
+                          for currency, total in sorted(totals.items())),
+        due=min((entry.planned_on for entry in entries if entry.planned_on), default=None))
+
+
+@work.provide("ledger.payments", _l("Payments"), is_finance_user, order=45,
+              see_all="awards.finance_queue")
+def payments_work(user, today) -> list[work.WorkItem]:
+    """Requests to approve and approved payments to record, each with its total."""
+    items = []
+    if requested := awaiting_approval():
+        items.append(_queue_item(requested, _("Requests to approve")))
+    if approved := awaiting_payment():
+        items.append(_queue_item(approved, _("Approved payments to record")))
+    return items

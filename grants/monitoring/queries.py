@@ -14,15 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from accounts.organisations.models import Organisation, OrganisationMember
+from core import work
 from core.extensions import db
+from core.money import format_money
 from core.uploads.models import StoredFile
 from grants.applications.forms import BUDGET_CATEGORIES
 from grants.applications.models import Application, BudgetLine
 from grants.awards.models import Award, Disbursement, Tranche
+from grants.awards.policies import can_request_disbursement
 from grants.awards.states import AwardState, DisbursementState, TrancheCondition
 from grants.calls.models import Call, Fund
 from grants.ledger import queries as ledger_queries
@@ -30,7 +36,12 @@ from grants.ledger.money import Money, select_money
 from grants.ledger.queries import money_by_award, money_by_tranche, money_of
 from grants.monitoring import budget
 from grants.monitoring.models import Expenditure, ProgressReport, ReportEvidence, ReportVersion
-from grants.monitoring.policies import EDITABLE_STATES, REPORTING_AWARD_STATES
+from grants.monitoring.policies import (
+    EDITABLE_STATES,
+    REPORTING_AWARD_STATES,
+    can_review_reports,
+    can_view_my_grants,
+)
 from grants.monitoring.states import ReportKind, ReportState
 
 ZERO = Decimal("0.00")
@@ -403,3 +414,79 @@ def close_out(award: Award) -> CloseOut:
                            for r in reports),
         reports_not_accepted=[r for r in reports if r.state != ReportState.accepted],
         pending_requests=ledger_queries.pending_requests(award))
+
+
+# My work -----------------------------------------------------------------------------------
+
+#: Tranches planned within this many days show on staff's home page.
+TRANCHE_HORIZON_DAYS = 30
+
+
+def _report_title(report: ProgressReport) -> str:
+    return report.title or report.kind.title
+
+
+@work.provide("monitoring.grants", _l("My grants"), can_view_my_grants, order=25,
+              see_all="monitoring.my_grants")
+def my_grants_work(user, today: date) -> list[work.WorkItem]:
+    """The grantee's reports to write (the soonest due first) and each grant's next
+    payment."""
+    items = []
+    for grant in grants_of_user(user, today):
+        award = grant.award
+        for report in grant.reports:
+            if report.state in EDITABLE_STATES:
+                items.append(work.WorkItem(
+                    label=_report_title(report),
+                    url=url_for("monitoring.edit_report", report_id=report.id),
+                    detail=award.reference if report.state == ReportState.due
+                    else f"{award.reference} · {report.state.title}", due=report.due_on,
+                    overdue=report.due_on < today))
+        tranche = grant.next_tranche
+        if tranche is not None and award.state in REPORTING_AWARD_STATES:
+            items.append(work.WorkItem(
+                label=_("Next payment: %(amount)s", amount=format_money(
+                    tranche.tranche.planned_amount, award.currency)),
+                url=url_for("awards.detail", award_id=award.id),
+                detail=award.reference, due=tranche.tranche.planned_on))
+    return sorted(items, key=lambda item: (item.due is None, item.due or today))
+
+
+@work.provide("monitoring.reports", _l("Progress reports"), can_review_reports, order=60,
+              see_all="monitoring.finance_dashboard")
+def reports_work(user, today: date) -> list[work.WorkItem]:
+    """Reports submitted and waiting for review, then reports overdue."""
+    items = [work.WorkItem(label=_report_title(report),
+                           url=url_for("monitoring.review_report", report_id=report.id),
+                           detail=f"{report.award.application.organisation.name} · "
+                                  f"{_('Submitted: to review')}")
+             for report in reports_awaiting_review()]
+    items += [work.WorkItem(label=_report_title(report),
+                            url=url_for("monitoring.report", report_id=report.id),
+                            detail=f"{report.award.application.organisation.name} · "
+                                   f"{report.state.title}",
+                            due=report.due_on, overdue=True)
+              for report in overdue_reports(today)]
+    return items
+
+
+@work.provide("monitoring.tranches", _l("Tranches due"), can_request_disbursement, order=70,
+              see_all="monitoring.finance_dashboard")
+def tranches_work(user, today: date) -> list[work.WorkItem]:
+    """Tranches planned within the next month (or before) that nobody has requested yet."""
+    horizon = today + timedelta(days=TRANCHE_HORIZON_DAYS)
+    items = []
+    for status in upcoming_tranches():
+        tranche, award = status.tranche, status.tranche.award
+        if tranche.planned_on is None or tranche.planned_on > horizon:
+            continue
+        ready = status.condition_met
+        items.append(work.WorkItem(
+            label=f"{award.reference} · {format_money(tranche.planned_amount, award.currency)}",
+            url=url_for("awards.request_disbursement", award_id=award.id,
+                        tranche_id=tranche.id) if ready
+            else url_for("awards.detail", award_id=award.id),
+            detail=f"{award.application.organisation.name} · "
+                   + (_("Ready to request") if ready else _("Its condition is not met yet")),
+            due=tranche.planned_on, overdue=tranche.planned_on < today))
+    return items

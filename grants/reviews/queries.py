@@ -7,11 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Role, User, UserRole
 from accounts.organisations.models import Organisation, OrganisationMember
+from core import work
 from core.extensions import db
 from core.timeutil import utcnow
 from grants.applications.models import Application
@@ -27,6 +31,7 @@ from grants.reviews.models import (
     ReviewAssignment,
     ReviewScore,
 )
+from grants.reviews.policies import can_manage_panels, is_reviewer
 from grants.reviews.states import AssignmentState, ReviewState
 
 #: Applications that can be given reviewers.
@@ -395,3 +400,42 @@ def conflict_targets(panel: Panel) -> tuple[list[Application], list[Organisation
     organisations = list(db.session.scalars(
         select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)))
     return applications, organisations
+
+
+# My work -----------------------------------------------------------------------------------
+
+@work.provide("reviews.assignments", _l("Reviews to write"), is_reviewer, order=30,
+              see_all="reviews.workspace")
+def reviews_work(user, today) -> list[work.WorkItem]:
+    """The reviewer's assignments not yet submitted, the soonest due first."""
+    progress = {NOT_STARTED: _("Not started"), DRAFT: _("Draft saved")}
+    return [work.WorkItem(
+        label=item.application.title or item.application.display_reference,
+        url=url_for("reviews.review", assignment_id=item.assignment.id),
+        detail=f"{item.panel.call.title} · {progress[item.progress]}",
+        due=item.panel.due_at, overdue=item.is_late)
+        for item in workspace(user) if item.progress != SUBMITTED]
+
+
+@work.provide("reviews.panels", _l("Review panels"), can_manage_panels, order=40,
+              see_all="panels.overview")
+def panels_work(user, today) -> list[work.WorkItem]:
+    """Calls whose screened applications have no panel or no reviewers yet, and panels whose
+    reviews are all in, ready for the ranking and decisions."""
+    items = []
+    for row in panels_overview():
+        if not row.applications:
+            continue
+        if row.panel is None:
+            items.append(work.WorkItem(
+                label=row.call.title, url=url_for("panels.new", call_id=row.call.id),
+                count=row.applications, detail=_("Screened applications without a panel")))
+        elif row.assigned == 0:
+            items.append(work.WorkItem(
+                label=row.call.title, url=url_for("panels.detail", panel_id=row.panel.id),
+                count=row.applications, detail=_("Reviewers to assign")))
+        elif row.submitted == row.assigned and row.call.state == CallState.in_review:
+            items.append(work.WorkItem(
+                label=row.call.title, url=url_for("ranking.ranking", panel_id=row.panel.id),
+                count=row.applications, detail=_("Every review is in: ready for decisions")))
+    return items

@@ -41,17 +41,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, extract, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from accounts.organisations.models import Organisation, Sector
 from coalitions.coalitions.models import CoalitionMembership
 from coalitions.events.models import Attendance, Event, EventType, Person, Sex
+from core import work
 from core.extensions import db
 from core.timeutil import from_programme_time
 from grants.applications.models import Application
 from grants.awards.models import Award
 from grants.calls.models import Call, Fund
+from reporting.indicators.policies import can_view_detail, can_view_indicators
 
 #: Youth: under this age in the year of the event's first day.
 YOUTH_AGE = 30
@@ -356,3 +361,32 @@ def funds() -> list:
 def fund_exists(fund_id: int) -> bool:
     table = Fund.__table__
     return db.session.scalar(select(table.c.id).where(table.c.id == fund_id)) is not None
+
+
+# My work -----------------------------------------------------------------------------------
+
+@work.provide("indicators.headline", _l("This year's results"), can_view_indicators, order=80,
+              see_all="indicators.overview")
+def headline_work(user, today: date) -> list[work.WorkItem]:
+    """The year's headline indicators, each linked to the list of what it counts (the
+    indicators page's default period)."""
+    period = Period(start=date(today.year, 1, 1), end=date(today.year, 12, 31))
+    numbers = compute(period)
+    args = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+
+    def url(metric: str) -> str:
+        # The list behind a number, where the reader may see it; the overview otherwise.
+        if can_view_detail(user, metric)[0]:
+            return url_for("indicators.detail", metric=metric, **args)
+        return url_for("indicators.overview", **args)
+
+    return [
+        work.WorkItem(label=_("Events"), count=numbers.events, url=url("events")),
+        work.WorkItem(label=_("Participants"), count=numbers.participants,
+                      url=url("participants"),
+                      detail=_("%(women)d women, %(youth)d under 30", women=numbers.female,
+                               youth=numbers.under_30)),
+        work.WorkItem(label=_("Organisations engaged"), count=numbers.organisations,
+                      url=url("organisations")),
+        work.WorkItem(label=_("Grants awarded"), count=numbers.grants_awarded, url=url("grants")),
+    ]
