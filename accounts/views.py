@@ -62,8 +62,10 @@ def load_user(session_id: str) -> User | None:
 
 navigation.register(
     bp,
-    navigation.NavEntry(_l("Users"), "users_admin.list_users", can_manage_users, order=80),
-    navigation.NavEntry(_l("My account"), "accounts.profile", is_signed_in, order=99),
+    navigation.NavEntry(_l("Users"), "users_admin.list_users", can_manage_users, order=80,
+                        group=navigation.ADMINISTRATION),
+    navigation.NavEntry(_l("My account"), "accounts.profile", is_signed_in, order=99,
+                        group=navigation.ACCOUNT),
 )
 
 

@@ -43,8 +43,9 @@ PER_PAGE = 50
 navigation.register(
     admin_bp,
     navigation.NavEntry(_l("Audit log"), "platform_admin.audit_log", can_view_audit_log,
-                        order=90),
-    navigation.NavEntry(_l("Outbox"), "platform_admin.outbox", can_manage_outbox, order=95),
+                        order=90, group=navigation.ADMINISTRATION),
+    navigation.NavEntry(_l("Outbox"), "platform_admin.outbox", can_manage_outbox, order=95,
+                        group=navigation.ADMINISTRATION),
 )
 
 

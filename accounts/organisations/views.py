@@ -54,9 +54,10 @@ MAX_SEARCH = 100
 
 navigation.register(
     bp,
-    navigation.NavEntry(_l("My organisations"), "organisations.mine", is_signed_in, order=20),
+    navigation.NavEntry(_l("My organisations"), "organisations.mine", is_signed_in, order=20,
+                        group=navigation.ACCOUNT),
     navigation.NavEntry(_l("Organisations"), "organisations.directory", can_list_directory,
-                        order=60),
+                        order=60, group=navigation.ADMINISTRATION),
 )
 
 

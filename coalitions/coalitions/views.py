@@ -32,7 +32,8 @@ from core.locking import AlreadyDone
 bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
 
 navigation.register(
-    bp, navigation.NavEntry(_l("Coalitions"), "coalitions.list_coalitions", can_list, order=50))
+    bp, navigation.NavEntry(_l("Coalitions"), "coalitions.list_coalitions", can_list, order=50,
+                            group=navigation.COALITIONS))
 
 
 def _load(coalition_id: int) -> Coalition:

@@ -43,7 +43,8 @@ _ERRORS_SALT = "ogb.events.import-errors"
 _ERRORS_MAX_AGE = 24 * 3600
 
 navigation.register(
-    bp, navigation.NavEntry(_l("Events"), "events.list_events", can_manage_events, order=55))
+    bp, navigation.NavEntry(_l("Events"), "events.list_events", can_manage_events, order=55,
+                            group=navigation.COALITIONS))
 
 
 @bp.context_processor

@@ -33,7 +33,8 @@ MILESTONE_PREFIX = "milestone"
 
 navigation.register(
     plans_bp,
-    navigation.NavEntry(_l("Action plans"), "plans.public_list", can_browse, order=12))
+    navigation.NavEntry(_l("Action plans"), "plans.public_list", can_browse, order=12,
+                        group=navigation.COALITIONS))
 
 
 @plans_bp.context_processor

@@ -54,12 +54,13 @@ PER_PAGE = 25
 
 navigation.register(
     bp,
-    navigation.NavEntry(_l("My applications"), "applications.mine", is_applicant, order=15),
+    navigation.NavEntry(_l("My applications"), "applications.mine", is_applicant, order=15,
+                        group=navigation.GRANTS),
 )
 navigation.register(
     admin_bp,
     navigation.NavEntry(_l("Applications"), "applications_admin.list_applications",
-                        can_list_all, order=35),
+                        can_list_all, order=35, group=navigation.GRANTS),
 )
 
 

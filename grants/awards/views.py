@@ -72,8 +72,10 @@ bp = Blueprint("awards", __name__)
 
 navigation.register(
     bp,
-    navigation.NavEntry(_l("Awards"), "awards.list_awards", can_list_awards, order=45),
-    navigation.NavEntry(_l("Payments"), "awards.finance_queue", is_finance_nav, order=46),
+    navigation.NavEntry(_l("Awards"), "awards.list_awards", can_list_awards, order=45,
+                        group=navigation.GRANTS),
+    navigation.NavEntry(_l("Payments"), "awards.finance_queue", is_finance_nav, order=46,
+                        group=navigation.MONEY),
 )
 
 #: Award actions offered on the award's page (signing has its own page; closing is done by

@@ -30,10 +30,11 @@ bp = Blueprint("calls", __name__)
 admin_bp = Blueprint("calls_admin", __name__, url_prefix="/staff")
 
 navigation.register(
-    bp, navigation.NavEntry(_l("Calls"), "calls.public_list", can_browse_calls, order=10))
+    bp, navigation.NavEntry(_l("Calls"), "calls.public_list", can_browse_calls, order=10,
+                            group=navigation.GRANTS))
 navigation.register(
     admin_bp, navigation.NavEntry(_l("Funds and calls"), "calls_admin.calls",
-                                  can_manage_calls, order=30))
+                                  can_manage_calls, order=30, group=navigation.GRANTS))
 
 
 @bp.app_template_filter("markdown")

@@ -60,8 +60,9 @@ bp = Blueprint("monitoring", __name__)
 navigation.register(
     bp,
     navigation.NavEntry(_l("Grants dashboard"), "monitoring.finance_dashboard",
-                        can_view_finance_dashboard, order=5),
-    navigation.NavEntry(_l("My grants"), "monitoring.my_grants", is_applicant, order=16),
+                        can_view_finance_dashboard, order=5, group=navigation.MONEY),
+    navigation.NavEntry(_l("My grants"), "monitoring.my_grants", is_applicant, order=16,
+                        group=navigation.GRANTS),
 )
 
 

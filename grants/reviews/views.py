@@ -47,10 +47,11 @@ bp = Blueprint("reviews", __name__)
 admin_bp = Blueprint("panels", __name__, url_prefix="/staff/panels")
 
 navigation.register(
-    bp, navigation.NavEntry(_l("My reviews"), "reviews.workspace", is_reviewer, order=25))
+    bp, navigation.NavEntry(_l("My reviews"), "reviews.workspace", is_reviewer, order=25,
+                            group=navigation.GRANTS))
 navigation.register(
     admin_bp, navigation.NavEntry(_l("Review panels"), "panels.overview", can_manage_panels,
-                                  order=40))
+                                  order=40, group=navigation.GRANTS))
 # Audit entries about an application are redacted for readers conflicted with it.
 audit_visibility.register(bp, redact_conflicted_entries)
 

@@ -22,7 +22,7 @@ bp = Blueprint("dashboards", __name__, url_prefix="/reports")
 
 navigation.register(
     bp, navigation.NavEntry(_l("Programme dashboard"), "dashboards.overview", can_view_reports,
-                            order=6))
+                            order=6, group=navigation.REPORTS))
 
 #: The period's fields in the query string, as on the indicators page.
 DAY_FIELDS = ("from", "to")

@@ -27,7 +27,7 @@ bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 navigation.register(
     bp, navigation.NavEntry(_l("Indicators"), "indicators.overview", can_view_indicators,
-                            order=8))
+                            order=8, group=navigation.REPORTS))
 
 METRICS = ("events", "participants", "organisations", "grants")
 

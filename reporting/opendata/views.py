@@ -28,7 +28,8 @@ bp = Blueprint("opendata", __name__, url_prefix="/open-data")
 explain_download_limits(bp)
 
 navigation.register(
-    bp, navigation.NavEntry(_l("Open data"), "opendata.index", can_view_open_data, order=90))
+    bp, navigation.NavEntry(_l("Open data"), "opendata.index", can_view_open_data, order=90,
+                            group=navigation.REPORTS))
 
 #: Why a published project is not in the open data, as the page explains it.
 LEFT_OUT_TITLES = {

@@ -37,7 +37,7 @@ explain_download_limits(bp)
 
 navigation.register(
     bp, navigation.NavEntry(_l("Funded projects"), "portal.projects", can_view_portal,
-                            order=7))
+                            order=7, group=navigation.REPORTS))
 
 # Award references are short codes (OGB-G-2018-003); anything else is not a project.
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")

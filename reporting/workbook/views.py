@@ -18,7 +18,8 @@ from reporting.workbook.forms import WorkbookForm
 bp = Blueprint("workbook", __name__, url_prefix="/reports/workbook")
 
 navigation.register(
-    bp, navigation.NavEntry(_l("Donor workbook"), "workbook.form", can_view_reports, order=9))
+    bp, navigation.NavEntry(_l("Donor workbook"), "workbook.form", can_view_reports, order=9,
+                            group=navigation.REPORTS))
 
 TEMPLATE = "reporting/workbook/form.html"
 
