@@ -25,11 +25,6 @@ from .operations import AGENDA_KINDS
 _DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD, for example 2019-03-14.")
 
 
-class EventDateField(DayField):
-    earliest_year = 1990
-    invalid_message = _DATE_MESSAGE
-
-
 def _no_markup(form, field):
     if field.data and importer.check_name(field.data) is not None:
         raise ValidationError(_l("Do not start with = + - @ or use < or >: write plain text."))
@@ -43,9 +38,11 @@ class EventForm(BaseForm):
     type = SelectField(_l("Type"), [DataRequired(_l("Choose a type."))], validate_choice=False)
     title = TextField(_l("Title"), [DataRequired(_l("Enter the event's title.")), _no_markup],
                       max_length=200)
-    starts_on = EventDateField(_l("First day"), [InputRequired(_DATE_MESSAGE)])
-    ends_on = EventDateField(_l("Last day"), [InputRequired(_DATE_MESSAGE)],
-                             description=_l("The same as the first day for a one-day event."))
+    starts_on = DayField(_l("First day"), [InputRequired(_DATE_MESSAGE)],
+                         invalid_message=_DATE_MESSAGE)
+    ends_on = DayField(_l("Last day"), [InputRequired(_DATE_MESSAGE)],
+                       invalid_message=_DATE_MESSAGE,
+                       description=_l("The same as the first day for a one-day event."))
     is_online = BooleanField(_l("Held online"))
     district = TextField(_l("District"), [_no_markup], max_length=100)
     country = SelectField(_l("Country"), [DataRequired(_l("Choose a country."))],

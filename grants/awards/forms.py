@@ -20,8 +20,6 @@ from grants.awards.checks import (
     AGREEMENT_KINDS,
     BANK_REFERENCE_MAX,
     CONDITIONS_MAX,
-    EARLIEST_YEAR,
-    LATEST_YEAR,
     MAX_RATE,
     PAYEE_REFERENCE_MAX,
     PAYMENT_METHODS,
@@ -30,15 +28,8 @@ from grants.awards.checks import (
 from grants.calls.forms import NumberField
 
 
-class ProgrammeDateField(DayField):
-    """A calendar date (``YYYY-MM-DD``) within the years agreements and payments may mean."""
-
-    earliest_year = EARLIEST_YEAR
-    latest_year = LATEST_YEAR
-
-
 def _required_date(label, message, **kwargs):
-    return ProgrammeDateField(label, [InputRequired(message)], **kwargs)
+    return DayField(label, [InputRequired(message)], **kwargs)
 
 
 def _positive(form, field):
@@ -72,7 +63,7 @@ class TrancheRow(Form):
                   "places": _l("Use at most two decimal places in the percentages."),
                   "minimum": _l("Each percentage must be more than 0 and at most 100."),
                   "maximum": _l("Each percentage must be more than 0 and at most 100.")})
-    planned_on = ProgrammeDateField(_l("Planned date"), [Optional()])
+    planned_on = DayField(_l("Planned date"), [Optional()])
 
 
 class EditAwardForm(AwardForm):

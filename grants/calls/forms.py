@@ -33,12 +33,10 @@ from core.extensions import db
 from core.forms import BaseForm, LongTextField, NoControlCharacters, TextField
 from core.money import currency_codes
 from core.timeutil import from_programme_time, to_programme_time
+from core.validation import is_plausible_year, year_range_message
 from grants.calls.models import Fund
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-#: Typed dates outside these years are refused (a typo, and beyond them time zone arithmetic
-#: can leave the calendar).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 #: The largest amount a Numeric(12, 2) column holds.
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_WEIGHT = Decimal("9999.99")
@@ -158,9 +156,8 @@ class ProgrammeDateTimeField(DateTimeLocalField):
             **kwargs)
 
     def pre_validate(self, form):
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=EARLIEST_YEAR, last=LATEST_YEAR))
+        if self.data is not None and not is_plausible_year(self.data.year):
+            raise ValidationError(year_range_message())
 
     def utc(self) -> datetime | None:
         return None if self.data is None else from_programme_time(self.data)

@@ -21,6 +21,12 @@ from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
 from core.money import currency_codes
 from core.timeutil import utcnow
+from core.validation import (
+    CONTROL_CHARACTERS_MESSAGE,
+    clean_amount,
+    clean_text,
+    has_control_characters,
+)
 from core.workflow import Transition
 from grants.calls.models import (
     DEFAULT_AWARD_AMOUNT,
@@ -69,37 +75,22 @@ _LISTS = {
 
 # Values ------------------------------------------------------------------------------------
 
+#: The texts typed in a text area, where line breaks belong.
+_MULTILINE_FIELDS = frozenset({"summary", "body_markdown", "guidance"})
+
+
 def _text(value, field: str, *, required: bool = False, message=None) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not value:
-        raise OperationError(message or _l("This field is required."), field=field)
-    if len(value) > TEXT_LIMITS.get(field, 200):
-        raise OperationError(_l("Use at most %(count)s characters.",
-                                count=TEXT_LIMITS.get(field, 200)), field=field)
-    return value
+    if required and message is None:
+        message = _l("This field is required.")
+    return clean_text(value, field=field, max_length=TEXT_LIMITS.get(field, 200),
+                      required=message if required else None,
+                      multiline=field in _MULTILINE_FIELDS)
 
 
 def _amount(value, field: str) -> Decimal:
     """A positive amount with at most two decimals."""
-    if isinstance(value, float | bool) or value is None:
-        raise OperationError(_l("Enter the amount."), field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise OperationError(_l("Enter the amount in figures, for example 5000.00."),
-                             field=field) from None
-    if not amount.is_finite():
-        raise OperationError(_l("Enter the amount in figures, for example 5000.00."),
-                             field=field)
-    if amount.as_tuple().exponent < -2:
-        raise OperationError(_l("Use at most two decimal places (cents)."), field=field)
-    if amount < 0:
-        raise OperationError(_l("The amount cannot be negative."), field=field)
-    if amount == 0:
-        raise OperationError(_l("Enter an amount of more than zero."), field=field)
-    if amount > MAX_AMOUNT:
-        raise OperationError(_l("This amount is too large."), field=field)
-    return amount.quantize(Decimal("0.01"))
+    return clean_amount(value, field=field, maximum=MAX_AMOUNT, invalid=_l(
+        "Enter the amount in figures, for example 5000.00."))
 
 
 def _whole_number(value, field: str, minimum: int, maximum: int, message) -> int:
@@ -148,6 +139,8 @@ def _items(values, field: str) -> list[str]:
             raise OperationError(_l("Each line can have at most %(count)s characters: "
                                     "shorten “%(item)s”.", count=limit, item=item[:40]),
                                  field=field)
+        if has_control_characters(item):
+            raise OperationError(CONTROL_CHARACTERS_MESSAGE, field=field)
         if item.casefold() in seen:
             raise OperationError(_l("“%(item)s” is listed twice.", item=item[:80]),
                                  field=field)
@@ -417,14 +410,9 @@ def _check_still_publishable(call: Call, cleaned: dict, lists: dict) -> None:
 
 def _criterion_values(row: dict) -> dict:
     index = row.get("index", 0)
-    name = (row.get("name") or "").strip()
-    if len(name) > 200:
-        raise OperationError(_l("Use at most %(count)s characters.", count=200),
-                             field=f"criteria-{index}-name")
-    guidance = (row.get("guidance") or "").strip()
-    if len(guidance) > 4000:
-        raise OperationError(_l("Use at most %(count)s characters.", count=4000),
-                             field=f"criteria-{index}-guidance")
+    name = clean_text(row.get("name"), field=f"criteria-{index}-name", max_length=200)
+    guidance = clean_text(row.get("guidance"), field=f"criteria-{index}-guidance",
+                          max_length=4000, multiline=True)
     weight = row.get("weight")
     if isinstance(weight, float | bool) or weight is None:
         raise OperationError(_l("Enter the weight."), field=f"criteria-{index}-weight")

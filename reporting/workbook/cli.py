@@ -17,7 +17,7 @@ import click
 from flask import current_app
 from flask_babel import force_locale
 
-from coalitions.coalitions.forms import EARLIEST_YEAR, LATEST_YEAR
+from core.validation import EARLIEST_YEAR, LATEST_YEAR
 from reporting.cli import export_cli
 from reporting.workbook import queries
 from reporting.workbook.builder import build_donor_workbook
