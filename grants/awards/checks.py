@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +22,6 @@ from core.errors import OperationError
 from core.extensions import db
 from core.money import format_money
 from core.outbox.operations import queue_email
-from core.timeutil import to_programme_time, utcnow
 from core.urls import external_url
 from core.validation import clean_amount as _check_amount  # noqa: F401 (used by the ledger)
 from core.validation import clean_date as _check_date
@@ -72,10 +70,6 @@ def new_idempotency_key() -> str:
 
 def is_idempotency_key(value) -> bool:
     return isinstance(value, str) and bool(_KEY.match(value))
-
-
-def programme_today() -> date:
-    return to_programme_time(utcnow()).date()
 
 
 # Checks ------------------------------------------------------------------------------------

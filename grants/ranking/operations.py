@@ -37,7 +37,7 @@ from core.extensions import db
 from core.locking import AlreadyDone, lock
 from core.money import CENT, format_money
 from core.outbox.operations import queue_email
-from core.timeutil import from_programme_time, to_programme_time, utcnow
+from core.timeutil import from_programme_time, programme_today, utcnow
 from core.urls import external_url
 from core.validation import clean_text
 from grants.applications.models import Application
@@ -367,10 +367,6 @@ def unlock_panel(panel: Panel, actor) -> None:
 
 
 # Review reminders --------------------------------------------------------------------------
-
-def programme_today(now: datetime | None = None) -> date:
-    return to_programme_time(now or utcnow()).date()
-
 
 def _start_of(day: date) -> datetime:
     """The moment ``day`` began in the programme's time zone, in UTC."""

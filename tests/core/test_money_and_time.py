@@ -45,6 +45,17 @@ def test_programme_time_zone_round_trip(app):
     assert to_programme_time(utc).replace(tzinfo=None) == local
 
 
+def test_programme_today_is_the_day_in_the_programme_time_zone(app):
+    from datetime import date
+
+    from core.timeutil import programme_today, utcnow
+
+    # 03:00 UTC on 1 April is still 31 March in Belize (UTC-6).
+    assert programme_today(datetime(2026, 4, 1, 3, 0, tzinfo=UTC)) == date(2026, 3, 31)
+    assert programme_today(datetime(2026, 4, 1, 6, 0, tzinfo=UTC)) == date(2026, 4, 1)
+    assert programme_today() == to_programme_time(utcnow()).date()
+
+
 def test_naive_datetimes_are_refused_by_the_column_type():
     from core.timeutil import UTCDateTime
     with pytest.raises(ValueError):
