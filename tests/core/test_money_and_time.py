@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.money import MoneyError, currency_codes, split_by_shares, to_money
+from core.money import MoneyError, cents, currency_codes, split_by_shares, to_money
 from core.timeutil import from_programme_time, to_programme_time
 
 
@@ -17,6 +17,13 @@ def test_to_money_rounds_half_up_and_refuses_floats():
     for bad in ("abc", "NaN", "Infinity", ""):
         with pytest.raises(MoneyError):
             to_money(bad)
+
+
+def test_database_sums_become_two_place_decimals():
+    assert cents(None) == Decimal("0.00") and cents(0) == Decimal("0.00")
+    assert cents(7) == Decimal("7.00") and cents(Decimal("12.5")) == Decimal("12.50")
+    with pytest.raises(TypeError):
+        cents(1.5)
 
 
 def test_default_tranche_split_sums_exactly():
