@@ -14,11 +14,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from accounts.organisations.forms import country_choices, country_codes
+from accounts.organisations.queries import organisation_choices
 from core.database import MAX_ID
 from core.forms import BaseForm, DayField, LongTextField, TextField
 from core.uploads.forms import FileUploadField
 
-from . import importer, queries
+from . import importer
 from .models import EventType
 from .operations import AGENDA_KINDS
 
@@ -59,7 +60,7 @@ class EventForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.type.choices = [(t.value, t.title) for t in EventType]
         self.country.choices = country_choices()
-        organisations = [(str(org_id), name) for org_id, name in queries.organisation_choices()]
+        organisations = [(str(org_id), name) for org_id, name in organisation_choices()]
         self._organisation_ids = {value for value, _name in organisations}
         self.organiser_id.choices = [("", _l("No organiser recorded"))] + organisations
         self.partner_ids.choices = organisations

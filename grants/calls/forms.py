@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from accounts.organisations.models import Organisation
+from accounts.organisations.queries import organisation_choices
 from core.database import MAX_ID
 from core.extensions import db
 from core.forms import BaseForm, LongTextField, NoControlCharacters, TextField
@@ -179,11 +180,8 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(currency_codes())]
 
 
-def organisation_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.acronym)
-                              .order_by(func.lower(Organisation.name), Organisation.id))
-    return [("", _l("None"))] + [
-        (str(id_), f"{name} ({acronym})" if acronym else name) for id_, name, acronym in rows]
+def _organisation_options() -> list[tuple[str, str]]:
+    return [("", _l("None"))] + [(str(id_), label) for id_, label in organisation_choices()]
 
 
 def fund_choices() -> list[tuple[str, str]]:
@@ -220,7 +218,7 @@ class FundForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = organisation_choices()
+        choices = _organisation_options()
         self.donor_organisation_id.choices = choices
         self.managing_organisation_id.choices = choices
         self.currency.choices = currency_choices()
