@@ -21,8 +21,7 @@ from accounts.organisations.models import Organisation, OrganisationMember
 from core.extensions import db
 from core.money import cents
 from core.uploads.models import StoredFile
-from grants.applications.forms import BUDGET_CATEGORIES
-from grants.applications.models import Application, BudgetLine
+from grants.applications.models import BUDGET_CATEGORIES, Application, BudgetLine
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import AwardState, DisbursementState, TrancheCondition
 from grants.calls.models import Call, Fund
