@@ -34,15 +34,11 @@ from core.extensions import db
 from core.forms import BaseForm, LongTextField, NoControlCharacters, TextField
 from core.money import currency_codes
 from core.timeutil import from_programme_time, to_programme_time
-from core.validation import is_plausible_year, year_range_message
+from core.validation import MAX_AMOUNT, is_plausible_year, year_range_message
+from grants.calls.content import MAX_AWARDS, MAX_SCORE, MAX_WEIGHT
 from grants.calls.models import Fund
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-#: The largest amount a Numeric(12, 2) column holds.
-MAX_AMOUNT = Decimal("9999999999.99")
-MAX_WEIGHT = Decimal("9999.99")
-MAX_SCORE = 100
-MAX_AWARDS = 1000
 #: The rubric form offers this many empty rows after the existing criteria.
 EMPTY_RUBRIC_ROWS = 3
 MAX_RUBRIC_ROWS = 50
