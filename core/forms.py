@@ -140,3 +140,10 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data:.2f}"
+
+
+def more_than_zero(form, field):
+    """A validator for a ``MoneyField`` whose amount must be positive (blank is left to
+    ``InputRequired`` or ``Optional``)."""
+    if field.data is not None and field.data <= 0:
+        raise ValidationError(_l("Enter an amount of more than zero."))

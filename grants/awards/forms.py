@@ -13,7 +13,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
+from core.forms import (
+    BaseForm,
+    DayField,
+    LongTextField,
+    MoneyField,
+    TextField,
+    more_than_zero,
+)
 from core.money import currency_codes
 from core.uploads.forms import FileUploadField
 from grants.awards.checks import (
@@ -30,11 +37,6 @@ from grants.calls.forms import NumberField
 
 def _required_date(label, message, **kwargs):
     return DayField(label, [InputRequired(message)], **kwargs)
-
-
-def _positive(form, field):
-    if field.data is not None and field.data <= 0:
-        raise ValidationError(_l("Enter an amount of more than zero."))
 
 
 # Awards ------------------------------------------------------------------------------------
@@ -102,7 +104,7 @@ class TransitionForm(BaseForm):
 # Disbursements -----------------------------------------------------------------------------
 
 class DisbursementRequestForm(BaseForm):
-    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount.")), _positive])
+    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount.")), more_than_zero])
     planned_on = _required_date(_l("Planned payment date"),
                                 _l("Enter the date the payment is planned for."))
     payment_method = SelectField(_l("Payment method"), validate_choice=False)

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from core.errors import OperationError
-from core.forms import BaseForm, DayField, LongTextField, TextField
+from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField, more_than_zero
 from core.validation import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -109,12 +109,14 @@ class _Form(BaseForm):
     title = TextField("Title", max_length=10)
     summary = LongTextField("Summary", max_length=100)
     day = DayField("Day")
+    amount = MoneyField("Amount", [more_than_zero])
 
 
 @pytest.mark.parametrize(("data", "field"), [
     ({"title": "a\x00b"}, "title"), ({"title": "two\nlines"}, "title"),
     ({"title": "x" * 11}, "title"), ({"summary": "bell\x07"}, "summary"),
     ({"day": "1949-12-31"}, "day"), ({"day": "2101-01-01"}, "day"), ({"day": "31/03/2026"}, "day"),
+    ({"amount": "0"}, "amount"), ({"amount": "-5"}, "amount"), ({"amount": "1.005"}, "amount"),
 ])
 def test_form_fields_use_the_shared_checks(app, data, field):
     with app.test_request_context():
@@ -125,6 +127,7 @@ def test_form_fields_use_the_shared_checks(app, data, field):
 def test_form_fields_accept_clean_values(app):
     with app.test_request_context():
         form = _Form(MultiDict({"title": "  Roads ", "summary": "One\r\nTwo\tthree",
-                                "day": "1950-01-01"}))
+                                "day": "1950-01-01", "amount": "1,250.5"}))
         assert form.validate(), form.errors
         assert form.title.data == "Roads" and form.day.data == date(1950, 1, 1)
+        assert form.amount.data == Decimal("1250.5")
