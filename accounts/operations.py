@@ -8,9 +8,14 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
+from accounts.passwords import (
+    hash_password,
+    password_matches,
+    set_password,
+    validate_new_password,
+)
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -21,57 +26,9 @@ from core.timeutil import utcnow
 from core.tokens import InvalidToken, fingerprint, make_token, read_token
 from core.urls import external_url
 
-MIN_PASSWORD = 12
-MAX_PASSWORD = 128
-
 #: A second link of the same kind asked for within this time is taken for a repeat of the
 #: first request (a double click, a proxy's retry): the link already queued is on its way.
 REPEAT_WINDOW = timedelta(seconds=10)
-
-# Compared against when the email is unknown or the account is locked, so every path costs
-# one hash check. Made once per process and hash method: making it is itself a hash's work.
-_DUMMY_HASH_CACHE: dict[str, str] = {}
-
-
-# Passwords ---------------------------------------------------------------------------------
-
-def validate_new_password(password: str, *, email: str, name: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise OperationError(_l("Use at least 12 characters."), field="password")
-    if len(password) > MAX_PASSWORD:
-        raise OperationError(_l("Use at most 128 characters."), field="password")
-    folded = password.strip().casefold()
-    if folded in {email.strip().casefold(), name.strip().casefold()}:
-        raise OperationError(_l("Your password must not be your email address or your name."),
-                             field="password")
-
-
-def _hash(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def set_password(user: User, password: str) -> None:
-    validate_new_password(password, email=user.email, name=user.name)
-    user.password_hash = _hash(password)
-    # Every other session ends: its stored session version no longer matches.
-    user.session_version += 1
-    user.failed_login_count = 0
-    user.locked_until = None
-
-
-def _dummy_hash() -> str:
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    dummy = _DUMMY_HASH_CACHE.get(method)
-    if dummy is None:
-        dummy = _DUMMY_HASH_CACHE[method] = _hash("not-a-real-password")
-    return dummy
-
-
-def password_matches(user: User | None, password: str) -> bool:
-    if user is None or not user.password_hash:
-        check_password_hash(_dummy_hash(), password)
-        return False
-    return check_password_hash(user.password_hash, password)
 
 
 # Lookup ------------------------------------------------------------------------------------
@@ -91,7 +48,7 @@ def register(*, name: str, email: str, password: str, locale: str | None) -> Use
     email = email.strip().lower()
     validate_new_password(password, email=email, name=name)
     # Hashed whether or not the account exists, so the answer takes as long either way.
-    password_hash = _hash(password)
+    password_hash = hash_password(password)
     lock_key(f"users.email:{email}")  # the same registration sent twice at once
     existing = user_by_email(email)
     if existing is not None and not existing.is_confirmed and existing.name == name \

@@ -15,8 +15,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, Length, ValidationError
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAKS = re.compile(r"[\r\n\t]")
+from core.validation import (
+    CONTROL_CHARACTERS_MESSAGE,
+    has_control_characters,
+    is_plausible_year,
+    year_range_message,
+)
 
 
 def _strip(value):
@@ -28,9 +32,8 @@ class NoControlCharacters:
         self.multiline = multiline
 
     def __call__(self, form, field):
-        value = field.data or ""
-        if _CONTROL_CHARS.search(value) or (not self.multiline and _LINE_BREAKS.search(value)):
-            raise ValidationError(_l("Remove the invisible control characters from this text."))
+        if has_control_characters(field.data or "", multiline=self.multiline):
+            raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
 
 
 class TextField(StringField):
@@ -89,15 +92,15 @@ def render_form(template: str, form, status: int | None = None, **context):
 
 
 class DayField(DateField):
-    """A calendar day (``YYYY-MM-DD``) in the years the programme can mean, so that adding
-    or subtracting days never overflows. Forms narrow the years with a subclass."""
+    """A calendar day (``YYYY-MM-DD``) in the programme's years (``core.validation``), so that
+    adding or subtracting days never overflows."""
 
-    earliest_year = 1900
-    latest_year = 2100
     invalid_message = _l("Enter a date, for example 2026-03-31.")
 
-    def __init__(self, label=None, validators=(), **kwargs):
+    def __init__(self, label=None, validators=(), invalid_message=None, **kwargs):
         super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+        if invalid_message is not None:
+            self.invalid_message = invalid_message
 
     def process_formdata(self, valuelist):
         try:
@@ -106,10 +109,8 @@ class DayField(DateField):
             raise ValueError(self.invalid_message) from None
 
     def pre_validate(self, form):
-        if self.data is not None and not (
-                self.earliest_year <= self.data.year <= self.latest_year):
-            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=self.earliest_year, last=self.latest_year))
+        if self.data is not None and not is_plausible_year(self.data.year):
+            raise ValidationError(year_range_message())
 
 
 _AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
@@ -139,3 +140,10 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data:.2f}"
+
+
+def more_than_zero(form, field):
+    """A validator for a ``MoneyField`` whose amount must be positive (blank is left to
+    ``InputRequired`` or ``Optional``)."""
+    if field.data is not None and field.data <= 0:
+        raise ValidationError(_l("Enter an amount of more than zero."))

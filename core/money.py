@@ -33,6 +33,13 @@ def to_money(value) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def cents(value) -> Decimal:
+    """A database sum (None, int, Decimal; never a float) as a two-place Decimal."""
+    if isinstance(value, float):
+        raise TypeError("money is never a float")
+    return Decimal(value or 0).quantize(CENT)
+
+
 def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     """Split ``total`` by percentage shares; the last part takes the remainder so parts sum
     exactly to ``total``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -20,6 +20,12 @@ def programme_tz() -> ZoneInfo:
 
 def to_programme_time(value: datetime) -> datetime:
     return as_utc(value).astimezone(programme_tz())
+
+
+def programme_today(now: datetime | None = None) -> date:
+    """The calendar day it is (or was at ``now``) in the programme's time zone: deadlines and
+    typed dates are days there, not in UTC."""
+    return to_programme_time(now or utcnow()).date()
 
 
 def from_programme_time(local: datetime) -> datetime:

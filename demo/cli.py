@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from core.extensions import db
+from core.timeutil import programme_today
 from demo import accounts, awards, current, grants, reviews
 from demo import coalitions as coalitions_demo
-from grants.awards.operations import programme_today
 
 demo_cli = AppGroup("demo", help="The demo programme.")
 

@@ -49,10 +49,6 @@ _PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./\-]{3,40}(?:\s*(?:x|ext\.?)\s*[0-9]{1
 _URL_FORBIDDEN = re.compile(r"[\s<>\"'`{}|\\^]")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class Characters:
     """Refuse text containing characters outside an allow-list."""
 

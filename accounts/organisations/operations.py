@@ -26,6 +26,7 @@ from core.locking import AlreadyDone, identical, lock, lock_key
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
+from core.validation import clean_text
 
 #: The fields a person fills in, with their column limits.
 FIELD_LIMITS = {
@@ -54,9 +55,9 @@ def _clean(fields: dict) -> dict:
             cleaned[name] = value
             continue
         value = value or None
-        if value is not None and len(value) > FIELD_LIMITS[name]:
-            raise OperationError(_l("Use at most %(count)s characters.",
-                                    count=FIELD_LIMITS[name]), field=name)
+        if value is not None:
+            value = clean_text(value, field=name, max_length=FIELD_LIMITS[name],
+                               multiline=name == "address")
         cleaned[name] = value
     if "name" in cleaned and not cleaned["name"]:
         raise OperationError(_l("Enter the organisation's name."), field="name")

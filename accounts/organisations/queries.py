@@ -22,6 +22,16 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 
+def organisation_choices() -> list[tuple[int, str]]:
+    """Every organisation as ``(id, label)``, alphabetically, for selects: the label is the
+    name with the acronym after it."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym)
+        .order_by(func.lower(Organisation.name), Organisation.id))
+    return [(row.id, f"{row.name} ({row.acronym})" if row.acronym else row.name)
+            for row in rows]
+
+
 def _like_pattern(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

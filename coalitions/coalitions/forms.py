@@ -21,16 +21,6 @@ from coalitions.coalitions.operations import (
 from core.forms import BaseForm, DayField, LongTextField, TextField
 from core.uploads.forms import FileUploadField
 
-EARLIEST_YEAR = 1950
-LATEST_YEAR = 2100
-
-
-class CalendarDateField(DayField):
-    """A calendar date (``YYYY-MM-DD``) within the years coalitions and plans may mean."""
-
-    earliest_year = EARLIEST_YEAR
-    latest_year = LATEST_YEAR
-
 
 def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -53,8 +43,8 @@ class CoalitionForm(BaseForm):
         _l("Thematic areas"), max_length=4000, render_kw={"rows": 4},
         description=_l("One per line, for example Open data."))
     lead_organisation_id = _organisation_select(_l("Lead organisation"))
-    formed_on = CalendarDateField(_l("Date formed"), [Optional()],
-                                  description=_l("For example 2019-03-31."))
+    formed_on = DayField(_l("Date formed"), [Optional()],
+                          description=_l("For example 2019-03-31."))
     state = SelectField(_l("State"), [InputRequired(_l("Choose a state."))],
                         choices=[], default=CoalitionState.forming.value,
                         validate_choice=False)
@@ -88,8 +78,8 @@ class MembershipForm(BaseForm):
     organisation_id = _organisation_select(_l("Organisation"))
     role = SelectField(_l("Role"), choices=[], default=MembershipRole.member.value,
                        validate_choice=False)
-    joined_on = CalendarDateField(_l("Joined on"),
-                                  [InputRequired(_l("Enter the date the organisation joined."))])
+    joined_on = DayField(_l("Joined on"),
+                          [InputRequired(_l("Enter the date the organisation joined."))])
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,8 +97,8 @@ class MembershipForm(BaseForm):
 
 
 class EndMembershipForm(BaseForm):
-    left_on = CalendarDateField(_l("Ends on"),
-                                [InputRequired(_l("Enter the date the membership ends."))])
+    left_on = DayField(_l("Ends on"),
+                        [InputRequired(_l("Enter the date the membership ends."))])
     new_role = SelectField(
         _l("New role from that date"), choices=[], validate_choice=False,
         description=_l("Leave empty if the organisation leaves the coalition."))
@@ -125,8 +115,8 @@ class EndMembershipForm(BaseForm):
 
 class ActivityForm(BaseForm):
     kind = SelectField(_l("Kind of activity"), choices=[], validate_choice=False)
-    happened_on = CalendarDateField(_l("Date"),
-                                    [InputRequired(_l("Enter the date of the activity."))])
+    happened_on = DayField(_l("Date"),
+                            [InputRequired(_l("Enter the date of the activity."))])
     description = LongTextField(_l("Description"), [InputRequired(_l("Describe the activity."))],
                                 max_length=DESCRIPTION_MAX, render_kw={"rows": 5})
     outcome = LongTextField(_l("Outcome"), max_length=OUTCOME_MAX, render_kw={"rows": 3})

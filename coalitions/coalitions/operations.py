@@ -30,6 +30,7 @@ from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads.operations import DEFAULT_KINDS, store_upload
+from core.validation import clean_text
 from grants.awards.queries import award_id_by_reference
 
 NAME_MAX = 200
@@ -47,13 +48,13 @@ COALITION_FIELDS = ("name", "purpose", "thematic_areas", "lead_organisation_id",
 
 # Checks ------------------------------------------------------------------------------------
 
+#: The texts typed in a text area, where line breaks belong.
+_MULTILINE_FIELDS = frozenset({"purpose", "description", "outcome"})
+
+
 def _text(value, field: str, limit: int, *, required_message=None) -> str:
-    value = (value or "").strip()
-    if required_message is not None and not value:
-        raise OperationError(required_message, field=field)
-    if len(value) > limit:
-        raise OperationError(_l("Use at most %(count)s characters.", count=limit), field=field)
-    return value
+    return clean_text(value, field=field, max_length=limit, required=required_message,
+                      multiline=field in _MULTILINE_FIELDS)
 
 
 def organisation_or_error(organisation_id, field: str) -> Organisation:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from accounts.organisations.models import Organisation, Sector
+from accounts.organisations.models import Sector
 from coalitions.coalitions.models import (
     Coalition,
     CoalitionActivity,
@@ -75,10 +75,3 @@ def linked_awards(coalition: Coalition) -> list[dict]:
                            .where(coalition_awards.c.coalition_id == coalition.id))
 
 
-def organisation_choices() -> list[tuple[int, str]]:
-    """Every organisation as ``(id, label)``, alphabetically, for selects."""
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.acronym)
-        .order_by(func.lower(Organisation.name), Organisation.id))
-    return [(row.id, f"{row.name} ({row.acronym})" if row.acronym else row.name)
-            for row in rows]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from accounts.organisations.queries import organisation_choices
 from coalitions.coalitions import operations, queries
 from coalitions.coalitions.forms import (
     ActivityForm,
@@ -65,7 +66,7 @@ def list_coalitions():
 @bp.route("/new", methods=["GET", "POST"])
 @policy_required(can_manage)
 def new():
-    form = CoalitionForm(organisations=queries.organisation_choices())
+    form = CoalitionForm(organisations=organisation_choices())
     if form.validate_on_submit():
         try:
             coalition = operations.create_coalition(current_user, **form.coalition_fields())
@@ -86,7 +87,7 @@ def _render_form(form, coalition):
 
 def _render_detail(coalition: Coalition, *, member_form=None, end_form=None,
                    award_form=None, ending_id: int | None = None, status: int = 200):
-    organisations = queries.organisation_choices()
+    organisations = organisation_choices()
     return render_template(
         "coalitions/coalitions/detail.html", coalition=coalition,
         groups=queries.members_by_sector(coalition),
@@ -112,7 +113,7 @@ def detail(coalition_id: int):
 def edit(coalition_id: int):
     coalition = _load(coalition_id)
     require(can_manage(current_user, coalition))
-    form = CoalitionForm(organisations=queries.organisation_choices(),
+    form = CoalitionForm(organisations=organisation_choices(),
                          data=CoalitionForm.data_of(coalition))
     if form.validate_on_submit():
         try:
@@ -131,7 +132,7 @@ def edit(coalition_id: int):
 def add_member(coalition_id: int):
     coalition = _load(coalition_id)
     require(can_manage(current_user, coalition))
-    form = MembershipForm(organisations=queries.organisation_choices())
+    form = MembershipForm(organisations=organisation_choices())
     if form.validate_on_submit():
         try:
             membership = operations.add_member(
@@ -177,7 +178,7 @@ def end_membership(coalition_id: int, membership_id: int):
 def add_activity(coalition_id: int):
     coalition = _load(coalition_id)
     require(can_manage(current_user, coalition))
-    form = ActivityForm(organisations=queries.organisation_choices())
+    form = ActivityForm(organisations=organisation_choices())
     if form.validate_on_submit():
         try:
             operations.add_activity(

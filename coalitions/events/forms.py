@@ -14,20 +14,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from accounts.organisations.forms import country_choices, country_codes
+from accounts.organisations.queries import organisation_choices
 from core.database import MAX_ID
 from core.forms import BaseForm, DayField, LongTextField, TextField
 from core.uploads.forms import FileUploadField
 
-from . import importer, queries
+from . import importer
 from .models import EventType
 from .operations import AGENDA_KINDS
 
 _DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD, for example 2019-03-14.")
-
-
-class EventDateField(DayField):
-    earliest_year = 1990
-    invalid_message = _DATE_MESSAGE
 
 
 def _no_markup(form, field):
@@ -43,9 +39,11 @@ class EventForm(BaseForm):
     type = SelectField(_l("Type"), [DataRequired(_l("Choose a type."))], validate_choice=False)
     title = TextField(_l("Title"), [DataRequired(_l("Enter the event's title.")), _no_markup],
                       max_length=200)
-    starts_on = EventDateField(_l("First day"), [InputRequired(_DATE_MESSAGE)])
-    ends_on = EventDateField(_l("Last day"), [InputRequired(_DATE_MESSAGE)],
-                             description=_l("The same as the first day for a one-day event."))
+    starts_on = DayField(_l("First day"), [InputRequired(_DATE_MESSAGE)],
+                         invalid_message=_DATE_MESSAGE)
+    ends_on = DayField(_l("Last day"), [InputRequired(_DATE_MESSAGE)],
+                       invalid_message=_DATE_MESSAGE,
+                       description=_l("The same as the first day for a one-day event."))
     is_online = BooleanField(_l("Held online"))
     district = TextField(_l("District"), [_no_markup], max_length=100)
     country = SelectField(_l("Country"), [DataRequired(_l("Choose a country."))],
@@ -62,7 +60,7 @@ class EventForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.type.choices = [(t.value, t.title) for t in EventType]
         self.country.choices = country_choices()
-        organisations = [(str(org_id), name) for org_id, name in queries.organisation_choices()]
+        organisations = [(str(org_id), name) for org_id, name in organisation_choices()]
         self._organisation_ids = {value for value, _name in organisations}
         self.organiser_id.choices = [("", _l("No organiser recorded"))] + organisations
         self.partner_ids.choices = organisations

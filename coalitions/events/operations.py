@@ -18,6 +18,7 @@ from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
 from core.uploads import detection
 from core.uploads.operations import store_upload
+from core.validation import clean_text
 
 from . import importer
 from .models import Attendance, AttendanceRole, Event, EventType, Person
@@ -25,6 +26,8 @@ from .models import Attendance, AttendanceRole, Event, EventType, Person
 #: Agendas: documents only.
 AGENDA_KINDS = (detection.PDF, detection.DOCX, detection.ODT)
 TEXT_LIMITS = {"title": 200, "district": 100, "venue": 200, "description": 10000}
+#: The texts typed in a text area, where line breaks belong.
+_MULTILINE_FIELDS = frozenset({"description"})
 
 
 def _who(actor) -> str:
@@ -37,11 +40,8 @@ def _clean_event(fields: dict) -> dict:
     cleaned = {}
     for name, limit in TEXT_LIMITS.items():
         if name in fields:
-            value = (fields[name] or "").strip()
-            if len(value) > limit:
-                raise OperationError(_l("Use at most %(count)s characters.", count=limit),
-                                     field=name)
-            cleaned[name] = value
+            cleaned[name] = clean_text(fields[name], field=name, max_length=limit,
+                                       multiline=name in _MULTILINE_FIELDS)
     if "title" in cleaned and not cleaned["title"]:
         raise OperationError(_l("Enter the event's title."), field="title")
     if "type" in fields:

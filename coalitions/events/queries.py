@@ -97,8 +97,3 @@ def likely_duplicates(limit: int = 200) -> list[tuple[Person, Person]]:
     return [(kept, duplicate) for kept, duplicate in rows]
 
 
-def organisation_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.acronym)
-                              .order_by(func.lower(Organisation.name), Organisation.id))
-    return [(org_id, f"{name} ({acronym})" if acronym else name)
-            for org_id, name, acronym in rows]

@@ -8,7 +8,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
 from accounts.organisations.forms import country_choices, country_codes
-from coalitions.coalitions.forms import CalendarDateField, set_organisation_choices
+from coalitions.coalitions.forms import set_organisation_choices
 from coalitions.plans.models import MilestoneState
 from coalitions.plans.operations import (
     AREA_MAX,
@@ -17,7 +17,7 @@ from coalitions.plans.operations import (
     TEXT_MAX,
     TITLE_MAX,
 )
-from core.forms import BaseForm, LongTextField, TextField
+from core.forms import BaseForm, DayField, LongTextField, TextField
 
 
 class PlanForm(BaseForm):
@@ -26,9 +26,9 @@ class PlanForm(BaseForm):
                       description=_l("For example: First Open Government Action Plan "
                                      "2020–2022."))
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
-    starts_on = CalendarDateField(_l("Starts on"),
-                                  [InputRequired(_l("Enter the date the plan starts."))])
-    ends_on = CalendarDateField(_l("Ends on"), [InputRequired(_l("Enter the date the plan ends."))])
+    starts_on = DayField(_l("Starts on"),
+                          [InputRequired(_l("Enter the date the plan starts."))])
+    ends_on = DayField(_l("Ends on"), [InputRequired(_l("Enter the date the plan ends."))])
     is_public = BooleanField(_l("Show the plan on the public pages"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -101,8 +101,8 @@ def _state_choices():
 class MilestoneForm(BaseForm):
     title = TextField(_l("Milestone"), [InputRequired(_l("Enter what the milestone delivers."))],
                       max_length=MILESTONE_TITLE_MAX)
-    due_on = CalendarDateField(_l("Due on"),
-                               [InputRequired(_l("Enter the milestone's due date."))])
+    due_on = DayField(_l("Due on"),
+                       [InputRequired(_l("Enter the milestone's due date."))])
     state = SelectField(_l("State"), choices=[], default=MilestoneState.not_started.value,
                         validate_choice=False)
 

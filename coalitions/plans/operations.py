@@ -21,6 +21,7 @@ from core.database import rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
+from core.validation import clean_text
 
 TITLE_MAX = 200
 MILESTONE_TITLE_MAX = 300
@@ -34,13 +35,13 @@ COMMITMENT_FIELDS = ("title", "problem", "ambition", "thematic_area", "lead_orga
                      "supporter_ids", "coalition_ids")
 
 
+#: The texts typed in a text area, where line breaks belong.
+_MULTILINE_FIELDS = frozenset({"problem", "ambition", "evidence"})
+
+
 def _text(value, field: str, limit: int, *, required_message=None) -> str:
-    value = (value or "").strip()
-    if required_message is not None and not value:
-        raise OperationError(required_message, field=field)
-    if len(value) > limit:
-        raise OperationError(_l("Use at most %(count)s characters.", count=limit), field=field)
-    return value
+    return clean_text(value, field=field, max_length=limit, required=required_message,
+                      multiline=field in _MULTILINE_FIELDS)
 
 
 def _date(value, field: str, message) -> date:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.organisations.forms import country_name
-from coalitions.coalitions.queries import organisation_choices
+from accounts.organisations.queries import organisation_choices
 from coalitions.plans import operations, queries
 from coalitions.plans.forms import (
     CommitmentForm,

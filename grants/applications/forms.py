@@ -15,21 +15,14 @@ from accounts.forms import MultiCheckboxField
 from core.forms import BaseForm, DayField, EmailAddressField, LongTextField, MoneyField, TextField
 from core.params import parse_id
 from grants.applications.checks import word_count
-from grants.applications.models import DISTRICTS, MAX_SUMMARY_WORDS
+from grants.applications.models import (
+    BUDGET_CATEGORIES,
+    BUDGET_CATEGORY_TITLES,
+    DISTRICTS,
+    MAX_SUMMARY_WORDS,
+)
 
 BLANK_ROWS = 3
-
-BUDGET_CATEGORIES = [
-    ("personnel", _l("Personnel")),
-    ("activities", _l("Activities and events")),
-    ("materials", _l("Materials and printing")),
-    ("equipment", _l("Equipment")),
-    ("travel", _l("Travel")),
-    ("communications", _l("Communications")),
-    ("administration", _l("Administration")),
-    ("other", _l("Other")),
-]
-BUDGET_CATEGORY_TITLES = dict(BUDGET_CATEGORIES)
 
 
 def _at_most_words(limit: int):

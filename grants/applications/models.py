@@ -31,6 +31,21 @@ DISTRICTS = ["Belize", "Cayo", "Corozal", "Orange Walk", "Stann Creek", "Toledo"
 
 MAX_SUMMARY_WORDS = 300
 
+#: The categories of a budget line, in the order budgets and spending are shown; monitoring
+#: compares spending with the budget by these.
+BUDGET_CATEGORIES = [
+    ("personnel", _l("Personnel")),
+    ("activities", _l("Activities and events")),
+    ("materials", _l("Materials and printing")),
+    ("equipment", _l("Equipment")),
+    ("travel", _l("Travel")),
+    ("communications", _l("Communications")),
+    ("administration", _l("Administration")),
+    ("other", _l("Other")),
+]
+BUDGET_CATEGORY_TITLES = dict(BUDGET_CATEGORIES)
+
+
 application_thematic_areas = Table(
     "application_thematic_areas", db.metadata,
     Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"),

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,10 +20,12 @@ from sqlalchemy import select
 from accounts.policies import is_staff
 from core.errors import OperationError
 from core.extensions import db
-from core.money import CENT, format_money
+from core.money import format_money
 from core.outbox.operations import queue_email
-from core.timeutil import to_programme_time, utcnow
 from core.urls import external_url
+from core.validation import clean_amount as _check_amount  # noqa: F401 (used by the ledger)
+from core.validation import clean_date as _check_date
+from core.validation import clean_text
 from grants.applications.models import Application
 from grants.applications.operations import require_disinterested
 from grants.awards import queries
@@ -46,8 +47,6 @@ PAYEE_REFERENCE_MAX = 120
 BANK_REFERENCE_MAX = 120
 #: The final report is due this many days after the award ends.
 FINAL_REPORT_DAYS = 30
-#: Typed dates outside these years are refused (a typo).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 #: The largest amount a Numeric(12, 2) column holds, and the largest Numeric(14, 6) rate.
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_RATE = Decimal("99999999.999999")
@@ -73,10 +72,6 @@ def is_idempotency_key(value) -> bool:
     return isinstance(value, str) and bool(_KEY.match(value))
 
 
-def programme_today() -> date:
-    return to_programme_time(utcnow()).date()
-
-
 # Checks ------------------------------------------------------------------------------------
 
 def _require_staff(actor, application: Application) -> None:
@@ -92,29 +87,8 @@ def _require_finance(actor, award: Award) -> None:
 
 
 def _clean_text(value, *, field: str, max_length: int, required=None) -> str:
-    text = "" if value is None else str(value).strip()
-    if required is not None and not text:
-        raise OperationError(required, field=field)
-    if len(text) > max_length:
-        raise OperationError(_l("Use at most %(count)s characters.", count=max_length),
-                             field=field)
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text) or "\x7f" in text:
-        raise OperationError(_l("Remove the invisible control characters from this text."),
-                             field=field)
-    return text
-
-
-def _check_date(value, *, field: str, required) -> date | None:
-    if value is None:
-        if required is not None:
-            raise OperationError(required, field=field)
-        return None
-    if not isinstance(value, date):
-        raise OperationError(_l("Enter a date, for example 2026-03-31."), field=field)
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise OperationError(_l("Enter a year between %(first)s and %(last)s.",
-                                first=EARLIEST_YEAR, last=LATEST_YEAR), field=field)
-    return value
+    return clean_text(value, field=field, max_length=max_length, required=required,
+                      multiline=True)
 
 
 def _check_dates(starts_on, ends_on) -> None:
@@ -122,32 +96,6 @@ def _check_dates(starts_on, ends_on) -> None:
     _check_date(ends_on, field="ends_on", required=_l("Enter the end date."))
     if ends_on <= starts_on:
         raise OperationError(_l("The award must end after it starts."), field="ends_on")
-
-
-def _check_amount(amount, *, field: str = "amount", maximum: Decimal = MAX_AMOUNT) -> Decimal:
-    """A positive amount with at most two decimals, as a two-place Decimal."""
-    if amount is None or amount == "":
-        raise OperationError(_l("Enter the amount."), field=field)
-    if isinstance(amount, float | bool):
-        raise OperationError(_l("Enter the amount in figures, for example 2500.00."),
-                             field=field)
-    try:
-        value = Decimal(str(amount).strip())
-    except (InvalidOperation, ValueError):
-        raise OperationError(_l("Enter the amount in figures, for example 2500.00."),
-                             field=field) from None
-    if not value.is_finite():
-        raise OperationError(_l("Enter the amount in figures, for example 2500.00."),
-                             field=field)
-    if value < 0:
-        raise OperationError(_l("The amount cannot be negative."), field=field)
-    if value == 0:
-        raise OperationError(_l("Enter an amount of more than zero."), field=field)
-    if value.as_tuple().exponent < -2:
-        raise OperationError(_l("Use at most two decimal places (cents)."), field=field)
-    if value > maximum:
-        raise OperationError(_l("This amount is too large."), field=field)
-    return value.quantize(CENT)
 
 
 def _check_key(idempotency_key) -> str:

@@ -13,15 +13,20 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
+from core.forms import (
+    BaseForm,
+    DayField,
+    LongTextField,
+    MoneyField,
+    TextField,
+    more_than_zero,
+)
 from core.money import currency_codes
 from core.uploads.forms import FileUploadField
 from grants.awards.checks import (
     AGREEMENT_KINDS,
     BANK_REFERENCE_MAX,
     CONDITIONS_MAX,
-    EARLIEST_YEAR,
-    LATEST_YEAR,
     MAX_RATE,
     PAYEE_REFERENCE_MAX,
     PAYMENT_METHODS,
@@ -30,20 +35,8 @@ from grants.awards.checks import (
 from grants.calls.forms import NumberField
 
 
-class ProgrammeDateField(DayField):
-    """A calendar date (``YYYY-MM-DD``) within the years agreements and payments may mean."""
-
-    earliest_year = EARLIEST_YEAR
-    latest_year = LATEST_YEAR
-
-
 def _required_date(label, message, **kwargs):
-    return ProgrammeDateField(label, [InputRequired(message)], **kwargs)
-
-
-def _positive(form, field):
-    if field.data is not None and field.data <= 0:
-        raise ValidationError(_l("Enter an amount of more than zero."))
+    return DayField(label, [InputRequired(message)], **kwargs)
 
 
 # Awards ------------------------------------------------------------------------------------
@@ -72,7 +65,7 @@ class TrancheRow(Form):
                   "places": _l("Use at most two decimal places in the percentages."),
                   "minimum": _l("Each percentage must be more than 0 and at most 100."),
                   "maximum": _l("Each percentage must be more than 0 and at most 100.")})
-    planned_on = ProgrammeDateField(_l("Planned date"), [Optional()])
+    planned_on = DayField(_l("Planned date"), [Optional()])
 
 
 class EditAwardForm(AwardForm):
@@ -111,7 +104,7 @@ class TransitionForm(BaseForm):
 # Disbursements -----------------------------------------------------------------------------
 
 class DisbursementRequestForm(BaseForm):
-    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount.")), _positive])
+    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount.")), more_than_zero])
     planned_on = _required_date(_l("Planned payment date"),
                                 _l("Enter the date the payment is planned for."))
     payment_method = SelectField(_l("Payment method"), validate_choice=False)

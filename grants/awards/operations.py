@@ -28,7 +28,7 @@ from core.extensions import db
 from core.locking import AlreadyDone, lock
 from core.money import CENT, split_by_shares
 from core.references import next_reference
-from core.timeutil import utcnow
+from core.timeutil import programme_today, utcnow
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards import queries
@@ -47,7 +47,6 @@ from grants.awards.checks import (
     _notify_grantee,
     _require_staff,
     lock_award,
-    programme_today,
 )
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import (

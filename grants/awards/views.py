@@ -23,6 +23,7 @@ from core.forms import render_form
 from core.locking import AlreadyDone
 from core.money import format_money, split_by_shares
 from core.params import arg_choice
+from core.timeutil import programme_today
 from grants.applications.models import Application
 from grants.applications.policies import check_disinterested
 from grants.applications.states import ApplicationState
@@ -198,7 +199,7 @@ def create(application_id: int):
                                    reference=application.display_reference))
     form = AwardForm()
     if request.method == "GET":
-        starts_on = checks.programme_today()
+        starts_on = programme_today()
         form.starts_on.data = starts_on
         form.ends_on.data = _add_months(starts_on, application.duration_months or 12) \
             - timedelta(days=1)
@@ -364,7 +365,7 @@ def request_disbursement(award_id: int, tranche_id: int):
         form.idempotency_key.data = checks.new_idempotency_key()
         suggested = min(tranche_left, award_money.remaining)
         form.amount.data = suggested if suggested > 0 else None
-        today = checks.programme_today()
+        today = programme_today()
         form.planned_on.data = max(tranche.planned_on or today, today)
         form.payment_method.data = "bank_transfer"
         last = next((row.entry for row in reversed(ledger_queries.ledger(award).rows)
@@ -488,7 +489,7 @@ def pay(disbursement_id: int):
                                    "“%(state)s”.", state=entry.state.title))
     form = PaymentForm()
     if request.method == "GET":
-        form.paid_on.data = checks.programme_today()
+        form.paid_on.data = programme_today()
         form.paid_currency.data = award.currency
         form.exchange_rate.data = Decimal(1)
     elif form.validate_on_submit():
@@ -527,7 +528,7 @@ def reverse(disbursement_id: int):
     form = ReversalForm()
     if request.method == "GET":
         form.idempotency_key.data = checks.new_idempotency_key()
-        form.reversed_on.data = checks.programme_today()
+        form.reversed_on.data = programme_today()
     elif form.validate_on_submit():
         try:
             _reversal, created = ledger.reverse_disbursement(

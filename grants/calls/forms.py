@@ -28,22 +28,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from accounts.organisations.models import Organisation
+from accounts.organisations.queries import organisation_choices
 from core.database import MAX_ID
 from core.extensions import db
 from core.forms import BaseForm, LongTextField, NoControlCharacters, TextField
 from core.money import currency_codes
 from core.timeutil import from_programme_time, to_programme_time
+from core.validation import MAX_AMOUNT, is_plausible_year, year_range_message
+from grants.calls.content import MAX_AWARDS, MAX_SCORE, MAX_WEIGHT
 from grants.calls.models import Fund
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-#: Typed dates outside these years are refused (a typo, and beyond them time zone arithmetic
-#: can leave the calendar).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-#: The largest amount a Numeric(12, 2) column holds.
-MAX_AMOUNT = Decimal("9999999999.99")
-MAX_WEIGHT = Decimal("9999.99")
-MAX_SCORE = 100
-MAX_AWARDS = 1000
 #: The rubric form offers this many empty rows after the existing criteria.
 EMPTY_RUBRIC_ROWS = 3
 MAX_RUBRIC_ROWS = 50
@@ -158,9 +153,8 @@ class ProgrammeDateTimeField(DateTimeLocalField):
             **kwargs)
 
     def pre_validate(self, form):
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.",
-                                     first=EARLIEST_YEAR, last=LATEST_YEAR))
+        if self.data is not None and not is_plausible_year(self.data.year):
+            raise ValidationError(year_range_message())
 
     def utc(self) -> datetime | None:
         return None if self.data is None else from_programme_time(self.data)
@@ -182,11 +176,8 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(currency_codes())]
 
 
-def organisation_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.acronym)
-                              .order_by(func.lower(Organisation.name), Organisation.id))
-    return [("", _l("None"))] + [
-        (str(id_), f"{name} ({acronym})" if acronym else name) for id_, name, acronym in rows]
+def _organisation_options() -> list[tuple[str, str]]:
+    return [("", _l("None"))] + [(str(id_), label) for id_, label in organisation_choices()]
 
 
 def fund_choices() -> list[tuple[str, str]]:
@@ -223,7 +214,7 @@ class FundForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = organisation_choices()
+        choices = _organisation_options()
         self.donor_organisation_id.choices = choices
         self.managing_organisation_id.choices = choices
         self.currency.choices = currency_choices()

@@ -1,27 +1,26 @@
 """Every change to funds, calls and rubrics. Operations flush and never commit.
 
-The forms check the same rules with friendlier wording; the checks here keep other callers
-(imports, the demo loader, the command line) honest.
+What each field may hold is checked in ``grants.calls.content``.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 
-from accounts.organisations.models import Organisation
 from core import contributions
 from core.audit.operations import record
-from core.database import MAX_ID
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
-from core.money import currency_codes
 from core.timeutil import utcnow
 from core.workflow import Transition
+from grants.calls.content import (
+    LIST_FIELDS,
+    check_still_publishable,
+    clean_call,
+    clean_fund,
+    criterion_values,
+)
 from grants.calls.models import (
     DEFAULT_AWARD_AMOUNT,
     DEFAULT_MAX_AWARDS,
@@ -44,21 +43,6 @@ DEFAULT_REQUIRED_DOCUMENTS = [
 ]
 DEFAULT_REFERENCE_PREFIX = "OGB"
 
-MAX_AMOUNT = Decimal("9999999999.99")
-MAX_WEIGHT = Decimal("9999.99")
-MAX_SCORE = 100
-MAX_AWARDS = 1000
-MAX_LIST_ITEMS = 50
-#: Column limits of the texts a call holds.
-TEXT_LIMITS = {"title": 200, "summary": 2000, "body_markdown": 50000,
-               "thematic_areas": 120, "eligibility_statements": 1000,
-               "required_documents": 200}
-_REFERENCE_PREFIX = re.compile(r"^[A-Z0-9]{2,10}$")
-
-CALL_FIELDS = ("fund_id", "title", "summary", "body_markdown", "award_amount", "max_awards",
-               "opens_at", "closes_at", "is_counterpart_required",
-               "is_one_application_per_organisation", "reference_prefix")
-LIST_FIELDS = ("thematic_areas", "eligibility_statements", "required_documents")
 #: For each list: the model of its rows and the attribute holding the text.
 _LISTS = {
     "thematic_areas": (ThematicArea, "name"),
@@ -67,121 +51,11 @@ _LISTS = {
 }
 
 
-# Values ------------------------------------------------------------------------------------
-
-def _text(value, field: str, *, required: bool = False, message=None) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not value:
-        raise OperationError(message or _l("This field is required."), field=field)
-    if len(value) > TEXT_LIMITS.get(field, 200):
-        raise OperationError(_l("Use at most %(count)s characters.",
-                                count=TEXT_LIMITS.get(field, 200)), field=field)
-    return value
-
-
-def _amount(value, field: str) -> Decimal:
-    """A positive amount with at most two decimals."""
-    if isinstance(value, float | bool) or value is None:
-        raise OperationError(_l("Enter the amount."), field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise OperationError(_l("Enter the amount in figures, for example 5000.00."),
-                             field=field) from None
-    if not amount.is_finite():
-        raise OperationError(_l("Enter the amount in figures, for example 5000.00."),
-                             field=field)
-    if amount.as_tuple().exponent < -2:
-        raise OperationError(_l("Use at most two decimal places (cents)."), field=field)
-    if amount < 0:
-        raise OperationError(_l("The amount cannot be negative."), field=field)
-    if amount == 0:
-        raise OperationError(_l("Enter an amount of more than zero."), field=field)
-    if amount > MAX_AMOUNT:
-        raise OperationError(_l("This amount is too large."), field=field)
-    return amount.quantize(Decimal("0.01"))
-
-
-def _whole_number(value, field: str, minimum: int, maximum: int, message) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise OperationError(message, field=field)
-    try:
-        number = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise OperationError(message, field=field) from None
-    if not number.is_finite() or number != number.to_integral_value() or not (
-            minimum <= number <= maximum):
-        raise OperationError(message, field=field)
-    return int(number)
-
-
-def _time(value, field: str) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise TypeError(f"{field} must be an aware datetime")
-    return value
-
-
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
-
-
-def _organisation_id(value, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    if not _is_id(value) or db.session.get(Organisation, value) is None:
-        raise OperationError(_l("Choose an organisation from the list."), field=field)
-    return value
-
-
-def _items(values, field: str) -> list[str]:
-    """The lines of an editable list: stripped, blanks dropped, no duplicates."""
-    items = [str(v).strip() for v in (values or []) if str(v).strip()]
-    if len(items) > MAX_LIST_ITEMS:
-        raise OperationError(_l("Use at most %(count)s lines.", count=MAX_LIST_ITEMS),
-                             field=field)
-    limit = TEXT_LIMITS[field]
-    seen = set()
-    for item in items:
-        if len(item) > limit:
-            raise OperationError(_l("Each line can have at most %(count)s characters: "
-                                    "shorten “%(item)s”.", count=limit, item=item[:40]),
-                                 field=field)
-        if item.casefold() in seen:
-            raise OperationError(_l("“%(item)s” is listed twice.", item=item[:80]),
-                                 field=field)
-        seen.add(item.casefold())
-    return items
-
-
 # Funds -------------------------------------------------------------------------------------
-
-def _clean_fund(fields: dict) -> dict:
-    unknown = set(fields) - {"name", "donor_organisation_id", "managing_organisation_id",
-                             "currency", "total_budget"}
-    if unknown:
-        raise TypeError(f"unknown fund fields: {', '.join(sorted(unknown))}")
-    cleaned = {}
-    if "name" in fields:
-        cleaned["name"] = _text(fields["name"], "name", required=True,
-                                message=_l("Enter the fund's name."))
-    for name in ("donor_organisation_id", "managing_organisation_id"):
-        if name in fields:
-            cleaned[name] = _organisation_id(fields[name], name)
-    if "currency" in fields:
-        currency = (fields["currency"] or "").strip().upper()
-        if currency not in currency_codes():
-            raise OperationError(_l("Choose a currency from the list."), field="currency")
-        cleaned["currency"] = currency
-    if "total_budget" in fields:
-        cleaned["total_budget"] = _amount(fields["total_budget"], "total_budget")
-    return cleaned
-
 
 def create_fund(actor, **fields) -> Fund:
     fields.setdefault("currency", "USD")
-    cleaned = _clean_fund(fields)
+    cleaned = clean_fund(fields)
     for required in ("name", "total_budget"):
         if required not in cleaned:
             raise OperationError(_l("This field is required."), field=required)
@@ -207,7 +81,7 @@ def update_fund(fund: Fund, actor, **fields) -> dict:
     """Change the fund; returns the changes as ``{field: [old, new]}`` (none when the same
     form is sent twice: the second finds the first one's values, under the row lock)."""
     lock(fund)
-    cleaned = _clean_fund(fields)
+    cleaned = clean_fund(fields)
     changes = {name: [getattr(fund, name), value] for name, value in cleaned.items()
                if getattr(fund, name) != value}
     if not changes:
@@ -241,56 +115,11 @@ def new_call_defaults() -> dict:
     }
 
 
-def _clean_call(fields: dict, call: Call | None = None) -> dict:
-    unknown = set(fields) - set(CALL_FIELDS) - set(LIST_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown call fields: {', '.join(sorted(unknown))}")
-    cleaned = {}
-    if "fund_id" in fields:
-        fund_id = fields["fund_id"]
-        if not _is_id(fund_id) or db.session.get(Fund, fund_id) is None:
-            raise OperationError(_l("Choose a fund from the list."), field="fund_id")
-        cleaned["fund_id"] = fund_id
-    if "title" in fields:
-        cleaned["title"] = _text(fields["title"], "title", required=True,
-                                 message=_l("Enter the call's title."))
-    for name in ("summary", "body_markdown"):
-        if name in fields:
-            cleaned[name] = _text(fields[name], name)
-    if "award_amount" in fields:
-        cleaned["award_amount"] = _amount(fields["award_amount"], "award_amount")
-    if "max_awards" in fields:
-        cleaned["max_awards"] = _whole_number(
-            fields["max_awards"], "max_awards", 1, MAX_AWARDS,
-            _l("Enter a whole number from 1 to %(count)s.", count=MAX_AWARDS))
-    for name in ("opens_at", "closes_at"):
-        if name in fields:
-            cleaned[name] = _time(fields[name], name)
-    opens = cleaned.get("opens_at", call.opens_at if call else None)
-    closes = cleaned.get("closes_at", call.closes_at if call else None)
-    if opens is not None and closes is not None and closes <= opens:
-        raise OperationError(_l("The closing time must be after the opening time."),
-                             field="closes_at")
-    for name in ("is_counterpart_required", "is_one_application_per_organisation"):
-        if name in fields:
-            cleaned[name] = bool(fields[name])
-    if "reference_prefix" in fields:
-        prefix = (fields["reference_prefix"] or "").strip().upper()
-        if not _REFERENCE_PREFIX.match(prefix):
-            raise OperationError(_l("Use 2 to 10 capital letters or digits, without spaces."),
-                                 field="reference_prefix")
-        cleaned["reference_prefix"] = prefix
-    for name in LIST_FIELDS:
-        if name in fields:
-            cleaned[name] = _items(fields[name], name)
-    return cleaned
-
-
 def create_call(actor, **fields) -> Call:
     """A new draft call, with the reference programme's defaults for what is not given."""
     for name, value in new_call_defaults().items():
         fields.setdefault(name, value)
-    cleaned = _clean_call(fields)
+    cleaned = clean_call(fields)
     for required in ("fund_id", "title"):
         if required not in cleaned:
             raise OperationError(_l("This field is required."), field=required)
@@ -368,7 +197,7 @@ def update_call(call: Call, actor, **fields) -> dict:
     application has been submitted; a call that has left the draft state keeps what it needed
     to be published."""
     lock(call)  # the same form sent twice at once: the second finds nothing to change
-    cleaned = _clean_call(fields, call)
+    cleaned = clean_call(fields, call)
     lists = {name: cleaned.pop(name) for name in LIST_FIELDS if name in cleaned}
     changes = {name: [getattr(call, name), value] for name, value in cleaned.items()
                if getattr(call, name) != value}
@@ -377,7 +206,7 @@ def update_call(call: Call, actor, **fields) -> dict:
         raise OperationError(_l("Applications have been submitted to this call: its award "
                                 "amount and fund can no longer be changed."), field=field)
     if call.state != CallState.draft:
-        _check_still_publishable(call, cleaned, lists)
+        check_still_publishable(call, cleaned, lists)
     # The lists first: removing an area an application chose is refused before anything
     # else has changed.
     list_changes = {}
@@ -401,52 +230,7 @@ def update_call(call: Call, actor, **fields) -> dict:
     return changes
 
 
-def _check_still_publishable(call: Call, cleaned: dict, lists: dict) -> None:
-    for field in ("opens_at", "closes_at"):
-        if field in cleaned and cleaned[field] is None:
-            raise OperationError(_l("A published call needs its opening and closing times."),
-                                 field=field)
-    if "summary" in cleaned and not cleaned["summary"]:
-        raise OperationError(_l("A published call needs a summary."), field="summary")
-    if "thematic_areas" in lists and not lists["thematic_areas"]:
-        raise OperationError(_l("A published call needs at least one thematic area."),
-                             field="thematic_areas")
-
-
 # The rubric --------------------------------------------------------------------------------
-
-def _criterion_values(row: dict) -> dict:
-    index = row.get("index", 0)
-    name = (row.get("name") or "").strip()
-    if len(name) > 200:
-        raise OperationError(_l("Use at most %(count)s characters.", count=200),
-                             field=f"criteria-{index}-name")
-    guidance = (row.get("guidance") or "").strip()
-    if len(guidance) > 4000:
-        raise OperationError(_l("Use at most %(count)s characters.", count=4000),
-                             field=f"criteria-{index}-guidance")
-    weight = row.get("weight")
-    if isinstance(weight, float | bool) or weight is None:
-        raise OperationError(_l("Enter the weight."), field=f"criteria-{index}-weight")
-    try:
-        weight = Decimal(str(weight))
-    except ArithmeticError:
-        raise OperationError(_l("Enter the weight as a number, for example 1 or 1.5."),
-                             field=f"criteria-{index}-weight") from None
-    if not weight.is_finite() or weight.as_tuple().exponent < -2:
-        raise OperationError(_l("Use at most two decimal places."),
-                             field=f"criteria-{index}-weight")
-    if weight <= 0:
-        raise OperationError(_l("The weight must be more than zero."),
-                             field=f"criteria-{index}-weight")
-    if weight > MAX_WEIGHT:
-        raise OperationError(_l("The weight is too large."), field=f"criteria-{index}-weight")
-    max_score = _whole_number(
-        row.get("max_score"), f"criteria-{index}-max_score", 1, MAX_SCORE,
-        _l("The maximum score must be a whole number from 1 to %(count)s.", count=MAX_SCORE))
-    return {"name": name, "guidance": guidance, "weight": weight.quantize(Decimal("0.01")),
-            "max_score": max_score, "is_na_allowed": bool(row.get("is_na_allowed"))}
-
 
 def _criterion_snapshot(criterion: Criterion) -> dict:
     return {"id": criterion.id, "name": criterion.name, "guidance": criterion.guidance,
@@ -468,7 +252,7 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
         name = (row.get("name") or "").strip()
         if not name:
             continue
-        values = _criterion_values(row)
+        values = criterion_values(row)
         if name.casefold() in seen_names:
             raise OperationError(_l("Two criteria are called “%(name)s”: give each a "
                                     "different name.", name=name[:80]),

@@ -28,6 +28,7 @@ from core.locking import AlreadyDone
 from core.outbox.operations import queue_email
 from core.timeutil import as_utc, utcnow
 from core.urls import external_url
+from core.validation import clean_text
 from grants.applications import endorsement_terms as terms
 from grants.applications.models import Application, Endorsement, EndorsementState
 from grants.applications.operations import lock_application, require_disinterested
@@ -244,18 +245,10 @@ def resend(application: Application, actor, *, seen_link: str | None = None) -> 
 # Answering ---------------------------------------------------------------------------------
 
 def _clean_answer(name: str, position: str, comment: str, *, reason_required: bool) -> tuple:
-    name = (name or "").strip()
-    position = (position or "").strip()
-    comment = (comment or "").strip()
-    if not name:
-        raise OperationError(_l("Enter your name."), field="name")
-    if not position:
-        raise OperationError(_l("Enter your position."), field="position")
-    for value, limit, field in ((name, NAME_MAX, "name"), (position, POSITION_MAX, "position"),
-                                (comment, COMMENT_MAX, "comment")):
-        if len(value) > limit:
-            raise OperationError(_l("Use at most %(count)s characters.", count=limit),
-                                 field=field)
+    name = clean_text(name, field="name", max_length=NAME_MAX, required=_l("Enter your name."))
+    position = clean_text(position, field="position", max_length=POSITION_MAX,
+                          required=_l("Enter your position."))
+    comment = clean_text(comment, field="comment", max_length=COMMENT_MAX, multiline=True)
     if reason_required and not comment:
         raise OperationError(_l("Tell the applicant why you decline."), field="comment")
     return name, position, comment

@@ -35,10 +35,10 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
+from core.money import cents
 from grants.awards.models import Award, Disbursement
 from grants.awards.states import DisbursementKind, DisbursementState
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 #: The amounts summed from the database; the others are computed from them.
@@ -77,13 +77,6 @@ def label(name: str) -> str:
 
 def definition(name: str) -> str:
     return str(AMOUNTS[name][1])
-
-
-def cents(value) -> Decimal:
-    """A database sum (None, int, Decimal; never a float) as Decimal cents."""
-    if isinstance(value, float):
-        raise TypeError("money is never a float")
-    return Decimal(value or 0).quantize(CENT)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.money import currency_codes, format_money
-from core.timeutil import to_programme_time, utcnow
+from core.timeutil import programme_today, to_programme_time, utcnow
 from grants.applications.operations import require_disinterested
 from grants.awards import queries as award_queries
 from grants.awards.checks import (
@@ -55,7 +55,6 @@ from grants.awards.checks import (
     _require_active,
     _require_finance,
     lock_award,
-    programme_today,
 )
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import AwardState, DisbursementKind, DisbursementState

@@ -15,6 +15,7 @@ from accounts.forms import MultiCheckboxField
 from core.database import MAX_ID
 from core.forms import BaseForm, DayField, LongTextField, MoneyField, TextField
 from core.params import parse_id
+from core.timeutil import programme_today
 from core.uploads.forms import FileUploadField
 from grants.monitoring.operations import (
     BENEFICIARY_FIELDS,
@@ -22,7 +23,6 @@ from grants.monitoring.operations import (
     EVIDENCE_KINDS,
     MAX_BENEFICIARIES,
     RECEIPT_KINDS,
-    programme_today,
 )
 
 BLANK_ROWS = 3

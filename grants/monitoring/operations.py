@@ -9,7 +9,7 @@ version is kept as it was.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +21,7 @@ from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
-from core.timeutil import to_programme_time, utcnow
+from core.timeutil import programme_today, utcnow
 from core.uploads import detection
 from core.uploads.operations import DEFAULT_KINDS, store_upload
 from core.urls import external_url
@@ -42,10 +42,6 @@ COMMENT_MAX = 4000
 TITLE_MAX = 200
 EVIDENCE_KINDS = DEFAULT_KINDS
 RECEIPT_KINDS = (detection.PDF, detection.JPG, detection.PNG)
-
-
-def programme_today(now: datetime | None = None) -> date:
-    return to_programme_time(now or utcnow()).date()
 
 
 def _report_label(report: ProgressReport) -> str:

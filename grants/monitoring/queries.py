@@ -23,10 +23,9 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from accounts.organisations.models import Organisation, OrganisationMember
 from core import work
 from core.extensions import db
-from core.money import format_money
+from core.money import cents, format_money
 from core.uploads.models import StoredFile
-from grants.applications.forms import BUDGET_CATEGORIES
-from grants.applications.models import Application, BudgetLine
+from grants.applications.models import BUDGET_CATEGORIES, Application, BudgetLine
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.policies import can_request_disbursement
 from grants.awards.states import AwardState, DisbursementState, TrancheCondition
@@ -45,14 +44,9 @@ from grants.monitoring.policies import (
 from grants.monitoring.states import ReportKind, ReportState
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 #: Reminders start this many days before a report's due date.
 REMIND_DAYS_BEFORE = 7
 CATEGORY_ORDER = [key for key, _title in BUDGET_CATEGORIES]
-
-
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
 
 
 # Loading -----------------------------------------------------------------------------------
@@ -145,7 +139,7 @@ def budgeted_by_category(award: Award) -> dict[str, Decimal]:
         select(BudgetLine.category, func.sum(BudgetLine.amount))
         .where(BudgetLine.application_id == award.application_id)
         .group_by(BudgetLine.category))
-    return {category: _money(total) for category, total in rows}
+    return {category: cents(total) for category, total in rows}
 
 
 def spent_by_category(award: Award) -> dict[str, Decimal]:
@@ -155,7 +149,7 @@ def spent_by_category(award: Award) -> dict[str, Decimal]:
         select(Expenditure.category, func.sum(Expenditure.amount))
         .where(Expenditure.version_id.in_(accepted))
         .group_by(Expenditure.category))
-    return {category: _money(total) for category, total in rows}
+    return {category: cents(total) for category, total in rows}
 
 
 @dataclass

@@ -26,7 +26,7 @@ from core.extensions import db
 from core.forms import render_form
 from core.locking import AlreadyDone
 from core.params import arg_id
-from grants.applications.forms import BUDGET_CATEGORY_TITLES
+from grants.applications.models import BUDGET_CATEGORY_TITLES
 from grants.applications.policies import check_disinterested, interested_organisation_ids
 from grants.awards.models import Award
 from grants.monitoring import operations, queries

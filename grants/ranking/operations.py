@@ -37,8 +37,9 @@ from core.extensions import db
 from core.locking import AlreadyDone, lock
 from core.money import CENT, format_money
 from core.outbox.operations import queue_email
-from core.timeutil import from_programme_time, to_programme_time, utcnow
+from core.timeutil import from_programme_time, programme_today, utcnow
 from core.urls import external_url
+from core.validation import clean_text
 from grants.applications.models import Application
 from grants.applications.operations import transition
 from grants.applications.states import APPLICATION_WORKFLOW, ApplicationState
@@ -166,9 +167,8 @@ def _check_decided_amount(panel: Panel, applications: list[Application], amount,
                 "%(amount)s.", reference=application.display_reference,
                 requested=format_money(application.requested_amount, currency),
                 amount=format_money(value, currency)), field="amount_reason")
-        if len(reason) > AMOUNT_REASON_MAX:
-            raise OperationError(_l("Use at most %(count)s characters.",
-                                    count=AMOUNT_REASON_MAX), field="amount_reason")
+        reason = clean_text(reason, field="amount_reason", max_length=AMOUNT_REASON_MAX,
+                            multiline=True)
         return {application.id: value}, reason
     amounts = {}
     for application in applications:
@@ -239,12 +239,8 @@ def decide(panel: Panel, applications: list[Application], outcome: Outcome, acto
     of one application may set ``amount`` (with ``amount_reason`` when it is not the amount
     requested); otherwise each award is of the amount requested."""
     _require_unlocked(panel)
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise OperationError(_l("Give the rationale for the decision."), field="rationale")
-    if len(rationale) > RATIONALE_MAX:
-        raise OperationError(_l("Use at most %(count)s characters.", count=RATIONALE_MAX),
-                             field="rationale")
+    rationale = clean_text(rationale, field="rationale", max_length=RATIONALE_MAX,
+                           required=_l("Give the rationale for the decision."), multiline=True)
     if not applications:
         raise OperationError(_l("Choose at least one application."), field="application_ids")
     if method not in queries.METHODS:
@@ -371,10 +367,6 @@ def unlock_panel(panel: Panel, actor) -> None:
 
 
 # Review reminders --------------------------------------------------------------------------
-
-def programme_today(now: datetime | None = None) -> date:
-    return to_programme_time(now or utcnow()).date()
-
 
 def _start_of(day: date) -> datetime:
     """The moment ``day`` began in the programme's time zone, in UTC."""

@@ -33,6 +33,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.timeutil import utcnow
+from core.validation import clean_text
 from grants.applications.models import Application
 from grants.reviews.conflicts import conflicts_by_reviewer
 from grants.reviews.models import (
@@ -202,12 +203,8 @@ def resolve(panel: Panel, review: Review, actor, *, outcome, reason: str
     except ValueError:
         raise OperationError(_l("Choose to keep or to exclude the review."),
                              field="outcome") from None
-    reason = (reason or "").strip()
-    if not reason:
-        raise OperationError(_l("Give the reason."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise OperationError(_l("Use at most %(count)s characters.", count=REASON_MAX),
-                             field="reason")
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX,
+                        required=_l("Give the reason."), multiline=True)
     review = db.session.execute(
         select(Review).where(Review.id == review.id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one()

@@ -24,6 +24,7 @@ from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
+from core.validation import clean_text
 from grants.applications.models import Application
 from grants.applications.operations import transition
 from grants.applications.states import ApplicationState
@@ -64,13 +65,8 @@ def _require_unlocked(panel: Panel) -> None:
 
 
 def _clean_reason(reason: str | None, field_name: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise OperationError(_l("Give the reason."), field=field_name)
-    if len(reason) > REASON_MAX:
-        raise OperationError(_l("Use at most %(count)s characters.", count=REASON_MAX),
-                             field=field_name)
-    return reason
+    return clean_text(reason, field=field_name, max_length=REASON_MAX,
+                      required=_l("Give the reason."), multiline=True)
 
 
 def _label(panel: Panel) -> str:

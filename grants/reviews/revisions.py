@@ -17,6 +17,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.timeutil import utcnow
+from core.validation import clean_text
 from grants.reviews.models import Review, ReviewAssignment, ReviewScore, ReviewVersion
 from grants.reviews.policies import can_review
 from grants.reviews.states import REVIEW_TRANSITIONS, Confidence, Recommendation, ReviewState
@@ -92,11 +93,7 @@ def _enum_value(kind, value, field_name: str, message):
 
 
 def _check_text(text: str | None, limit: int, field_name: str) -> str:
-    text = (text or "").strip()
-    if len(text) > limit:
-        raise OperationError(_l("Use at most %(count)s characters.", count=limit),
-                             field=field_name)
-    return text
+    return clean_text(text, field=field_name, max_length=limit, multiline=True)
 
 
 def _check_scores(criteria, scores: dict, comments: dict, submit: bool) -> dict[int, dict]:

@@ -9,6 +9,7 @@ from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, lock
 from core.timeutil import utcnow
+from core.validation import clean_text
 from grants.applications.models import Application, EligibilityCheck
 from grants.applications.operations import transition
 from grants.applications.states import ApplicationState
@@ -24,13 +25,11 @@ def _clean_notes(notes: dict | None, checklist: list[dict]) -> dict[str, str]:
     keys = {item["key"] for item in checklist}
     cleaned = {}
     for key, value in (notes or {}).items():
-        value = (value or "").strip()
-        if key not in keys or not value:
+        if key not in keys:
             continue
-        if len(value) > NOTE_MAX:
-            raise OperationError(_l("Use at most %(count)s characters.", count=NOTE_MAX),
-                                 field=f"note_{key}")
-        cleaned[key] = value
+        value = clean_text(value, field=f"note_{key}", max_length=NOTE_MAX)
+        if value:
+            cleaned[key] = value
     return cleaned
 
 
@@ -63,10 +62,7 @@ def record_screening(application: Application, actor, *, eligible: bool, reason:
     if application.state != ApplicationState.submitted:
         raise OperationError(_l("Only submitted applications can be screened; this one is "
                                 "“%(state)s”.", state=application.state.title))
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX:
-        raise OperationError(_l("Use at most %(count)s characters.", count=REASON_MAX),
-                             field="reason")
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
     checklist = build_checklist(application)
     failing = failing_items(checklist)
     if not eligible and not reason:

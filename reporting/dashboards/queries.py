@@ -38,6 +38,7 @@ from sqlalchemy.orm import contains_eager
 
 from coalitions.events.models import Attendance, Event, Person
 from core.extensions import db
+from core.money import cents
 from core.timeutil import from_programme_time
 from grants.applications.models import DISTRICTS, Application, application_thematic_areas
 from grants.applications.states import ApplicationState
@@ -49,13 +50,8 @@ from grants.monitoring.states import ReportState
 from reporting.indicators import queries as indicators
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 #: The key of awards with no thematic area or no district.
 NONE_KEY = ""
-
-
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -145,7 +141,7 @@ def _groups(rows) -> dict[str, Group]:
     for key, currency, awards, amount in rows:
         counts[key] += int(awards or 0)
         if awards:
-            amounts[key][currency] = amounts[key].get(currency, ZERO) + _money(amount)
+            amounts[key][currency] = amounts[key].get(currency, ZERO) + cents(amount)
     return {key: Group(key, counts[key], dict(amounts[key])) for key in counts}
 
 
@@ -297,7 +293,7 @@ def money_totals(filters: Filters) -> list[MoneyTotal]:
         .join(Application, Award.application_id == Application.id)
         .outerjoin(spending, spending.c.award_id == Award.id)
         .where(*awards_in(filters)).order_by(Award.currency))
-    return [MoneyTotal(row.currency, int(row.awards), Money.of(row._mapping), _money(row.spent))
+    return [MoneyTotal(row.currency, int(row.awards), Money.of(row._mapping), cents(row.spent))
             for row in rows]
 
 
@@ -312,7 +308,7 @@ def top_awards(filters: Filters, limit: int = TOP_AWARDS) -> list[AwardMoney]:
         .where(*awards_in(filters))
         .options(contains_eager(Award.application).contains_eager(Application.organisation))
         .order_by(Award.amount.desc(), Award.reference, Award.id).limit(limit))
-    return [AwardMoney(row.Award, Money.of(row._mapping), _money(row.spent)) for row in rows]
+    return [AwardMoney(row.Award, Money.of(row._mapping), cents(row.spent)) for row in rows]
 
 
 # 4. Events and participants over time ------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.validation import clean_text
 from grants.awards.checks import lock_award
 from grants.awards.models import Award
 from reporting.policies import can_manage_publication
@@ -21,15 +22,7 @@ _TEXTS = {"public_title": PUBLIC_TITLE_MAX, "public_summary": PUBLIC_SUMMARY_MAX
 
 
 def _clean_text(value, *, field: str, multiline: bool) -> str:
-    text = "" if value is None else str(value).strip()
-    limit = _TEXTS[field]
-    if len(text) > limit:
-        raise OperationError(_l("Use at most %(count)s characters.", count=limit), field=field)
-    allowed = "\n\r\t" if multiline else ""
-    if any((ord(ch) < 32 and ch not in allowed) or ch == "\x7f" for ch in text):
-        raise OperationError(_l("Remove the invisible control characters from this text."),
-                             field=field)
-    return text
+    return clean_text(value, field=field, max_length=_TEXTS[field], multiline=multiline)
 
 
 def _flag(value, *, field: str) -> bool:

@@ -17,7 +17,7 @@ import click
 from flask import current_app
 from flask_babel import force_locale
 
-from coalitions.coalitions.forms import EARLIEST_YEAR, LATEST_YEAR
+from core.validation import EARLIEST_YEAR, LATEST_YEAR, is_plausible_year
 from reporting.cli import export_cli
 from reporting.workbook import queries
 from reporting.workbook.builder import build_donor_workbook
@@ -39,7 +39,7 @@ def _day(value: str | None, option: str) -> date | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, for "
                                  f"example 2019-12-31.", param_hint=option) from None
-    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+    if not is_plausible_year(day.year):
         raise click.BadParameter(f"give a year between {EARLIEST_YEAR} and {LATEST_YEAR}.",
                                  param_hint=option)
     return day

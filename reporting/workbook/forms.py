@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from coalitions.coalitions.forms import CalendarDateField
-from core.forms import BaseForm
+from core.forms import BaseForm, DayField
 from reporting.workbook.queries import WorkbookPeriod
 
 
@@ -20,10 +19,10 @@ class WorkbookForm(BaseForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    start = CalendarDateField(_l("From"), [Optional()], name="from",
-                              description=_l("The first day, for example 2018-01-01."))
-    end = CalendarDateField(_l("To"), [Optional()], name="to",
-                            description=_l("The last day, included."))
+    start = DayField(_l("From"), [Optional()], name="from",
+                      description=_l("The first day, for example 2018-01-01."))
+    end = DayField(_l("To"), [Optional()], name="to",
+                    description=_l("The last day, included."))
     fund = SelectField(_l("Fund"), choices=[], validate_choice=False)
     names = BooleanField(_l("Include participants' names and emails (personal data)"),
                          false_values=("", "0", "false", "off", "no"))

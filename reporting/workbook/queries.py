@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 
 from core.extensions import db
+from core.money import cents as money  # noqa: F401 (the sheets read it from here)
 from core.timeutil import from_programme_time
 from grants.applications.models import Application, application_thematic_areas
 from grants.awards.models import Award
@@ -42,7 +43,6 @@ YIELD_PER = 500
 EARLIEST = date(1900, 1, 1)
 LATEST = date(9998, 12, 31)
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 #: How several values of one cell (thematic areas, districts) are joined.
 SEPARATOR = "; "
 
@@ -132,10 +132,6 @@ def _day_start(day: date) -> datetime:
 def stream(query) -> Iterator:
     """The rows of ``query``, fetched ``YIELD_PER`` at a time."""
     yield from db.session.execute(query.execution_options(yield_per=YIELD_PER))
-
-
-def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
 
 
 def joined(values) -> str | None:

@@ -18,8 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from accounts.organisations.models import Organisation
 from core.extensions import db
 from core.spreadsheets import Column
-from grants.applications.forms import BUDGET_CATEGORY_TITLES
-from grants.applications.models import Application, BudgetLine, Endorsement
+from grants.applications.models import BUDGET_CATEGORY_TITLES, Application, BudgetLine, Endorsement
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import DisbursementKind, DisbursementState
 from grants.calls.models import Call, Fund

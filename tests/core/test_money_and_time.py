@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.money import MoneyError, currency_codes, split_by_shares, to_money
+from core.money import MoneyError, cents, currency_codes, split_by_shares, to_money
 from core.timeutil import from_programme_time, to_programme_time
 
 
@@ -17,6 +17,13 @@ def test_to_money_rounds_half_up_and_refuses_floats():
     for bad in ("abc", "NaN", "Infinity", ""):
         with pytest.raises(MoneyError):
             to_money(bad)
+
+
+def test_database_sums_become_two_place_decimals():
+    assert cents(None) == Decimal("0.00") and cents(0) == Decimal("0.00")
+    assert cents(7) == Decimal("7.00") and cents(Decimal("12.5")) == Decimal("12.50")
+    with pytest.raises(TypeError):
+        cents(1.5)
 
 
 def test_default_tranche_split_sums_exactly():
@@ -43,6 +50,17 @@ def test_programme_time_zone_round_trip(app):
     utc = from_programme_time(local)
     assert utc == datetime(2026, 3, 31, 23, 0, tzinfo=UTC)
     assert to_programme_time(utc).replace(tzinfo=None) == local
+
+
+def test_programme_today_is_the_day_in_the_programme_time_zone(app):
+    from datetime import date
+
+    from core.timeutil import programme_today, utcnow
+
+    # 03:00 UTC on 1 April is still 31 March in Belize (UTC-6).
+    assert programme_today(datetime(2026, 4, 1, 3, 0, tzinfo=UTC)) == date(2026, 3, 31)
+    assert programme_today(datetime(2026, 4, 1, 6, 0, tzinfo=UTC)) == date(2026, 4, 1)
+    assert programme_today() == to_programme_time(utcnow()).date()
 
 
 def test_naive_datetimes_are_refused_by_the_column_type():
