@@ -32,7 +32,7 @@ from core.outbox.worker import smtp_configured
 from core.params import arg_choice, arg_day, arg_id
 from core.policies import can_manage_outbox, can_view_audit_log
 from core.security import is_safe_redirect
-from core.timeutil import from_programme_time, to_programme_time, utcnow
+from core.timeutil import from_programme_time, programme_today
 
 bp = Blueprint("core", __name__)
 admin_bp = Blueprint("platform_admin", __name__, url_prefix="/admin")
@@ -51,7 +51,7 @@ navigation.register(
 
 @bp.route("/")
 def home():
-    today = to_programme_time(utcnow()).date()
+    today = programme_today()
     return render_template("core/home.html", sections=work.sections_for(current_user, today),
                            today=today, days_left=work.days_left)
 
