@@ -7,7 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from flask_babel import format_currency
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from sqlalchemy import Numeric
 
 CENT = Decimal("0.01")
@@ -52,10 +53,34 @@ def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     return parts
 
 
+#: Symbols that name their currency on their own. A bare "$" is the local dollar to a reader
+#: in Belize and the US dollar to a donor: every other currency is shown by its ISO code.
+UNAMBIGUOUS_SYMBOLS = {"USD": "US$", "BZD": "BZ$", "EUR": "€", "GBP": "£", "CAD": "CA$",
+                       "MXN": "MX$", "AUD": "A$", "NZD": "NZ$", "JPY": "JP¥"}
+
+#: The number conventions a language is read with, where the language alone would pick
+#: another region's: the programme's Spanish readers are in Latin America, where 5,000.00 is
+#: written as in English (Spain writes 5.000,00).
+NUMBER_LOCALES = {"es": "es_419"}
+
+
+def number_locale() -> str:
+    """The locale whose digit grouping the reader expects."""
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    return NUMBER_LOCALES.get(language, str(locale) if locale is not None else "en")
+
+
 def format_money(amount: Decimal | None, currency: str) -> str:
+    """``amount`` with an unambiguous currency: "US$5,000.00", "BZ$1,250.50" or, for a
+    currency without such a symbol, its code ("GTQ 300.00"); grouped as the reader writes
+    numbers."""
     if amount is None:
         return ""
-    return format_currency(amount, currency)
+    number = format_decimal(abs(amount), format="#,##0.00", locale=number_locale())
+    symbol = UNAMBIGUOUS_SYMBOLS.get(currency)
+    text = f"{symbol}{number}" if symbol else f"{currency}\u00a0{number}"
+    return f"-{text}" if amount < 0 else text
 
 
 @cache

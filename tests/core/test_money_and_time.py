@@ -82,6 +82,9 @@ def test_money_is_formatted_in_the_readers_language(app):
     from core.money import format_money
     with app.test_request_context():
         with force_locale("en"):
-            assert format_money(Decimal("5000.00"), "USD") == "$5,000.00"
+            assert format_money(Decimal("5000.00"), "USD") == "US$5,000.00"
+            assert format_money(Decimal("-1250.5"), "BZD") == "-BZ$1,250.50"
+            assert format_money(Decimal("300"), "GTQ") == "GTQ\xa0300.00"
         with force_locale("es"):
-            assert format_money(Decimal("5000.00"), "USD") == "5.000,00\xa0US$"
+            # Latin American Spanish groups digits as English does.
+            assert format_money(Decimal("5000.00"), "USD") == "US$5,000.00"

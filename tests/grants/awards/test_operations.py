@@ -84,7 +84,7 @@ def test_an_award_follows_the_decision_with_its_schedule_and_reports(db_session,
     assert award.tranches[1].planned_on == reports[ReportKind.midterm].due_on
     assert audit_actions(db_session, award) == ["award.create"]
     [message] = outbox(db_session, grantee.email, "grants.awards.created")
-    assert award.reference in message.subject and "$2,500.00" in message.body_text
+    assert award.reference in message.subject and "US$2,500.00" in message.body_text
 
 
 def test_references_count_up_per_call_prefix_and_year(db_session, factories, awarded, staff):
@@ -333,7 +333,7 @@ def test_closing_needs_open_requests_settled_and_a_reason_for_the_balance(
     with pytest.raises(OperationError, match="open disbursement requests"):
         operations.close_award(award, staff, deobligation_reason="Unspent.")
     ledger.cancel_disbursement(pending, other_finance, reason="Not needed.")
-    with pytest.raises(OperationError, match=r"\$4,000.00 was not disbursed") as error:
+    with pytest.raises(OperationError, match=r"US\$4,000.00 was not disbursed") as error:
         operations.close_award(award, staff)
     assert error.value.field == "deobligation_reason"
     operations.close_award(award, staff, deobligation_reason="The grantee spent less.")
@@ -406,7 +406,7 @@ def test_an_accepted_report_releases_its_tranche(db_session, active_award, staff
     (None, "Enter the amount"),
     ("abc", "in figures"),
     (D("NaN"), "in figures"),
-    (D("2500.01"), r"This tranche has \$2,500.00 left"),
+    (D("2500.01"), r"This tranche has US\$2,500.00 left"),
 ])
 def test_bad_amounts_are_refused_with_a_clear_message(db_session, active_award, staff, amount,
                                                       message):
@@ -418,14 +418,14 @@ def test_bad_amounts_are_refused_with_a_clear_message(db_session, active_award, 
 
 def test_the_award_balance_is_never_exceeded(db_session, active_award, staff):
     request(active_award, staff, amount="2500.00")
-    with pytest.raises(OperationError, match=r"This tranche has \$0.00 left to request of its "
-                                             r"planned \$2,500.00 \(the award has \$2,500.00"):
+    with pytest.raises(OperationError, match=r"This tranche has US\$0.00 left to request of its "
+                                             r"planned US\$2,500.00 \(the award has US\$2,500.00"):
         request(active_award, staff, amount="0.01")
     # De-obligated money is gone too (as after a termination; set directly here).
     active_award.deobligated_amount = D("2400.00")
     db_session.flush()
-    with pytest.raises(OperationError, match=r"over-disburse the award: \$100.00 remains to "
-                                             r"be requested of \$2,600.00"):
+    with pytest.raises(OperationError, match=r"over-disburse the award: US\$100.00 remains to "
+                                             r"be requested of US\$2,600.00"):
         request(active_award, staff, tranche=active_award.tranches[1], amount="100.01",
                 override_reason="Early.")
     request(active_award, staff, tranche=active_award.tranches[1], amount="100.00",
@@ -592,7 +592,7 @@ def test_a_payment_in_belize_dollars_at_two_per_us_dollar(db_session, approved, 
     totals = ledger_queries.money_of(approved.award)
     assert (totals.paid, totals.disbursed, totals.open) == (D("1000.00"), D("1000.00"), 0)
     [message] = outbox(db_session, grantee.email, "grants.awards.paid")
-    assert "BB-7781" in message.body_text and "BZD" in message.body_text
+    assert "BB-7781" in message.body_text and "BZ$2,000.00 (US$1,000.00)" in message.body_text
 
 
 def test_payment_amounts_are_worked_out_to_the_cent():
@@ -613,7 +613,7 @@ def test_payment_amounts_are_worked_out_to_the_cent():
     ({"exchange_rate": D("2")}, "exchange_rate", "the exchange rate is 1"),
     ({"paid_currency": "XYZ"}, "paid_currency", "currency"),
     ({"paid_currency": "BZD", "exchange_rate": D("2"), "paid_amount": D("2000.01")},
-     "paid_amount", r"At 2 BZD per USD, \$1,000.00 is BZD"),
+     "paid_amount", r"At 2 BZD per USD, US\$1,000.00 is BZ\$2,000.00"),
     ({"paid_currency": "BZD", "exchange_rate": D("2"), "usd_equivalent": D("999.99")},
      "usd_equivalent", "Check the equivalent"),
     ({"paid_on": None}, "paid_on", "Enter the date"),

@@ -52,7 +52,7 @@ def test_staff_see_every_award_with_its_balances(client, login_as, paid, staff):
     html = page(response)
     award = paid.award
     assert award.reference in html and award.application.organisation.name in html
-    assert "$5,000.00" in html and "$1,000.00" in html and "$4,000.00" in html
+    assert "US$5,000.00" in html and "US$1,000.00" in html and "US$4,000.00" in html
     assert 'class="table-wrap"' in html and '<th scope="col" class="number">' in html
     assert 'href="/finance/disbursements"' in html
     assert client.get("/staff/awards?state=active").status_code == 200
@@ -121,7 +121,7 @@ def test_staff_issue_the_agreement_of_an_awarded_application(client, login_as, d
     response = client.get(f"/staff/applications/{awarded.id}/award")
     assert response.status_code == 200
     html = page(response)
-    assert "$2,500.00" in html and "$2,000.00" in html and "$500.00" in html
+    assert "US$2,500.00" in html and "US$2,000.00" in html and "US$500.00" in html
     assert "On acceptance of the mid-term report" in html
     start = today()
     response = client.post(f"/staff/applications/{awarded.id}/award", data={
@@ -326,7 +326,7 @@ def test_a_double_submitted_request_creates_one_entry(client, login_as, db_sessi
     ({"amount": "0"}, "more than zero"),
     ({"amount": "0.00"}, "more than zero"),
     ({"amount": "10.005"}, "at most two decimals"),
-    ({"amount": "2500.01"}, "This tranche has $2,500.00 left"),
+    ({"amount": "2500.01"}, "This tranche has US$2,500.00 left"),
     ({"amount": ""}, "Enter the amount"),
     ({"payee_reference": ""}, "account reference"),
     ({"payment_method": "gold"}, "payment method"),

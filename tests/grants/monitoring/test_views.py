@@ -65,8 +65,8 @@ def test_my_grants_shows_the_grant_next_tranche_and_reports(db_session, client, 
     page = response.get_data(as_text=True)
     assert "My grants" in page  # the menu entry
     assert grant.award.reference in page and other_grant.award.reference not in page
-    assert "$2,500.00" in page  # received so far
-    assert "Tranche 2: $2,000.00" in page
+    assert "US$2,500.00" in page  # received so far
+    assert "Tranche 2: US$2,000.00" in page
     assert "On acceptance of the mid-term report" in page and "condition not met yet" in page
     assert "Mid-term report" in page and "Final report" in page
     assert _edit_url(grant.midterm) in page
@@ -112,7 +112,7 @@ def test_staff_read_the_submitted_version_with_flags(db_session, client, login_a
     page = response.get_data(as_text=True)
     assert "Three workshops." in page and "Datasets published" in page  # indicator shown
     assert "1 expense has no receipt." in page and "Receipt missing" in page
-    assert "$420.00" in page and 'class="table-wrap"' in page and '<th scope="col"' in page
+    assert "US$420.00" in page and 'class="table-wrap"' in page and '<th scope="col"' in page
     assert f"/reports/{grant.midterm.id}/files/{version.evidence[0].stored_file_id}" in page
     assert f"/staff/reports/{grant.midterm.id}/review" in page
     assert client.get(f"/reports/{grant.midterm.id}?version=x").status_code == 400
@@ -374,12 +374,12 @@ def test_the_budget_page(db_session, client, login_as, grant, finance):
         page = response.get_data(as_text=True)
         # Finance sees the budget but not the reports themselves.
         assert (f'href="/reports/{grant.midterm.id}"' in page) is (who is not finance)
-    assert "$2,800.00" in page  # spent (accepted only)
-    assert "-$1,500.00" in page and "-60.0 %" in page  # activities
+    assert "US$2,800.00" in page  # spent (accepted only)
+    assert "-US$1,500.00" in page and "-60.0 %" in page  # activities
     assert "-10.0 %" in page  # personnel: exactly 10 % under, not flagged
     assert page.count("Over 10% variance") == 3  # activities, materials, total
-    assert "$2,500.00" in page  # disbursed
-    assert "-$300.00" in page  # disbursed but not yet reported as spent
+    assert "US$2,500.00" in page  # disbursed
+    assert "-US$300.00" in page  # disbursed but not yet reported as spent
     assert f"/staff/awards/{grant.award.id}/close-out" in page
     login_as("donor")
     assert client.get(f"/awards/{grant.award.id}/budget").status_code == 403
@@ -402,7 +402,7 @@ def test_the_finance_dashboard_adds_up(db_session, client, login_as, grant, othe
         r.undisbursed for r in rows)
     for row in rows:
         assert row.undisbursed == row.committed - row.disbursed
-    assert "$2,500.00" in page and "$2,000.00" in page
+    assert "US$2,500.00" in page and "US$2,000.00" in page
     assert "Payment requests awaiting approval" in page
     assert grant.award.reference in page and other_grant.award.reference in page
     assert "Overdue reports" in page and ">3<" in page  # days overdue
@@ -455,7 +455,7 @@ def test_the_close_out_page_shows_the_checklist(db_session, client, login_as, gr
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "The final report is accepted." in page and "Not yet" in page
-    assert "$500.00 of the award was not paid" in page
+    assert "US$500.00 of the award was not paid" in page
     login_as(grant.owner)
     assert client.get(f"/staff/awards/{grant.award.id}/close-out").status_code == 403
 

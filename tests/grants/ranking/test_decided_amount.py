@@ -124,7 +124,7 @@ def test_the_ranking_page_awards_and_shows_the_requested_amount(client, login_as
     login_as("staff")
     assert _post(client, scored, ["D"]).status_code == 302
     page = client.get(f"/staff/panels/{scored.panel.id}/ranking").get_data(as_text=True)
-    assert "1 of 4 awards, $3,000.00; $13,000.00 left in the pool" in page
+    assert "1 of 4 awards, US$3,000.00; US$13,000.00 left in the pool" in page
     assert 'name="amount"' in page and 'name="amount_reason"' in page
 
 
@@ -138,7 +138,7 @@ def test_the_decision_form_sets_another_amount_with_its_reason(client, login_as,
     assert decision.amount == Decimal("2750.00")
     assert decision.amount_reason == "One workshop fewer."
     page = client.get(f"/staff/panels/{scored.panel.id}/ranking").get_data(as_text=True)
-    assert "$2,750.00" in page and "One workshop fewer." in page
+    assert "US$2,750.00" in page and "One workshop fewer." in page
 
 
 @pytest.mark.parametrize(("extra", "message"), [

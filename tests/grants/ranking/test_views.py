@@ -39,7 +39,7 @@ def test_staff_see_the_ranking_with_the_funding_line_and_alpha(client, login_as,
     response = client.get(_url(scored))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Funding line: pool of $16,000.00 exhausted" in page
+    assert "Funding line: pool of US$16,000.00 exhausted" in page
     assert "Krippendorff" in page
     references = [scored.apps[key].reference for key in "ABCDFE"]
     positions = [page.index(reference) for reference in references]
@@ -128,7 +128,7 @@ def test_a_bulk_beyond_the_pool_answers_422_and_changes_nothing(client, login_as
     response = _decide(client, scored, ["A", "B", "C", "D"], "award")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "more than its pool of $16,000.00" in page
+    assert "more than its pool of US$16,000.00" in page
     # The ticked boxes and the rationale are kept for another try.
     assert f'value="{scored.apps["D"].id}" id="decide-{scored.apps["D"].id}" checked' in page
     assert "Ranked by the panel." in page
