@@ -7,295 +7,62 @@ the pure functions of ``grants.reviews.scoring``. The reviews and scores are rea
 rows, not ORM objects: a large call has thousands of reviews and four times as many scores,
 and building objects for them cost the ranking page most of its time.
 
-The pool
-    The money a call can award is the smaller of (a) its maximum number of awards times its
-    award amount and (b) what remains of its fund: the fund's total budget minus the requested
-    amounts of the applications already awarded in the fund's *other* calls. (Awards of this
-    call are not subtracted from (b): they are part of this call's pool, and the decisions
-    check that the call's awarded total stays within it.) An awarded application counts for
-    the amount decided (``Decision.amount``: the amount requested unless staff set another),
-    the very amount its grant agreement is then issued for; an award recorded without an
-    amount counts for the amount requested.
+The pool (:mod:`grants.ranking.pool`), a panel's scores (:mod:`grants.ranking.scores`) and
+the reviews' progress (:mod:`grants.ranking.progress`) have their own modules; this one builds
+the ranking page and feedback from them and is the package's read interface: other packages
+and the views import from here.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
-from typing import NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from accounts.organisations.models import Organisation
 from core.extensions import db
-from core.timeutil import utcnow
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call
 from grants.reviews import scoring
 from grants.reviews.conflicts import conflicts_by_reviewer
-from grants.reviews.late_conflicts import excluded_review_ids, unresolved_application_ids
-from grants.reviews.models import Decision, Panel, Review, ReviewAssignment, ReviewScore
-from grants.reviews.states import AssignmentState, Recommendation, ReviewState
+from grants.reviews.late_conflicts import unresolved_application_ids
+from grants.reviews.models import Decision, Panel, Review
+from grants.reviews.states import Recommendation
 
-ZERO = Decimal("0.00")
+# The read interface of the package (see the docstring).
+from .pool import (  # noqa: F401
+    DECIDED_AMOUNT,
+    ZERO,
+    Pool,
+    awarded_elsewhere,
+    awarded_in_call,
+    decided_amount,
+    pool_for,
+)
+from .progress import ReviewerProgress, is_past_due, progress  # noqa: F401
+from .scores import (  # noqa: F401
+    METHODS,
+    NORMALISED,
+    RANKED_STATES,
+    RAW,
+    PanelScores,
+    ReviewRecord,
+    criterion_specs,
+    load_panel,
+    panel_scores,
+    ranked_applications,
+    review_records,
+    review_total,
+    scores_total,
+    submitted_reviews,
+    totals_of_records,
+)
 
-#: Applications that went to review and so appear in the ranking.
-RANKED_STATES = (ApplicationState.in_review, ApplicationState.awarded,
-                 ApplicationState.waitlisted, ApplicationState.declined)
 #: Applications that can still be decided (the waiting list can still be awarded or declined).
 DECIDABLE_STATES = (ApplicationState.in_review, ApplicationState.waitlisted)
-
-RAW = "raw"
-NORMALISED = "normalised"
-METHODS = (RAW, NORMALISED)
-
-
-# The pool ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Pool:
-    """What a call can award (see the module's docstring)."""
-
-    currency: str
-    max_awards: int
-    award_amount: Decimal
-    fund_total: Decimal
-    #: Amounts decided for the applications awarded in the fund's other calls.
-    awarded_elsewhere: Decimal
-
-    @property
-    def by_awards(self) -> Decimal:
-        return self.award_amount * self.max_awards
-
-    @property
-    def fund_remaining(self) -> Decimal:
-        return max(self.fund_total - self.awarded_elsewhere, ZERO)
-
-    @property
-    def amount(self) -> Decimal:
-        return min(self.by_awards, self.fund_remaining)
-
-    @property
-    def is_limited_by_fund(self) -> bool:
-        return self.fund_remaining < self.by_awards
-
-
-#: What an awarded application counts for, in SQL (outer-joined to its decision): the amount
-#: decided, else the amount requested.
-DECIDED_AMOUNT = func.coalesce(Decision.amount, Application.requested_amount, 0)
-
-
-def decided_amount(application: Application, decision: Decision | None) -> Decimal:
-    """What an awarded application counts for: the amount decided, else the amount
-    requested (``DECIDED_AMOUNT`` in Python)."""
-    if decision is not None and decision.amount is not None:
-        return decision.amount
-    return application.requested_amount or ZERO
-
-
-def awarded_elsewhere(call: Call) -> Decimal:
-    """Amounts decided for applications awarded in the other calls of ``call``'s fund."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(DECIDED_AMOUNT), 0))
-        .select_from(Application)
-        .join(Call, Application.call_id == Call.id)
-        .outerjoin(Decision, Decision.application_id == Application.id)
-        .where(Call.fund_id == call.fund_id, Call.id != call.id,
-               Application.state == ApplicationState.awarded))
-    return Decimal(total or 0).quantize(Decimal("0.01"))
-
-
-def pool_for(call: Call) -> Pool:
-    fund = call.fund
-    return Pool(currency=fund.currency, max_awards=call.max_awards or 0,
-                award_amount=call.award_amount or ZERO, fund_total=fund.total_budget or ZERO,
-                awarded_elsewhere=awarded_elsewhere(call))
-
-
-def awarded_in_call(call: Call) -> tuple[Decimal, int]:
-    """(total decided, number) of the call's awarded applications."""
-    total, count = db.session.execute(
-        select(func.coalesce(func.sum(DECIDED_AMOUNT), 0), func.count())
-        .select_from(Application)
-        .outerjoin(Decision, Decision.application_id == Application.id)
-        .where(Application.call_id == call.id,
-               Application.state == ApplicationState.awarded)).one()
-    return Decimal(total or 0).quantize(Decimal("0.01")), int(count)
-
-
-# Loading a panel's scores ------------------------------------------------------------------
-
-def load_panel(panel_id: int) -> Panel | None:
-    return db.session.scalar(
-        select(Panel).where(Panel.id == panel_id)
-        .options(joinedload(Panel.call).joinedload(Call.fund),
-                 joinedload(Panel.call).selectinload(Call.criteria),
-                 joinedload(Panel.chair)))
-
-
-def ranked_applications(call: Call) -> list[Application]:
-    """The call's ranked applications with what the ranking, its workbook and the decisions
-    read of them: a large call has thousands, and their long texts are not needed here
-    (anything else is still loaded when read)."""
-    return list(db.session.scalars(
-        select(Application)
-        .where(Application.call_id == call.id, Application.state.in_(RANKED_STATES))
-        .options(load_only(Application.id, Application.call_id, Application.organisation_id,
-                           Application.reference, Application.state, Application.title,
-                           Application.requested_amount),
-                 joinedload(Application.organisation).load_only(
-                     Organisation.id, Organisation.name, Organisation.acronym))
-        .order_by(Application.id)))
-
-
-def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
-    """The panel's submitted reviews with their scores, assignments and reviewers, without
-    those staff excluded after their reviewer became conflicted (see
-    ``grants.reviews.late_conflicts``: until staff decide, such a review still counts)."""
-    query = (select(Review).join(Review.assignment)
-             .where(ReviewAssignment.panel_id == panel.id,
-                    Review.state == ReviewState.submitted)
-             .options(contains_eager(Review.assignment).joinedload(ReviewAssignment.reviewer),
-                      selectinload(Review.scores))
-             .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id))
-    if application_ids is not None:
-        query = query.where(ReviewAssignment.application_id.in_(list(application_ids)))
-    excluded = excluded_review_ids(panel)
-    return [review for review in db.session.scalars(query) if review.id not in excluded]
-
-
-def criterion_specs(call: Call) -> list[scoring.CriterionSpec]:
-    return [scoring.CriterionSpec(id=c.id, weight=c.weight, max_score=c.max_score,
-                                  allows_na=bool(c.is_na_allowed)) for c in call.criteria]
-
-
-def review_total(specs: list[scoring.CriterionSpec], review: Review) -> float | None:
-    """The review's 0–100 total against the call's rubric; None when every criterion is N/A
-    or when the review does not match the rubric (a criterion added after it was written)."""
-    return scores_total(specs, {score.criterion_id: score.score for score in review.scores})
-
-
-def scores_total(specs: list[scoring.CriterionSpec],
-                 scores: dict[int, int | None]) -> float | None:
-    """:func:`review_total` of a review given as {criterion id: score}."""
-    rubric = {spec.id for spec in specs}
-    try:
-        return scoring.review_total(specs, {criterion_id: score
-                                            for criterion_id, score in scores.items()
-                                            if criterion_id in rubric})
-    except ValueError:
-        return None
-
-
-class ReviewRecord(NamedTuple):
-    """A submitted review as the ranking reads it (a tuple: thousands are made per page)."""
-
-    id: int
-    reviewer_id: int
-    application_id: int
-    recommendation: Recommendation | None
-    #: criterion id -> score (None: N/A)
-    scores: dict[int, int | None]
-
-
-def review_records(panel: Panel) -> list[ReviewRecord]:
-    """The panel's submitted reviews of its ranked applications, in the order of
-    :func:`submitted_reviews` and without the same excluded ones: three queries of plain rows
-    (reviews, then all their scores, then the exclusions), whatever their number."""
-    reviewed = (select(Review.id)
-                .join(Review.assignment)
-                .join(Application, Application.id == ReviewAssignment.application_id)
-                .where(ReviewAssignment.panel_id == panel.id,
-                       Review.state == ReviewState.submitted,
-                       Application.call_id == panel.call_id,
-                       Application.state.in_(RANKED_STATES)))
-    rows = db.session.execute(
-        reviewed.add_columns(ReviewAssignment.reviewer_id, ReviewAssignment.application_id,
-                             Review.recommendation)
-        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id)).all()
-    scores: dict[int, dict[int, int | None]] = defaultdict(dict)
-    for review_id, criterion_id, score in db.session.execute(
-            select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.score)
-            .where(ReviewScore.review_id.in_(reviewed.scalar_subquery()))):
-        scores[review_id][criterion_id] = score
-    excluded = excluded_review_ids(panel)
-    return [ReviewRecord(id=review_id, reviewer_id=reviewer_id, application_id=application_id,
-                         recommendation=recommendation, scores=scores[review_id])
-            for review_id, reviewer_id, application_id, recommendation in rows
-            if review_id not in excluded]
-
-
-@dataclass
-class PanelScores:
-    """A panel's reviews reduced to totals and aggregated."""
-
-    panel: Panel
-    call: Call
-    pool: Pool
-    applications: dict[int, Application]
-    #: The submitted reviews counted, as plain records.
-    records: list[ReviewRecord]
-    totals: dict[int, float | None]  # review id → total
-    stats: dict[int, scoring.ApplicationStats]  # application id → stats
-    alpha: float | None
-    recommendations: dict[int, Counter] = field(default_factory=dict)
-
-    @cached_property
-    def reviews(self) -> list[Review]:
-        """The same reviews as ORM objects (comments, reviewers, scores), loaded when asked:
-        the ranking page never needs them, the scores workbook and the decisions do."""
-        if not self.applications:
-            return []
-        return submitted_reviews(self.panel, self.applications.keys())
-
-    def score(self, application_id: int, method: str) -> float | None:
-        stats = self.stats.get(application_id)
-        if stats is None:
-            return None
-        return stats.normalised if method == NORMALISED else stats.mean
-
-
-def totals_of_records(specs: list[scoring.CriterionSpec],
-            records: list[ReviewRecord]) -> dict[int, float | None]:
-    """Review id → total. Scores on small integer scales repeat a lot, so each distinct set
-    is totalled once (the exact arithmetic is not free across thousands of reviews)."""
-    by_scores: dict[tuple, float | None] = {}
-    totals = {}
-    for record in records:
-        # Criterion ids are unique within a review, so the pairs sort by id alone.
-        key = tuple(sorted(record.scores.items()))
-        if key not in by_scores:
-            by_scores[key] = scores_total(specs, record.scores)
-        totals[record.id] = by_scores[key]
-    return totals
-
-
-def panel_scores(panel: Panel) -> PanelScores:
-    call = panel.call
-    pool = pool_for(call)
-    applications = {a.id: a for a in ranked_applications(call)}
-    records = review_records(panel) if applications else []
-    totals = totals_of_records(criterion_specs(call), records)
-    scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
-                                   totals[record.id])
-              for record in records]
-    requested = {app_id: application.requested_amount or ZERO
-                 for app_id, application in applications.items()}
-    stats = {s.application_id: s for s in scoring.aggregate(
-        scored, requested=requested, pool=pool.amount, max_awards=pool.max_awards,
-        disagreement_threshold=float(panel.disagreement_threshold))} if requested else {}
-    recommendations: dict[int, Counter] = {app_id: Counter() for app_id in applications}
-    for record in records:
-        if record.recommendation is not None:
-            recommendations[record.application_id][record.recommendation] += 1
-    return PanelScores(panel=panel, call=call, pool=pool, applications=applications,
-                       records=records, totals=totals, stats=stats,
-                       alpha=scoring.panel_agreement(scored), recommendations=recommendations)
 
 
 # The ranking page --------------------------------------------------------------------------
@@ -474,58 +241,3 @@ def shared_comments(panel: Panel, application: Application) -> list[str]:
     """The overall comments staff chose to pass on, anonymised, in feedback order."""
     return [review.overall_comment.strip() for review in feedback_reviews(panel, application)
             if review.is_shared_with_applicant and (review.overall_comment or "").strip()]
-
-
-# Progress ----------------------------------------------------------------------------------
-
-@dataclass
-class ReviewerProgress:
-    reviewer: object
-    assigned: int = 0
-    submitted: int = 0
-    late: int = 0
-    declined: int = 0
-    last_reminded_at: datetime | None = None
-    late_references: list[str] = field(default_factory=list)
-
-    @property
-    def outstanding(self) -> int:
-        return self.assigned - self.submitted
-
-
-def is_past_due(panel: Panel, now: datetime | None = None) -> bool:
-    return panel.due_at is not None and (now or utcnow()) > panel.due_at
-
-
-def progress(panel: Panel, now: datetime | None = None) -> list[ReviewerProgress]:
-    """Per reviewer: assignments, submitted reviews and late ones (the panel's due date has
-    passed and the review is not submitted), from one query. Applications withdrawn or
-    screened out after assignment do not count."""
-    past_due = is_past_due(panel, now)
-    assignments = db.session.scalars(
-        select(ReviewAssignment).join(ReviewAssignment.application)
-        .where(ReviewAssignment.panel_id == panel.id,
-               Application.state.in_(RANKED_STATES))
-        .options(contains_eager(ReviewAssignment.application),
-                 joinedload(ReviewAssignment.reviewer), joinedload(ReviewAssignment.review))
-        .order_by(ReviewAssignment.id))
-    by_reviewer: dict[int, ReviewerProgress] = {}
-    for assignment in assignments:
-        entry = by_reviewer.setdefault(assignment.reviewer_id,
-                                       ReviewerProgress(reviewer=assignment.reviewer))
-        if assignment.state == AssignmentState.declined:
-            entry.declined += 1
-            continue
-        entry.assigned += 1
-        review = assignment.review
-        if review is not None and review.state == ReviewState.submitted:
-            entry.submitted += 1
-        elif past_due:
-            entry.late += 1
-            entry.late_references.append(assignment.application.display_reference)
-        if assignment.last_reminded_on and (entry.last_reminded_at is None
-                                            or assignment.last_reminded_on
-                                            > entry.last_reminded_at):
-            entry.last_reminded_at = assignment.last_reminded_on
-    return sorted(by_reviewer.values(),
-                  key=lambda e: (-e.late, (e.reviewer.name or "").lower(), e.reviewer.id))

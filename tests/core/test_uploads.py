@@ -1,5 +1,5 @@
 """Uploads: types checked by content, size and name rules, random storage names outside
-static/, downloads as attachments, bytes kept in step with the transaction."""
+static/, archives that could hide a bomb or macros."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import io
 import re
 import stat
 import struct
-import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -21,122 +18,21 @@ from core.audit.models import AuditEntry
 from core.errors import OperationError
 from core.uploads import detection
 from core.uploads.models import StoredFile
-from core.uploads.operations import delete_stored_file, store_upload
-from core.uploads.responses import send_stored_file
-from core.uploads.storage import LocalStorage, get_storage
-
-
-@pytest.fixture
-def folder(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
-    return folder
-
-
-# Samples -----------------------------------------------------------------------------------
-
-PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-       b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-       b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
-JPEG = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-        b"\xff\xdb\x00\x43\x00" + bytes(range(64)) + b"\xff\xd9")
-
-
-def _png_chunk(tag: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + tag + data
-            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-
-
-def png_bytes() -> bytes:
-    """A 1x1 red RGB image."""
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b""))
-
-
-def _zip(members: list[tuple[str, bytes]], stored_first: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for index, (name, data) in enumerate(members):
-            compress = zipfile.ZIP_STORED if stored_first and index == 0 else None
-            archive.writestr(name, data, compress_type=compress)
-    return buffer.getvalue()
-
-
-RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-
-
-def docx_bytes(main_type: str = "application/vnd.openxmlformats-officedocument."
-                                "wordprocessingml.document.main+xml",
-               extra: list[tuple[str, bytes]] = ()) -> bytes:
-    content_types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/word/document.xml" ContentType="{main_type}"/></Types>'
-    ).encode()
-    document = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-                b'2006/main"><w:body><w:p><w:r><w:t>Budget</w:t></w:r></w:p></w:body>'
-                b'</w:document>')
-    return _zip([("[Content_Types].xml", content_types), ("_rels/.rels", RELS),
-                 ("word/document.xml", document), *extra])
-
-
-def xlsx_bytes() -> bytes:
-    workbook = Workbook()
-    workbook.active.append(["Item", "Amount"])
-    workbook.active.append(["Chairs", 120])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def odt_bytes(mimetype: bytes = b"application/vnd.oasis.opendocument.text") -> bytes:
-    manifest = (b'<?xml version="1.0" encoding="UTF-8"?>'
-                b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
-                b'manifest:1.0" manifest:version="1.2"><manifest:file-entry '
-                b'manifest:full-path="/" manifest:media-type="application/vnd.oasis.'
-                b'opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" '
-                b'manifest:media-type="text/xml"/></manifest:manifest>')
-    content = (b'<?xml version="1.0" encoding="UTF-8"?>'
-               b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
-               b'xmlns:office:1.0" office:version="1.2"><office:body><office:text/>'
-               b'</office:body></office:document-content>')
-    return _zip([("mimetype", mimetype), ("META-INF/manifest.xml", manifest),
-                 ("content.xml", content)], stored_first=True)
-
-
-SAMPLES = {
-    "pdf": ("proposal.pdf", lambda: PDF),
-    "docx": ("narrative.docx", docx_bytes),
-    "xlsx": ("budget.xlsx", xlsx_bytes),
-    "odt": ("letter.odt", odt_bytes),
-    "jpg": ("photo.jpg", lambda: JPEG),
-    "png": ("logo.png", png_bytes),
-}
-
-
-def upload(data: bytes, name: str, content_type: str = "application/octet-stream"):
-    return FileStorage(stream=io.BytesIO(data), filename=name, content_type=content_type)
-
-
-def refused(data: bytes, name: str, **kwargs) -> str:
-    with pytest.raises(OperationError) as caught:
-        store_upload(upload(data, name), uploaded_by=None, **kwargs)
-    assert caught.value.field == kwargs.get("field", "file")
-    return str(caught.value.message)
-
-
-def stored_files(folder: Path) -> list[Path]:
-    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
-
+from core.uploads.operations import store_upload
+from core.uploads.storage import get_storage
+from tests.core.upload_samples import (
+    JPEG,
+    PDF,
+    SAMPLES,
+    _zip,
+    docx_bytes,
+    odt_bytes,
+    png_bytes,
+    refused,
+    stored_files,
+    upload,
+    xlsx_bytes,
+)
 
 # Accepted ----------------------------------------------------------------------------------
 
@@ -343,170 +239,3 @@ def test_macro_enabled_and_other_office_files_are_not_documents(folder):
     assert "not an OpenDocument text" in refused(template, "letter.odt")
     plain_zip = _zip([("readme.txt", b"hello")])
     assert "not a Word document" in refused(plain_zip, "narrative.docx")
-
-
-# Downloads ---------------------------------------------------------------------------------
-
-def test_send_stored_file_is_an_attachment_with_the_stored_bytes(app, folder):
-    data = png_bytes()
-    stored = store_upload(upload(data, "logo.png"), uploaded_by=None)
-    with app.test_request_context("/"):
-        response = send_stored_file(stored)
-        response.direct_passthrough = False
-        body = response.get_data()
-        response.close()
-    assert body == data
-    assert response.headers["Content-Disposition"] == 'attachment; filename=logo.png'
-    assert response.mimetype == "image/png"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
-    assert response.content_length == len(data)
-
-
-def test_non_ascii_names_are_sent_with_rfc_5987(app, folder):
-    stored = store_upload(upload(PDF, 'Informe "final" año.pdf'), uploaded_by=None)
-    with app.test_request_context("/"):
-        response = send_stored_file(stored)
-        response.close()
-    disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert "filename*=UTF-8''Informe%20%22final%22%20a%C3%B1o.pdf" in disposition
-    assert response.mimetype == "application/pdf"
-
-
-def test_missing_bytes_give_404(app, folder):
-    from werkzeug.exceptions import NotFound
-
-    stored = store_upload(upload(PDF, "a.pdf"), uploaded_by=None)
-    get_storage().delete(stored.storage_key)
-    with app.test_request_context("/"), pytest.raises(NotFound):
-        send_stored_file(stored)
-
-
-# Transactions ------------------------------------------------------------------------------
-
-def test_bytes_of_a_rolled_back_upload_are_removed(folder, db_session):
-    stored = store_upload(upload(PDF, "a.pdf"), uploaded_by=None)
-    path = folder / stored.storage_key[:2] / stored.storage_key
-    assert path.exists()
-    db_session.rollback()
-    assert not path.exists()
-
-
-def test_bytes_of_a_committed_upload_stay(folder, db_session):
-    stored = store_upload(upload(PDF, "a.pdf"), uploaded_by=None)
-    db_session.commit()
-    db_session.rollback()
-    assert (folder / stored.storage_key[:2] / stored.storage_key).exists()
-
-
-def test_a_rolled_back_savepoint_removes_only_its_own_uploads(folder, db_session):
-    kept = store_upload(upload(PDF, "kept.pdf"), uploaded_by=None)
-    savepoint = db_session.begin_nested()
-    dropped = store_upload(upload(PDF, "dropped.pdf"), uploaded_by=None)
-    savepoint.rollback()
-    storage = get_storage()
-    assert storage.exists(kept.storage_key) and not storage.exists(dropped.storage_key)
-    db_session.commit()
-    assert storage.exists(kept.storage_key)
-
-
-def test_bytes_are_removed_if_the_row_cannot_be_written(folder, monkeypatch):
-    from core.uploads import operations
-
-    def failing_record(*args, **kwargs):
-        raise RuntimeError("database down")
-
-    monkeypatch.setattr(operations, "record", failing_record)
-    with pytest.raises(RuntimeError):
-        store_upload(upload(PDF, "a.pdf"), uploaded_by=None)
-    assert stored_files(folder) == []
-
-
-def test_deleting_a_file_removes_its_bytes_only_when_the_transaction_commits(
-        folder, db_session, factories):
-    staff = factories.user(roles=("staff",))
-    stored = store_upload(upload(PDF, "old.pdf"), uploaded_by=staff)
-    db_session.commit()
-    storage, key, stored_id = get_storage(), stored.storage_key, stored.id
-
-    delete_stored_file(stored, actor=staff)
-    assert db_session.get(StoredFile, stored_id) is None
-    assert storage.exists(key)  # a rollback now must not leave a row without bytes
-    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "file.delete"))
-    assert entry.object_id == str(stored_id) and entry.actor_id == staff.id
-    db_session.commit()
-    assert not storage.exists(key)
-
-
-def test_a_rolled_back_delete_keeps_row_and_bytes(folder, db_session):
-    stored = store_upload(upload(PDF, "old.pdf"), uploaded_by=None)
-    db_session.commit()
-    key, stored_id = stored.storage_key, stored.id
-    delete_stored_file(stored)
-    db_session.rollback()
-    assert db_session.get(StoredFile, stored_id) is not None
-    db_session.commit()
-    assert get_storage().exists(key)
-
-
-# Storage -----------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("key", ["../etc/passwd", "ABCDEF0123456789", "abc", "a" * 129,
-                                 "0123456789abcdef/", "", "0123456789abcdeg"])
-def test_local_storage_refuses_keys_that_are_not_hex(tmp_path, key):
-    storage = LocalStorage(tmp_path)
-    with pytest.raises(ValueError):
-        storage.save(key, b"x")
-    with pytest.raises(ValueError):
-        storage.open(key)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_local_storage_never_overwrites_and_deletes_quietly(tmp_path):
-    storage = LocalStorage(tmp_path / "files")
-    key = "ab" * 32
-    storage.save(key, b"first")
-    with pytest.raises(FileExistsError):
-        storage.save(key, b"second")
-    with storage.open(key) as handle:
-        assert handle.read() == b"first"
-    storage.delete(key)
-    storage.delete(key)
-    assert not storage.exists(key)
-    with pytest.raises(FileNotFoundError):
-        storage.open(key)
-
-
-def test_default_folder_is_in_the_instance_and_static_is_refused(app, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", None)
-    assert get_storage().root == (Path(app.instance_path) / "uploads").resolve()
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(Path(app.static_folder) / "uploads"))
-    with pytest.raises(RuntimeError):
-        get_storage()
-
-
-# Form field --------------------------------------------------------------------------------
-
-def test_upload_field_hints_types_and_limit_and_can_be_required(app):
-    from core.forms import BaseForm
-    from core.uploads.forms import FileUploadField
-
-    class AttachmentForm(BaseForm):
-        attachment = FileUploadField("Attachment", kinds=("pdf", "jpg"), required=True)
-        optional = FileUploadField("Optional")
-
-    with app.test_request_context("/", method="POST", data={}):
-        form = AttachmentForm()
-        assert str(form.attachment.description) == "Accepted types: PDF, JPG. At most 10 MB."
-        assert 'accept=".pdf,.jpg,.jpeg"' in str(form.attachment())
-        assert not form.validate()
-        assert [str(error) for error in form.attachment.errors] == ["Choose a file to upload."]
-        assert not form.optional.errors
-
-    with app.test_request_context("/", method="POST",
-                                  data={"attachment": (io.BytesIO(PDF), "a.pdf")}):
-        form = AttachmentForm()
-        assert form.validate()
-        assert isinstance(form.attachment.data, FileStorage)

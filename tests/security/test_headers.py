@@ -15,8 +15,8 @@ from io import BytesIO
 
 import pytest
 
+from tests.security.foreign_routes import ROUTES, Foreign
 from tests.security.routes import methods, rules, sign_in
-from tests.security.test_foreign_ids import ROUTES, Foreign
 from tests.security.world import World
 
 A = lambda w: w.alpha  # noqa: E731

@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.security.foreign_routes import ROUTES
 from tests.security.routes import row_counts, rules, sign_in, undone
 from tests.security.test_csrf import POSTS, _user
-from tests.security.test_foreign_ids import ROUTES
 from tests.security.test_headers import PUBLIC_URLS
 
 #: endpoint -> the query parameters its view reads (directly or through a helper).

@@ -80,7 +80,7 @@ class World:
 
 
 def build_world(session, factories) -> World:
-    from tests.test_access_policy import (
+    from tests.access_contexts import (
         _calls_context,
         _coalitions_context,
         _events_context,

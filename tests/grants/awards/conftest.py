@@ -7,16 +7,21 @@ The call awards US$5,000, so the default schedule gives tranches of 2,500.00 (on
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from core.audit.models import AuditEntry
+from core.outbox.models import OutboxMessage
 from core.timeutil import utcnow
 from grants.applications.states import ApplicationState
 from grants.awards import checks, operations
+from grants.awards.models import Disbursement
 from grants.ledger import operations as ledger
 from grants.monitoring.models import ProgressReport
 from grants.monitoring.states import ReportKind, ReportState
@@ -146,3 +151,34 @@ def approved(requested, finance):
 @pytest.fixture
 def paid(approved, other_finance):
     return pay(approved, other_finance)
+
+
+D = Decimal
+
+
+def count(session, model, *where) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def hidden_key(html: str) -> str:
+    return re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def audit_actions(session, obj) -> list[str]:
+    return list(session.scalars(select(AuditEntry.action).where(
+        AuditEntry.object_type == obj.__tablename__, AuditEntry.object_id == str(obj.id))
+        .order_by(AuditEntry.id)))
+
+
+def entries(session, award) -> list[Disbursement]:
+    return list(session.scalars(select(Disbursement).where(Disbursement.award_id == award.id)
+                                .order_by(Disbursement.id)))
+
+
+def outbox(session, recipient: str, kind: str) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == recipient, OutboxMessage.kind == kind)))

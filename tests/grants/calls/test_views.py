@@ -1,191 +1,21 @@
+"""Staff's fund and call pages: who may open them, adding and changing funds and calls,
+publishing and other transitions, and arbitrary input to the forms."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from core.audit.models import AuditEntry
 from core.extensions import db
-from core.timeutil import utcnow
-from grants.calls.models import DEFAULT_THEMATIC_AREAS, Call, Criterion, Fund
+from grants.calls.models import DEFAULT_THEMATIC_AREAS, Call, Fund
 from grants.calls.states import CallState
-
-
-def _count(session, model, *conditions) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(*conditions))
-
-
-def _call_form(fund, **overrides) -> dict:
-    data = {
-        "fund_id": str(fund.id), "title": "Mini-grants for open government 2026",
-        "summary": "Grants of US$5,000 for CSO–government partnerships.",
-        "body_markdown": "## Who can apply\n\nRegistered CSOs.",
-        "thematic_areas": "\n".join(DEFAULT_THEMATIC_AREAS),
-        "eligibility_statements": "We are a registered CSO.\nWe have a government partner.",
-        "required_documents": "Registration certificate\nDetailed budget",
-        "award_amount": "5,000.00", "max_awards": "8",
-        "opens_at": "2026-03-01T09:00", "closes_at": "2026-03-31T17:00",
-        "is_counterpart_required": "y", "is_one_application_per_organisation": "y",
-        "reference_prefix": "ogb",
-    }
-    data.update(overrides)
-    return data
-
-
-def _fund_form(**overrides) -> dict:
-    data = {"name": "Promoting an Open Government Ecosystem", "donor_organisation_id": "",
-            "managing_organisation_id": "", "currency": "USD", "total_budget": "40000"}
-    data.update(overrides)
-    return data
-
-
-def _rubric_form(call, extra=()) -> dict:
-    data = {}
-    rows = [{"criterion_id": str(c.id), "name": c.name, "guidance": c.guidance,
-             "weight": str(c.weight), "max_score": str(c.max_score),
-             "is_na_allowed": "y" if c.is_na_allowed else ""} for c in call.criteria]
-    rows += list(extra)
-    for index, row in enumerate(rows):
-        for key, value in row.items():
-            if key == "is_na_allowed" and not value:
-                continue
-            data[f"criteria-{index}-{key}"] = value
-    return data
-
-
-# Public pages -------------------------------------------------------------------------------
-
-def test_public_list_shows_open_and_upcoming_calls_with_the_time_zone(client,
-                                                                      grant_factories):
-    now = utcnow()
-    open_call = grant_factories.call(title="Open call", closes_at=now + timedelta(days=12,
-                                                                                 hours=5))
-    soon = grant_factories.call(title="Closing soon",
-                                closes_at=now + timedelta(hours=3, minutes=20))
-    upcoming = grant_factories.call(title="Upcoming call", opens_at=now + timedelta(days=3),
-                                    closes_at=now + timedelta(days=40))
-    grant_factories.call(title="Secret draft", state=CallState.draft)
-    grant_factories.call(title="Past call", opens_at=now - timedelta(days=60),
-                         closes_at=now - timedelta(days=30))
-    grant_factories.call(title="Archived call", state=CallState.archived,
-                         opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=300))
-
-    response = client.get("/calls")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Open call" in page and "Closing soon" in page and "Upcoming call" in page
-    assert "12 days left" in page and "3 hours left" in page
-    assert "(CST)" in page  # deadlines name the programme's time zone
-    assert "Secret draft" not in page and "Archived call" not in page
-    # Soonest deadline first; upcoming calls in their own section; past calls marked closed.
-    assert (page.index(">Closing soon<") < page.index(">Open call<")
-            < page.index(">Upcoming call<"))
-    assert "in 3 days" in page or "in 2 days" in page
-    past = page[page.index("Past calls"):]
-    assert "Past call" in past and "Closed" in past
-    for call in (open_call, soon, upcoming):
-        assert f'href="/calls/{call.id}"' in page
-
-
-def test_public_list_without_calls(client):
-    page = client.get("/calls").get_data(as_text=True)
-    assert "No call is open at the moment." in page
-
-
-def test_calls_menu_entry_is_public_and_staff_entry_is_not(client, login_as):
-    page = client.get("/calls").get_data(as_text=True)
-    assert 'href="/calls"' in page and 'href="/staff/calls"' not in page
-    login_as("applicant")
-    page = client.get("/calls").get_data(as_text=True)
-    assert 'href="/staff/calls"' not in page
-    login_as("staff")
-    page = client.get("/calls").get_data(as_text=True)
-    assert 'href="/calls"' in page and 'href="/staff/calls"' in page
-
-
-def test_public_call_page(client, grant_factories):
-    call = grant_factories.call(
-        title="Mini-grants 2026",
-        body_markdown="## Who can apply\n\nCSOs. <script>alert(1)</script> "
-                      "[bad](javascript:alert(1)) [portal](https://example.org)")
-    response = client.get(f"/calls/{call.id}")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "<h1>Mini-grants 2026</h1>" in page
-    assert call.summary in page
-    assert "<h2>Who can apply</h2>" in page
-    assert "<script>alert" not in page and "javascript:" not in page
-    assert '<a href="https://example.org" rel="noopener noreferrer">portal</a>' in page
-    for area in DEFAULT_THEMATIC_AREAS:
-        assert f"<li>{area}</li>" in page
-    for statement in call.eligibility_statements:
-        assert statement.text in page
-    for document in call.required_documents:
-        assert f"<li>{document.name}</li>" in page
-    assert "$5,000.00" in page and "Up to 8" in page
-    assert "(CST)" in page and "days left" in page
-    assert f'href="/calls/{call.id}/apply"' in page and ">Apply<" in page
-
-
-def test_public_page_of_a_closed_call(client, grant_factories):
-    now = utcnow()
-    past_deadline = grant_factories.call(opens_at=now - timedelta(days=20),
-                                         closes_at=now - timedelta(minutes=1))
-    closed = grant_factories.call(state=CallState.closed, opens_at=now - timedelta(days=20),
-                                  closes_at=now - timedelta(days=2))
-    for call in (past_deadline, closed):
-        page = client.get(f"/calls/{call.id}").get_data(as_text=True)
-        assert "Closed" in page and "no longer accepts applications" in page
-        assert f"/calls/{call.id}/apply" not in page and "days left" not in page
-
-
-def test_public_page_of_an_upcoming_call(client, grant_factories):
-    now = utcnow()
-    call = grant_factories.call(opens_at=now + timedelta(days=5, hours=1),
-                                closes_at=now + timedelta(days=35))
-    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
-    assert "Opens soon" in page and "Applications open on" in page and "in 5 days" in page
-    assert f"/calls/{call.id}/apply" not in page
-
-
-@pytest.mark.parametrize("role", [None, "applicant", "reviewer", "donor"])
-def test_drafts_are_not_found_for_the_public(client, login_as, grant_factories, role):
-    call = grant_factories.call(state=CallState.draft)
-    if role:
-        login_as(role)
-    assert client.get(f"/calls/{call.id}").status_code == 404
-
-
-def test_staff_preview_drafts(client, login_as, grant_factories):
-    call = grant_factories.call(state=CallState.draft, title="Preview me")
-    login_as("staff")
-    response = client.get(f"/calls/{call.id}")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Preview me" in page and "Draft" in page
-    assert f"/calls/{call.id}/apply" not in page
-
-
-@pytest.mark.parametrize("missing", [999999, 2**40])
-def test_missing_calls_are_not_found(client, login_as, missing):
-    assert client.get(f"/calls/{missing}").status_code == 404
-    login_as("staff")
-    for url in (f"/calls/{missing}", f"/staff/calls/{missing}", f"/staff/calls/{missing}/edit",
-                f"/staff/calls/{missing}/rubric", f"/staff/funds/{missing}/edit"):
-        assert client.get(url).status_code == 404
-    assert client.post(f"/staff/calls/{missing}/transition",
-                       data={"target": "published"}).status_code == 404
-
-
-def test_markdown_filter_is_registered(app):
-    assert "markdown" in app.jinja_env.filters
-    html = app.jinja_env.from_string("{{ text|markdown }}").render(text="<b>x</b> **y**")
-    assert html == "<p>&lt;b&gt;x&lt;/b&gt; <strong>y</strong></p>"
-
+from tests.grants.calls.conftest import _call_form, _count, _fund_form, _rubric_form
 
 # Staff pages: access ---------------------------------------------------------------------
 
@@ -424,85 +254,6 @@ def test_call_detail_for_staff(client, login_as, grant_factories):
     assert f"/staff/calls/{call.id}/rubric" in page and f"/staff/calls/{call.id}/edit" in page
 
 
-# The rubric ---------------------------------------------------------------------------------
-
-def test_rubric_form_shows_existing_rows_and_three_empty_ones(client, login_as,
-                                                              grant_factories):
-    call = grant_factories.call(state=CallState.draft)
-    login_as("staff")
-    page = client.get(f"/staff/calls/{call.id}/rubric").get_data(as_text=True)
-    assert 'name="criteria-5-name"' in page and 'name="criteria-6-name"' not in page
-    assert 'value="Relevance"' in page and page.count("New criterion") == 3
-
-
-def test_saving_the_rubric(client, login_as, grant_factories, db_session):
-    call = grant_factories.call(state=CallState.draft)
-    relevance_id = call.criteria[0].id
-    login_as("staff")
-    data = _rubric_form(call, extra=[
-        {"criterion_id": "", "name": "Sustainability", "guidance": "After the grant?",
-         "weight": "1.5", "max_score": "5", "is_na_allowed": "y"},
-        {"criterion_id": "", "name": "", "guidance": "", "weight": "rubbish",
-         "max_score": "-3"},
-    ])
-    data["criteria-1-name"] = ""  # drop Feasibility
-    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
-    assert response.status_code == 302
-    db_session.expire_all()
-    assert [c.name for c in call.criteria] == ["Relevance", "Partnership", "Sustainability"]
-    assert call.criteria[0].id == relevance_id
-    assert call.criteria[2].weight == Decimal("1.50") and call.criteria[2].is_na_allowed
-
-
-@pytest.mark.parametrize("key, value, message", [
-    ("weight", "0", "The weight must be more than zero"),
-    ("weight", "-2", "The weight cannot be negative"),
-    ("weight", "1.234", "Use at most two decimal places"),
-    ("weight", "heavy", "Enter the weight as a number"),
-    ("weight", "", "Enter the weight"),
-    ("max_score", "0", "The maximum score must be at least 1"),
-    ("max_score", "7.5", "Enter a whole number"),
-])
-def test_bad_rubric_input_answers_422_and_writes_nothing(client, login_as, grant_factories,
-                                                         db_session, key, value, message):
-    call = grant_factories.call(state=CallState.draft)
-    login_as("staff")
-    data = _rubric_form(call)
-    data[f"criteria-1-{key}"] = value
-    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
-    assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
-    db_session.expire_all()
-    assert _count(db_session, Criterion, Criterion.call_id == call.id) == 3
-    assert call.criteria[1].weight == Decimal("1.00")
-
-
-def test_duplicate_criteria_names_are_shown_next_to_the_row(client, login_as,
-                                                            grant_factories):
-    call = grant_factories.call(state=CallState.draft)
-    login_as("staff")
-    data = _rubric_form(call)
-    data["criteria-2-name"] = "Relevance"
-    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert 'id="criteria-2-name-error"' in page and "Two criteria are called" in page
-
-
-def test_the_rubric_is_locked_after_a_submission(client, login_as, grant_factories,
-                                                 db_session):
-    call = grant_factories.call()
-    grant_factories.application(call, state="submitted")
-    login_as("staff")
-    data = _rubric_form(call)
-    data["criteria-0-weight"] = "9"
-    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
-    assert response.status_code == 422
-    assert "its rubric can no longer be changed" in response.get_data(as_text=True)
-    db_session.expire_all()
-    assert call.criteria[0].weight == Decimal("2.00")
-
-
 # Transitions --------------------------------------------------------------------------------
 
 def test_publishing_from_the_staff_page(client, login_as, grant_factories, db_session):
@@ -551,7 +302,11 @@ HOSTILE = st.sampled_from([
     "9" * 40, "1e400", "NaN", "Infinity", "²", "١٢", "5000.005", "2026-02-30T10:00",
     "0001-01-01T00:00", "9999-12-31T23:59", "😀" * 50, "x" * 5000, "%00", "{{ 7*7 }}",
 ])
+
+
 TEXT = st.one_of(HOSTILE, st.text(max_size=200))
+
+
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])

@@ -85,8 +85,16 @@ def _find(rows: dict[str, str], name: str) -> str | None:
 def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
     login_as(("staff", "finance"))
     wrong = Mismatches()
+    _check_award_pages(client, demo, wrong)
+    sums = _check_award_list(client, demo, wrong)
+    _check_close_out_and_budget(client, demo, wrong)
+    _check_grants_dashboard(client, demo, sums, wrong)
+    _check_programme_dashboard(client, demo, sums, wrong)
+    assert not wrong, "\n".join(wrong)
 
-    # The award page: every amount, by its label.
+
+def _check_award_pages(client, demo, wrong: Mismatches) -> None:
+    """The award page: every amount, by its label."""
     for award, money in demo.values():
         page = client.get(f"/awards/{award.id}").get_data(as_text=True)
         rows = _labelled(_section(page, 'id="balances-heading"'))
@@ -95,7 +103,10 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
             wrong.check(f"award page {award.reference}", name, _find(rows, name),
                         getattr(money, name))
 
-    # The list of awards: one row per award, and the totals per currency.
+
+def _check_award_list(client, demo, wrong: Mismatches) -> dict[str, Money]:
+    """The list of awards: one row per award, and the totals per currency, which are
+    returned."""
     page = client.get("/staff/awards").get_data(as_text=True)
     headers = _rows(_section(page, "<thead>", "</thead>"))[0]
     names = ("awarded", "committed", "disbursed", "remaining")
@@ -113,23 +124,29 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
         row = next(cells for cells in footer if f"({currency})" in cells[0])
         for name, shown in zip(names, row[-4:], strict=True):
             wrong.check(f"award list total {currency}", name, shown, getattr(total, name))
+    return sums
 
-    # Close-out and budget versus actual, for each award.
+
+def _check_close_out_and_budget(client, demo, wrong: Mismatches) -> None:
+    """Close-out and budget versus actual, for each award."""
+    names = ("awarded", "deobligated", "committed", "disbursed", "undisbursed")
     for award, money in demo.values():
         response = client.get(f"/staff/awards/{award.id}/close-out")
         assert response.status_code == 200, (award.reference, response.status_code)
         page = html.unescape(response.get_data(as_text=True))
         rows = _labelled(_section(page, "<caption>The award's money</caption>"))
-        for name in ("awarded", "deobligated", "committed", "disbursed", "undisbursed"):
+        for name in names:
             wrong.check(f"close-out {award.reference}", name, _find(rows, name),
                         getattr(money, name))
         page = client.get(f"/awards/{award.id}/budget").get_data(as_text=True)
         rows = _labelled(_section(page, 'id="money-heading"'))
-        for name in ("awarded", "deobligated", "committed", "disbursed", "undisbursed"):
+        for name in names:
             wrong.check(f"budget {award.reference}", name, _find(rows, name),
                         getattr(money, name))
 
-    # The grants dashboard: per call and currency, per fund and over all funds.
+
+def _check_grants_dashboard(client, demo, sums: dict[str, Money], wrong: Mismatches) -> None:
+    """The grants dashboard: per call and currency, per fund and over all funds."""
     by_call: dict[tuple[str, str, str], Money] = defaultdict(Money)
     by_fund: dict[tuple[str, str], Money] = defaultdict(Money)
     for award, money in demo.values():
@@ -159,7 +176,10 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
             wrong.check(where, name, shown, getattr(expected, name))
     assert seen == len(by_call)
 
-    # The programme dashboard (the whole programme): per currency and per award.
+
+def _check_programme_dashboard(client, demo, sums: dict[str, Money],
+                               wrong: Mismatches) -> None:
+    """The programme dashboard (the whole programme): per currency and per award."""
     page = client.get("/reports/dashboard").get_data(as_text=True)
     names = ("awarded", "committed", "disbursed")
     for cells in _rows(_section(page, "Money by currency")):
@@ -181,8 +201,6 @@ def test_every_page_shows_the_ledger_amounts(demo, client, login_as):
                         money.undisbursed)
             listed += 1
     assert listed == min(len(demo), 20)
-
-    assert not wrong, "\n".join(wrong)
 
 
 # The donor workbook ------------------------------------------------------------------------

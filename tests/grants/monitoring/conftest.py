@@ -18,7 +18,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from core.outbox.models import OutboxMessage
@@ -195,3 +195,33 @@ def finance(factories):
 
 def day(offset: int) -> date:
     return programme_today() + timedelta(days=offset)
+
+
+D = Decimal
+
+
+def _count(session, model, *conditions) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _edit_url(report) -> str:
+    return f"/reports/{report.id}/edit"
+
+
+def _form(action="save", lines=(), **overrides) -> dict:
+    data = {"activities": "Two workshops in Cayo.", "results": "Four datasets published.",
+            "challenges": "Heavy rain.", "women_under_30": "12", "women_30_and_over": "7",
+            "men_under_30": "9", "men_30_and_over": "5", "other_under_30": "0",
+            "other_30_and_over": "1", "action": action}
+    for i, line in enumerate(lines):
+        for key, value in line.items():
+            data[f"expenditures-{i}-{key}"] = value
+    data.update(overrides)
+    return data
+
+
+def _line(**fields) -> dict:
+    line = {"id": "", "category": "activities", "spent_on": day(-2).isoformat(),
+            "description": "Venue hire", "amount": "250.00"}
+    line.update(fields)
+    return line

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
+from core.audit.models import AuditEntry
 from core.timeutil import utcnow
 from grants.applications.states import ApplicationState
 from tests.fixtures.applications import make_submitted_application
@@ -89,3 +91,11 @@ def submit_review(criteria):
             comments={}, overall_comment="Solid.", recommendation="fund",
             confidence="high", submit=True)
     return submit
+
+
+def _count(session, model, *conditions) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _actions(session) -> list[str]:
+    return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))

@@ -1,0 +1,204 @@
+"""A panel's scores: its ranked applications and submitted reviews, loaded in a fixed number
+of queries whatever their number, reduced to totals and aggregated by the pure functions of
+``grants.reviews.scoring``. The reviews and scores are read as plain rows, not ORM objects: a
+large call has thousands of reviews and four times as many scores, and building objects for
+them cost the ranking page most of its time."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+
+from accounts.organisations.models import Organisation
+from core.extensions import db
+from grants.applications.models import Application
+from grants.applications.states import ApplicationState
+from grants.calls.models import Call
+from grants.reviews import scoring
+from grants.reviews.late_conflicts import excluded_review_ids
+from grants.reviews.models import Panel, Review, ReviewAssignment, ReviewScore
+from grants.reviews.states import Recommendation, ReviewState
+
+from .pool import ZERO, Pool, pool_for
+
+#: Applications that went to review and so appear in the ranking.
+RANKED_STATES = (ApplicationState.in_review, ApplicationState.awarded,
+                 ApplicationState.waitlisted, ApplicationState.declined)
+
+#: The ranking methods: by the reviews' mean totals, or by totals normalised per reviewer.
+RAW = "raw"
+NORMALISED = "normalised"
+METHODS = (RAW, NORMALISED)
+
+
+def load_panel(panel_id: int) -> Panel | None:
+    return db.session.scalar(
+        select(Panel).where(Panel.id == panel_id)
+        .options(joinedload(Panel.call).joinedload(Call.fund),
+                 joinedload(Panel.call).selectinload(Call.criteria),
+                 joinedload(Panel.chair)))
+
+
+def ranked_applications(call: Call) -> list[Application]:
+    """The call's ranked applications with what the ranking, its workbook and the decisions
+    read of them: a large call has thousands, and their long texts are not needed here
+    (anything else is still loaded when read)."""
+    return list(db.session.scalars(
+        select(Application)
+        .where(Application.call_id == call.id, Application.state.in_(RANKED_STATES))
+        .options(load_only(Application.id, Application.call_id, Application.organisation_id,
+                           Application.reference, Application.state, Application.title,
+                           Application.requested_amount),
+                 joinedload(Application.organisation).load_only(
+                     Organisation.id, Organisation.name, Organisation.acronym))
+        .order_by(Application.id)))
+
+
+def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
+    """The panel's submitted reviews with their scores, assignments and reviewers, without
+    those staff excluded after their reviewer became conflicted (see
+    ``grants.reviews.late_conflicts``: until staff decide, such a review still counts)."""
+    query = (select(Review).join(Review.assignment)
+             .where(ReviewAssignment.panel_id == panel.id,
+                    Review.state == ReviewState.submitted)
+             .options(contains_eager(Review.assignment).joinedload(ReviewAssignment.reviewer),
+                      selectinload(Review.scores))
+             .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id))
+    if application_ids is not None:
+        query = query.where(ReviewAssignment.application_id.in_(list(application_ids)))
+    excluded = excluded_review_ids(panel)
+    return [review for review in db.session.scalars(query) if review.id not in excluded]
+
+
+def criterion_specs(call: Call) -> list[scoring.CriterionSpec]:
+    return [scoring.CriterionSpec(id=c.id, weight=c.weight, max_score=c.max_score,
+                                  allows_na=bool(c.is_na_allowed)) for c in call.criteria]
+
+
+def review_total(specs: list[scoring.CriterionSpec], review: Review) -> float | None:
+    """The review's 0–100 total against the call's rubric; None when every criterion is N/A
+    or when the review does not match the rubric (a criterion added after it was written)."""
+    return scores_total(specs, {score.criterion_id: score.score for score in review.scores})
+
+
+def scores_total(specs: list[scoring.CriterionSpec],
+                 scores: dict[int, int | None]) -> float | None:
+    """:func:`review_total` of a review given as {criterion id: score}."""
+    rubric = {spec.id for spec in specs}
+    try:
+        return scoring.review_total(specs, {criterion_id: score
+                                            for criterion_id, score in scores.items()
+                                            if criterion_id in rubric})
+    except ValueError:
+        return None
+
+
+class ReviewRecord(NamedTuple):
+    """A submitted review as the ranking reads it (a tuple: thousands are made per page)."""
+
+    id: int
+    reviewer_id: int
+    application_id: int
+    recommendation: Recommendation | None
+    #: criterion id -> score (None: N/A)
+    scores: dict[int, int | None]
+
+
+def review_records(panel: Panel) -> list[ReviewRecord]:
+    """The panel's submitted reviews of its ranked applications, in the order of
+    :func:`submitted_reviews` and without the same excluded ones: three queries of plain rows
+    (reviews, then all their scores, then the exclusions), whatever their number."""
+    reviewed = (select(Review.id)
+                .join(Review.assignment)
+                .join(Application, Application.id == ReviewAssignment.application_id)
+                .where(ReviewAssignment.panel_id == panel.id,
+                       Review.state == ReviewState.submitted,
+                       Application.call_id == panel.call_id,
+                       Application.state.in_(RANKED_STATES)))
+    rows = db.session.execute(
+        reviewed.add_columns(ReviewAssignment.reviewer_id, ReviewAssignment.application_id,
+                             Review.recommendation)
+        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id)).all()
+    scores: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for review_id, criterion_id, score in db.session.execute(
+            select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.score)
+            .where(ReviewScore.review_id.in_(reviewed.scalar_subquery()))):
+        scores[review_id][criterion_id] = score
+    excluded = excluded_review_ids(panel)
+    return [ReviewRecord(id=review_id, reviewer_id=reviewer_id, application_id=application_id,
+                         recommendation=recommendation, scores=scores[review_id])
+            for review_id, reviewer_id, application_id, recommendation in rows
+            if review_id not in excluded]
+
+
+@dataclass
+class PanelScores:
+    """A panel's reviews reduced to totals and aggregated."""
+
+    panel: Panel
+    call: Call
+    pool: Pool
+    applications: dict[int, Application]
+    #: The submitted reviews counted, as plain records.
+    records: list[ReviewRecord]
+    totals: dict[int, float | None]  # review id → total
+    stats: dict[int, scoring.ApplicationStats]  # application id → stats
+    alpha: float | None
+    recommendations: dict[int, Counter] = field(default_factory=dict)
+
+    @cached_property
+    def reviews(self) -> list[Review]:
+        """The same reviews as ORM objects (comments, reviewers, scores), loaded when asked:
+        the ranking page never needs them, the scores workbook and the decisions do."""
+        if not self.applications:
+            return []
+        return submitted_reviews(self.panel, self.applications.keys())
+
+    def score(self, application_id: int, method: str) -> float | None:
+        stats = self.stats.get(application_id)
+        if stats is None:
+            return None
+        return stats.normalised if method == NORMALISED else stats.mean
+
+
+def totals_of_records(specs: list[scoring.CriterionSpec],
+            records: list[ReviewRecord]) -> dict[int, float | None]:
+    """Review id → total. Scores on small integer scales repeat a lot, so each distinct set
+    is totalled once (the exact arithmetic is not free across thousands of reviews)."""
+    by_scores: dict[tuple, float | None] = {}
+    totals = {}
+    for record in records:
+        # Criterion ids are unique within a review, so the pairs sort by id alone.
+        key = tuple(sorted(record.scores.items()))
+        if key not in by_scores:
+            by_scores[key] = scores_total(specs, record.scores)
+        totals[record.id] = by_scores[key]
+    return totals
+
+
+def panel_scores(panel: Panel) -> PanelScores:
+    call = panel.call
+    pool = pool_for(call)
+    applications = {a.id: a for a in ranked_applications(call)}
+    records = review_records(panel) if applications else []
+    totals = totals_of_records(criterion_specs(call), records)
+    scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
+                                   totals[record.id])
+              for record in records]
+    requested = {app_id: application.requested_amount or ZERO
+                 for app_id, application in applications.items()}
+    stats = {s.application_id: s for s in scoring.aggregate(
+        scored, requested=requested, pool=pool.amount, max_awards=pool.max_awards,
+        disagreement_threshold=float(panel.disagreement_threshold))} if requested else {}
+    recommendations: dict[int, Counter] = {app_id: Counter() for app_id in applications}
+    for record in records:
+        if record.recommendation is not None:
+            recommendations[record.application_id][record.recommendation] += 1
+    return PanelScores(panel=panel, call=call, pool=pool, applications=applications,
+                       records=records, totals=totals, stats=stats,
+                       alpha=scoring.panel_agreement(scored), recommendations=recommendations)
