@@ -80,7 +80,7 @@ def transition(application: Application, target: ApplicationState, actor, *,
     if target in DECIDED_STATES:
         application.decided_at = now
     db.session.flush()
-    record(f"application.{step.action}", application, actor=actor,
+    record(step.audit, application, actor=actor,
            summary=f"{application.display_reference}: {source.value} → {target.value}",
            data={"from": source.value, "to": target.value, "note": note})
     notify_applicant(application, NOTIFIED_STATES.get(target), note=note)

@@ -91,14 +91,12 @@ _D = ApplicationState
 _withdrawable = [_D.draft, _D.submitted, _D.eligible, _D.in_review, _D.waitlisted]
 
 APPLICATION_WORKFLOW = Workflow("application", [
-    Transition(_D.draft, _D.submitted, "submit", _applicant, _complete_and_open),
-    Transition(_D.submitted, _D.eligible, "mark_eligible", _staff, _screening_passed),
-    Transition(_D.submitted, _D.ineligible, "mark_ineligible", _staff, _has_reason),
-    Transition(_D.eligible, _D.in_review, "send_to_review", _staff),
-    Transition(_D.in_review, _D.awarded, "award", _decider),
-    Transition(_D.in_review, _D.waitlisted, "waitlist", _decider),
-    Transition(_D.in_review, _D.declined, "decline", _decider),
-    Transition(_D.waitlisted, _D.awarded, "award", _decider),
-    Transition(_D.waitlisted, _D.declined, "decline", _decider),
-    *[Transition(state, _D.withdrawn, "withdraw", _applicant) for state in _withdrawable],
+    Transition("submit", _D.draft, _D.submitted, _applicant, _complete_and_open),
+    Transition("mark_eligible", _D.submitted, _D.eligible, _staff, _screening_passed),
+    Transition("mark_ineligible", _D.submitted, _D.ineligible, _staff, _has_reason),
+    Transition("send_to_review", _D.eligible, _D.in_review, _staff),
+    Transition("award", [_D.in_review, _D.waitlisted], _D.awarded, _decider),
+    Transition("waitlist", _D.in_review, _D.waitlisted, _decider),
+    Transition("decline", [_D.in_review, _D.waitlisted], _D.declined, _decider),
+    Transition("withdraw", _withdrawable, _D.withdrawn, _applicant),
 ])

@@ -53,13 +53,13 @@ def _deadline_passed(call) -> tuple[bool, str]:
 
 
 CALL_WORKFLOW = Workflow("call", [
-    Transition(CallState.draft, CallState.published, "publish", _staff, _ready_to_publish),
-    Transition(CallState.published, CallState.draft, "unpublish", _staff,
+    Transition("publish", CallState.draft, CallState.published, _staff, _ready_to_publish),
+    Transition("unpublish", CallState.published, CallState.draft, _staff,
                lambda call: (not call.has_submissions(),
                              str(_l("Applications have been submitted: the call stays "
                                     "published.")))),
-    Transition(CallState.published, CallState.closed, "close", _staff, _deadline_passed),
-    Transition(CallState.closed, CallState.in_review, "start_review", _staff),
-    Transition(CallState.in_review, CallState.decided, "decide", _staff),
-    Transition(CallState.decided, CallState.archived, "archive", _staff),
+    Transition("close", CallState.published, CallState.closed, _staff, _deadline_passed),
+    Transition("start_review", CallState.closed, CallState.in_review, _staff),
+    Transition("decide", CallState.in_review, CallState.decided, _staff),
+    Transition("archive", CallState.decided, CallState.archived, _staff),
 ])
