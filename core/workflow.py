@@ -43,6 +43,9 @@ class Transition:
     guard: Callable = field(default=_always)
     #: The audit entry's action; the workflow fills in "<workflow>.<name>" if not given.
     audit: str = ""
+    #: ``(obj) -> message`` when it cannot start from the object's state; by default the
+    #: workflow's.
+    refusal: Callable | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "sources", _states(self.sources))
@@ -67,7 +70,7 @@ class Workflow:
         self._by_name = {t.name: t for t in self.transitions}
         if len(self._by_name) != len(self.transitions):
             raise ValueError(f"Workflow {name}: transition names must be unique.")
-        self._refusal = refusal or (lambda obj: _not_possible(obj.state))
+        self._refusal = refusal
 
     def __getitem__(self, name: str) -> Transition:
         return self._by_name[name]
@@ -83,17 +86,21 @@ class Workflow:
         transition = self._by_name.get(name)
         return transition is not None and transition.leaves(state)
 
-    def check(self, obj, name, user=None) -> Transition:
+    def check(self, obj, name, user=None, *, state=None) -> Transition:
         """The transition called ``name`` (or, given a state, the one reaching it) from
-        ``obj.state``, or OperationError saying why it cannot be made now."""
+        ``obj.state``, or OperationError saying why it cannot be made now. ``state`` stands
+        for ``obj.state`` when there is no object yet (a review not yet written is a
+        draft)."""
+        state = obj.state if state is None else state
         if isinstance(name, enum.Enum):
-            transition = self.find(obj.state, name)
+            transition = self.find(state, name)
         else:
             transition = self._by_name.get(name)
             if transition is None:
                 raise KeyError(f"Workflow {self.name} has no transition {name!r}.")
-        if transition is None or not transition.leaves(obj.state):
-            raise OperationError(self._refusal(obj))
+        if transition is None or not transition.leaves(state):
+            refusal = transition.refusal if transition and transition.refusal else self._refusal
+            raise OperationError(refusal(obj) if refusal else _not_possible(state))
         for allowed, reason in (transition.who(user, obj), transition.guard(obj)):
             if not allowed:
                 raise OperationError(reason)

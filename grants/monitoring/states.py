@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core.workflow import Transition, Workflow
+
 # The kinds of report are set by the grant agreement (its tranches wait on them): they live
 # with the awards, an earlier stage.
 from grants.awards.states import ReportKind  # noqa: F401
@@ -24,13 +26,23 @@ class ReportState(enum.StrEnum):
                     ReportState.accepted: _l("Accepted")}[self])
 
 
-#: (from, to): action. The grantee submits (again after a return); staff accept or return.
-REPORT_TRANSITIONS = {
-    (ReportState.due, ReportState.submitted): "submit",
-    (ReportState.returned, ReportState.submitted): "resubmit",
-    (ReportState.submitted, ReportState.accepted): "accept",
-    (ReportState.submitted, ReportState.returned): "return",
-}
+def _review_refusal(report):
+    return _l("Only a submitted report can be accepted or returned; this one is "
+              "“%(state)s”.", state=report.state.title)
+
+
+_R = ReportState
+
+#: The grantee submits (again after a return); staff accept or return.
+REPORT_WORKFLOW = Workflow("report", [
+    Transition("submit", _R.due, _R.submitted),
+    Transition("resubmit", _R.returned, _R.submitted),
+    Transition("accept", _R.submitted, _R.accepted, refusal=_review_refusal),
+    Transition("return", _R.submitted, _R.returned, refusal=_review_refusal),
+], refusal=lambda report: _l("This cannot be done while the report is “%(state)s”.",
+                             state=report.state.title))
+#: ``{(from, to): name}``, the report workflow read as moves between states.
+REPORT_TRANSITIONS = REPORT_WORKFLOW.pairs()
 
 
 class Sex(enum.StrEnum):

@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core.workflow import Transition, Workflow
+
 
 class AssignmentState(enum.StrEnum):
     assigned = "assigned"
@@ -74,12 +76,23 @@ class LateConflictOutcome(enum.StrEnum):
                     LateConflictOutcome.exclude: _l("Exclude the review from the ranking")}[self])
 
 
-#: (from, to) moves of a review: a reviewer submits a draft, and may revise a submitted
-#: review (it stays submitted) until the panel is locked.
-REVIEW_TRANSITIONS = {
-    (ReviewState.draft, ReviewState.draft),
-    (ReviewState.draft, ReviewState.submitted),
-    (ReviewState.submitted, ReviewState.submitted),
-}
+def _assignment_refusal(_assignment):
+    return _l("This assignment has already been declined.")
+
+
+#: A reviewer saves a draft or submits it, and may revise a submitted review (it stays
+#: submitted) until the panel is locked.
+REVIEW_WORKFLOW = Workflow("review", [
+    Transition("save", ReviewState.draft, ReviewState.draft),
+    Transition("submit", ReviewState.draft, ReviewState.submitted),
+    Transition("revise", ReviewState.submitted, ReviewState.submitted),
+], refusal=lambda _review: _l("A submitted review cannot go back to draft."))
+#: ``{(from, to): name}``, the review workflow read as moves between states.
+REVIEW_TRANSITIONS = REVIEW_WORKFLOW.pairs()
+
 #: An assignment can be declined by its reviewer while no review has been submitted.
-ASSIGNMENT_TRANSITIONS = {(AssignmentState.assigned, AssignmentState.declined)}
+ASSIGNMENT_WORKFLOW = Workflow("assignment", [
+    Transition("decline", AssignmentState.assigned, AssignmentState.declined),
+], refusal=_assignment_refusal)
+#: ``{(from, to): name}``, the assignment workflow read as moves between states.
+ASSIGNMENT_TRANSITIONS = ASSIGNMENT_WORKFLOW.pairs()

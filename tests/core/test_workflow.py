@@ -64,6 +64,12 @@ def test_a_target_state_finds_the_transition_reaching_it():
         LAMP.check(_lamp(Light.broken), Light.on, "anyone")
 
 
+def test_the_state_can_be_given_when_there_is_no_object_yet():
+    assert LAMP.check(None, "pause", state=Light.on).name == "pause"
+    with pytest.raises(OperationError):
+        LAMP.check(None, "pause", state=Light.off)
+
+
 def test_an_unknown_name_is_a_programming_error():
     with pytest.raises(KeyError):
         LAMP.check(_lamp(Light.off), "explode", "anyone")
@@ -73,6 +79,13 @@ def test_the_refusal_can_be_worded_per_workflow():
     worded = Workflow("lamp", LAMP.transitions, refusal=lambda lamp: f"The lamp is {lamp.state}.")
     with pytest.raises(OperationError, match="The lamp is broken"):
         worded.check(_lamp(Light.broken), "pause", "anyone")
+
+
+def test_a_transition_can_word_its_own_refusal():
+    worded = Workflow("lamp", [Transition("fix", Light.broken, Light.off,
+                                          refusal=lambda lamp: "Only a broken lamp is fixed.")])
+    with pytest.raises(OperationError, match="Only a broken lamp is fixed"):
+        worded.check(_lamp(Light.on), "fix", "anyone")
 
 
 def test_audit_actions_default_to_the_workflow_and_transition_names():
