@@ -100,3 +100,20 @@ APPLICATION_WORKFLOW = Workflow("application", [
     Transition("decline", [_D.in_review, _D.waitlisted], _D.declined, _decider),
     Transition("withdraw", _withdrawable, _D.withdrawn, _applicant),
 ])
+
+
+class EndorsementState(enum.StrEnum):
+    pending = "pending"
+    endorsed = "endorsed"
+    declined = "declined"
+    #: The application changed (counterpart, contact, title, summary, budget or period)
+    #: after the request or the answer: the endorsement is needed again.
+    voided = "voided"
+
+    @property
+    def title(self) -> str:
+        return str({EndorsementState.pending: _l("Awaiting the counterpart"),
+                    EndorsementState.endorsed: _l("Endorsed"),
+                    EndorsementState.declined: _l("Declined by the counterpart"),
+                    EndorsementState.voided: _l("Endorsement needed again: the application "
+                                                "changed")}[self])
