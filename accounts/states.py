@@ -6,8 +6,10 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 
-class Role(enum.StrEnum):
+
+class Role(TitledEnum):
     admin = "admin"
     staff = "staff"
     finance = "finance"
@@ -15,19 +17,17 @@ class Role(enum.StrEnum):
     applicant = "applicant"
     donor = "donor"
 
-    @property
-    def title(self) -> str:
-        return str(ROLE_TITLES[self])
+    __titles__ = {
+        admin: _l("Administrator"),
+        staff: _l("Programme staff"),
+        finance: _l("Finance"),
+        reviewer: _l("Reviewer"),
+        applicant: _l("Applicant"),
+        donor: _l("Donor"),
+    }
 
 
-ROLE_TITLES = {
-    Role.admin: _l("Administrator"),
-    Role.staff: _l("Programme staff"),
-    Role.finance: _l("Finance"),
-    Role.reviewer: _l("Reviewer"),
-    Role.applicant: _l("Applicant"),
-    Role.donor: _l("Donor"),
-}
+ROLE_TITLES = Role.titles()
 
 
 class InvitationState(enum.StrEnum):

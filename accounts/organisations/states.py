@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 
-class Sector(enum.StrEnum):
+
+class Sector(TitledEnum):
     civil_society = "civil_society"
     government = "government"
     international = "international"
@@ -16,26 +16,22 @@ class Sector(enum.StrEnum):
     media = "media"
     other = "other"
 
-    @property
-    def title(self) -> str:
-        return str(SECTOR_TITLES[self])
+    __titles__ = {
+        civil_society: _l("Civil society"),
+        government: _l("Government"),
+        international: _l("International organisation"),
+        private: _l("Private sector"),
+        academic: _l("Academic"),
+        media: _l("Media"),
+        other: _l("Other"),
+    }
 
 
-SECTOR_TITLES = {
-    Sector.civil_society: _l("Civil society"),
-    Sector.government: _l("Government"),
-    Sector.international: _l("International organisation"),
-    Sector.private: _l("Private sector"),
-    Sector.academic: _l("Academic"),
-    Sector.media: _l("Media"),
-    Sector.other: _l("Other"),
-}
+SECTOR_TITLES = Sector.titles()
 
 
-class MemberRole(enum.StrEnum):
+class MemberRole(TitledEnum):
     owner = "owner"
     member = "member"
 
-    @property
-    def title(self) -> str:
-        return str(_l("Owner") if self is MemberRole.owner else _l("Member"))
+    __titles__ = {owner: _l("Owner"), member: _l("Member")}

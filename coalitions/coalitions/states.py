@@ -2,46 +2,48 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 
-class CoalitionState(enum.StrEnum):
+
+class CoalitionState(TitledEnum):
     forming = "forming"
     active = "active"
     dormant = "dormant"
     dissolved = "dissolved"
 
-    @property
-    def title(self) -> str:
-        return str({CoalitionState.forming: _l("Forming"), CoalitionState.active: _l("Active"),
-                    CoalitionState.dormant: _l("Dormant"),
-                    CoalitionState.dissolved: _l("Dissolved")}[self])
+    __titles__ = {
+        forming: _l("Forming"),
+        active: _l("Active"),
+        dormant: _l("Dormant"),
+        dissolved: _l("Dissolved"),
+    }
 
 
-class MembershipRole(enum.StrEnum):
+class MembershipRole(TitledEnum):
     lead = "lead"
     member = "member"
     observer = "observer"
 
-    @property
-    def title(self) -> str:
-        return str({MembershipRole.lead: _l("Lead"), MembershipRole.member: _l("Member"),
-                    MembershipRole.observer: _l("Observer")}[self])
+    __titles__ = {
+        lead: _l("Lead"),
+        member: _l("Member"),
+        observer: _l("Observer"),
+    }
 
 
-class ActivityKind(enum.StrEnum):
+class ActivityKind(TitledEnum):
     meeting = "meeting"
     advocacy = "advocacy"
     policy_submission = "policy_submission"
     campaign = "campaign"
     joint_project = "joint_project"
 
-    @property
-    def title(self) -> str:
-        return str({ActivityKind.meeting: _l("Meeting"),
-                    ActivityKind.advocacy: _l("Advocacy action"),
-                    ActivityKind.policy_submission: _l("Policy submission"),
-                    ActivityKind.campaign: _l("Campaign"),
-                    ActivityKind.joint_project: _l("Joint project")}[self])
+    __titles__ = {
+        meeting: _l("Meeting"),
+        advocacy: _l("Advocacy action"),
+        policy_submission: _l("Policy submission"),
+        campaign: _l("Campaign"),
+        joint_project: _l("Joint project"),
+    }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 
-class EventType(enum.StrEnum):
+
+class EventType(TitledEnum):
     training = "training"
     workshop = "workshop"
     roundtable = "roundtable"
@@ -16,37 +16,41 @@ class EventType(enum.StrEnum):
     webinar = "webinar"
     other = "other"
 
-    @property
-    def title(self) -> str:
-        return str({EventType.training: _l("Training seminar"),
-                    EventType.workshop: _l("Workshop"),
-                    EventType.roundtable: _l("Roundtable discussion"),
-                    EventType.hackathon: _l("Hackathon"),
-                    EventType.forum: _l("Forum or conference"),
-                    EventType.webinar: _l("Webinar"), EventType.other: _l("Other")}[self])
+    __titles__ = {
+        training: _l("Training seminar"),
+        workshop: _l("Workshop"),
+        roundtable: _l("Roundtable discussion"),
+        hackathon: _l("Hackathon"),
+        forum: _l("Forum or conference"),
+        webinar: _l("Webinar"),
+        other: _l("Other"),
+    }
 
 
-class Sex(enum.StrEnum):
+class Sex(TitledEnum):
     female = "female"
     male = "male"
     other = "other"
     undisclosed = "undisclosed"  # prefer not to say
     # None in the column: not recorded
 
-    @property
-    def title(self) -> str:
-        return str({Sex.female: _l("Female"), Sex.male: _l("Male"), Sex.other: _l("Other"),
-                    Sex.undisclosed: _l("Prefer not to say")}[self])
+    __titles__ = {
+        female: _l("Female"),
+        male: _l("Male"),
+        other: _l("Other"),
+        undisclosed: _l("Prefer not to say"),
+    }
 
 
-class AttendanceRole(enum.StrEnum):
+class AttendanceRole(TitledEnum):
     participant = "participant"
     trainer = "trainer"
     expert = "expert"
     organiser = "organiser"
 
-    @property
-    def title(self) -> str:
-        return str({AttendanceRole.participant: _l("Participant"),
-                    AttendanceRole.trainer: _l("Trainer"), AttendanceRole.expert: _l("Expert"),
-                    AttendanceRole.organiser: _l("Organiser")}[self])
+    __titles__ = {
+        participant: _l("Participant"),
+        trainer: _l("Trainer"),
+        expert: _l("Expert"),
+        organiser: _l("Organiser"),
+    }

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 
-class MilestoneState(enum.StrEnum):
+
+class MilestoneState(TitledEnum):
     not_started = "not_started"
     in_progress = "in_progress"
     complete = "complete"
     delayed = "delayed"
 
-    @property
-    def title(self) -> str:
-        return str({MilestoneState.not_started: _l("Not started"),
-                    MilestoneState.in_progress: _l("In progress"),
-                    MilestoneState.complete: _l("Complete"),
-                    MilestoneState.delayed: _l("Delayed")}[self])
+    __titles__ = {
+        not_started: _l("Not started"),
+        in_progress: _l("In progress"),
+        complete: _l("Complete"),
+        delayed: _l("Delayed"),
+    }

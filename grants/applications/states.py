@@ -6,15 +6,14 @@ withdrawn from any state before a decision.
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
 from core import contributions
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 
-class ApplicationState(enum.StrEnum):
+class ApplicationState(TitledEnum):
     draft = "draft"
     submitted = "submitted"
     eligible = "eligible"
@@ -25,22 +24,18 @@ class ApplicationState(enum.StrEnum):
     declined = "declined"
     withdrawn = "withdrawn"
 
-    @property
-    def title(self) -> str:
-        return str(APPLICATION_STATE_TITLES[self])
+    __titles__ = {
+        draft: _l("Draft"),
+        submitted: _l("Submitted"),
+        eligible: _l("Eligible"),
+        ineligible: _l("Ineligible"),
+        in_review: _l("In review"),
+        awarded: _l("Awarded"),
+        waitlisted: _l("Waitlisted"),
+        declined: _l("Declined"),
+        withdrawn: _l("Withdrawn"),
+    }
 
-
-APPLICATION_STATE_TITLES = {
-    ApplicationState.draft: _l("Draft"),
-    ApplicationState.submitted: _l("Submitted"),
-    ApplicationState.eligible: _l("Eligible"),
-    ApplicationState.ineligible: _l("Ineligible"),
-    ApplicationState.in_review: _l("In review"),
-    ApplicationState.awarded: _l("Awarded"),
-    ApplicationState.waitlisted: _l("Waitlisted"),
-    ApplicationState.declined: _l("Declined"),
-    ApplicationState.withdrawn: _l("Withdrawn"),
-}
 
 #: States in which the application still counts as the organisation's active application.
 ACTIVE_STATES = frozenset(ApplicationState) - {
@@ -102,7 +97,7 @@ APPLICATION_WORKFLOW = Workflow("application", [
 ])
 
 
-class EndorsementState(enum.StrEnum):
+class EndorsementState(TitledEnum):
     pending = "pending"
     endorsed = "endorsed"
     declined = "declined"
@@ -110,10 +105,9 @@ class EndorsementState(enum.StrEnum):
     #: after the request or the answer: the endorsement is needed again.
     voided = "voided"
 
-    @property
-    def title(self) -> str:
-        return str({EndorsementState.pending: _l("Awaiting the counterpart"),
-                    EndorsementState.endorsed: _l("Endorsed"),
-                    EndorsementState.declined: _l("Declined by the counterpart"),
-                    EndorsementState.voided: _l("Endorsement needed again: the application "
-                                                "changed")}[self])
+    __titles__ = {
+        pending: _l("Awaiting the counterpart"),
+        endorsed: _l("Endorsed"),
+        declined: _l("Declined by the counterpart"),
+        voided: _l("Endorsement needed again: the application changed"),
+    }

@@ -6,22 +6,24 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 
-class AwardState(enum.StrEnum):
+class AwardState(TitledEnum):
     pending_signature = "pending_signature"
     active = "active"
     suspended = "suspended"
     closed = "closed"
     terminated = "terminated"
 
-    @property
-    def title(self) -> str:
-        return str({AwardState.pending_signature: _l("Pending signature"),
-                    AwardState.active: _l("Active"), AwardState.suspended: _l("Suspended"),
-                    AwardState.closed: _l("Closed"),
-                    AwardState.terminated: _l("Terminated")}[self])
+    __titles__ = {
+        pending_signature: _l("Pending signature"),
+        active: _l("Active"),
+        suspended: _l("Suspended"),
+        closed: _l("Closed"),
+        terminated: _l("Terminated"),
+    }
 
 
 def _final_report_accepted(award) -> tuple[bool, str]:
@@ -49,34 +51,34 @@ AWARD_WORKFLOW = Workflow("award", [
 AWARD_TRANSITIONS = AWARD_WORKFLOW.pairs()
 
 
-class TrancheCondition(enum.StrEnum):
+class TrancheCondition(TitledEnum):
     """What must hold before a tranche may be requested."""
 
     signature = "signature"
     midterm_report = "midterm_report"
     final_report = "final_report"
 
-    @property
-    def title(self) -> str:
-        return str({TrancheCondition.signature: _l("On signature of the agreement"),
-                    TrancheCondition.midterm_report: _l("On acceptance of the mid-term report"),
-                    TrancheCondition.final_report: _l("On acceptance of the final report")}[self])
+    __titles__ = {
+        signature: _l("On signature of the agreement"),
+        midterm_report: _l("On acceptance of the mid-term report"),
+        final_report: _l("On acceptance of the final report"),
+    }
 
 
-class DisbursementState(enum.StrEnum):
+class DisbursementState(TitledEnum):
     requested = "requested"
     approved = "approved"
     rejected = "rejected"
     paid = "paid"
     cancelled = "cancelled"
 
-    @property
-    def title(self) -> str:
-        return str({DisbursementState.requested: _l("Requested"),
-                    DisbursementState.approved: _l("Approved"),
-                    DisbursementState.rejected: _l("Rejected"),
-                    DisbursementState.paid: _l("Paid"),
-                    DisbursementState.cancelled: _l("Cancelled")}[self])
+    __titles__ = {
+        requested: _l("Requested"),
+        approved: _l("Approved"),
+        rejected: _l("Rejected"),
+        paid: _l("Paid"),
+        cancelled: _l("Cancelled"),
+    }
 
 
 #: Requests not yet paid, rejected or cancelled.
@@ -131,13 +133,13 @@ DEFAULT_SCHEDULE = [
 ]
 
 
-class ReportKind(enum.StrEnum):
+class ReportKind(TitledEnum):
     midterm = "midterm"
     final = "final"
     other = "other"
 
-    @property
-    def title(self) -> str:
-        return str({ReportKind.midterm: _l("Mid-term report"),
-                    ReportKind.final: _l("Final report"),
-                    ReportKind.other: _l("Report")}[self])
+    __titles__ = {
+        midterm: _l("Mid-term report"),
+        final: _l("Final report"),
+        other: _l("Report"),
+    }

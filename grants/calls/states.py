@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 
-class CallState(enum.StrEnum):
+class CallState(TitledEnum):
     draft = "draft"
     published = "published"
     closed = "closed"
@@ -17,19 +16,14 @@ class CallState(enum.StrEnum):
     decided = "decided"
     archived = "archived"
 
-    @property
-    def title(self) -> str:
-        return str(CALL_STATE_TITLES[self])
-
-
-CALL_STATE_TITLES = {
-    CallState.draft: _l("Draft"),
-    CallState.published: _l("Published"),
-    CallState.closed: _l("Closed"),
-    CallState.in_review: _l("In review"),
-    CallState.decided: _l("Decided"),
-    CallState.archived: _l("Archived"),
-}
+    __titles__ = {
+        draft: _l("Draft"),
+        published: _l("Published"),
+        closed: _l("Closed"),
+        in_review: _l("In review"),
+        decided: _l("Decided"),
+        archived: _l("Archived"),
+    }
 
 
 def _staff(user, call) -> tuple[bool, str]:

@@ -6,6 +6,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 # The kinds of report are set by the grant agreement (its tranches wait on them): they live
@@ -13,17 +14,18 @@ from core.workflow import Transition, Workflow
 from grants.awards.states import ReportKind  # noqa: F401
 
 
-class ReportState(enum.StrEnum):
+class ReportState(TitledEnum):
     due = "due"
     submitted = "submitted"
     returned = "returned"
     accepted = "accepted"
 
-    @property
-    def title(self) -> str:
-        return str({ReportState.due: _l("Due"), ReportState.submitted: _l("Submitted"),
-                    ReportState.returned: _l("Returned for changes"),
-                    ReportState.accepted: _l("Accepted")}[self])
+    __titles__ = {
+        due: _l("Due"),
+        submitted: _l("Submitted"),
+        returned: _l("Returned for changes"),
+        accepted: _l("Accepted"),
+    }
 
 
 def _review_refusal(report):

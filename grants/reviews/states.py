@@ -2,78 +2,78 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 
-class AssignmentState(enum.StrEnum):
+class AssignmentState(TitledEnum):
     assigned = "assigned"
     declined = "declined"
 
-    @property
-    def title(self) -> str:
-        return str({AssignmentState.assigned: _l("Assigned"),
-                    AssignmentState.declined: _l("Declined")}[self])
+    __titles__ = {
+        assigned: _l("Assigned"),
+        declined: _l("Declined"),
+    }
 
 
-class ReviewState(enum.StrEnum):
+class ReviewState(TitledEnum):
     draft = "draft"
     submitted = "submitted"
 
-    @property
-    def title(self) -> str:
-        return str({ReviewState.draft: _l("Draft"),
-                    ReviewState.submitted: _l("Submitted")}[self])
+    __titles__ = {
+        draft: _l("Draft"),
+        submitted: _l("Submitted"),
+    }
 
 
-class Recommendation(enum.StrEnum):
+class Recommendation(TitledEnum):
     fund = "fund"
     fund_with_conditions = "fund_with_conditions"
     do_not_fund = "do_not_fund"
 
-    @property
-    def title(self) -> str:
-        return str({Recommendation.fund: _l("Recommend funding"),
-                    Recommendation.fund_with_conditions: _l("Recommend funding with conditions"),
-                    Recommendation.do_not_fund: _l("Do not recommend funding")}[self])
+    __titles__ = {
+        fund: _l("Recommend funding"),
+        fund_with_conditions: _l("Recommend funding with conditions"),
+        do_not_fund: _l("Do not recommend funding"),
+    }
 
 
-class Confidence(enum.StrEnum):
+class Confidence(TitledEnum):
     low = "low"
     medium = "medium"
     high = "high"
 
-    @property
-    def title(self) -> str:
-        return str({Confidence.low: _l("Low"), Confidence.medium: _l("Medium"),
-                    Confidence.high: _l("High")}[self])
+    __titles__ = {
+        low: _l("Low"),
+        medium: _l("Medium"),
+        high: _l("High"),
+    }
 
 
-class Outcome(enum.StrEnum):
+class Outcome(TitledEnum):
     award = "award"
     waitlist = "waitlist"
     decline = "decline"
 
-    @property
-    def title(self) -> str:
-        return str({Outcome.award: _l("Award a grant"),
-                    Outcome.waitlist: _l("Put on the waiting list"),
-                    Outcome.decline: _l("Decline the application")}[self])
+    __titles__ = {
+        award: _l("Award a grant"),
+        waitlist: _l("Put on the waiting list"),
+        decline: _l("Decline the application"),
+    }
 
 
-class LateConflictOutcome(enum.StrEnum):
+class LateConflictOutcome(TitledEnum):
     """What staff decided about a review whose reviewer became conflicted after it."""
 
     keep = "keep"
     exclude = "exclude"
 
-    @property
-    def title(self) -> str:
-        return str({LateConflictOutcome.keep: _l("Keep the review in the ranking"),
-                    LateConflictOutcome.exclude: _l("Exclude the review from the ranking")}[self])
+    __titles__ = {
+        keep: _l("Keep the review in the ranking"),
+        exclude: _l("Exclude the review from the ranking"),
+    }
 
 
 def _assignment_refusal(_assignment):
