@@ -18,6 +18,7 @@ from accounts.organisations.models import (
     Sector,
 )
 from accounts.organisations.policies import can_answer_invitation
+from accounts.organisations.states import ORGANISATION_INVITATION_WORKFLOW as INVITATIONS
 from accounts.policies import is_staff
 from core.audit.operations import record
 from core.errors import OperationError
@@ -26,6 +27,7 @@ from core.locking import AlreadyDone, identical, lock, lock_key
 from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
+from core.workflow import Transition
 
 #: The fields a person fills in, with their column limits.
 FIELD_LIMITS = {
@@ -192,8 +194,8 @@ def invite_member(org: Organisation, actor: User, email: str, name: str,
                                  email=email), existing=earlier)
     _check_invitation_limits(org, actor)
     for earlier in queries.open_invitations(org, email=email, lock=True):
-        _close_invitation(earlier, InvitationState.revoked, actor,
-                          "organisation.revoke_invitation", "replaced an earlier invitation of")
+        _close_invitation(earlier, INVITATIONS.check(earlier, "revoke"), actor,
+                          "replaced an earlier invitation of")
     invitation = OrganisationInvitation(organisation_id=org.id, email=email, name=name,
                                         role=role, invited_by_id=actor.id,
                                         state=InvitationState.pending, created_at=utcnow())
@@ -237,12 +239,12 @@ def _locked(invitation: OrganisationInvitation) -> OrganisationInvitation:
                           populate_existing=True)
 
 
-def _close_invitation(invitation: OrganisationInvitation, state: InvitationState, actor: User,
-                      action: str, verb: str) -> None:
-    invitation.state = state
+def _close_invitation(invitation: OrganisationInvitation, transition: Transition, actor: User,
+                      verb: str) -> None:
+    invitation.state = transition.target
     invitation.responded_at = utcnow()
     db.session.flush()
-    record(action, invitation.organisation, actor=actor,
+    record(transition.audit, invitation.organisation, actor=actor,
            summary=f"{actor.email} {verb} {invitation.email} to "
                    f"{invitation.organisation.name}",
            data={"invitation_id": invitation.id, "email": invitation.email,
@@ -255,12 +257,12 @@ def _refuse_if_already(invitation: OrganisationInvitation, state: InvitationStat
         raise AlreadyDone(_l("This invitation has already been answered."))
 
 
-def _check_answerable(invitation: OrganisationInvitation, user: User) -> None:
+def _answer(invitation: OrganisationInvitation, user: User, name: str) -> Transition:
+    """The invited person's answer (``name``: accept or decline), if it can still be given."""
     allowed, reason = can_answer_invitation(user, invitation)
     if not allowed:
         raise OperationError(reason)
-    if not invitation.is_open():
-        raise OperationError(_l("This invitation has expired or has been withdrawn."))
+    return INVITATIONS.check(invitation, name, user)
 
 
 def accept_invitation(invitation: OrganisationInvitation, user: User) -> OrganisationMember:
@@ -268,7 +270,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
     stronger of the two roles)."""
     invitation = _locked(invitation)
     _refuse_if_already(invitation, InvitationState.accepted)
-    _check_answerable(invitation, user)
+    transition = _answer(invitation, user, "accept")
     org = invitation.organisation
     role = MemberRole(invitation.role)
     member = queries.membership(org, user)
@@ -277,8 +279,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
         org.members.append(member)
     elif role is MemberRole.owner:
         member.role = role
-    _close_invitation(invitation, InvitationState.accepted, user,
-                      "organisation.accept_invitation", "accepted the invitation of")
+    _close_invitation(invitation, transition, user, "accepted the invitation of")
     record("organisation.add_member", org, actor=user,
            summary=f"{user.email} joined {org.name} as {MemberRole(member.role).value}",
            data={"user_id": user.id, "email": user.email,
@@ -290,9 +291,8 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
 def decline_invitation(invitation: OrganisationInvitation, user: User) -> None:
     invitation = _locked(invitation)
     _refuse_if_already(invitation, InvitationState.declined)
-    _check_answerable(invitation, user)
-    _close_invitation(invitation, InvitationState.declined, user,
-                      "organisation.decline_invitation", "declined the invitation of")
+    transition = _answer(invitation, user, "decline")
+    _close_invitation(invitation, transition, user, "declined the invitation of")
 
 
 def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
@@ -301,10 +301,8 @@ def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
     if invitation.organisation_id != org.id:
         raise OperationError(_l("This invitation is not for this organisation."))
     _refuse_if_already(invitation, InvitationState.revoked)
-    if invitation.state is not InvitationState.pending:
-        raise OperationError(_l("This invitation has already been answered."))
-    _close_invitation(invitation, InvitationState.revoked, actor,
-                      "organisation.revoke_invitation", "withdrew the invitation of")
+    transition = INVITATIONS.check(invitation, "revoke", actor)
+    _close_invitation(invitation, transition, actor, "withdrew the invitation of")
 
 
 def remove_member(org: Organisation, actor: User, member: OrganisationMember) -> None:
