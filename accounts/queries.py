@@ -3,8 +3,9 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
+from accounts.models import User, UserInvitation, UserRole
 from accounts.organisations.models import OrganisationMember
+from accounts.states import InvitationState, Role
 from core.extensions import db
 
 

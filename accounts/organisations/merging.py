@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from accounts.models import User
-from accounts.organisations.models import MemberRole, Organisation, OrganisationMember
+from accounts.organisations.models import Organisation, OrganisationMember
 from accounts.organisations.operations import EDITABLE_FIELDS
+from accounts.organisations.states import MemberRole
 from accounts.policies import is_staff
 from core.audit.models import AuditEntry
 from core.audit.operations import record

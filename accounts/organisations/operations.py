@@ -6,20 +6,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import InvitationState, User
+from accounts.models import User
 from accounts.operations import user_by_email
 from accounts.organisations import queries
 from accounts.organisations.forms import ORG_ID_PATTERN, country_codes
-from accounts.organisations.models import (
-    MemberRole,
-    Organisation,
-    OrganisationInvitation,
-    OrganisationMember,
-    Sector,
-)
+from accounts.organisations.models import Organisation, OrganisationInvitation, OrganisationMember
 from accounts.organisations.policies import can_answer_invitation
 from accounts.organisations.states import ORGANISATION_INVITATION_WORKFLOW as INVITATIONS
+from accounts.organisations.states import MemberRole, Sector
 from accounts.policies import is_staff
+from accounts.states import InvitationState
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
+from accounts.states import Role
 from core import contributions
 from core.extensions import db
 from grants.applications.models import Application

@@ -15,7 +15,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
+from accounts.states import Role
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db

@@ -43,8 +43,6 @@ REPORT_WORKFLOW = Workflow("report", [
     Transition("return", _R.submitted, _R.returned, refusal=_review_refusal),
 ], refusal=lambda report: _l("This cannot be done while the report is “%(state)s”.",
                              state=report.state.title))
-#: ``{(from, to): name}``, the report workflow read as moves between states.
-REPORT_TRANSITIONS = REPORT_WORKFLOW.pairs()
 
 
 class Sex(enum.StrEnum):

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from accounts.models import Role
+from accounts.states import Role
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db

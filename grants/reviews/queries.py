@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
 from accounts.organisations.models import Organisation, OrganisationMember
+from accounts.states import Role
 from core.extensions import db
 from core.timeutil import utcnow
 from grants.applications.models import Application

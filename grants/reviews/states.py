@@ -87,12 +87,8 @@ REVIEW_WORKFLOW = Workflow("review", [
     Transition("submit", ReviewState.draft, ReviewState.submitted),
     Transition("revise", ReviewState.submitted, ReviewState.submitted),
 ], refusal=lambda _review: _l("A submitted review cannot go back to draft."))
-#: ``{(from, to): name}``, the review workflow read as moves between states.
-REVIEW_TRANSITIONS = REVIEW_WORKFLOW.pairs()
 
 #: An assignment can be declined by its reviewer while no review has been submitted.
 ASSIGNMENT_WORKFLOW = Workflow("assignment", [
     Transition("decline", AssignmentState.assigned, AssignmentState.declined),
 ], refusal=_assignment_refusal)
-#: ``{(from, to): name}``, the assignment workflow read as moves between states.
-ASSIGNMENT_TRANSITIONS = ASSIGNMENT_WORKFLOW.pairs()
