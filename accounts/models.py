@@ -1,38 +1,15 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The enums live in accounts.states; importing them from here keeps working.
+from accounts.states import ROLE_TITLES, InvitationState, Role  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
 from core.timeutil import UTCDateTime, utcnow
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    staff = "staff"
-    finance = "finance"
-    reviewer = "reviewer"
-    applicant = "applicant"
-    donor = "donor"
-
-    @property
-    def title(self) -> str:
-        return str(ROLE_TITLES[self])
-
-
-ROLE_TITLES = {
-    Role.admin: _l("Administrator"),
-    Role.staff: _l("Programme staff"),
-    Role.finance: _l("Finance"),
-    Role.reviewer: _l("Reviewer"),
-    Role.applicant: _l("Applicant"),
-    Role.donor: _l("Donor"),
-}
 
 
 class UserRole(db.Model):
@@ -95,16 +72,6 @@ class User(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
-
-
-class InvitationState(enum.StrEnum):
-    """An invitation waits for the invited person: only they can accept or decline it; the
-    people who sent it can revoke it while it waits."""
-
-    pending = "pending"
-    accepted = "accepted"
-    declined = "declined"
-    revoked = "revoked"
 
 
 class UserInvitation(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.models import Role
+from accounts.states import Role
 from core.access import ALLOW, Decision
 
 

@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from accounts.models import InvitationState, Role, User, UserInvitation, UserRole
+from accounts.models import User, UserInvitation, UserRole
 from accounts.organisations.models import OrganisationMember
 from accounts.policies import can_manage_users
+from accounts.states import InvitationState, Role
 from core import work
 from core.extensions import db
 

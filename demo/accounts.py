@@ -11,8 +11,10 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import Role, User, UserRole
-from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from accounts.models import User, UserRole
+from accounts.organisations.models import Organisation, OrganisationMember
+from accounts.organisations.states import MemberRole, Sector
+from accounts.states import Role
 from core.audit.operations import record
 from core.extensions import db
 from core.timeutil import utcnow

@@ -28,24 +28,14 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from accounts.models import User
-from accounts.organisations.models import Organisation, Sector
-from coalitions.coalitions.models import (
-    ActivityKind,
-    Coalition,
-    CoalitionActivity,
-    CoalitionMembership,
-    CoalitionState,
-    MembershipRole,
-)
-from coalitions.events.models import (
-    Attendance,
-    AttendanceRole,
-    Event,
-    EventType,
-    Person,
-    Sex,
-)
-from coalitions.plans.models import ActionPlan, Commitment, Milestone, MilestoneState
+from accounts.organisations.models import Organisation
+from accounts.organisations.states import Sector
+from coalitions.coalitions.models import Coalition, CoalitionActivity, CoalitionMembership
+from coalitions.coalitions.states import ActivityKind, CoalitionState, MembershipRole
+from coalitions.events.models import Attendance, Event, Person
+from coalitions.events.states import AttendanceRole, EventType, Sex
+from coalitions.plans.models import ActionPlan, Commitment, Milestone
+from coalitions.plans.states import MilestoneState
 from core.extensions import db
 from core.timeutil import utcnow
 from demo.grants import CSOS, GOVERNMENT

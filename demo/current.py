@@ -17,9 +17,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from accounts.models import User
-from accounts.organisations.models import MemberRole, OrganisationMember, Sector
-from coalitions.events.models import EventType
+from accounts.organisations.models import OrganisationMember
+from accounts.organisations.states import MemberRole, Sector
 from coalitions.events.operations import create_event
+from coalitions.events.states import EventType
 from core.extensions import db
 from demo.awards import awarded_amount, demo_award
 from demo.grants import (
@@ -31,8 +32,8 @@ from demo.grants import (
     ensure_member,
 )
 from demo.reviews import EXTRA_REVIEWERS, demo_reviewer, submitted_review
-from grants.applications.models import EndorsementState
 from grants.applications.states import ApplicationState as S
+from grants.applications.states import EndorsementState
 from grants.awards.states import DisbursementState
 from grants.calls.models import Fund
 from grants.calls.operations import transition_call

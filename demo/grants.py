@@ -11,7 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from accounts.models import User
-from accounts.organisations.models import MemberRole, Organisation, OrganisationMember, Sector
+from accounts.organisations.models import Organisation, OrganisationMember
+from accounts.organisations.states import MemberRole, Sector
 from core.extensions import db
 from core.references import next_reference
 from core.timeutil import utcnow
@@ -25,10 +26,9 @@ from grants.applications.models import (
     BudgetLine,
     EligibilityCheck,
     Endorsement,
-    EndorsementState,
     ExpectedResult,
 )
-from grants.applications.states import ApplicationState
+from grants.applications.states import ApplicationState, EndorsementState
 from grants.calls.models import (
     DEFAULT_THEMATIC_AREAS,
     Call,

@@ -21,11 +21,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from accounts.models import User
-from accounts.organisations.models import MemberRole, Organisation, OrganisationMember
+from accounts.organisations.models import Organisation, OrganisationMember
 from accounts.organisations.operations import EDITABLE_FIELDS
+from accounts.organisations.states import MemberRole
 from accounts.policies import is_staff
 from core.audit.models import AuditEntry
 from core.audit.operations import record
+from core.enums import TitledEnum
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone
@@ -37,23 +39,18 @@ from core.urls import external_url
 MERGEABLE_FIELDS = EDITABLE_FIELDS
 
 
-class MemberChoice(enum.StrEnum):
+class MemberChoice(TitledEnum):
     """What becomes of one member of the duplicate."""
 
     skip = "skip"
     member = "member"
     owner = "owner"
 
-    @property
-    def title(self) -> str:
-        return str(MEMBER_CHOICE_TITLES[self])
-
-
-MEMBER_CHOICE_TITLES = {
-    MemberChoice.skip: _l("Do not carry over"),
-    MemberChoice.member: _l("Add as member"),
-    MemberChoice.owner: _l("Add as owner"),
-}
+    __titles__ = {
+        skip: _l("Do not carry over"),
+        member: _l("Add as member"),
+        owner: _l("Add as owner"),
+    }
 
 
 class Handling(enum.StrEnum):

@@ -1,55 +1,20 @@
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 import unicodedata
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from accounts.models import InvitationState
+# The enums live in accounts.organisations.states; importing them from here keeps working.
+from accounts.organisations.states import SECTOR_TITLES, MemberRole, Sector  # noqa: F401
+from accounts.states import InvitationState
 from core.extensions import db
 from core.models import TimestampMixin
 from core.timeutil import UTCDateTime, utcnow
-
-
-class Sector(enum.StrEnum):
-    civil_society = "civil_society"
-    government = "government"
-    international = "international"
-    private = "private"
-    academic = "academic"
-    media = "media"
-    other = "other"
-
-    @property
-    def title(self) -> str:
-        return str(SECTOR_TITLES[self])
-
-
-SECTOR_TITLES = {
-    Sector.civil_society: _l("Civil society"),
-    Sector.government: _l("Government"),
-    Sector.international: _l("International organisation"),
-    Sector.private: _l("Private sector"),
-    Sector.academic: _l("Academic"),
-    Sector.media: _l("Media"),
-    Sector.other: _l("Other"),
-}
-
-
-class MemberRole(enum.StrEnum):
-    owner = "owner"
-    member = "member"
-
-    @property
-    def title(self) -> str:
-        return str(_l("Owner") if self is MemberRole.owner else _l("Member"))
-
 
 #: Room for a 200-character name once spaced and decomposed; a longer key ends in a digest,
 #: so that it still fits the column and a PostgreSQL index entry.

@@ -6,19 +6,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import InvitationState, User
+from accounts.models import User
 from accounts.operations import user_by_email
 from accounts.organisations import queries
 from accounts.organisations.forms import ORG_ID_PATTERN, country_codes
-from accounts.organisations.models import (
-    MemberRole,
-    Organisation,
-    OrganisationInvitation,
-    OrganisationMember,
-    Sector,
-)
+from accounts.organisations.models import Organisation, OrganisationInvitation, OrganisationMember
 from accounts.organisations.policies import can_answer_invitation
+from accounts.organisations.states import ORGANISATION_INVITATION_WORKFLOW as INVITATIONS
+from accounts.organisations.states import MemberRole, Sector
 from accounts.policies import is_staff
+from accounts.states import InvitationState
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -27,6 +24,7 @@ from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
 from core.validation import clean_text
+from core.workflow import Transition
 
 #: The fields a person fills in, with their column limits.
 FIELD_LIMITS = {
@@ -193,8 +191,8 @@ def invite_member(org: Organisation, actor: User, email: str, name: str,
                                  email=email), existing=earlier)
     _check_invitation_limits(org, actor)
     for earlier in queries.open_invitations(org, email=email, lock=True):
-        _close_invitation(earlier, InvitationState.revoked, actor,
-                          "organisation.revoke_invitation", "replaced an earlier invitation of")
+        _close_invitation(earlier, INVITATIONS.check(earlier, "revoke"), actor,
+                          "replaced an earlier invitation of")
     invitation = OrganisationInvitation(organisation_id=org.id, email=email, name=name,
                                         role=role, invited_by_id=actor.id,
                                         state=InvitationState.pending, created_at=utcnow())
@@ -238,12 +236,12 @@ def _locked(invitation: OrganisationInvitation) -> OrganisationInvitation:
                           populate_existing=True)
 
 
-def _close_invitation(invitation: OrganisationInvitation, state: InvitationState, actor: User,
-                      action: str, verb: str) -> None:
-    invitation.state = state
+def _close_invitation(invitation: OrganisationInvitation, transition: Transition, actor: User,
+                      verb: str) -> None:
+    invitation.state = transition.target
     invitation.responded_at = utcnow()
     db.session.flush()
-    record(action, invitation.organisation, actor=actor,
+    record(transition.audit, invitation.organisation, actor=actor,
            summary=f"{actor.email} {verb} {invitation.email} to "
                    f"{invitation.organisation.name}",
            data={"invitation_id": invitation.id, "email": invitation.email,
@@ -256,12 +254,12 @@ def _refuse_if_already(invitation: OrganisationInvitation, state: InvitationStat
         raise AlreadyDone(_l("This invitation has already been answered."))
 
 
-def _check_answerable(invitation: OrganisationInvitation, user: User) -> None:
+def _answer(invitation: OrganisationInvitation, user: User, name: str) -> Transition:
+    """The invited person's answer (``name``: accept or decline), if it can still be given."""
     allowed, reason = can_answer_invitation(user, invitation)
     if not allowed:
         raise OperationError(reason)
-    if not invitation.is_open():
-        raise OperationError(_l("This invitation has expired or has been withdrawn."))
+    return INVITATIONS.check(invitation, name, user)
 
 
 def accept_invitation(invitation: OrganisationInvitation, user: User) -> OrganisationMember:
@@ -269,7 +267,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
     stronger of the two roles)."""
     invitation = _locked(invitation)
     _refuse_if_already(invitation, InvitationState.accepted)
-    _check_answerable(invitation, user)
+    transition = _answer(invitation, user, "accept")
     org = invitation.organisation
     role = MemberRole(invitation.role)
     member = queries.membership(org, user)
@@ -278,8 +276,7 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
         org.members.append(member)
     elif role is MemberRole.owner:
         member.role = role
-    _close_invitation(invitation, InvitationState.accepted, user,
-                      "organisation.accept_invitation", "accepted the invitation of")
+    _close_invitation(invitation, transition, user, "accepted the invitation of")
     record("organisation.add_member", org, actor=user,
            summary=f"{user.email} joined {org.name} as {MemberRole(member.role).value}",
            data={"user_id": user.id, "email": user.email,
@@ -291,9 +288,8 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
 def decline_invitation(invitation: OrganisationInvitation, user: User) -> None:
     invitation = _locked(invitation)
     _refuse_if_already(invitation, InvitationState.declined)
-    _check_answerable(invitation, user)
-    _close_invitation(invitation, InvitationState.declined, user,
-                      "organisation.decline_invitation", "declined the invitation of")
+    transition = _answer(invitation, user, "decline")
+    _close_invitation(invitation, transition, user, "declined the invitation of")
 
 
 def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
@@ -302,10 +298,8 @@ def revoke_invitation(org: Organisation, invitation: OrganisationInvitation,
     if invitation.organisation_id != org.id:
         raise OperationError(_l("This invitation is not for this organisation."))
     _refuse_if_already(invitation, InvitationState.revoked)
-    if invitation.state is not InvitationState.pending:
-        raise OperationError(_l("This invitation has already been answered."))
-    _close_invitation(invitation, InvitationState.revoked, actor,
-                      "organisation.revoke_invitation", "withdrew the invitation of")
+    transition = INVITATIONS.check(invitation, "revoke", actor)
+    _close_invitation(invitation, transition, actor, "withdrew the invitation of")
 
 
 def remove_member(org: Organisation, actor: User, member: OrganisationMember) -> None:

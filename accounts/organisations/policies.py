@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.organisations.models import MemberRole, Organisation, OrganisationInvitation
+from accounts.organisations.models import Organisation, OrganisationInvitation
+from accounts.organisations.states import MemberRole
 from accounts.policies import is_signed_in, is_staff
 from core.access import ALLOW, Decision
 

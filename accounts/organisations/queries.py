@@ -9,15 +9,15 @@ from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from accounts.models import InvitationState, User
+from accounts.models import User
 from accounts.organisations.models import (
-    MemberRole,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
-    Sector,
     organisation_name_key,
 )
+from accounts.organisations.states import MemberRole, Sector
+from accounts.states import InvitationState
 from core.extensions import db
 from core.timeutil import utcnow
 

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import enum
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -17,49 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The enums live in coalitions.coalitions.states; importing them from here keeps working.
+from coalitions.coalitions.states import ActivityKind, CoalitionState, MembershipRole  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
-
-
-class CoalitionState(enum.StrEnum):
-    forming = "forming"
-    active = "active"
-    dormant = "dormant"
-    dissolved = "dissolved"
-
-    @property
-    def title(self) -> str:
-        return str({CoalitionState.forming: _l("Forming"), CoalitionState.active: _l("Active"),
-                    CoalitionState.dormant: _l("Dormant"),
-                    CoalitionState.dissolved: _l("Dissolved")}[self])
-
-
-class MembershipRole(enum.StrEnum):
-    lead = "lead"
-    member = "member"
-    observer = "observer"
-
-    @property
-    def title(self) -> str:
-        return str({MembershipRole.lead: _l("Lead"), MembershipRole.member: _l("Member"),
-                    MembershipRole.observer: _l("Observer")}[self])
-
-
-class ActivityKind(enum.StrEnum):
-    meeting = "meeting"
-    advocacy = "advocacy"
-    policy_submission = "policy_submission"
-    campaign = "campaign"
-    joint_project = "joint_project"
-
-    @property
-    def title(self) -> str:
-        return str({ActivityKind.meeting: _l("Meeting"),
-                    ActivityKind.advocacy: _l("Advocacy action"),
-                    ActivityKind.policy_submission: _l("Policy submission"),
-                    ActivityKind.campaign: _l("Campaign"),
-                    ActivityKind.joint_project: _l("Joint project")}[self])
-
 
 coalition_awards = Table(
     "coalition_awards", db.metadata,

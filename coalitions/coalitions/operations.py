@@ -15,14 +15,12 @@ from sqlalchemy import select
 
 from accounts.organisations.models import Organisation
 from coalitions.coalitions.models import (
-    ActivityKind,
     Coalition,
     CoalitionActivity,
     CoalitionMembership,
-    CoalitionState,
-    MembershipRole,
     coalition_awards,
 )
+from coalitions.coalitions.states import ActivityKind, CoalitionState, MembershipRole
 from core.audit.models import AuditEntry
 from core.audit.operations import record
 from core.database import MAX_ID, rows_by_ids

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from accounts.organisations.models import Sector
+from accounts.organisations.states import Sector
 from coalitions.coalitions.models import (
     Coalition,
     CoalitionActivity,

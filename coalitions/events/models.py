@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import enum
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -19,54 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The enums live in coalitions.events.states; importing them from here keeps working.
+from coalitions.events.states import AttendanceRole, EventType, Sex  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
-
-
-class EventType(enum.StrEnum):
-    training = "training"
-    workshop = "workshop"
-    roundtable = "roundtable"
-    hackathon = "hackathon"
-    forum = "forum"
-    webinar = "webinar"
-    other = "other"
-
-    @property
-    def title(self) -> str:
-        return str({EventType.training: _l("Training seminar"),
-                    EventType.workshop: _l("Workshop"),
-                    EventType.roundtable: _l("Roundtable discussion"),
-                    EventType.hackathon: _l("Hackathon"),
-                    EventType.forum: _l("Forum or conference"),
-                    EventType.webinar: _l("Webinar"), EventType.other: _l("Other")}[self])
-
-
-class Sex(enum.StrEnum):
-    female = "female"
-    male = "male"
-    other = "other"
-    undisclosed = "undisclosed"  # prefer not to say
-    # None in the column: not recorded
-
-    @property
-    def title(self) -> str:
-        return str({Sex.female: _l("Female"), Sex.male: _l("Male"), Sex.other: _l("Other"),
-                    Sex.undisclosed: _l("Prefer not to say")}[self])
-
-
-class AttendanceRole(enum.StrEnum):
-    participant = "participant"
-    trainer = "trainer"
-    expert = "expert"
-    organiser = "organiser"
-
-    @property
-    def title(self) -> str:
-        return str({AttendanceRole.participant: _l("Participant"),
-                    AttendanceRole.trainer: _l("Trainer"), AttendanceRole.expert: _l("Expert"),
-                    AttendanceRole.organiser: _l("Organiser")}[self])
-
 
 event_partners = Table(
     "event_partners", db.metadata,

@@ -1,29 +1,14 @@
 from __future__ import annotations
 
-import enum
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, Enum, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The enums live in coalitions.plans.states; importing them from here keeps working.
+from coalitions.plans.states import MilestoneState  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
-
-
-class MilestoneState(enum.StrEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    complete = "complete"
-    delayed = "delayed"
-
-    @property
-    def title(self) -> str:
-        return str({MilestoneState.not_started: _l("Not started"),
-                    MilestoneState.in_progress: _l("In progress"),
-                    MilestoneState.complete: _l("Complete"),
-                    MilestoneState.delayed: _l("Delayed")}[self])
-
 
 commitment_supporters = Table(
     "commitment_supporters", db.metadata,

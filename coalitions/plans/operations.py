@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.organisations.forms import country_codes
-from accounts.organisations.models import Sector
+from accounts.organisations.states import Sector
 from coalitions.coalitions.models import Coalition
 from coalitions.coalitions.operations import (
     organisation_or_error,
     organisations_or_error,
 )
-from coalitions.plans.models import ActionPlan, Commitment, Milestone, MilestoneState
+from coalitions.plans.models import ActionPlan, Commitment, Milestone
+from coalitions.plans.states import MilestoneState
 from core.audit.operations import record
 from core.database import rows_by_ids
 from core.errors import OperationError

@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from accounts.organisations.models import Organisation, Sector
+from accounts.organisations.models import Organisation
+from accounts.organisations.states import Sector
 from coalitions.coalitions.models import Coalition
-from coalitions.plans.models import ActionPlan, Commitment, MilestoneState
+from coalitions.plans.models import ActionPlan, Commitment
+from coalitions.plans.states import MilestoneState
 from core.extensions import db
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.organisations.models import Sector
+from accounts.organisations.states import Sector
 from core.i18n import format_programme_datetime
 from core.timeutil import utcnow
 from grants.applications.endorsement_terms import contact_conflict

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -24,7 +23,7 @@ from core.extensions import db
 from core.models import TimestampMixin
 from core.money import MoneyAmount
 from core.timeutil import UTCDateTime, utcnow
-from grants.applications.states import ApplicationState
+from grants.applications.states import ApplicationState, EndorsementState
 
 #: The districts of Belize, offered when choosing where a project takes place.
 DISTRICTS = ["Belize", "Cayo", "Corozal", "Orange Walk", "Stann Creek", "Toledo"]
@@ -208,23 +207,6 @@ class Attachment(db.Model):
     application: Mapped[Application] = relationship(back_populates="attachments")
     required_document = relationship("RequiredDocument")
     stored_file = relationship("StoredFile", lazy="joined")
-
-
-class EndorsementState(enum.StrEnum):
-    pending = "pending"
-    endorsed = "endorsed"
-    declined = "declined"
-    #: The application changed (counterpart, contact, title, summary, budget or period)
-    #: after the request or the answer: the endorsement is needed again.
-    voided = "voided"
-
-    @property
-    def title(self) -> str:
-        return str({EndorsementState.pending: _l("Awaiting the counterpart"),
-                    EndorsementState.endorsed: _l("Endorsed"),
-                    EndorsementState.declined: _l("Declined by the counterpart"),
-                    EndorsementState.voided: _l("Endorsement needed again: the application "
-                                                "changed")}[self])
 
 
 class Endorsement(TimestampMixin, db.Model):

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.organisations import queries as organisation_queries
-from accounts.organisations.models import Organisation, Sector
+from accounts.organisations.models import Organisation
+from accounts.organisations.states import Sector
 from core import contributions
 from core.audit.operations import record
 from core.errors import OperationError
@@ -20,19 +21,14 @@ from core.references import next_reference
 from core.timeutil import utcnow
 from core.urls import external_url
 from grants.applications import endorsement_terms as terms
-from grants.applications.models import (
-    Activity,
-    Application,
-    BudgetLine,
-    EndorsementState,
-    ExpectedResult,
-)
+from grants.applications.models import Activity, Application, BudgetLine, ExpectedResult
 from grants.applications.policies import check_disinterested
 from grants.applications.states import (
     ACTIVE_STATES,
     APPLICATION_WORKFLOW,
     DECIDED_STATES,
     ApplicationState,
+    EndorsementState,
 )
 
 # Separation of duties ----------------------------------------------------------------------
@@ -80,7 +76,7 @@ def transition(application: Application, target: ApplicationState, actor, *,
     if target in DECIDED_STATES:
         application.decided_at = now
     db.session.flush()
-    record(f"application.{step.action}", application, actor=actor,
+    record(step.audit, application, actor=actor,
            summary=f"{application.display_reference}: {source.value} → {target.value}",
            data={"from": source.value, "to": target.value, "note": note})
     notify_applicant(application, NOTIFIED_STATES.get(target), note=note)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.organisations.models import Sector
+from accounts.organisations.states import Sector
 from accounts.policies import is_staff
 from core.access import ALLOW, Decision
 

@@ -12,19 +12,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.organisations.models import Organisation, OrganisationMember, Sector
+from accounts.organisations.models import Organisation, OrganisationMember
+from accounts.organisations.states import Sector
 from accounts.policies import is_applicant, is_staff_reader
 from core import contributions, work
 from core.extensions import db
 from core.timeutil import utcnow
 from grants.applications.checks import SECTIONS, missing_items
-from grants.applications.models import (
-    Application,
-    Endorsement,
-    EndorsementState,
-    application_thematic_areas,
-)
-from grants.applications.states import ApplicationState
+from grants.applications.models import Application, Endorsement, application_thematic_areas
+from grants.applications.states import ApplicationState, EndorsementState
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.calls.states import CallState
 

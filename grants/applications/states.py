@@ -6,15 +6,14 @@ withdrawn from any state before a decision.
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
 from core import contributions
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 
-class ApplicationState(enum.StrEnum):
+class ApplicationState(TitledEnum):
     draft = "draft"
     submitted = "submitted"
     eligible = "eligible"
@@ -25,22 +24,18 @@ class ApplicationState(enum.StrEnum):
     declined = "declined"
     withdrawn = "withdrawn"
 
-    @property
-    def title(self) -> str:
-        return str(APPLICATION_STATE_TITLES[self])
+    __titles__ = {
+        draft: _l("Draft"),
+        submitted: _l("Submitted"),
+        eligible: _l("Eligible"),
+        ineligible: _l("Ineligible"),
+        in_review: _l("In review"),
+        awarded: _l("Awarded"),
+        waitlisted: _l("Waitlisted"),
+        declined: _l("Declined"),
+        withdrawn: _l("Withdrawn"),
+    }
 
-
-APPLICATION_STATE_TITLES = {
-    ApplicationState.draft: _l("Draft"),
-    ApplicationState.submitted: _l("Submitted"),
-    ApplicationState.eligible: _l("Eligible"),
-    ApplicationState.ineligible: _l("Ineligible"),
-    ApplicationState.in_review: _l("In review"),
-    ApplicationState.awarded: _l("Awarded"),
-    ApplicationState.waitlisted: _l("Waitlisted"),
-    ApplicationState.declined: _l("Declined"),
-    ApplicationState.withdrawn: _l("Withdrawn"),
-}
 
 #: States in which the application still counts as the organisation's active application.
 ACTIVE_STATES = frozenset(ApplicationState) - {
@@ -91,14 +86,28 @@ _D = ApplicationState
 _withdrawable = [_D.draft, _D.submitted, _D.eligible, _D.in_review, _D.waitlisted]
 
 APPLICATION_WORKFLOW = Workflow("application", [
-    Transition(_D.draft, _D.submitted, "submit", _applicant, _complete_and_open),
-    Transition(_D.submitted, _D.eligible, "mark_eligible", _staff, _screening_passed),
-    Transition(_D.submitted, _D.ineligible, "mark_ineligible", _staff, _has_reason),
-    Transition(_D.eligible, _D.in_review, "send_to_review", _staff),
-    Transition(_D.in_review, _D.awarded, "award", _decider),
-    Transition(_D.in_review, _D.waitlisted, "waitlist", _decider),
-    Transition(_D.in_review, _D.declined, "decline", _decider),
-    Transition(_D.waitlisted, _D.awarded, "award", _decider),
-    Transition(_D.waitlisted, _D.declined, "decline", _decider),
-    *[Transition(state, _D.withdrawn, "withdraw", _applicant) for state in _withdrawable],
+    Transition("submit", _D.draft, _D.submitted, _applicant, _complete_and_open),
+    Transition("mark_eligible", _D.submitted, _D.eligible, _staff, _screening_passed),
+    Transition("mark_ineligible", _D.submitted, _D.ineligible, _staff, _has_reason),
+    Transition("send_to_review", _D.eligible, _D.in_review, _staff),
+    Transition("award", [_D.in_review, _D.waitlisted], _D.awarded, _decider),
+    Transition("waitlist", _D.in_review, _D.waitlisted, _decider),
+    Transition("decline", [_D.in_review, _D.waitlisted], _D.declined, _decider),
+    Transition("withdraw", _withdrawable, _D.withdrawn, _applicant),
 ])
+
+
+class EndorsementState(TitledEnum):
+    pending = "pending"
+    endorsed = "endorsed"
+    declined = "declined"
+    #: The application changed (counterpart, contact, title, summary, budget or period)
+    #: after the request or the answer: the endorsement is needed again.
+    voided = "voided"
+
+    __titles__ = {
+        pending: _l("Awaiting the counterpart"),
+        endorsed: _l("Endorsed"),
+        declined: _l("Declined by the counterpart"),
+        voided: _l("Endorsement needed again: the application changed"),
+    }

@@ -32,11 +32,7 @@ from grants.awards import queries
 from grants.awards.models import Award, Disbursement
 from grants.awards.policies import is_finance
 from grants.awards.states import (
-    AWARD_TRANSITIONS,
-    DISBURSEMENT_TRANSITIONS,
-    AwardState,
-    DisbursementKind,
-    DisbursementState,
+    award_active,
 )
 
 #: Signed agreements are scans or signed PDFs.
@@ -121,27 +117,10 @@ def _reload(disbursement: Disbursement) -> Disbursement:
         .execution_options(populate_existing=True)).scalar_one()
 
 
-def _award_transition(award: Award, target: AwardState) -> str:
-    action = AWARD_TRANSITIONS.get((award.state, target))
-    if action is None:
-        raise OperationError(_l("This cannot be done while the award is “%(state)s”.",
-                                state=award.state.title))
-    return action
-
-
-def _entry_transition(entry: Disbursement, target: DisbursementState) -> str:
-    action = DISBURSEMENT_TRANSITIONS.get((entry.state, target))
-    if action is None or entry.kind != DisbursementKind.payment:
-        raise OperationError(_l("This cannot be done: the disbursement is “%(state)s”.",
-                                state=entry.state.title))
-    return action
-
-
 def _require_active(award: Award) -> None:
-    if award.state != AwardState.active:
-        raise OperationError(_l("The award is “%(state)s”: disbursements can be requested, "
-                                "approved and paid only while it is active.",
-                                state=award.state.title))
+    active, reason = award_active(award)
+    if not active:
+        raise OperationError(reason)
 
 
 def _money(amount: Decimal, award: Award) -> str:

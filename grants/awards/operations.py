@@ -4,7 +4,7 @@ An award is created from an application awarded by a decision: its amount is the
 decided (``Decision.amount``, which the pool was checked with), its reference and currency
 come from the call, its tranches from the default schedule (split so that they sum
 exactly to the award), and its mid-term and final reports are created as due. It moves only
-through ``AWARD_TRANSITIONS``; signing needs the signed agreement and its date; terminating
+through ``AWARD_WORKFLOW``; signing needs the signed agreement and its date; terminating
 cancels the open requests and de-obligates what was not paid; closing (the close-out page's
 job) needs the final report accepted and the balance paid or de-obligated with a reason.
 
@@ -29,6 +29,7 @@ from core.locking import AlreadyDone, lock
 from core.money import CENT, split_by_shares
 from core.references import next_reference
 from core.timeutil import programme_today, utcnow
+from core.workflow import Transition
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.awards import queries
@@ -39,7 +40,6 @@ from grants.awards.checks import (
     HUNDRED,
     REASON_MAX,
     ZERO,
-    _award_transition,
     _check_date,
     _check_dates,
     _clean_text,
@@ -50,7 +50,9 @@ from grants.awards.checks import (
 )
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import (
+    AWARD_WORKFLOW,
     DEFAULT_SCHEDULE,
+    DISBURSEMENT_WORKFLOW,
     OPEN_STATES,
     AwardState,
     DisbursementState,
@@ -224,10 +226,7 @@ def sign_award(award: Award, actor, *, file_storage, signed_on: date) -> Award:
     if award.state == AwardState.active and award.agreement_file_id is not None:
         raise AlreadyDone(_l("The agreement %(reference)s is already signed.",
                              reference=award.reference))
-    action = _award_transition(award, AwardState.active)
-    if action != "sign":
-        raise OperationError(_l("This cannot be done while the award is “%(state)s”.",
-                                state=award.state.title))
+    transition = AWARD_WORKFLOW.check(award, "sign", actor)
     _check_date(signed_on, field="signed_on",
                 required=_l("Enter the date the agreement was signed."))
     if signed_on > programme_today():
@@ -239,11 +238,11 @@ def sign_award(award: Award, actor, *, file_storage, signed_on: date) -> Award:
                           field="agreement")
     award.agreement_file = stored
     award.signed_on = signed_on
-    award.state = AwardState.active
+    source, award.state = award.state, transition.target
     db.session.flush()
-    record("award.sign", award, actor=actor,
+    record(transition.audit, award, actor=actor,
            summary=f"{award.reference}: agreement signed on {signed_on.isoformat()}",
-           data={"from": AwardState.pending_signature.value, "to": AwardState.active.value,
+           data={"from": source.value, "to": award.state.value,
                  "signed_on": signed_on, "file_id": stored.id})
     return award
 
@@ -255,12 +254,11 @@ def _refuse_if_already(award: Award, target: AwardState) -> None:
                              reference=award.reference, state=award.state.title))
 
 
-def _move(award: Award, target: AwardState, actor, *, reason: str, **data) -> None:
-    source = award.state
-    action = _award_transition(award, target)
+def _move(award: Award, transition: Transition, actor, *, reason: str, **data) -> None:
+    source, target = award.state, transition.target
     award.state = target
     db.session.flush()
-    record(f"award.{action}", award, actor=actor,
+    record(transition.audit, award, actor=actor,
            summary=f"{award.reference}: {source.value} → {target.value}",
            data={"from": source.value, "to": target.value, "reason": reason, **data})
 
@@ -270,10 +268,10 @@ def suspend_award(award: Award, actor, *, reason: str) -> Award:
     _require_staff(actor, award.application)
     award = lock_award(award)
     _refuse_if_already(award, AwardState.suspended)
-    _award_transition(award, AwardState.suspended)
+    transition = AWARD_WORKFLOW.check(award, "suspend", actor)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
                          required=_l("Give the reason for suspending the award."))
-    _move(award, AwardState.suspended, actor, reason=reason)
+    _move(award, transition, actor, reason=reason)
     return award
 
 
@@ -281,12 +279,9 @@ def resume_award(award: Award, actor, *, reason: str = "") -> Award:
     _require_staff(actor, award.application)
     award = lock_award(award)
     _refuse_if_already(award, AwardState.active)
-    _award_transition(award, AwardState.active)
-    if award.state != AwardState.suspended:
-        raise OperationError(_l("This cannot be done while the award is “%(state)s”.",
-                                state=award.state.title))
+    transition = AWARD_WORKFLOW.check(award, "resume", actor)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX)
-    _move(award, AwardState.active, actor, reason=reason)
+    _move(award, transition, actor, reason=reason)
     return award
 
 
@@ -296,7 +291,7 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
     _require_staff(actor, award.application)
     award = lock_award(award)
     _refuse_if_already(award, AwardState.terminated)
-    _award_transition(award, AwardState.terminated)
+    transition = AWARD_WORKFLOW.check(award, "terminate", actor)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
                          required=_l("Give the reason for terminating the award."))
     now = utcnow()
@@ -311,14 +306,14 @@ def terminate_award(award: Award, actor, *, reason: str) -> Award:
         entry.decision_reason = reason
     db.session.flush()
     for entry in open_entries:
-        record("disbursement.cancel", entry, actor=actor,
+        record(DISBURSEMENT_WORKFLOW["cancel"].audit, entry, actor=actor,
                summary=f"{award.reference}: request #{entry.id} cancelled (award terminated)",
                data={"award_id": award.id, "amount": entry.amount, "reason": reason})
     # What was not disbursed joins what was de-obligated: committed becomes disbursed.
     award.deobligated_amount += contributions.ask("award.money", award).undisbursed
     award.deobligation_reason = reason
     award.termination_reason = reason
-    _move(award, AwardState.terminated, actor, reason=reason,
+    _move(award, transition, actor, reason=reason,
           deobligated=award.deobligated_amount,
           cancelled=[entry.id for entry in open_entries])
     return award
@@ -330,10 +325,7 @@ def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
     _require_staff(actor, award.application)
     award = lock_award(award)
     _refuse_if_already(award, AwardState.closed)
-    _award_transition(award, AwardState.closed)
-    if not queries.is_final_report_accepted(award):
-        raise OperationError(_l("The final report must be accepted before the award is "
-                                "closed."))
+    transition = AWARD_WORKFLOW.check(award, "close", actor)
     money = contributions.ask("award.money", award)
     if money.open:
         raise OperationError(_l("Pay or cancel the open disbursement requests (%(amount)s) "
@@ -350,6 +342,6 @@ def close_award(award: Award, actor, *, deobligation_reason: str = "") -> Award:
     award.deobligated_amount += balance
     award.deobligation_reason = deobligation_reason
     award.closed_at = utcnow()
-    _move(award, AwardState.closed, actor, reason=deobligation_reason,
+    _move(award, transition, actor, reason=deobligation_reason,
           deobligated=balance, disbursed=money.disbursed)
     return award

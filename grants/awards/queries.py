@@ -15,8 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
 from accounts.policies import is_staff_reader
+from accounts.states import Role
 from core import contributions, work
 from core.extensions import db
 from grants.applications.models import Application

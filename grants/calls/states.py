@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
 
 
-class CallState(enum.StrEnum):
+class CallState(TitledEnum):
     draft = "draft"
     published = "published"
     closed = "closed"
@@ -17,19 +16,14 @@ class CallState(enum.StrEnum):
     decided = "decided"
     archived = "archived"
 
-    @property
-    def title(self) -> str:
-        return str(CALL_STATE_TITLES[self])
-
-
-CALL_STATE_TITLES = {
-    CallState.draft: _l("Draft"),
-    CallState.published: _l("Published"),
-    CallState.closed: _l("Closed"),
-    CallState.in_review: _l("In review"),
-    CallState.decided: _l("Decided"),
-    CallState.archived: _l("Archived"),
-}
+    __titles__ = {
+        draft: _l("Draft"),
+        published: _l("Published"),
+        closed: _l("Closed"),
+        in_review: _l("In review"),
+        decided: _l("Decided"),
+        archived: _l("Archived"),
+    }
 
 
 def _staff(user, call) -> tuple[bool, str]:
@@ -53,13 +47,13 @@ def _deadline_passed(call) -> tuple[bool, str]:
 
 
 CALL_WORKFLOW = Workflow("call", [
-    Transition(CallState.draft, CallState.published, "publish", _staff, _ready_to_publish),
-    Transition(CallState.published, CallState.draft, "unpublish", _staff,
+    Transition("publish", CallState.draft, CallState.published, _staff, _ready_to_publish),
+    Transition("unpublish", CallState.published, CallState.draft, _staff,
                lambda call: (not call.has_submissions(),
                              str(_l("Applications have been submitted: the call stays "
                                     "published.")))),
-    Transition(CallState.published, CallState.closed, "close", _staff, _deadline_passed),
-    Transition(CallState.closed, CallState.in_review, "start_review", _staff),
-    Transition(CallState.in_review, CallState.decided, "decide", _staff),
-    Transition(CallState.decided, CallState.archived, "archive", _staff),
+    Transition("close", CallState.published, CallState.closed, _staff, _deadline_passed),
+    Transition("start_review", CallState.closed, CallState.in_review, _staff),
+    Transition("decide", CallState.in_review, CallState.decided, _staff),
+    Transition("archive", CallState.decided, CallState.archived, _staff),
 ])

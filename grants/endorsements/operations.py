@@ -30,9 +30,9 @@ from core.timeutil import as_utc, utcnow
 from core.urls import external_url
 from core.validation import clean_text
 from grants.applications import endorsement_terms as terms
-from grants.applications.models import Application, Endorsement, EndorsementState
+from grants.applications.models import Application, Endorsement
 from grants.applications.operations import lock_application, require_disinterested
-from grants.applications.states import ACTIVE_STATES, DECIDED_STATES
+from grants.applications.states import ACTIVE_STATES, DECIDED_STATES, EndorsementState
 
 DEFAULT_LINK_DAYS = 21
 #: Length limits of the answer's fields (the columns' sizes).

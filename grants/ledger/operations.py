@@ -46,7 +46,6 @@ from grants.awards.checks import (
     _check_date,
     _check_key,
     _clean_text,
-    _entry_transition,
     _money,
     _notify_finance,
     _notify_grantee,
@@ -57,7 +56,12 @@ from grants.awards.checks import (
     lock_award,
 )
 from grants.awards.models import Award, Disbursement, Tranche
-from grants.awards.states import AwardState, DisbursementKind, DisbursementState
+from grants.awards.states import (
+    DISBURSEMENT_WORKFLOW,
+    AwardState,
+    DisbursementKind,
+    DisbursementState,
+)
 from grants.ledger import exchange, queries
 
 
@@ -168,17 +172,16 @@ def _decided_entry(disbursement: Disbursement, actor) -> tuple[Award, Disburseme
 
 def approve_disbursement(disbursement: Disbursement, actor) -> Disbursement:
     award, entry = _decided_entry(disbursement, actor)
-    _entry_transition(entry, DisbursementState.approved)
-    _require_active(award)
+    transition = DISBURSEMENT_WORKFLOW.check(entry, "approve", actor)
     money = queries.money_of(award)
     if money.remaining < 0:  # the request counted already; never expected
         raise OperationError(_l("Approving this would over-disburse the award (%(remaining)s "
                                 "left).", remaining=_money(money.remaining, award)))
-    entry.state = DisbursementState.approved
+    entry.state = transition.target
     entry.approved_by_id = actor.id
     entry.approved_at = utcnow()
     db.session.flush()
-    record("disbursement.approve", entry, actor=actor,
+    record(transition.audit, entry, actor=actor,
            summary=f"{award.reference}: request #{entry.id} of {entry.amount} "
                    f"{award.currency} approved",
            data={"award_id": award.id, "amount": entry.amount,
@@ -189,15 +192,15 @@ def approve_disbursement(disbursement: Disbursement, actor) -> Disbursement:
 
 def reject_disbursement(disbursement: Disbursement, actor, *, reason: str) -> Disbursement:
     award, entry = _decided_entry(disbursement, actor)
-    _entry_transition(entry, DisbursementState.rejected)
+    transition = DISBURSEMENT_WORKFLOW.check(entry, "reject", actor)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
                          required=_l("Give the reason for rejecting the request."))
-    entry.state = DisbursementState.rejected
+    entry.state = transition.target
     entry.rejected_by_id = actor.id
     entry.rejected_at = utcnow()
     entry.decision_reason = reason
     db.session.flush()
-    record("disbursement.reject", entry, actor=actor,
+    record(transition.audit, entry, actor=actor,
            summary=f"{award.reference}: request #{entry.id} of {entry.amount} "
                    f"{award.currency} rejected",
            data={"award_id": award.id, "amount": entry.amount, "reason": reason})
@@ -210,15 +213,15 @@ def cancel_disbursement(disbursement: Disbursement, actor, *, reason: str) -> Di
     _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)
     entry = _reload(disbursement)
-    _entry_transition(entry, DisbursementState.cancelled)
+    transition = DISBURSEMENT_WORKFLOW.check(entry, "cancel", actor)
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX,
                          required=_l("Give the reason for cancelling the request."))
-    entry.state = DisbursementState.cancelled
+    entry.state = transition.target
     entry.cancelled_by_id = actor.id
     entry.cancelled_at = utcnow()
     entry.decision_reason = reason
     db.session.flush()
-    record("disbursement.cancel", entry, actor=actor,
+    record(transition.audit, entry, actor=actor,
            summary=f"{award.reference}: request #{entry.id} of {entry.amount} "
                    f"{award.currency} cancelled",
            data={"award_id": award.id, "amount": entry.amount, "reason": reason})
@@ -265,8 +268,7 @@ def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_ref
     _require_finance(actor, disbursement.award)
     award = lock_award(disbursement.award)
     entry = _reload(disbursement)
-    _entry_transition(entry, DisbursementState.paid)
-    _require_active(award)
+    transition = DISBURSEMENT_WORKFLOW.check(entry, "pay", actor)
     _check_date(paid_on, field="paid_on", required=_l("Enter the date of the payment."))
     if paid_on > programme_today():
         raise OperationError(_l("The payment date cannot be in the future."), field="paid_on")
@@ -306,7 +308,7 @@ def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_ref
                 expected=_money(equivalent, award),
                 paid=format_money(expected_paid, paid_currency),
                 rate=f"{rate.normalize():f}"), field="usd_equivalent")
-    entry.state = DisbursementState.paid
+    entry.state = transition.target
     entry.paid_by_id = actor.id
     entry.paid_on = paid_on
     entry.recorded_at = utcnow()
@@ -316,7 +318,7 @@ def record_payment(disbursement: Disbursement, actor, *, paid_on: date, bank_ref
     entry.exchange_rate = rate
     entry.usd_equivalent = equivalent
     db.session.flush()
-    record("disbursement.pay", entry, actor=actor,
+    record(transition.audit, entry, actor=actor,
            summary=f"{award.reference}: #{entry.id} paid, {expected_paid} {paid_currency} "
                    f"({entry.amount} {award.currency}), {bank_reference}",
            data={"award_id": award.id, "amount": entry.amount, "paid_on": paid_on,

@@ -15,7 +15,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
+from accounts.states import Role
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -29,7 +30,7 @@ from grants.awards.states import AwardState
 from grants.monitoring import queries
 from grants.monitoring.models import Expenditure, ProgressReport, ReportEvidence, ReportVersion
 from grants.monitoring.policies import can_review_reports, report_is_editable
-from grants.monitoring.states import REPORT_TRANSITIONS, ReportKind, ReportState
+from grants.monitoring.states import REPORT_WORKFLOW, ReportKind, ReportState
 
 #: Beneficiaries reached, by sex and age group: the version's columns.
 BENEFICIARY_FIELDS = ("women_under_30", "women_30_and_over", "men_under_30",
@@ -239,15 +240,6 @@ def attach_receipt(report: ProgressReport, actor, expenditure: Expenditure, *,
 
 # Workflow ----------------------------------------------------------------------------------
 
-def _move(report: ProgressReport, target: ReportState) -> str:
-    action = REPORT_TRANSITIONS.get((report.state, target))
-    if action is None:
-        raise OperationError(_l("This cannot be done while the report is “%(state)s”.",
-                                state=report.state.title))
-    report.state = target
-    return action
-
-
 def submit_report(report: ProgressReport, actor) -> ReportVersion:
     """Submit the draft version for review (again, after a return)."""
     lock(report)
@@ -266,13 +258,14 @@ def submit_report(report: ProgressReport, actor) -> ReportVersion:
     if any(line.spent_on > today for line in draft.expenditures):
         raise OperationError(_l("An expense cannot be dated in the future."),
                              field="expenditures")
-    source = report.state
-    action = _move(report, ReportState.submitted)
+    # Submitting a due report and submitting a returned one again are two transitions.
+    transition = REPORT_WORKFLOW.check(report, ReportState.submitted, actor)
+    source, report.state = report.state, transition.target
     draft.submitted_at = utcnow()
     draft.submitted_by_id = actor.id
     db.session.flush()
     missing = sum(1 for line in draft.expenditures if line.receipt_file_id is None)
-    record(f"report.{action}", report, actor=actor,
+    record(transition.audit, report, actor=actor,
            summary=f"{_report_label(report)}: version {draft.number} submitted",
            data={"from": source.value, "to": report.state.value, "version": draft.number,
                  "expenditure_total": sum((line.amount for line in draft.expenditures),
@@ -289,33 +282,32 @@ def _require_reviewer(actor, report: ProgressReport | None = None) -> None:
         raise OperationError(reason)
 
 
-def _review(report: ProgressReport, actor, target: ReportState, comment: str) -> ReportVersion:
+def _review(report: ProgressReport, actor, name: str, comment: str) -> ReportVersion:
+    """Accept or return (``name``) the submitted report."""
     _require_reviewer(actor, report)
     lock(report)
-    if report.state == target:
+    if report.state == REPORT_WORKFLOW[name].target:
         raise AlreadyDone(_l("The report is already “%(state)s”.", state=report.state.title))
-    if report.state != ReportState.submitted:
-        raise OperationError(_l("Only a submitted report can be accepted or returned; this "
-                                "one is “%(state)s”.", state=report.state.title))
+    transition = REPORT_WORKFLOW.check(report, name, actor)
     if len(comment) > COMMENT_MAX:
         raise OperationError(_l("Use at most %(limit)s characters.", limit=COMMENT_MAX),
                              field="comment")
     version = queries.latest_submitted_version(report)
-    action = _move(report, target)
+    source, report.state = report.state, transition.target
     version.reviewed_by_id = actor.id
     version.reviewed_at = utcnow()
     version.staff_comment = comment
     db.session.flush()
-    record(f"report.{action}", report, actor=actor,
+    record(transition.audit, report, actor=actor,
            summary=f"{_report_label(report)}: version {version.number} "
-                   f"{'accepted' if target == ReportState.accepted else 'returned'}",
-           data={"from": ReportState.submitted.value, "to": target.value,
+                   f"{'accepted' if name == 'accept' else 'returned'}",
+           data={"from": source.value, "to": report.state.value,
                  "version": version.number, "comment": comment})
     return version
 
 
 def accept_report(report: ProgressReport, actor, *, comment: str = "") -> ReportVersion:
-    version = _review(report, actor, ReportState.accepted, (comment or "").strip())
+    version = _review(report, actor, "accept", (comment or "").strip())
     report.accepted_at = version.reviewed_at
     db.session.flush()
     _notify_grantee(report, "grants/monitoring/accepted", version=version)
@@ -329,7 +321,7 @@ def return_report(report: ProgressReport, actor, *, comment: str) -> ReportVersi
         _require_reviewer(actor, report)
         raise OperationError(_l("Say what the grantee should change: a returned report needs "
                                 "a comment."), field="comment")
-    version = _review(report, actor, ReportState.returned, comment)
+    version = _review(report, actor, "return", comment)
     _start_draft(report, actor)
     _notify_grantee(report, "grants/monitoring/returned", version=version)
     return version

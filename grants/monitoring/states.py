@@ -6,31 +6,43 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
+from core.workflow import Transition, Workflow
+
 # The kinds of report are set by the grant agreement (its tranches wait on them): they live
 # with the awards, an earlier stage.
 from grants.awards.states import ReportKind  # noqa: F401
 
 
-class ReportState(enum.StrEnum):
+class ReportState(TitledEnum):
     due = "due"
     submitted = "submitted"
     returned = "returned"
     accepted = "accepted"
 
-    @property
-    def title(self) -> str:
-        return str({ReportState.due: _l("Due"), ReportState.submitted: _l("Submitted"),
-                    ReportState.returned: _l("Returned for changes"),
-                    ReportState.accepted: _l("Accepted")}[self])
+    __titles__ = {
+        due: _l("Due"),
+        submitted: _l("Submitted"),
+        returned: _l("Returned for changes"),
+        accepted: _l("Accepted"),
+    }
 
 
-#: (from, to): action. The grantee submits (again after a return); staff accept or return.
-REPORT_TRANSITIONS = {
-    (ReportState.due, ReportState.submitted): "submit",
-    (ReportState.returned, ReportState.submitted): "resubmit",
-    (ReportState.submitted, ReportState.accepted): "accept",
-    (ReportState.submitted, ReportState.returned): "return",
-}
+def _review_refusal(report):
+    return _l("Only a submitted report can be accepted or returned; this one is "
+              "“%(state)s”.", state=report.state.title)
+
+
+_R = ReportState
+
+#: The grantee submits (again after a return); staff accept or return.
+REPORT_WORKFLOW = Workflow("report", [
+    Transition("submit", _R.due, _R.submitted),
+    Transition("resubmit", _R.returned, _R.submitted),
+    Transition("accept", _R.submitted, _R.accepted, refusal=_review_refusal),
+    Transition("return", _R.submitted, _R.returned, refusal=_review_refusal),
+], refusal=lambda report: _l("This cannot be done while the report is “%(state)s”.",
+                             state=report.state.title))
 
 
 class Sex(enum.StrEnum):

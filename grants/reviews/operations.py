@@ -16,7 +16,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from accounts.models import Role
+from accounts.states import Role
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -25,6 +25,7 @@ from core.outbox.operations import queue_email
 from core.timeutil import utcnow
 from core.urls import external_url
 from core.validation import clean_text
+from core.workflow import Transition
 from grants.applications.models import Application
 from grants.applications.operations import transition
 from grants.applications.states import ApplicationState
@@ -43,7 +44,7 @@ from grants.reviews.queries import ASSIGNABLE_STATES
 # with the panel's other writes.
 from grants.reviews.revisions import create_review, save_review  # noqa: F401
 from grants.reviews.states import (
-    ASSIGNMENT_TRANSITIONS,
+    ASSIGNMENT_WORKFLOW,
     AssignmentState,
     ReviewState,
 )
@@ -249,9 +250,9 @@ def declare_conflict(panel: Panel, reviewer, *, reason: str, application=None,
             if assignment.review is not None and \
                     assignment.review.state == ReviewState.submitted:
                 continue
-            _mark_declined(assignment, str(_l("Conflict of interest: %(reason)s",
-                                              reason=reason)))
-            record("assignment.decline", assignment, actor=reviewer,
+            transition = _mark_declined(assignment, str(_l("Conflict of interest: %(reason)s",
+                                                           reason=reason)))
+            record(transition.audit, assignment, actor=reviewer,
                    summary=f"{reviewer.name} no longer reviews "
                            f"{assignment.application.display_reference}: conflict declared",
                    data={"reason": "conflict", "conflict_id": declaration.id})
@@ -390,17 +391,17 @@ def auto_assign(panel: Panel, actor) -> AutoAssignResult:
     return result
 
 
-def _mark_declined(assignment: ReviewAssignment, reason: str) -> None:
+def _mark_declined(assignment: ReviewAssignment, reason: str) -> Transition:
     if assignment.state == AssignmentState.declined:
         raise AlreadyDone(_l("This assignment has already been declined."))
-    if (assignment.state, AssignmentState.declined) not in ASSIGNMENT_TRANSITIONS:
-        raise OperationError(_l("This assignment has already been declined."))
-    assignment.state = AssignmentState.declined
+    transition = ASSIGNMENT_WORKFLOW.check(assignment, "decline")
+    assignment.state = transition.target
     assignment.declined_at = utcnow()
     assignment.decline_reason = reason
     if assignment.review is not None:
         assignment.review = None  # a declined assignment keeps no draft
     db.session.flush()
+    return transition
 
 
 def decline_assignment(assignment: ReviewAssignment, reviewer, reason: str) -> None:
@@ -412,8 +413,8 @@ def decline_assignment(assignment: ReviewAssignment, reviewer, reason: str) -> N
     if not allowed:
         raise OperationError(why)
     reason = _clean_reason(reason)
-    _mark_declined(assignment, reason)
-    record("assignment.decline", assignment, actor=reviewer,
+    transition = _mark_declined(assignment, reason)
+    record(transition.audit, assignment, actor=reviewer,
            summary=f"{reviewer.name} declined {assignment.application.display_reference}",
            data={"reason": reason})
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from accounts.models import Role
 from accounts.policies import is_staff
+from accounts.states import Role
 from core.access import ALLOW, Decision
 from core.extensions import db
 from grants.reviews.conflicts import is_conflicted

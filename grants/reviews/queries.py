@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import Role, User, UserRole
+from accounts.models import User, UserRole
 from accounts.organisations.models import Organisation, OrganisationMember
+from accounts.states import Role
 from core import work
 from core.extensions import db
 from core.timeutil import utcnow

@@ -20,7 +20,7 @@ from core.timeutil import utcnow
 from core.validation import clean_text
 from grants.reviews.models import Review, ReviewAssignment, ReviewScore, ReviewVersion
 from grants.reviews.policies import can_review
-from grants.reviews.states import REVIEW_TRANSITIONS, Confidence, Recommendation, ReviewState
+from grants.reviews.states import REVIEW_WORKFLOW, Confidence, Recommendation, ReviewState
 
 COMMENT_MAX = 5000
 OVERALL_COMMENT_MAX = 10000
@@ -156,9 +156,9 @@ def save_review(assignment: ReviewAssignment, reviewer, *, scores: dict, comment
     review = _existing_review(assignment)
     source = review.state if review is not None else ReviewState.draft
     submit = bool(submit) or source == ReviewState.submitted
-    target = ReviewState.submitted if submit else ReviewState.draft
-    if (source, target) not in REVIEW_TRANSITIONS:
-        raise OperationError(_l("A submitted review cannot go back to draft."))
+    name = "revise" if source == ReviewState.submitted else "submit" if submit else "save"
+    transition = REVIEW_WORKFLOW.check(review, name, reviewer, state=source)
+    target = transition.target
     criteria = list(assignment.panel.call.criteria)
     rows = _check_scores(criteria, scores or {}, comments or {}, submit)
     overall_comment = _check_text(overall_comment, OVERALL_COMMENT_MAX, "overall_comment")
@@ -191,24 +191,19 @@ def save_review(assignment: ReviewAssignment, reviewer, *, scores: dict, comment
     review.recommendation = recommendation
     review.confidence = confidence
     now = utcnow()
-    if source == ReviewState.submitted:
-        action = "review.revise"
-    elif submit:
-        action = "review.submit"
+    if transition.name == "submit":
         review.submitted_at = now
-    else:
-        action = "review.save"
     review.state = target
     review.updated_at = now
-    in_discussion = action == "review.revise" and \
+    in_discussion = transition.name == "revise" and \
         assignment.panel.discussion_opened_at is not None
     if target == ReviewState.submitted:
         review.versions.append(_snapshot(review, saved_at=now, in_discussion=in_discussion))
     db.session.flush()
     application = assignment.application
-    record(action, review, actor=reviewer,
+    record(transition.audit, review, actor=reviewer,
            summary=f"{reviewer.name}: review of {application.display_reference} "
-                   f"{'revised' if action == 'review.revise' else target.value}",
+                   f"{'revised' if transition.name == 'revise' else target.value}",
            data={"assignment_id": assignment.id, "application_id": application.id,
                  "scores": {str(k): v["score"] for k, v in rows.items()},
                  "recommendation": recommendation, "confidence": confidence,

@@ -2,84 +2,93 @@
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from core.enums import TitledEnum
+from core.workflow import Transition, Workflow
 
-class AssignmentState(enum.StrEnum):
+
+class AssignmentState(TitledEnum):
     assigned = "assigned"
     declined = "declined"
 
-    @property
-    def title(self) -> str:
-        return str({AssignmentState.assigned: _l("Assigned"),
-                    AssignmentState.declined: _l("Declined")}[self])
+    __titles__ = {
+        assigned: _l("Assigned"),
+        declined: _l("Declined"),
+    }
 
 
-class ReviewState(enum.StrEnum):
+class ReviewState(TitledEnum):
     draft = "draft"
     submitted = "submitted"
 
-    @property
-    def title(self) -> str:
-        return str({ReviewState.draft: _l("Draft"),
-                    ReviewState.submitted: _l("Submitted")}[self])
+    __titles__ = {
+        draft: _l("Draft"),
+        submitted: _l("Submitted"),
+    }
 
 
-class Recommendation(enum.StrEnum):
+class Recommendation(TitledEnum):
     fund = "fund"
     fund_with_conditions = "fund_with_conditions"
     do_not_fund = "do_not_fund"
 
-    @property
-    def title(self) -> str:
-        return str({Recommendation.fund: _l("Recommend funding"),
-                    Recommendation.fund_with_conditions: _l("Recommend funding with conditions"),
-                    Recommendation.do_not_fund: _l("Do not recommend funding")}[self])
+    __titles__ = {
+        fund: _l("Recommend funding"),
+        fund_with_conditions: _l("Recommend funding with conditions"),
+        do_not_fund: _l("Do not recommend funding"),
+    }
 
 
-class Confidence(enum.StrEnum):
+class Confidence(TitledEnum):
     low = "low"
     medium = "medium"
     high = "high"
 
-    @property
-    def title(self) -> str:
-        return str({Confidence.low: _l("Low"), Confidence.medium: _l("Medium"),
-                    Confidence.high: _l("High")}[self])
+    __titles__ = {
+        low: _l("Low"),
+        medium: _l("Medium"),
+        high: _l("High"),
+    }
 
 
-class Outcome(enum.StrEnum):
+class Outcome(TitledEnum):
     award = "award"
     waitlist = "waitlist"
     decline = "decline"
 
-    @property
-    def title(self) -> str:
-        return str({Outcome.award: _l("Award a grant"),
-                    Outcome.waitlist: _l("Put on the waiting list"),
-                    Outcome.decline: _l("Decline the application")}[self])
+    __titles__ = {
+        award: _l("Award a grant"),
+        waitlist: _l("Put on the waiting list"),
+        decline: _l("Decline the application"),
+    }
 
 
-class LateConflictOutcome(enum.StrEnum):
+class LateConflictOutcome(TitledEnum):
     """What staff decided about a review whose reviewer became conflicted after it."""
 
     keep = "keep"
     exclude = "exclude"
 
-    @property
-    def title(self) -> str:
-        return str({LateConflictOutcome.keep: _l("Keep the review in the ranking"),
-                    LateConflictOutcome.exclude: _l("Exclude the review from the ranking")}[self])
+    __titles__ = {
+        keep: _l("Keep the review in the ranking"),
+        exclude: _l("Exclude the review from the ranking"),
+    }
 
 
-#: (from, to) moves of a review: a reviewer submits a draft, and may revise a submitted
-#: review (it stays submitted) until the panel is locked.
-REVIEW_TRANSITIONS = {
-    (ReviewState.draft, ReviewState.draft),
-    (ReviewState.draft, ReviewState.submitted),
-    (ReviewState.submitted, ReviewState.submitted),
-}
+def _assignment_refusal(_assignment):
+    return _l("This assignment has already been declined.")
+
+
+#: A reviewer saves a draft or submits it, and may revise a submitted review (it stays
+#: submitted) until the panel is locked.
+REVIEW_WORKFLOW = Workflow("review", [
+    Transition("save", ReviewState.draft, ReviewState.draft),
+    Transition("submit", ReviewState.draft, ReviewState.submitted),
+    Transition("revise", ReviewState.submitted, ReviewState.submitted),
+], refusal=lambda _review: _l("A submitted review cannot go back to draft."))
+
 #: An assignment can be declined by its reviewer while no review has been submitted.
-ASSIGNMENT_TRANSITIONS = {(AssignmentState.assigned, AssignmentState.declined)}
+ASSIGNMENT_WORKFLOW = Workflow("assignment", [
+    Transition("decline", AssignmentState.assigned, AssignmentState.declined),
+], refusal=_assignment_refusal)

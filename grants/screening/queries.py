@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from core.extensions import db
 from core.money import format_money
 from grants.applications.endorsement_terms import is_bound_to_current
-from grants.applications.models import Application, Attachment, EndorsementState
+from grants.applications.models import Application, Attachment
+from grants.applications.states import EndorsementState
 from grants.calls.models import Call
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.models import Role
 from accounts.policies import is_staff
+from accounts.states import Role
 from core.access import ALLOW, Decision
 
 #: Lists that name people.

@@ -47,9 +47,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, extract, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
-from accounts.organisations.models import Organisation, Sector
+from accounts.organisations.models import Organisation
+from accounts.organisations.states import Sector
 from coalitions.coalitions.models import CoalitionMembership
-from coalitions.events.models import Attendance, Event, EventType, Person, Sex
+from coalitions.events.models import Attendance, Event, Person
+from coalitions.events.states import EventType, Sex
 from core import work
 from core.extensions import db
 from core.timeutil import from_programme_time

@@ -23,15 +23,16 @@ from coalitions.coalitions.models import (
     CoalitionMembership,
     coalition_awards,
 )
-from coalitions.events.models import Attendance, Event, Person, Sex
+from coalitions.events.models import Attendance, Event, Person
+from coalitions.events.states import Sex
 from coalitions.plans.models import (
     ActionPlan,
     Commitment,
     Milestone,
-    MilestoneState,
     commitment_coalitions,
     commitment_supporters,
 )
+from coalitions.plans.states import MilestoneState
 from core.extensions import db
 from core.spreadsheets import Column
 from grants.awards.models import Award

@@ -17,8 +17,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from accounts.organisations.models import Sector
-from coalitions.events.models import EventType
+from accounts.organisations.states import Sector
+from coalitions.events.states import EventType
 from core.extensions import db
 from core.spreadsheets import Block, Chart, Column
 from core.timeutil import to_programme_time
