@@ -223,11 +223,13 @@ POLICY: dict[str, Access] = {
                          f"{c['marked_review'].id}/late-conflict", "POST", 422, conflicted=403),
     # Monitoring: the context's award belongs to an organisation none of the test roles is a
     # member of, so only its members (tests/grants/monitoring) write its reports; staff read
-    # and review them; finance sees budgets and the dashboard. An empty add-report form or
+    # and review them; finance read them (and their files) and see budgets and the dashboard,
+    # as the tranches they release depend on them. An empty add-report form or
     # close-out form is not posted here.
     "monitoring.my_grants": Access(SIGNED_IN, lambda c: "/grants"),
     "monitoring.finance_dashboard": Access(STAFF | {"finance"}, lambda c: "/staff/dashboard"),
-    "monitoring.report": Access(STAFF, lambda c: f"/reports/{c['monitoring_report'].id}"),
+    "monitoring.report": Access(STAFF | {"finance"},
+                                lambda c: f"/reports/{c['monitoring_report'].id}"),
     "monitoring.edit_report": Access(
         NOBODY, lambda c: f"/reports/{c['monitoring_report'].id}/edit"),
     "monitoring.upload_evidence": Access(
@@ -236,7 +238,7 @@ POLICY: dict[str, Access] = {
         NOBODY, lambda c: f"/reports/{c['monitoring_report'].id}/expenditures/"
                           f"{c['monitoring_expenditure'].id}/receipt", "POST"),
     "monitoring.file": Access(
-        STAFF, lambda c: f"/reports/{c['monitoring_report'].id}/files/"
+        STAFF | {"finance"}, lambda c: f"/reports/{c['monitoring_report'].id}/files/"
                          f"{c['monitoring_receipt'].id}"),
     "monitoring.review_report": Access(
         STAFF, lambda c: f"/staff/reports/{c['monitoring_report'].id}/review", conflicted=403),

@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.organisations.states import Sector
 from accounts.policies import is_staff
+from accounts.states import Role
 from core.access import ALLOW, Decision
+from grants.applications.states import ApplicationState
 
 
 def _member_of(user, organisation_id: int) -> bool:
@@ -23,8 +25,15 @@ def is_applicant_member(user, application) -> Decision:
     return False, str(_l("Only members of the applicant organisation can do this."))
 
 
+def _finance_reading(user, application) -> bool:
+    """Finance read (never edit) the awarded applications whose money they approve and pay."""
+    return bool(user and user.is_authenticated and user.has_role(Role.finance)
+                and application.state == ApplicationState.awarded)
+
+
 def can_view(user, application) -> Decision:
-    if is_staff(user) or _member_of(user, application.organisation_id):
+    if is_staff(user) or _member_of(user, application.organisation_id) \
+            or _finance_reading(user, application):
         return ALLOW
     return False, str(_l("You cannot see this application."))
 

@@ -51,7 +51,9 @@ def can_view_my_grants(user) -> Decision:
 
 
 def can_view_report(user, report) -> Decision:
-    if is_staff(user) or is_member_of(user, report.award.application.organisation_id):
+    """Staff and the grantee; finance read the reports behind the tranches they release."""
+    if is_staff(user) or _is_finance(user) \
+            or is_member_of(user, report.award.application.organisation_id):
         return ALLOW
     return False, str(_l("You cannot see this report."))
 

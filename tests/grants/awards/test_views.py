@@ -129,7 +129,7 @@ def test_bad_award_forms_write_nothing(client, login_as, db_session, awarded, st
     login_as(staff)
     for data in ({"starts_on": "2026-05-01", "ends_on": "2026-04-01"},
                  {"starts_on": "yesterday", "ends_on": "2026-04-01"},
-                 {"starts_on": "1999-01-01", "ends_on": "2026-04-01"},
+                 {"starts_on": "1949-12-31", "ends_on": "2026-04-01"},
                  {"starts_on": "", "ends_on": ""}):
         response = client.post(f"/staff/applications/{awarded.id}/award", data=data)
         assert response.status_code == 422, data

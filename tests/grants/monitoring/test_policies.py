@@ -18,12 +18,15 @@ def _allowed(decision) -> bool:
     return allowed
 
 
-def test_reports_are_for_the_grantee_and_staff(grant, other_grant, staff, finance,
-                                               factories):
+def test_reports_are_for_the_grantee_staff_and_finance(grant, other_grant, staff, finance,
+                                                       factories):
     report = grant.midterm
-    for user in (grant.owner, grant.member, staff, factories.user(roles=("admin",))):
+    # Finance read the reports whose acceptance releases the tranches they pay.
+    for user in (grant.owner, grant.member, staff, factories.user(roles=("admin",)), finance):
         assert _allowed(policies.can_view_report(user, report))
-    for user in (other_grant.owner, finance, factories.user(roles=("donor",)),
+        assert not _allowed(policies.can_edit_report(user, report)) or user in (
+            grant.owner, grant.member)
+    for user in (other_grant.owner, factories.user(roles=("donor",)),
                  factories.user(roles=("reviewer",)), Anonymous()):
         assert not _allowed(policies.can_view_report(user, report))
 
@@ -76,3 +79,15 @@ def test_dashboards(grant, staff, finance, factories):
         assert not _allowed(policies.can_view_finance_dashboard(user))
     assert _allowed(policies.can_view_my_grants(factories.user(roles=("reviewer",))))
     assert not _allowed(policies.can_view_my_grants(Anonymous()))
+
+
+def test_finance_read_the_awarded_application_behind_a_grant(grant, finance, factories):
+    from grants.applications import policies as application_policies
+    from grants.applications.states import ApplicationState
+
+    application = grant.award.application
+    assert application.state == ApplicationState.awarded
+    assert _allowed(application_policies.can_view(finance, application))
+    assert not _allowed(application_policies.can_edit(finance, application))
+    application.state = ApplicationState.submitted  # not (yet) money of theirs
+    assert not _allowed(application_policies.can_view(finance, application))
