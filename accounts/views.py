@@ -219,19 +219,12 @@ def accept_invitation(token: str):
     try:
         invitation = operations.invitation_for_token(token)
     except OperationError as error:
-        repeated = request.method == "POST" and operations.acceptance_repeated(
-            token, SetPasswordForm().password.data, signed_in=signed_in)
-        if repeated:
-            return _invitation_accepted(repeated, operations.INVITATION_ALREADY_ACCEPTED,
-                                        "info")
-        return render_template("accounts/link_problem.html", message=error.message), 400
+        return _invitation_link_problem(token, error, signed_in)
     invited = invitation.user
     needs_password = invited.password_hash is None
     if not needs_password and not (current_user.is_authenticated
                                    and current_user.id == invited.id):
-        return render_template("accounts/accept_invitation.html", invited=invited,
-                               invitation=invitation, form=None,
-                               sign_in_url=url_for("accounts.login", next=request.path))
+        return _sign_in_to_accept(invitation)
     form = SetPasswordForm() if needs_password else BaseForm()
     if form.validate_on_submit():
         try:
@@ -248,6 +241,23 @@ def accept_invitation(token: str):
                 else _("The invitation is accepted: your new roles are ready."), "success")
     return render_form("accounts/accept_invitation.html", form, invited=invited,
                        invitation=invitation)
+
+
+def _invitation_link_problem(token: str, error: OperationError, signed_in):
+    """A link that opens no invitation: the repeat of an acceptance just made (a double
+    click) is answered as that one was; anything else is a link problem."""
+    repeated = request.method == "POST" and operations.acceptance_repeated(
+        token, SetPasswordForm().password.data, signed_in=signed_in)
+    if repeated:
+        return _invitation_accepted(repeated, operations.INVITATION_ALREADY_ACCEPTED, "info")
+    return render_template("accounts/link_problem.html", message=error.message), 400
+
+
+def _sign_in_to_accept(invitation):
+    """An account that has a password accepts signed in as itself."""
+    return render_template("accounts/accept_invitation.html", invited=invitation.user,
+                           invitation=invitation, form=None,
+                           sign_in_url=url_for("accounts.login", next=request.path))
 
 
 def _invitation_accepted(user: User, message, category: str):

@@ -239,26 +239,13 @@ def edit_report(report_id: int):
     editable, reason = _require_writer(report)
     submitting = request.form.get("action") == "submit"
     if not editable:
-        if request.method == "GET":
-            flash(reason, "info")
-            return redirect(url_for("monitoring.report", report_id=report.id))
-        if submitting and report.state == ReportState.submitted:
-            return _already_submitted(report)
-        return render_error(409, reason)
+        return _not_editable(report, reason, submitting)
     if request.method == "GET":
         return _edit_page(report, _report_form(report, fill=True))
     form = _report_form(report, fill=False)
     if form.validate_on_submit():
         try:
-            # A refused submission undoes the save too, so the page shows what is stored.
-            with db.session.begin_nested():
-                operations.save_draft(
-                    report, current_user, activities=form.activities.data or "",
-                    results=form.results.data or "", challenges=form.challenges.data or "",
-                    beneficiaries=form.beneficiaries(), expenditures=form.expenditure_lines(),
-                    remove_evidence_ids=form.remove_evidence.data or [])
-                if submitting:
-                    operations.submit_report(report, current_user)
+            _save_report(report, form, submitting)
         except OperationError as error:
             if submitting and report.state == ReportState.submitted:
                 # Submitted by a click that came first (a double click).
@@ -272,6 +259,30 @@ def edit_report(report_id: int):
             flash(_("Draft saved."), "success")
             return redirect(url_for("monitoring.edit_report", report_id=report.id))
     return _edit_page(report, form, status=422)
+
+
+def _not_editable(report: ProgressReport, reason: str, submitting: bool):
+    """A report its writer cannot change (now): the page says why; a form sent says so
+    with a 409, or answers a repeated submission as the first was answered."""
+    if request.method == "GET":
+        flash(reason, "info")
+        return redirect(url_for("monitoring.report", report_id=report.id))
+    if submitting and report.state == ReportState.submitted:
+        return _already_submitted(report)
+    return render_error(409, reason)
+
+
+def _save_report(report: ProgressReport, form, submitting: bool) -> None:
+    """Save the draft from the form, and submit it when asked."""
+    # A refused submission undoes the save too, so the page shows what is stored.
+    with db.session.begin_nested():
+        operations.save_draft(
+            report, current_user, activities=form.activities.data or "",
+            results=form.results.data or "", challenges=form.challenges.data or "",
+            beneficiaries=form.beneficiaries(), expenditures=form.expenditure_lines(),
+            remove_evidence_ids=form.remove_evidence.data or [])
+        if submitting:
+            operations.submit_report(report, current_user)
 
 
 def _already_submitted(report: ProgressReport):

@@ -174,6 +174,11 @@ def feedback(panel_id: int, application_id: int):
                     reference=application.display_reference), "success")
             return redirect(url_for("ranking.feedback", panel_id=panel.id,
                                     application_id=application.id))
+    return _render_feedback(form, panel, application, reviews)
+
+
+def _render_feedback(form: FeedbackForm, panel, application, reviews):
+    """The feedback page, its preview showing the comments chosen in the form."""
     shared = set(form.shared.data or [])
     preview = operations.feedback_note("", [review.overall_comment.strip() for review in reviews
                                             if review.id in shared
