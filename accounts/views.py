@@ -33,6 +33,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db, limiter, login_manager
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.security import is_safe_redirect
 
@@ -317,7 +318,7 @@ def invite_user():
 
 @admin_bp.route("/<int:user_id>", methods=["GET", "POST"])
 def user_detail(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     require(can_manage_users(current_user))
     form = RolesForm(data={"roles": [role.value for role in user.roles]})
     if form.validate_on_submit():
@@ -337,7 +338,7 @@ def user_detail(user_id: int):
 
 @admin_bp.route("/<int:user_id>/enabled", methods=["POST"])
 def set_user_enabled(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     require(can_disable(current_user, user))
     enable = request.form.get("enable") == "1"
     operations.set_enabled(user, enable, actor=current_user)

@@ -43,6 +43,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.params import arg_id
 
@@ -66,12 +67,12 @@ def _organisation_helpers():
 
 
 def _load(organisation_id: int) -> Organisation:
-    return db.get_or_404(Organisation, organisation_id)
+    return get_or_404(Organisation, organisation_id)
 
 
 def _load_member(org: Organisation, member_id: int) -> OrganisationMember:
-    member = db.session.get(OrganisationMember, member_id)
-    if member is None or member.organisation_id != org.id:
+    member = get_or_404(OrganisationMember, member_id)
+    if member.organisation_id != org.id:
         abort(404)
     return member
 
@@ -224,7 +225,7 @@ def invite_member(organisation_id: int):
 
 
 def _load_invitation(invitation_id: int) -> OrganisationInvitation:
-    return db.get_or_404(OrganisationInvitation, invitation_id)
+    return get_or_404(OrganisationInvitation, invitation_id)
 
 
 @bp.route("/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])

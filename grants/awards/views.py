@@ -18,8 +18,8 @@ from accounts.policies import is_staff
 from core import contributions, navigation
 from core.access import policy_required, require
 from core.errors import OperationError, render_error
-from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.money import split_by_shares
 from core.params import arg_choice
@@ -140,7 +140,7 @@ def _schedule_preview(amount: Decimal) -> list[tuple]:
 
 @bp.route("/staff/applications/<int:application_id>/award", methods=["GET", "POST"])
 def create(application_id: int):
-    application = db.get_or_404(Application, application_id)
+    application = get_or_404(Application, application_id)
     require(can_issue_award(current_user, application))
     existing = queries.award_for_application(application.id)
     if existing is not None and request.method == "GET":

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from core.access import require
 from core.errors import OperationError, render_error
-from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.endorsements import operations
@@ -36,7 +36,7 @@ def _keep_the_link_private(response):
 
 
 def _load(application_id: int) -> Application:
-    return db.get_or_404(Application, application_id)
+    return get_or_404(Application, application_id)
 
 
 def _application_url(application: Application) -> str:

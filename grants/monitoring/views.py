@@ -24,6 +24,7 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.params import arg_id
 from grants.applications.forms import BUDGET_CATEGORY_TITLES
@@ -319,8 +320,8 @@ def upload_receipt(report_id: int, expenditure_id: int):
     if not editable:
         return render_error(409, reason)
     draft = queries.draft_version(report)
-    expenditure = db.session.get(Expenditure, expenditure_id)
-    if expenditure is None or draft is None or expenditure.version_id != draft.id:
+    expenditure = get_or_404(Expenditure, expenditure_id)
+    if draft is None or expenditure.version_id != draft.id:
         abort(404)
     form = ReceiptForm()
     if form.validate_on_submit():

@@ -16,6 +16,7 @@ from core.access import require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.ranking import operations, queries
@@ -47,8 +48,8 @@ def _load(panel_id: int) -> Panel:
 
 
 def _load_application(panel: Panel, application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None or application.call_id != panel.call_id:
+    application = get_or_404(Application, application_id)
+    if application.call_id != panel.call_id:
         abort(404)
     return application
 

@@ -15,6 +15,7 @@ from core.audit import visibility as audit_visibility
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from grants.applications.models import Application, Attachment
 from grants.calls.forms import parse_id
@@ -232,8 +233,8 @@ def attachment(assignment_id: int, attachment_id: int):
 
     assignment = _load_assignment(assignment_id)
     require(can_view_assignment(current_user, assignment))
-    document = db.session.get(Attachment, attachment_id)
-    if document is None or document.application_id != assignment.application_id:
+    document = get_or_404(Attachment, attachment_id)
+    if document.application_id != assignment.application_id:
         abort(404)
     return send_stored_file(document.stored_file)
 
@@ -295,7 +296,7 @@ def _chosen_conflict_targets(form: ConflictForm, panel):
 
 @bp.route("/reviews/applications/<int:application_id>")
 def application_reviews(application_id: int):
-    application = db.get_or_404(Application, application_id)
+    application = get_or_404(Application, application_id)
     panel = queries.panel_of_call(application.call_id)
     if panel is None:
         abort(404)
@@ -351,8 +352,8 @@ def _application_reviews_page(application: Application, panel: Panel, *,
 def resolve_late_conflict(panel_id: int, review_id: int):
     """Keep or exclude a review whose reviewer became conflicted after submitting it."""
     panel = _load_panel(panel_id)
-    review = db.session.get(Review, review_id)
-    if review is None or review.assignment.panel_id != panel.id:
+    review = get_or_404(Review, review_id)
+    if review.assignment.panel_id != panel.id:
         abort(404)
     application = review.assignment.application
     # The page shown again on bad input holds the reviews: the same rule as for reading it.
