@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.calls.views import admin_bp as calls_admin_bp
     from grants.calls.views import bp as calls_bp
     from grants.endorsements.views import bp as endorsements_bp
+    from grants.ledger import views as _ledger_views  # noqa: F401  (routes of awards_bp)
     from grants.monitoring.views import bp as monitoring_bp
     from grants.ranking.views import bp as ranking_bp
     from grants.reviews.views import admin_bp as panels_bp

@@ -6,30 +6,27 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.states import Role
 from core.access import ALLOW, Decision
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
+from core.policies import signed_in
 
 
 def is_signed_in(user) -> Decision:
-    return ALLOW if _signed_in(user) else (False, str(_l("Sign in first.")))
+    return ALLOW if signed_in(user) else (False, str(_l("Sign in first.")))
 
 
 def is_applicant(user) -> Decision:
     """Applicants (and grantees) get their own menu entries; other roles reach those pages
     from their work."""
-    if _signed_in(user) and user.has_role(Role.applicant):
+    if signed_in(user) and user.has_role(Role.applicant):
         return ALLOW
     return False, str(_l("This page is for applicants."))
 
 
 def is_staff(user) -> bool:
-    return _signed_in(user) and user.has_role(Role.staff, Role.admin)
+    return signed_in(user) and user.has_role(Role.staff, Role.admin)
 
 
 def can_manage_users(user) -> Decision:
-    if _signed_in(user) and user.has_role(Role.admin):
+    if signed_in(user) and user.has_role(Role.admin):
         return ALLOW
     return False, str(_l("Only administrators can manage users."))
 
@@ -45,7 +42,7 @@ def can_disable(actor, target) -> Decision:
 
 def may_apply(user) -> Decision:
     """Visitors and applicants: the people the open calls are for."""
-    if not _signed_in(user) or user.has_role(Role.applicant):
+    if not signed_in(user) or user.has_role(Role.applicant):
         return ALLOW
     return False, str(_l("This is for applicants."))
 

@@ -33,6 +33,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db, limiter, login_manager
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.security import is_safe_redirect
 
@@ -221,19 +222,12 @@ def accept_invitation(token: str):
     try:
         invitation = operations.invitation_for_token(token)
     except OperationError as error:
-        repeated = request.method == "POST" and operations.acceptance_repeated(
-            token, SetPasswordForm().password.data, signed_in=signed_in)
-        if repeated:
-            return _invitation_accepted(repeated, operations.INVITATION_ALREADY_ACCEPTED,
-                                        "info")
-        return render_template("accounts/link_problem.html", message=error.message), 400
+        return _invitation_link_problem(token, error, signed_in)
     invited = invitation.user
     needs_password = invited.password_hash is None
     if not needs_password and not (current_user.is_authenticated
                                    and current_user.id == invited.id):
-        return render_template("accounts/accept_invitation.html", invited=invited,
-                               invitation=invitation, form=None,
-                               sign_in_url=url_for("accounts.login", next=request.path))
+        return _sign_in_to_accept(invitation)
     form = SetPasswordForm() if needs_password else BaseForm()
     if form.validate_on_submit():
         try:
@@ -250,6 +244,23 @@ def accept_invitation(token: str):
                 else _("The invitation is accepted: your new roles are ready."), "success")
     return render_form("accounts/accept_invitation.html", form, invited=invited,
                        invitation=invitation)
+
+
+def _invitation_link_problem(token: str, error: OperationError, signed_in):
+    """A link that opens no invitation: the repeat of an acceptance just made (a double
+    click) is answered as that one was; anything else is a link problem."""
+    repeated = request.method == "POST" and operations.acceptance_repeated(
+        token, SetPasswordForm().password.data, signed_in=signed_in)
+    if repeated:
+        return _invitation_accepted(repeated, operations.INVITATION_ALREADY_ACCEPTED, "info")
+    return render_template("accounts/link_problem.html", message=error.message), 400
+
+
+def _sign_in_to_accept(invitation):
+    """An account that has a password accepts signed in as itself."""
+    return render_template("accounts/accept_invitation.html", invited=invitation.user,
+                           invitation=invitation, form=None,
+                           sign_in_url=url_for("accounts.login", next=request.path))
 
 
 def _invitation_accepted(user: User, message, category: str):
@@ -309,7 +320,7 @@ def invite_user():
 
 @admin_bp.route("/<int:user_id>", methods=["GET", "POST"])
 def user_detail(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     require(can_manage_users(current_user))
     form = RolesForm(data={"roles": [role.value for role in user.roles]})
     if form.validate_on_submit():
@@ -329,7 +340,7 @@ def user_detail(user_id: int):
 
 @admin_bp.route("/<int:user_id>/enabled", methods=["POST"])
 def set_user_enabled(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     require(can_disable(current_user, user))
     enable = request.form.get("enable") == "1"
     operations.set_enabled(user, enable, actor=current_user)

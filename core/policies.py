@@ -1,4 +1,4 @@
-"""Who may use the platform pages (audit log, outbox)."""
+"""Who may use the platform pages (audit log, outbox); whether a user is signed in."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from flask_babel import lazy_gettext as _l
 from core.access import Decision
 
 
+def signed_in(user) -> bool:
+    """Whether ``user`` is a signed-in account (not None, not the anonymous user)."""
+    return bool(user and user.is_authenticated)
+
+
 def _has_role(user, *roles: str) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(*roles))
+    return signed_in(user) and user.has_role(*roles)
 
 
 def can_view_audit_log(user) -> Decision:

@@ -22,6 +22,7 @@ from core.access import policy_required, require
 from core.audit import queries as audit_queries
 from core.audit import visibility as audit_visibility
 from core.extensions import db
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.outbox.models import OutboxMessage
 from core.outbox.operations import retry_dead_letter
@@ -112,7 +113,7 @@ def outbox():
 @admin_bp.route("/outbox/<int:message_id>")
 @policy_required(can_manage_outbox)
 def outbox_message(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = get_or_404(OutboxMessage, message_id)
     # Admins read what was sent, never a working reset, invitation or endorsement link.
     return render_template("core/outbox_message.html", message=message,
                            body=redact_secret_links(message.body_text))
@@ -120,7 +121,7 @@ def outbox_message(message_id: int):
 
 @admin_bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 def retry_outbox_message(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = get_or_404(OutboxMessage, message_id)
     require(can_manage_outbox(current_user))
     if message.state == MessageState.queued:
         # Queued again by a click that came first (a double click): answered alike.

@@ -34,12 +34,7 @@ PIPELINE = {"calls": 0, "applications": 1, "endorsements": 2, "screening": 2, "r
 
 #: Backward imports allowed along the grants pipeline, (module, stage it imports), each with
 #: its reason. Keep this short.
-ALLOWED_BACKWARD_IMPORTS = {
-    # The disbursement pages (request, approve, pay, reverse, the finance queue) are still
-    # routes of the awards blueprint in grants/awards/views.py; they belong in
-    # grants/ledger/views.py, on the same blueprint so that their URLs and endpoints stay.
-    ("grants.awards.views", "ledger"),
-}
+ALLOWED_BACKWARD_IMPORTS: set[tuple[str, str]] = set()
 
 #: Cycles allowed between units, each with its reason. Keep this short.
 ALLOWED_CYCLE_EDGES = {

@@ -12,14 +12,11 @@ from accounts.organisations.models import Organisation, OrganisationInvitation
 from accounts.organisations.states import MemberRole
 from accounts.policies import is_signed_in, is_staff
 from core.access import ALLOW, Decision
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
+from core.policies import signed_in
 
 
 def _member_role(user, org: Organisation) -> MemberRole | None:
-    if not _signed_in(user) or org is None:
+    if not signed_in(user) or org is None:
         return None
     return org.member_role(user)
 
@@ -71,7 +68,7 @@ def can_merge(user) -> Decision:
 def can_answer_invitation(user, invitation: OrganisationInvitation) -> Decision:
     """Only the invited person answers: signed in as the (confirmed) account with the invited
     address. Staff and the organisation's owners cannot answer for them."""
-    if (_signed_in(user) and user.is_confirmed
+    if (signed_in(user) and user.is_confirmed
             and user.email.strip().lower() == invitation.email):
         return ALLOW
     return False, str(_l("This invitation is for another email address. Sign in as the "

@@ -43,6 +43,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.params import arg_id
 
@@ -67,12 +68,12 @@ def _organisation_helpers():
 
 
 def _load(organisation_id: int) -> Organisation:
-    return db.get_or_404(Organisation, organisation_id)
+    return get_or_404(Organisation, organisation_id)
 
 
 def _load_member(org: Organisation, member_id: int) -> OrganisationMember:
-    member = db.session.get(OrganisationMember, member_id)
-    if member is None or member.organisation_id != org.id:
+    member = get_or_404(OrganisationMember, member_id)
+    if member.organisation_id != org.id:
         abort(404)
     return member
 
@@ -225,7 +226,7 @@ def invite_member(organisation_id: int):
 
 
 def _load_invitation(invitation_id: int) -> OrganisationInvitation:
-    return db.get_or_404(OrganisationInvitation, invitation_id)
+    return get_or_404(OrganisationInvitation, invitation_id)
 
 
 @bp.route("/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -322,15 +323,7 @@ def merge(organisation_id: int):
     if form.validate_on_submit():
         duplicate = db.session.get(Organisation, form.duplicate_id.data)
         try:
-            if duplicate is None and merging.merged_into(form.duplicate_id.data, kept):
-                raise AlreadyDone(merging.ALREADY_MERGED)
-            if duplicate is None:
-                raise OperationError(_l("No organisation has this number."),
-                                     field="duplicate_id")
-            members = form.member_choices([member.user_id for member in duplicate.members])
-            if members is not None:
-                merging.merge_organisations(kept, duplicate, current_user, members=members,
-                                            take=form.take.data)
+            members = _merge(kept, duplicate, form)
         except AlreadyDone as done:
             flash(str(done.message), "info")
             return redirect(url_for("organisations.detail", organisation_id=kept.id))
@@ -344,6 +337,24 @@ def merge(organisation_id: int):
         duplicate = db.session.get(Organisation, form.duplicate_id.data)
     if duplicate is not None and duplicate.id == kept.id:
         duplicate = None
+    return _render_merge(form, kept, duplicate)
+
+
+def _merge(kept: Organisation, duplicate: Organisation | None, form: MergeForm):
+    """Merge the form's duplicate into ``kept``; the members' choices the form gives, or
+    None while they are still to be chosen (nothing is merged then)."""
+    if duplicate is None and merging.merged_into(form.duplicate_id.data, kept):
+        raise AlreadyDone(merging.ALREADY_MERGED)
+    if duplicate is None:
+        raise OperationError(_l("No organisation has this number."), field="duplicate_id")
+    members = form.member_choices([member.user_id for member in duplicate.members])
+    if members is not None:
+        merging.merge_organisations(kept, duplicate, current_user, members=members,
+                                    take=form.take.data)
+    return members
+
+
+def _render_merge(form: MergeForm, kept: Organisation, duplicate: Organisation | None):
     return render_form("accounts/organisations/merge.html", form, organisation=kept,
                        duplicate=duplicate, candidates=queries.likely_duplicates(kept),
                        field_labels=MERGE_FIELD_LABELS, member_choices=list(MemberChoice),

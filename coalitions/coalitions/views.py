@@ -26,8 +26,8 @@ from coalitions.coalitions.policies import can_list, can_manage, can_view
 from core import navigation
 from core.access import policy_required, require
 from core.errors import OperationError
-from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 
 bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
@@ -38,19 +38,19 @@ navigation.register(
 
 
 def _load(coalition_id: int) -> Coalition:
-    return db.get_or_404(Coalition, coalition_id)
+    return get_or_404(Coalition, coalition_id)
 
 
 def _load_membership(coalition: Coalition, membership_id: int) -> CoalitionMembership:
-    membership = db.session.get(CoalitionMembership, membership_id)
-    if membership is None or membership.coalition_id != coalition.id:
+    membership = get_or_404(CoalitionMembership, membership_id)
+    if membership.coalition_id != coalition.id:
         abort(404)
     return membership
 
 
 def _load_activity(coalition: Coalition, activity_id: int) -> CoalitionActivity:
-    activity = db.session.get(CoalitionActivity, activity_id)
-    if activity is None or activity.coalition_id != coalition.id:
+    activity = get_or_404(CoalitionActivity, activity_id)
+    if activity.coalition_id != coalition.id:
         abort(404)
     return activity
 

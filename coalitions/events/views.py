@@ -191,16 +191,25 @@ def import_attendance(event_id: int):
         flash(str(done.message), "info")
         return redirect(url_for("events.detail", event_id=event.id))
     if plan.errors:
-        # 422: nothing is written (and the transaction is rolled back).
-        return render_template(
-            "coalitions/events/import.html", form=form, event=event, plan=plan,
-            errors=plan.errors[:ERRORS_SHOWN], errors_token=_errors_token(event, plan.errors),
-            download_form=BaseForm(), filename=upload.filename), 422
+        return _render_plan_errors(form, event, plan, upload.filename)
     summary = plan.summary()
     if dry_run:
         return render_template("coalitions/events/import.html", form=form, event=event,
                                plan=plan, summary=summary, dry_run=True,
                                filename=upload.filename)
+    flash(_import_message(summary), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+def _render_plan_errors(form: ImportForm, event: Event, plan, filename: str | None):
+    # 422: nothing is written (and the transaction is rolled back).
+    return render_template(
+        "coalitions/events/import.html", form=form, event=event, plan=plan,
+        errors=plan.errors[:ERRORS_SHOWN], errors_token=_errors_token(event, plan.errors),
+        download_form=BaseForm(), filename=filename), 422
+
+
+def _import_message(summary: dict) -> str:
     message = _("%(rows)s rows imported: %(created)s people added, %(matched)s matched, "
                 "%(merged)s completed with new details; %(organisations)s organisations added.",
                 rows=summary["rows"], created=summary["people_created"],
@@ -209,8 +218,7 @@ def import_attendance(event_id: int):
     if summary["blank_rows"]:
         message += " " + ngettext("%(num)d blank row was skipped.",
                                   "%(num)d blank rows were skipped.", summary["blank_rows"])
-    flash(message, "success")
-    return redirect(url_for("events.detail", event_id=event.id))
+    return message
 
 
 @bp.route("/<int:event_id>/import/errors.xlsx", methods=["POST"])

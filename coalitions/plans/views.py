@@ -22,8 +22,8 @@ from coalitions.plans.policies import can_browse, can_manage, can_view_plan
 from core import navigation
 from core.access import policy_required, require
 from core.errors import OperationError
-from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 
 plans_bp = Blueprint("plans", __name__)
@@ -55,7 +55,7 @@ def public_list():
 
 @plans_bp.route("/action-plans/<int:plan_id>")
 def public_plan(plan_id: int):
-    plan = db.get_or_404(ActionPlan, plan_id)
+    plan = get_or_404(ActionPlan, plan_id)
     if not can_view_plan(current_user, plan)[0]:
         abort(404)  # an unpublished plan is not revealed
     commitments = queries.plan_commitments(plan)
@@ -86,7 +86,7 @@ def new_plan():
 
 @plans_bp.route("/staff/action-plans/<int:plan_id>/edit", methods=["GET", "POST"])
 def edit_plan(plan_id: int):
-    plan = db.get_or_404(ActionPlan, plan_id)
+    plan = get_or_404(ActionPlan, plan_id)
     require(can_manage(current_user))
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
@@ -111,7 +111,7 @@ def _commitment_form(**kwargs) -> CommitmentForm:
 
 @plans_bp.route("/staff/action-plans/<int:plan_id>/commitments/new", methods=["GET", "POST"])
 def new_commitment(plan_id: int):
-    plan = db.get_or_404(ActionPlan, plan_id)
+    plan = get_or_404(ActionPlan, plan_id)
     require(can_manage(current_user))
     form = _commitment_form()
     if form.validate_on_submit():
@@ -143,7 +143,7 @@ def _render_commitment(commitment: Commitment, form, *, milestone_form=None,
 
 @plans_bp.route("/staff/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
 def edit_commitment(commitment_id: int):
-    commitment = db.get_or_404(Commitment, commitment_id)
+    commitment = get_or_404(Commitment, commitment_id)
     require(can_manage(current_user))
     form = _commitment_form(data=CommitmentForm.data_of(commitment))
     if form.validate_on_submit():
@@ -163,7 +163,7 @@ def edit_commitment(commitment_id: int):
 
 @plans_bp.route("/staff/commitments/<int:commitment_id>/milestones", methods=["POST"])
 def add_milestone(commitment_id: int):
-    commitment = db.get_or_404(Commitment, commitment_id)
+    commitment = get_or_404(Commitment, commitment_id)
     require(can_manage(current_user))
     milestone_form = MilestoneForm(prefix=MILESTONE_PREFIX)
     if milestone_form.validate_on_submit():
@@ -186,7 +186,7 @@ def add_milestone(commitment_id: int):
 
 @plans_bp.route("/staff/milestones/<int:milestone_id>", methods=["POST"])
 def update_milestone(milestone_id: int):
-    milestone = db.get_or_404(Milestone, milestone_id)
+    milestone = get_or_404(Milestone, milestone_id)
     require(can_manage(current_user))
     update_form = MilestoneUpdateForm()
     if update_form.validate_on_submit():

@@ -12,6 +12,7 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.params import arg_id, parse_id
 from grants.applications import operations, queries
@@ -79,8 +80,8 @@ def _load(application_id: int) -> Application:
 
 
 def _attachment(application: Application, attachment_id: int) -> Attachment:
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.application_id != application.id:
+    attachment = get_or_404(Attachment, attachment_id)
+    if attachment.application_id != application.id:
         abort(404)
     return attachment
 
@@ -90,7 +91,7 @@ def _attachment(application: Application, attachment_id: int) -> Attachment:
 @bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
 @policy_required(is_signed_in)
 def start(call_id: int):
-    call = db.get_or_404(Call, call_id)
+    call = get_or_404(Call, call_id)
     if not can_view_call(current_user, call)[0]:
         abort(404)  # a draft call does not exist outside staff, as on its public page
     organisations = queries.applicant_organisations(current_user)

@@ -18,20 +18,17 @@ from accounts.policies import is_staff
 from accounts.states import Role
 from core import contributions
 from core.access import ALLOW, Decision
+from core.policies import signed_in
 from grants.applications.policies import check_disinterested
 
 
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
-
-
 def is_finance(user) -> bool:
-    return _signed_in(user) and user.has_role(Role.finance)
+    return signed_in(user) and user.has_role(Role.finance)
 
 
 def is_grantee_member(user, award) -> bool:
     """Whether ``user`` belongs to the organisation the award was made to."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     organisation_id = award.application.organisation_id
     return any(membership.organisation_id == organisation_id

@@ -17,6 +17,7 @@ from core.conditional import conditional_page, page_etag
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.markdown import render_markdown
 from core.timeutil import utcnow
@@ -121,7 +122,7 @@ def _public_list_page():
 
 @bp.route("/calls/<int:call_id>")
 def public_detail(call_id: int):
-    call = db.get_or_404(Call, call_id)
+    call = get_or_404(Call, call_id)
     if not can_view_call(current_user, call)[0]:
         abort(404)  # a draft does not exist for the public
     now = utcnow()
@@ -141,11 +142,11 @@ def public_detail(call_id: int):
 # Staff: funds ------------------------------------------------------------------------------
 
 def _load_fund(fund_id: int) -> Fund:
-    return db.get_or_404(Fund, fund_id)
+    return get_or_404(Fund, fund_id)
 
 
 def _load_call(call_id: int) -> Call:
-    return db.get_or_404(Call, call_id)
+    return get_or_404(Call, call_id)
 
 
 @admin_bp.route("/funds")

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from core.access import require
 from core.errors import OperationError, render_error
-from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.endorsements import operations
@@ -36,7 +36,7 @@ def _keep_the_link_private(response):
 
 
 def _load(application_id: int) -> Application:
-    return db.get_or_404(Application, application_id)
+    return get_or_404(Application, application_id)
 
 
 def _application_url(application: Application) -> str:
@@ -61,8 +61,7 @@ def respond(token: str):
     application = endorsement.application
     if endorsement.is_answered:
         # A replayed link shows the answer given; it never changes it.
-        return render_template("grants/endorsements/answered.html", endorsement=endorsement,
-                               application=application)
+        return _answered(endorsement)
     is_open = operations.is_open_for_endorsement(application)
     form = EndorsementResponseForm()
     if is_open and form.validate_on_submit():
@@ -73,16 +72,22 @@ def respond(token: str):
             return _link_problem(error)
         except AlreadyDone:
             # The same answer sent twice at once: the page shows the answer recorded.
-            return render_template("grants/endorsements/answered.html",
-                                   endorsement=endorsement, application=application)
+            return _answered(endorsement)
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            return render_template("grants/endorsements/answered.html",
-                                   endorsement=endorsement, application=application,
-                                   just_answered=True)
+            return _answered(endorsement, just_answered=True)
     return render_form("grants/endorsements/respond.html", form, endorsement=endorsement,
                        application=application, is_open=is_open)
+
+
+def _answered(endorsement, just_answered: bool = False):
+    """The page of an answered endorsement (shown again to a replayed link)."""
+    if just_answered:
+        return render_template("grants/endorsements/answered.html", endorsement=endorsement,
+                               application=endorsement.application, just_answered=True)
+    return render_template("grants/endorsements/answered.html", endorsement=endorsement,
+                           application=endorsement.application)
 
 
 # The applicant ------------------------------------------------------------------------------

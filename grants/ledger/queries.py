@@ -42,6 +42,7 @@ def money_by_award(awards: Iterable[Award]) -> dict[int, Money]:
     return {row.award_id: Money.of(row._mapping) for row in rows}
 
 
+@contributions.provide("tranches.money")
 def money_by_tranche(tranches: Iterable[Tranche]) -> dict[int, Money]:
     """Per tranche, by id: its money, the planned amount standing for the amount awarded
     (so ``remaining`` is what can still be requested of the tranche)."""
@@ -91,6 +92,7 @@ class Ledger:
         return self.rows[-1].drawn == self.money.drawn
 
 
+@contributions.provide("award.ledger")
 def ledger(award: Award) -> Ledger:
     """Every entry of the award's ledger, oldest first, with running totals (drawn, paid,
     reversed, remaining before any de-obligation)."""

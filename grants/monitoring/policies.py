@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from accounts.policies import is_staff
 from accounts.states import Role
 from core.access import ALLOW, Decision
+from core.policies import signed_in
 from grants.applications.policies import check_disinterested
 from grants.awards.states import AwardState
 from grants.monitoring.states import ReportState
@@ -22,16 +23,12 @@ EDITABLE_STATES = frozenset({ReportState.due, ReportState.returned})
 REPORTING_AWARD_STATES = frozenset({AwardState.active, AwardState.suspended})
 
 
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
-
-
 def _is_finance(user) -> bool:
-    return _signed_in(user) and user.has_role(Role.finance)
+    return signed_in(user) and user.has_role(Role.finance)
 
 
 def is_member_of(user, organisation_id: int | None) -> bool:
-    if not _signed_in(user) or organisation_id is None:
+    if not signed_in(user) or organisation_id is None:
         return False
     return any(membership.organisation_id == organisation_id
                for membership in user.memberships)
@@ -45,7 +42,7 @@ def is_grantee_member(user, award) -> Decision:
 
 
 def can_view_my_grants(user) -> Decision:
-    if _signed_in(user):
+    if signed_in(user):
         return ALLOW
     return False, str(_l("Sign in first."))
 

@@ -24,8 +24,10 @@ from core.access import policy_required, require
 from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.params import arg_id
+from core.timeutil import programme_today
 from grants.applications.models import BUDGET_CATEGORY_TITLES
 from grants.applications.policies import check_disinterested, interested_organisation_ids
 from grants.awards.models import Award
@@ -93,7 +95,7 @@ def award_url(award_id: int) -> str:
 def _helpers(**context) -> dict:
     return {"percent": percent, "category_title": category_title, "award_url": award_url,
             "has_award_page": _has_award_page(), "ReportState": ReportState,
-            "editable_states": EDITABLE_STATES, "today": operations.programme_today(),
+            "editable_states": EDITABLE_STATES, "today": programme_today(),
             "check_disinterested": check_disinterested, **context}
 
 
@@ -116,7 +118,7 @@ def _load_award(award_id: int) -> Award:
 @bp.route("/grants")
 @policy_required(can_view_my_grants)
 def my_grants():
-    today = operations.programme_today()
+    today = programme_today()
     return render_template("grants/monitoring/my_grants.html",
                            **_helpers(grants=queries.grants_of_user(current_user, today)))
 
@@ -134,7 +136,7 @@ def finance_dashboard():
             totals=queries.totals_by_currency(row for fund in funds for row in fund.calls),
             requests=queries.requests_awaiting_approval(),
             tranches=queries.upcoming_tranches(),
-            overdue=queries.overdue_reports(operations.programme_today()),
+            overdue=queries.overdue_reports(programme_today()),
             awaiting_review=queries.reports_awaiting_review(),
             can_review=can_review_reports(current_user)[0]))
 
@@ -240,26 +242,13 @@ def edit_report(report_id: int):
     editable, reason = _require_writer(report)
     submitting = request.form.get("action") == "submit"
     if not editable:
-        if request.method == "GET":
-            flash(reason, "info")
-            return redirect(url_for("monitoring.report", report_id=report.id))
-        if submitting and report.state == ReportState.submitted:
-            return _already_submitted(report)
-        return render_error(409, reason)
+        return _not_editable(report, reason, submitting)
     if request.method == "GET":
         return _edit_page(report, _report_form(report, fill=True))
     form = _report_form(report, fill=False)
     if form.validate_on_submit():
         try:
-            # A refused submission undoes the save too, so the page shows what is stored.
-            with db.session.begin_nested():
-                operations.save_draft(
-                    report, current_user, activities=form.activities.data or "",
-                    results=form.results.data or "", challenges=form.challenges.data or "",
-                    beneficiaries=form.beneficiaries(), expenditures=form.expenditure_lines(),
-                    remove_evidence_ids=form.remove_evidence.data or [])
-                if submitting:
-                    operations.submit_report(report, current_user)
+            _save_report(report, form, submitting)
         except OperationError as error:
             if submitting and report.state == ReportState.submitted:
                 # Submitted by a click that came first (a double click).
@@ -273,6 +262,30 @@ def edit_report(report_id: int):
             flash(_("Draft saved."), "success")
             return redirect(url_for("monitoring.edit_report", report_id=report.id))
     return _edit_page(report, form, status=422)
+
+
+def _not_editable(report: ProgressReport, reason: str, submitting: bool):
+    """A report its writer cannot change (now): the page says why; a form sent says so
+    with a 409, or answers a repeated submission as the first was answered."""
+    if request.method == "GET":
+        flash(reason, "info")
+        return redirect(url_for("monitoring.report", report_id=report.id))
+    if submitting and report.state == ReportState.submitted:
+        return _already_submitted(report)
+    return render_error(409, reason)
+
+
+def _save_report(report: ProgressReport, form, submitting: bool) -> None:
+    """Save the draft from the form, and submit it when asked."""
+    # A refused submission undoes the save too, so the page shows what is stored.
+    with db.session.begin_nested():
+        operations.save_draft(
+            report, current_user, activities=form.activities.data or "",
+            results=form.results.data or "", challenges=form.challenges.data or "",
+            beneficiaries=form.beneficiaries(), expenditures=form.expenditure_lines(),
+            remove_evidence_ids=form.remove_evidence.data or [])
+        if submitting:
+            operations.submit_report(report, current_user)
 
 
 def _already_submitted(report: ProgressReport):
@@ -309,8 +322,8 @@ def upload_receipt(report_id: int, expenditure_id: int):
     if not editable:
         return render_error(409, reason)
     draft = queries.draft_version(report)
-    expenditure = db.session.get(Expenditure, expenditure_id)
-    if expenditure is None or draft is None or expenditure.version_id != draft.id:
+    expenditure = get_or_404(Expenditure, expenditure_id)
+    if draft is None or expenditure.version_id != draft.id:
         abort(404)
     form = ReceiptForm()
     if form.validate_on_submit():

@@ -16,6 +16,7 @@ from core.access import require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from grants.applications.models import Application
 from grants.ranking import operations, queries
@@ -47,8 +48,8 @@ def _load(panel_id: int) -> Panel:
 
 
 def _load_application(panel: Panel, application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None or application.call_id != panel.call_id:
+    application = get_or_404(Application, application_id)
+    if application.call_id != panel.call_id:
         abort(404)
     return application
 
@@ -174,6 +175,11 @@ def feedback(panel_id: int, application_id: int):
                     reference=application.display_reference), "success")
             return redirect(url_for("ranking.feedback", panel_id=panel.id,
                                     application_id=application.id))
+    return _render_feedback(form, panel, application, reviews)
+
+
+def _render_feedback(form: FeedbackForm, panel, application, reviews):
+    """The feedback page, its preview showing the comments chosen in the form."""
     shared = set(form.shared.data or [])
     preview = operations.feedback_note("", [review.overall_comment.strip() for review in reviews
                                             if review.id in shared

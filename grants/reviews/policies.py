@@ -13,13 +13,10 @@ from accounts.policies import is_staff
 from accounts.states import Role
 from core.access import ALLOW, Decision
 from core.extensions import db
+from core.policies import signed_in
 from grants.reviews.conflicts import is_conflicted
 from grants.reviews.models import PanelMember, Review, ReviewAssignment
 from grants.reviews.states import AssignmentState, ReviewState
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
 
 
 def _refuse(message) -> Decision:
@@ -34,14 +31,14 @@ def can_manage_panels(user) -> Decision:
 
 def is_reviewer(user) -> Decision:
     """Users holding the reviewer role have a reviewing workspace."""
-    if _signed_in(user) and user.has_role(Role.reviewer):
+    if signed_in(user) and user.has_role(Role.reviewer):
         return ALLOW
     return _refuse(_l("Only reviewers have a reviewing workspace."))
 
 
 def is_panel_member(user, panel) -> Decision:
     """A member of the panel (the chair is one too)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return _refuse(_l("Sign in first."))
     if panel.chair_id == user.id or db.session.scalar(select(exists().where(
             PanelMember.panel_id == panel.id, PanelMember.user_id == user.id))):
@@ -50,7 +47,7 @@ def is_panel_member(user, panel) -> Decision:
 
 
 def is_chair(user, panel) -> bool:
-    return _signed_in(user) and panel.chair_id is not None and panel.chair_id == user.id
+    return signed_in(user) and panel.chair_id is not None and panel.chair_id == user.id
 
 
 def _unlocked(panel) -> Decision:
@@ -62,7 +59,7 @@ def _unlocked(panel) -> Decision:
 def can_view_assignment(user, assignment: ReviewAssignment) -> Decision:
     """The assignment's reviewer opens the application and their own review (read-only once
     the panel is locked), unless they declined it or are conflicted."""
-    if not _signed_in(user) or assignment.reviewer_id != user.id:
+    if not signed_in(user) or assignment.reviewer_id != user.id:
         return _refuse(_l("This review is assigned to someone else."))
     if assignment.state != AssignmentState.assigned:
         return _refuse(_l("You declined this assignment."))
@@ -119,7 +116,7 @@ def can_resolve_late_conflict(user, panel, application) -> Decision:
 
 def can_decline(user, assignment: ReviewAssignment) -> Decision:
     """The reviewer may decline an assignment while no review of it has been submitted."""
-    if not _signed_in(user) or assignment.reviewer_id != user.id:
+    if not signed_in(user) or assignment.reviewer_id != user.id:
         return _refuse(_l("This review is assigned to someone else."))
     if assignment.state != AssignmentState.assigned:
         return _refuse(_l("You declined this assignment."))
@@ -146,7 +143,7 @@ def has_submitted_review(user, application, panel) -> bool:
 def can_see_reviews(user, application, panel) -> Decision:
     """The reviews of an application: staff and the chair see them, a reviewer only after
     submitting their own review of it; nobody who is conflicted with it."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return _refuse(_l("Sign in first."))
     if application.call_id != panel.call_id:
         return _refuse(_l("This application is not reviewed by this panel."))

@@ -15,6 +15,7 @@ from core.audit import visibility as audit_visibility
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from grants.applications.models import Application, Attachment
 from grants.calls.forms import parse_id
@@ -152,13 +153,8 @@ def review(assignment_id: int):
     require(can_view_assignment(current_user, assignment))
     if request.method == "GET":
         return _review_page(assignment)
-    if assignment.panel.is_locked:
-        flash(_("The panel is locked: reviews can no longer be changed."), "error")
-        return _review_page(assignment, status=409)
-    allowed, reason = independence_allows_revision(assignment)
-    if not allowed:
-        flash(reason, "error")
-        return _review_page(assignment, status=409)
+    if (refusal := _revision_refused(assignment)) is not None:
+        return refusal
     require(can_review(current_user, assignment))
     criteria = list(assignment.panel.call.criteria)
     form = review_form(criteria)
@@ -175,15 +171,32 @@ def review(assignment_id: int):
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            if was_submitted:
-                flash(_("Your review is updated."), "success")
-            elif submit:
-                flash(_("Your review is submitted. You can now read the other reviews of "
-                        "this application as they come in."), "success")
-            else:
-                flash(_("Your draft is saved."), "success")
+            _flash_review_saved(was_submitted, submit)
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     return _review_page(assignment, form=form, status=422)
+
+
+def _revision_refused(assignment):
+    """The 409 page when the review cannot be changed now (a locked panel, or one whose
+    reviewers may no longer revise after reading the others); None when it can."""
+    if assignment.panel.is_locked:
+        flash(_("The panel is locked: reviews can no longer be changed."), "error")
+        return _review_page(assignment, status=409)
+    allowed, reason = independence_allows_revision(assignment)
+    if not allowed:
+        flash(reason, "error")
+        return _review_page(assignment, status=409)
+    return None
+
+
+def _flash_review_saved(was_submitted: bool, submit: bool) -> None:
+    if was_submitted:
+        flash(_("Your review is updated."), "success")
+    elif submit:
+        flash(_("Your review is submitted. You can now read the other reviews of "
+                "this application as they come in."), "success")
+    else:
+        flash(_("Your draft is saved."), "success")
 
 
 @bp.route("/reviews/<int:assignment_id>/decline", methods=["POST"])
@@ -221,8 +234,8 @@ def attachment(assignment_id: int, attachment_id: int):
 
     assignment = _load_assignment(assignment_id)
     require(can_view_assignment(current_user, assignment))
-    document = db.session.get(Attachment, attachment_id)
-    if document is None or document.application_id != assignment.application_id:
+    document = get_or_404(Attachment, attachment_id)
+    if document.application_id != assignment.application_id:
         abort(404)
     return send_stored_file(document.stored_file)
 
@@ -231,29 +244,14 @@ def attachment(assignment_id: int, attachment_id: int):
 def declare_conflict(panel_id: int):
     panel = _load_panel(panel_id)
     require(is_panel_member(current_user, panel))
-    applications, organisations = queries.conflict_targets(panel)
-    form = ConflictForm()
-    form.application_id.choices = [("", _("—"))] + [
-        (str(a.id), f"{a.display_reference} · {a.title} · {a.organisation.display_name}")
-        for a in applications]
-    form.organisation_id.choices = [("", _("—"))] + [
-        (str(o.id), o.display_name) for o in organisations]
+    form = _conflict_form(panel)
     allowed, reason = can_declare_conflict(current_user, panel)
     if not allowed:
         form.form_errors.append(reason)
         return render_form("grants/reviews/conflict.html", form, panel=panel,
                            status=409 if request.method == "POST" else 200, closed=True)
     if form.validate_on_submit():
-        application = organisation = None
-        if form.application_id.data:
-            application = db.session.get(Application, _selected_id(form.application_id.data))
-            if application is None or application.call_id != panel.call_id:
-                form.application_id.errors = [_("Choose an application of this call.")]
-        if form.organisation_id.data:
-            organisation = db.session.get(Organisation,
-                                          _selected_id(form.organisation_id.data))
-            if organisation is None:
-                form.organisation_id.errors = [_("Choose an organisation from the list.")]
+        application, organisation = _chosen_conflict_targets(form, panel)
         if not (form.application_id.errors or form.organisation_id.errors):
             try:
                 operations.declare_conflict(panel, current_user, reason=form.reason.data,
@@ -270,9 +268,36 @@ def declare_conflict(panel_id: int):
     return render_form("grants/reviews/conflict.html", form, panel=panel, closed=False)
 
 
+def _conflict_form(panel) -> ConflictForm:
+    """The conflict form, offering the panel's applications and their organisations."""
+    applications, organisations = queries.conflict_targets(panel)
+    form = ConflictForm()
+    form.application_id.choices = [("", _("—"))] + [
+        (str(a.id), f"{a.display_reference} · {a.title} · {a.organisation.display_name}")
+        for a in applications]
+    form.organisation_id.choices = [("", _("—"))] + [
+        (str(o.id), o.display_name) for o in organisations]
+    return form
+
+
+def _chosen_conflict_targets(form: ConflictForm, panel):
+    """The application (of this call) and the organisation chosen in the form; a choice
+    that is not one of them gets an error on its field."""
+    application = organisation = None
+    if form.application_id.data:
+        application = db.session.get(Application, _selected_id(form.application_id.data))
+        if application is None or application.call_id != panel.call_id:
+            form.application_id.errors = [_("Choose an application of this call.")]
+    if form.organisation_id.data:
+        organisation = db.session.get(Organisation, _selected_id(form.organisation_id.data))
+        if organisation is None:
+            form.organisation_id.errors = [_("Choose an organisation from the list.")]
+    return application, organisation
+
+
 @bp.route("/reviews/applications/<int:application_id>")
 def application_reviews(application_id: int):
-    application = db.get_or_404(Application, application_id)
+    application = get_or_404(Application, application_id)
     panel = queries.panel_of_call(application.call_id)
     if panel is None:
         abort(404)
@@ -281,11 +306,9 @@ def application_reviews(application_id: int):
     return _application_reviews_page(application, panel)
 
 
-def _application_reviews_page(application: Application, panel: Panel, *,
-                              late_form: LateConflictForm | None = None,
-                              late_review_id: int | None = None, status: int = 200):
-    criteria = list(panel.call.criteria)
-    assignments = queries.reviews_of_application(application, panel)
+def _review_entries(assignments, criteria) -> list[dict]:
+    """One entry a reviewer of the application, numbered; the review's content only once it
+    is submitted."""
     entries = []
     for number, assignment in enumerate(assignments, start=1):
         review = assignment.review
@@ -297,6 +320,14 @@ def _application_reviews_page(application: Application, panel: Panel, *,
             "scores": {row.criterion_id: row for row in review.scores} if submitted else {},
             "total": review_total(review, criteria) if submitted else None,
         })
+    return entries
+
+
+def _application_reviews_page(application: Application, panel: Panel, *,
+                              late_form: LateConflictForm | None = None,
+                              late_review_id: int | None = None, status: int = 200):
+    criteria = list(panel.call.criteria)
+    entries = _review_entries(queries.reviews_of_application(application, panel), criteria)
     own = next((entry for entry in entries if entry["is_own"]), None)
     show_names = may_see_reviewer_names(current_user, panel)
     late, revisions, late_forms = {}, {}, {}
@@ -322,8 +353,8 @@ def _application_reviews_page(application: Application, panel: Panel, *,
 def resolve_late_conflict(panel_id: int, review_id: int):
     """Keep or exclude a review whose reviewer became conflicted after submitting it."""
     panel = _load_panel(panel_id)
-    review = db.session.get(Review, review_id)
-    if review is None or review.assignment.panel_id != panel.id:
+    review = get_or_404(Review, review_id)
+    if review.assignment.panel_id != panel.id:
         abort(404)
     application = review.assignment.application
     # The page shown again on bad input holds the reviews: the same rule as for reading it.

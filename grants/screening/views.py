@@ -42,12 +42,7 @@ def screen(application_id: int):
         # The same screening sent again (a double click): answered as the first one was.
         return _already_screened(application)
     if application.state != ApplicationState.submitted:
-        # Screened already (or not submitted yet): the recorded check, read-only.
-        status = 409 if request.method == "POST" else 200
-        return render_template("grants/screening/screen.html", application=application,
-                               check=application.eligibility_check, form=None,
-                               checklist=None,
-                               contact_warnings=counterpart_warnings(application)), status
+        return _recorded_check(application)
     require(can_screen(current_user, application))
     checklist = queries.build_checklist(application)
     form = screening_form(checklist)
@@ -60,14 +55,26 @@ def screen(application_id: int):
         except OperationError as error:
             form.add_operation_error(error)
         else:
-            if application.state == ApplicationState.eligible:
-                flash(_("%(reference)s is eligible and can go on to review.",
-                        reference=application.display_reference), "success")
-            else:
-                flash(_("%(reference)s is ineligible; the applicant has been told why.",
-                        reference=application.display_reference), "success")
+            _flash_screened(application)
             return redirect(url_for("screening.screen", application_id=application.id))
     return render_form("grants/screening/screen.html", form, application=application,
                        check=application.eligibility_check, checklist=checklist,
                        failing=queries.failing_items(checklist),
                        contact_warnings=counterpart_warnings(application))
+
+
+def _recorded_check(application):
+    """Screened already (or not submitted yet): the recorded check, read-only."""
+    status = 409 if request.method == "POST" else 200
+    return render_template("grants/screening/screen.html", application=application,
+                           check=application.eligibility_check, form=None, checklist=None,
+                           contact_warnings=counterpart_warnings(application)), status
+
+
+def _flash_screened(application) -> None:
+    if application.state == ApplicationState.eligible:
+        flash(_("%(reference)s is eligible and can go on to review.",
+                reference=application.display_reference), "success")
+    else:
+        flash(_("%(reference)s is ineligible; the applicant has been told why.",
+                reference=application.display_reference), "success")

@@ -20,8 +20,8 @@ from core import freshness, navigation
 from core.access import Decision, require
 from core.conditional import conditional_page, page_etag
 from core.errors import OperationError
-from core.extensions import db
 from core.forms import render_form
+from core.loading import get_or_404
 from core.params import arg_id, parse_int
 from grants.awards.models import Award
 from grants.awards.states import AwardState
@@ -205,9 +205,7 @@ def qr_svg(reference: str):
 # Staff settings ------------------------------------------------------------------------------
 
 def _award(award_id: int) -> Award:
-    award = db.session.get(Award, award_id)
-    if award is None:
-        abort(404)
+    award = get_or_404(Award, award_id)
     return award
 
 

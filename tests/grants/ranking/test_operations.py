@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.audit.models import AuditEntry
 from core.errors import OperationError
 from core.outbox.models import OutboxMessage
-from core.timeutil import from_programme_time, utcnow
+from core.timeutil import from_programme_time, programme_today, utcnow
 from grants.applications.states import ApplicationState
 from grants.ranking import operations
 from grants.ranking.operations import send_review_reminders
@@ -252,7 +252,7 @@ def _reminders(session, reviewer):
 
 
 def test_reminders_go_once_a_day_before_the_due_date(db_session, scored, late_reviewer):
-    today = operations.programme_today()
+    today = programme_today()
     scored.panel.due_at = _day_start(today + timedelta(days=2)) + timedelta(hours=17)
     assert send_review_reminders() == 1  # today, in the programme's time zone
     [message] = _reminders(db_session, late_reviewer)
@@ -274,7 +274,7 @@ def test_reminders_go_once_a_day_before_the_due_date(db_session, scored, late_re
 
 
 def test_reminders_continue_after_the_due_date(db_session, scored, late_reviewer):
-    today = operations.programme_today()
+    today = programme_today()
     scored.panel.due_at = utcnow() - timedelta(days=4)
     assert send_review_reminders(today) == 1
     [message] = _reminders(db_session, late_reviewer)
@@ -283,7 +283,7 @@ def test_reminders_continue_after_the_due_date(db_session, scored, late_reviewer
 
 def test_no_reminder_too_early_or_on_a_locked_panel(db_session, scored, late_reviewer,
                                                     staff):
-    today = operations.programme_today()
+    today = programme_today()
     scored.panel.due_at = _day_start(today + timedelta(days=5)) + timedelta(hours=12)
     assert send_review_reminders(today) == 0
     scored.panel.due_at = utcnow() - timedelta(days=1)
@@ -294,7 +294,7 @@ def test_no_reminder_too_early_or_on_a_locked_panel(db_session, scored, late_rev
 
 def test_no_reminder_for_a_submitted_or_decided_review(db_session, scored, late_reviewer,
                                                        staff):
-    today = operations.programme_today()
+    today = programme_today()
     scored.panel.due_at = utcnow() + timedelta(days=1)
     _decide(scored, ["A", "B"], Outcome.decline, staff)
     assert send_review_reminders(today) == 0
