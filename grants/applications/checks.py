@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.organisations.states import Sector
 from core.i18n import format_programme_datetime
+from core.money import format_money
 from core.timeutil import utcnow
 from grants.applications.endorsement_terms import contact_conflict
 from grants.applications.models import MAX_SUMMARY_WORDS
@@ -86,10 +87,24 @@ def _budget(application) -> list[Problem]:
     if not application.budget_lines:
         problems.append(Problem("budget", _l("Add the budget lines.")))
     elif application.budget_total != amount:
-        problems.append(Problem("budget", _l(
-            "The budget lines add up to %(total)s, not the requested %(amount)s.",
-            total=application.budget_total, amount=amount)))
+        problems.append(Problem("budget", budget_gap(application)))
     return problems
+
+
+def budget_gap(application):
+    """What the budget lines lack or exceed against the requested amount, or None when they
+    add up to it (or nothing was requested yet)."""
+    amount, total = application.requested_amount, application.budget_total
+    if amount is None or total == amount:
+        return None
+    currency = application.currency
+    values = {"total": format_money(total, currency), "amount": format_money(amount, currency),
+              "gap": format_money(abs(amount - total), currency)}
+    if total < amount:
+        return _l("The budget lines add up to %(total)s: %(gap)s short of the requested "
+                  "%(amount)s.", **values)
+    return _l("The budget lines add up to %(total)s: %(gap)s over the requested %(amount)s.",
+              **values)
 
 
 def _counterpart(application) -> list[Problem]:

@@ -17,7 +17,7 @@ from core.locking import AlreadyDone
 from core.params import arg_id, parse_id
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
-from grants.applications.checks import submission_problems
+from grants.applications.checks import budget_gap, submission_problems
 from grants.applications.endorsement_terms import counterpart_warnings
 from grants.applications.forms import (
     BUDGET_CATEGORY_TITLES,
@@ -69,7 +69,8 @@ navigation.register(
 def _application_helpers():
     return {"section_titles": dict(SECTION_TITLES),
             "budget_category_titles": BUDGET_CATEGORY_TITLES,
-            "EndorsementState": EndorsementState, "ApplicationState": ApplicationState}
+            "EndorsementState": EndorsementState, "ApplicationState": ApplicationState,
+            "budget_gap": budget_gap}
 
 
 def _load(application_id: int) -> Application:
@@ -141,6 +142,7 @@ def detail(application_id: int):
         is_member=is_applicant_member(current_user, application)[0],
         can_manage_endorsement=contributions.ask("application.can_resend_endorsement",
                                                  current_user, application)[0],
+        staff_view=can_list_all(current_user)[0],
         contact_warnings=(counterpart_warnings(application)
                           if can_list_all(current_user)[0] else []),
         can_record_paper=contributions.ask("application.can_record_paper_endorsement",

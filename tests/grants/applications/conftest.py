@@ -78,6 +78,12 @@ def upload(name="certificate.pdf", data=PDF_BYTES, content_type="application/pdf
 
 
 @pytest.fixture
+def uploads(app, monkeypatch, tmp_path):
+    """Uploaded files go to a temporary folder."""
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+
+
+@pytest.fixture
 def complete(app, monkeypatch, tmp_path, ministry):
     """Fill every section of an application through the operations."""
     from grants.applications import operations

@@ -26,11 +26,6 @@ FIRST_CONTACT = "carlos@gov.example.bz"
 
 
 @pytest.fixture
-def uploads(app, monkeypatch, tmp_path):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-
-
-@pytest.fixture
 def other_ministry(factories):
     return factories.organisation(name="Ministry of Health", sector=Sector.government,
                                   website="https://www.health.gov.bz")

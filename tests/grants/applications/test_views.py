@@ -12,11 +12,6 @@ from grants.applications.states import ApplicationState
 from tests.grants.applications.conftest import PDF_BYTES
 
 
-@pytest.fixture
-def uploads(app, monkeypatch, tmp_path):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-
-
 def test_start_an_application_through_the_page(client, login_as, applicant, applicant_org,
                                                open_call, db_session):
     login_as(applicant)
