@@ -39,8 +39,9 @@ def format_programme_datetime(value: datetime | None, format: str = "medium") ->
         return ""
     value = as_utc(value)
     # Babel converts to the time zone chosen by select_timezone(). Deadlines read better
-    # without seconds, so "medium" is the medium date with the short time.
-    if format == "medium":
+    # without seconds, so "medium" is the medium date with the short time. "short" is the
+    # same: an all-number date ("12/6/26") reads as June in most of the world.
+    if format in ("medium", "short"):
         text = f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
     else:
         text = format_datetime(value, format)
@@ -49,7 +50,8 @@ def format_programme_datetime(value: datetime | None, format: str = "medium") ->
 
 
 def _date_filter(value, format: str = "medium") -> str:
-    return "" if value is None else format_date(value, format)
+    """A day in the reader's language, its month always in words (never "12/6/26")."""
+    return "" if value is None else format_date(value, "medium" if format == "short" else format)
 
 
 def init_app(app: Flask) -> None:

@@ -88,3 +88,19 @@ def test_money_is_formatted_in_the_readers_language(app):
         with force_locale("es"):
             # Latin American Spanish groups digits as English does.
             assert format_money(Decimal("5000.00"), "USD") == "US$5,000.00"
+
+
+def test_dates_never_read_as_numbers_only(app):
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale
+
+    from core.i18n import _date_filter, format_programme_datetime
+    moment = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
+    with app.test_request_context():
+        for locale in ("en", "es"):
+            with force_locale(locale):
+                for text in (format_programme_datetime(moment, "short"),
+                             _date_filter(date(2026, 12, 6), "short")):
+                    assert "12/6" not in text and "6/12" not in text
+                    assert "dic" in text.lower() or "dec" in text.lower()
