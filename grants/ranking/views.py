@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from core.extensions import db
 from core.forms import BaseForm, render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
+from core.money import number_locale
 from grants.applications.models import Application
 from grants.ranking import operations, queries
 from grants.ranking.forms import DecisionForm, FeedbackForm
@@ -58,7 +60,7 @@ def number(value, places: int = 1) -> str:
     """A score for display, in the reader's language; a dash when there is none."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0." + "0" * places)
+    return format_decimal(value, format="#,##0." + "0" * places, locale=number_locale())
 
 
 def _method_from_args() -> str:
