@@ -21,7 +21,7 @@ class NavGroup:
 
 GRANTS = NavGroup("grants", _l("Grants"), 20)
 MONEY = NavGroup("money", _l("Money"), 30)
-COALITIONS = NavGroup("coalitions", _l("Coalitions and events"), 40)
+COALITIONS = NavGroup("coalitions", _l("Coalitions"), 40)
 REPORTS = NavGroup("reports", _l("Reports"), 50)
 ADMINISTRATION = NavGroup("administration", _l("Administration"), 60)
 ACCOUNT = NavGroup("account", _l("Account"), 70)
