@@ -20,3 +20,87 @@ document.addEventListener("DOMContentLoaded", function () {
     if (event.key === "Escape") { closeGroups(null); }
   });
 });
+
+// Tables of repeating rows (budget lines, activities, results, expenses): rows are added and
+// removed in place. Without this file the form offers a few blank rows and saving gives more.
+document.addEventListener("DOMContentLoaded", function () {
+  var INDEXED = /^(\w+)-(\d+)-/;
+
+  function indexOf(row) {
+    var field = row.querySelector("[name]");
+    var match = field && INDEXED.exec(field.getAttribute("name"));
+    return match ? parseInt(match[2], 10) : -1;
+  }
+
+  function reindex(row, index) {
+    row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (node) {
+      ["name", "id", "for", "aria-describedby"].forEach(function (attribute) {
+        var value = node.getAttribute(attribute);
+        if (value) {
+          node.setAttribute(attribute, value.replace(/(\w+)-\d+-/g, "$1-" + index + "-"));
+        }
+      });
+    });
+  }
+
+  function clear(row) {
+    row.querySelectorAll("input, select, textarea").forEach(function (field) {
+      if (field.tagName === "SELECT") { field.selectedIndex = 0; } else { field.value = ""; }
+      field.removeAttribute("aria-invalid");
+    });
+    row.querySelectorAll(".error-message").forEach(function (message) { message.remove(); });
+  }
+
+  document.querySelectorAll("table.js-repeat").forEach(function (table) {
+    var body = table.tBodies[0];
+    var max = parseInt(table.getAttribute("data-max") || "50", 10);
+    var removeLabel = table.getAttribute("data-remove-label");
+
+    function addRemoveButton(row) {
+      var cell = document.createElement("td");
+      cell.className = "repeat-remove";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button-small button-secondary";
+      button.textContent = removeLabel;
+      button.addEventListener("click", function () {
+        if (body.rows.length > 1) { row.remove(); } else { clear(row); }
+      });
+      cell.appendChild(button);
+      row.appendChild(cell);
+    }
+
+    var heading = table.tHead && table.tHead.rows[0];
+    if (heading) {
+      var th = document.createElement("th");
+      th.scope = "col";
+      th.innerHTML = '<span class="visually-hidden"></span>';
+      th.firstChild.textContent = removeLabel;
+      heading.appendChild(th);
+    }
+    Array.prototype.forEach.call(body.rows, addRemoveButton);
+
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "button button-small button-secondary repeat-add";
+    add.textContent = table.getAttribute("data-add-label");
+    add.addEventListener("click", function () {
+      if (body.rows.length >= max) { return; }
+      var last = body.rows[body.rows.length - 1];
+      var next = 0;
+      Array.prototype.forEach.call(body.rows, function (row) {
+        next = Math.max(next, indexOf(row) + 1);
+      });
+      var row = last.cloneNode(true);
+      row.querySelectorAll(".repeat-remove").forEach(function (cell) { cell.remove(); });
+      reindex(row, next);
+      clear(row);
+      addRemoveButton(row);
+      body.appendChild(row);
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+    var wrapper = table.closest(".table-wrap") || table;
+    wrapper.parentNode.insertBefore(add, wrapper.nextSibling);
+  });
+});

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.message
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -346,3 +347,27 @@ def journey(request, page, quality_report, artifacts_dir):
                  for one in started for url in one.unchecked_pages()]
     if problems:
         pytest.fail("Quality checks failed:\n" + "\n".join(problems), pytrace=False)
+
+
+# The demo programme ---------------------------------------------------------------------------
+
+DEMO_LOGIN = re.compile(r"^\s+(\w+)\s+(\S+@demo\.example\.org)\s+(\S+)\s*$", re.M)
+
+
+@pytest.fixture
+def demo_logins(live_server) -> dict[str, tuple[str, str]]:
+    """``flask demo load`` on the live server: each role's (email, password)."""
+    result = live_server.app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return {role: (email, password)
+            for role, email, password in DEMO_LOGIN.findall(result.output)}
+
+
+def sign_in(steps, page, url: str, email: str, password: str) -> None:
+    """Through the sign-in page (checked as a journey step), onto the home page."""
+    page.goto(f"{url}/login")
+    steps.check(page, "sign in")
+    page.locator("main").get_by_label("Email address").fill(email)
+    page.locator("main").get_by_label("Password").fill(password)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")

@@ -5,31 +5,14 @@ the quality checks (``quality.py``), which keep a screenshot at both widths."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
-LOGIN = re.compile(r"^\s+(\w+)\s+(\S+@demo\.example\.org)\s+(\S+)\s*$", re.M)
-
-
-@pytest.fixture
-def demo_logins(live_server) -> dict[str, tuple[str, str]]:
-    result = live_server.app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    return {role: (email, password) for role, email, password in LOGIN.findall(result.output)}
-
-
-def sign_in(steps, page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    steps.check(page, "sign in")
-    page.locator("main").get_by_label("Email address").fill(email)
-    page.locator("main").get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/")
 
 
 def first_screen_shows_work(page) -> None:
