@@ -37,6 +37,8 @@ def policy_required(policy):
             require(policy(current_user))
             return view(*args, **kwargs)
 
+        # Read by core.components.may_open, so links to the view follow the same rule.
+        wrapper.policy = policy
         return wrapper
 
     return decorator
