@@ -54,7 +54,7 @@ from coalitions.events.models import Attendance, Event, Person
 from coalitions.events.states import EventType, Sex
 from core import work
 from core.extensions import db
-from core.timeutil import from_programme_time
+from core.timeutil import from_programme_time, to_programme_time
 from grants.applications.models import Application
 from grants.awards.models import Award
 from grants.calls.models import Call, Fund
@@ -82,6 +82,8 @@ class Period:
     start: date
     end: date
     fund_id: int | None = None
+    #: True when the reader chose no dates: the period is then the programme's whole span.
+    whole_programme: bool = False
 
     @property
     def start_utc(self) -> datetime:
@@ -198,6 +200,29 @@ def awards_in(period: Period):
         query = query.join(calls, applications.c.call_id == calls.c.id).where(
             calls.c.fund_id == period.fund_id)
     return query
+
+
+def programme_span(today: date) -> tuple[date, date]:
+    """The first and last day anything the indicators count happened on (events,
+    submissions, award decisions, coalition memberships), the last no earlier than today:
+    the period the indicators and the programme dashboard both open on. One statement."""
+    applications, awards, _calls = _tables()
+    decided = func.coalesce(applications.c.decided_at, awards.c.created_at)
+    row = db.session.execute(select(
+        select(func.min(Event.starts_on)).scalar_subquery(),
+        select(func.max(Event.starts_on)).scalar_subquery(),
+        select(func.min(applications.c.submitted_at)).scalar_subquery(),
+        select(func.min(decided)).join_from(awards, applications,
+                                            awards.c.application_id == applications.c.id)
+        .scalar_subquery(),
+        select(func.min(CoalitionMembership.joined_on)).scalar_subquery())).one()
+    first_event, last_event, first_submission, first_decision, first_member = row
+    days = [to_programme_time(moment).date() if isinstance(moment, datetime) else moment
+            for moment in (first_event, first_submission, first_decision, first_member)]
+    days = [day for day in days if day is not None]
+    start = min(days) if days else date(today.year, 1, 1)
+    end = max(today, last_event) if last_event else today
+    return min(start, end), end
 
 
 # The numbers -------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ behind it."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -42,22 +41,21 @@ REASON_TITLES = {"attended": _l("Attended an event"), "member": _l("Coalition me
                  "counterpart": _l("Government counterpart")}
 
 
-def _day(name: str, default: date) -> date:
-    return arg_day(name) or default
-
-
 def _period() -> queries.Period:
-    """The period and fund from the query string; the current year by default. Bad input
-    is a 400."""
-    year = to_programme_time(utcnow()).year
-    start = _day("from", date(year, 1, 1))
-    end = _day("to", date(year, 12, 31))
+    """The period and fund from the query string. A date left out is the start or end of
+    the programme's whole span, the programme dashboard's default too, so the two pages
+    open on the same numbers. Bad input is a 400."""
+    start, end = arg_day("from"), arg_day("to")
+    whole = start is None and end is None
+    if start is None or end is None:
+        first, last = queries.programme_span(to_programme_time(utcnow()).date())
+        start, end = start or first, end or last
     if end < start:
         abort(400)
     fund_id = arg_id("fund_id")
     if fund_id is not None and not queries.fund_exists(fund_id):
         abort(400)
-    return queries.Period(start=start, end=end, fund_id=fund_id)
+    return queries.Period(start=start, end=end, fund_id=fund_id, whole_programme=whole)
 
 
 def _period_args(period: queries.Period) -> dict:

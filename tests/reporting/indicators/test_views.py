@@ -51,13 +51,44 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.location.startswith("/login")
 
 
-def test_the_current_year_by_default(client, login_as):
-    from core.timeutil import to_programme_time, utcnow
-
+def test_the_whole_programme_by_default(client, login_as):
     login_as("staff")
-    year = to_programme_time(utcnow()).year
     page = client.get("/indicators").get_data(as_text=True)
-    assert f'value="{year}-01-01"' in page and f'value="{year}-12-31"' in page
+    assert "The whole programme, from" in page
+    assert 'name="from" type="date" value=""' in page
+
+
+def test_the_default_span_reaches_from_the_first_record_to_today(db_session):
+    from reporting.indicators.queries import programme_span
+    today = date(2026, 12, 6)
+    assert programme_span(today) == (date(2026, 1, 1), today)
+    for day in (date(2018, 3, 5), date(2027, 2, 1)):
+        db_session.add(Event(title="Forum", type=EventType.training, starts_on=day, ends_on=day))
+    db_session.flush()
+    assert programme_span(today) == (date(2018, 3, 5), date(2027, 2, 1))
+
+
+def test_indicators_and_dashboard_open_on_the_same_numbers(client, login_as, data,
+                                                           db_session):
+    from reporting.dashboards import queries as dashboard
+    from reporting.indicators import queries as indicators
+    from reporting.indicators.views import _period
+
+    # An event of another year: the current year alone would leave it out.
+    old = Event(title="Forum", type=EventType.forum, starts_on=date(2019, 5, 2),
+                ends_on=date(2019, 5, 2))
+    db_session.add_all([old, Attendance(event=old, person=data["person"])])
+    db_session.flush()
+    login_as("staff")
+    with client.application.test_request_context("/indicators"):
+        counted = indicators.compute(_period())
+    board = dashboard.dashboard(dashboard.Filters())
+    assert (counted.participants, counted.by_sex, counted.by_age) == \
+        (board.people.total, board.people.by_sex, board.people.by_age) == \
+        (1, {**board.people.by_sex, "female": 1}, board.people.by_age)
+    assert counted.events == sum(quarter.events for quarter in board.quarters) == 2
+    assert "The whole programme" in client.get("/indicators").get_data(as_text=True)
+    assert "The whole programme" in client.get("/reports/dashboard").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query", [
