@@ -118,6 +118,10 @@ def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: date
         fund=fund, title=title, summary=summary, body_markdown=body,
         award_amount=Decimal("5000.00"), max_awards=max_awards, opens_at=opens_at,
         closes_at=closes_at,
+        # Two weeks to screen, four to review, two more to decide.
+        screening_by=closes_at.date() + timedelta(days=14),
+        review_by=closes_at.date() + timedelta(days=42),
+        decisions_by=closes_at.date() + timedelta(days=56),
         state=state, published_at=opens_at, reference_prefix="OGB",
         thematic_areas=[ThematicArea(name=name, position=i)
                         for i, name in enumerate(DEFAULT_THEMATIC_AREAS)],

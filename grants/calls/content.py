@@ -18,10 +18,12 @@ from core.database import MAX_ID
 from core.errors import OperationError
 from core.extensions import db
 from core.money import currency_codes
+from core.timeutil import to_programme_time
 from core.validation import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_AMOUNT,
     clean_amount,
+    clean_date,
     clean_text,
     has_control_characters,
 )
@@ -38,7 +40,8 @@ TEXT_LIMITS = {"title": 200, "summary": 2000, "body_markdown": 50000,
 _REFERENCE_PREFIX = re.compile(r"^[A-Z0-9]{2,10}$")
 
 CALL_FIELDS = ("fund_id", "title", "summary", "body_markdown", "award_amount", "max_awards",
-               "opens_at", "closes_at", "is_counterpart_required",
+               "opens_at", "closes_at", "screening_by", "review_by", "decisions_by",
+               "is_counterpart_required",
                "is_one_application_per_organisation", "reference_prefix")
 LIST_FIELDS = ("thematic_areas", "eligibility_statements", "required_documents")
 
@@ -164,6 +167,7 @@ def clean_call(fields: dict, call: Call | None = None) -> dict:
             fields["max_awards"], "max_awards", 1, MAX_AWARDS,
             _l("Enter a whole number from 1 to %(count)s.", count=MAX_AWARDS))
     cleaned.update(_times(fields, call))
+    cleaned.update(_timeline(fields, call, cleaned.get("closes_at")))
     for name in ("is_counterpart_required", "is_one_application_per_organisation"):
         if name in fields:
             cleaned[name] = bool(fields[name])
@@ -192,6 +196,27 @@ def _times(fields: dict, call: Call | None) -> dict:
         raise OperationError(_l("The closing time must be after the opening time."),
                              field="closes_at")
     return times
+
+
+#: The timeline's days, in the order they must come after the closing day.
+TIMELINE = ("screening_by", "review_by", "decisions_by")
+
+
+def _timeline(fields: dict, call: Call | None, closes_at: datetime | None) -> dict:
+    """The planned days after closing: each on or after the closing day and the one before
+    it (the call's own values stand in for those not given)."""
+    days = {name: clean_date(fields[name], field=name) for name in TIMELINE if name in fields}
+    closes = closes_at or (call.closes_at if call else None)
+    previous = to_programme_time(closes).date() if closes is not None else None
+    for name in TIMELINE:
+        day = days.get(name, getattr(call, name) if call else None)
+        if day is None:
+            continue
+        if previous is not None and day < previous:
+            raise OperationError(_l("Choose a day on or after the call closes and the step "
+                                    "before."), field=name)
+        previous = day
+    return days
 
 
 def _reference_prefix(value) -> str:

@@ -31,7 +31,7 @@ from accounts.organisations.models import Organisation
 from accounts.organisations.queries import organisation_choices
 from core.database import MAX_ID
 from core.extensions import db
-from core.forms import BaseForm, LongTextField, NoControlCharacters, TextField
+from core.forms import BaseForm, DayField, LongTextField, NoControlCharacters, TextField
 from core.money import currency_codes
 from core.timeutil import from_programme_time, to_programme_time
 from core.validation import MAX_AMOUNT, is_plausible_year, year_range_message
@@ -295,6 +295,10 @@ class CallForm(BaseForm):
                   "maximum": _l("Enter at most %(count)s.", count=MAX_AWARDS)})
     opens_at = ProgrammeDateTimeField(_l("Opens"))
     closes_at = ProgrammeDateTimeField(_l("Closes"))
+    screening_by = DayField(_l("Eligibility results by"), [Optional()],
+                            description=_l("Applicants are told when to expect each step."))
+    review_by = DayField(_l("Review finished by"), [Optional()])
+    decisions_by = DayField(_l("Funding decisions by"), [Optional()])
     is_counterpart_required = BooleanField(
         _l("A government counterpart must endorse each application"))
     is_one_application_per_organisation = BooleanField(
@@ -344,6 +348,9 @@ class CallForm(BaseForm):
             "max_awards": self.max_awards.data,
             "opens_at": self.opens_at.utc(),
             "closes_at": self.closes_at.utc(),
+            "screening_by": self.screening_by.data,
+            "review_by": self.review_by.data,
+            "decisions_by": self.decisions_by.data,
             "is_counterpart_required": bool(self.is_counterpart_required.data),
             "is_one_application_per_organisation": bool(
                 self.is_one_application_per_organisation.data),
@@ -365,6 +372,9 @@ class CallForm(BaseForm):
             "max_awards": call.max_awards,
             "opens_at": _programme_time(call.opens_at),
             "closes_at": _programme_time(call.closes_at),
+            "screening_by": call.screening_by,
+            "review_by": call.review_by,
+            "decisions_by": call.decisions_by,
             "is_counterpart_required": call.is_counterpart_required,
             "is_one_application_per_organisation": call.is_one_application_per_organisation,
             "reference_prefix": call.reference_prefix,

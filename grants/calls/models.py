@@ -1,10 +1,20 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import contributions
@@ -60,6 +70,11 @@ class Call(TimestampMixin, db.Model):
     max_awards: Mapped[int] = mapped_column(Integer, default=DEFAULT_MAX_AWARDS)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The planned timeline after closing, which applicants are told: eligibility results,
+    #: the end of the review, and the funding decisions (days in the programme's zone).
+    screening_by: Mapped[date | None] = mapped_column(Date)
+    review_by: Mapped[date | None] = mapped_column(Date)
+    decisions_by: Mapped[date | None] = mapped_column(Date)
     is_counterpart_required: Mapped[bool] = mapped_column(Boolean, default=True)
     is_one_application_per_organisation: Mapped[bool] = mapped_column(Boolean, default=True)
     #: First part of application references, e.g. OGB in OGB-2026-0007.

@@ -6,6 +6,8 @@ submission that produced the page. The check:
 - runs axe-core in the page (injected as an init script, which the page's CSP cannot block)
   and fails on any violation of impact "serious" or "critical"; every violation, failing or
   not, goes to ``test-artifacts/browser/accessibility.json``;
+- at the desktop width (1280 px), fails when the page scrolls sideways or any box that scrolls
+  sideways (a table's wrapper) needs to: at that width every table fits its container;
 - re-lays the page out at 360 x 740 px and fails when the document scrolls horizontally
   (wide tables must scroll inside their own wrapper), with a screenshot at that width;
 - adds up what the page's first load transfers (document, CSS, JS, images, fonts) and fails
@@ -87,6 +89,25 @@ OVERFLOW = """() => {
 }"""
 
 
+# At the desktop width: the document, and every box that scrolls sideways, must fit.
+WIDE_BOXES = """() => {
+  const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const boxes = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth + 1)
+    boxes.push("the page (" + root.scrollWidth + "px in " + window.innerWidth + "px)");
+  for (const el of document.body.querySelectorAll("*")) {
+    const overflow = getComputedStyle(el).overflowX;
+    if ((overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth + 1)
+      boxes.push(describe(el) + " (" + el.scrollWidth + "px in " + el.clientWidth + "px)");
+    if (boxes.length >= 8) break;
+  }
+  return boxes;
+}"""
+
+
 def install(context) -> None:
     """Make axe-core available in every document the context opens."""
     context.add_init_script(path=str(AXE_SCRIPT))
@@ -147,6 +168,7 @@ class Journey:
         self._check_accessibility(page, label, where)
         self._check_weight(page, label, where)
         page.screenshot(path=str(self.artifacts / f"{label}.png"), full_page=True)
+        self._check_desktop_fit(page, where)
         self._check_small_screen(page, label, where)
 
     def unchecked_pages(self) -> list[str]:
@@ -179,6 +201,12 @@ class Journey:
             detail = ", ".join(f"{entry['url']} {entry['bytes']} B" for entry in heaviest)
             self.problems.append(f"{where}: first load transfers {total} bytes, over "
                                  f"{MAX_PAGE_BYTES} (heaviest: {detail})")
+
+    def _check_desktop_fit(self, page, where: str) -> None:
+        wide = page.evaluate(WIDE_BOXES)
+        if wide:
+            self.problems.append(f"{where}: at {page.viewport_size['width']} px wider than its "
+                                 f"container: {', '.join(wide)}")
 
     def _check_small_screen(self, page, label: str, where: str) -> None:
         desktop = page.viewport_size

@@ -56,3 +56,32 @@ def test_criterion_text_refuses_control_characters(app):
     with pytest.raises(OperationError) as caught:
         criterion_values({**row, "guidance": "Escape\x1b"})
     assert caught.value.field == "criteria-2-guidance"
+
+
+def test_the_timeline_follows_the_closing_day_in_order(app):
+    from datetime import date
+    timeline = {"screening_by": date(2026, 4, 15), "review_by": date(2026, 5, 13),
+                "decisions_by": date(2026, 5, 27)}
+    assert clean_call({"opens_at": OPENS, "closes_at": CLOSES, **timeline}) == {
+        "opens_at": OPENS, "closes_at": CLOSES, **timeline}
+    # The closing day itself will do; the day before, or steps out of order, will not.
+    assert clean_call({"closes_at": CLOSES, "screening_by": date(2026, 4, 1)})
+    assert _field_refused({"closes_at": CLOSES, "screening_by": date(2026, 3, 31)}) == \
+        "screening_by"
+    assert _field_refused({**timeline, "review_by": date(2026, 4, 10)}) == "review_by"
+    assert _field_refused({"decisions_by": date(1900, 1, 1)}) == "decisions_by"
+
+
+def test_a_call_keeps_its_timeline_checked_against_its_own_days(app):
+    from datetime import date
+
+    from grants.calls.models import Call
+    call = Call(closes_at=CLOSES, screening_by=date(2026, 4, 15))
+    assert _refused_update(call, {"review_by": date(2026, 4, 10)}) == "review_by"
+    assert clean_call({"review_by": date(2026, 4, 20)}, call) == {"review_by": date(2026, 4, 20)}
+
+
+def _refused_update(call, fields: dict) -> str:
+    with pytest.raises(OperationError) as caught:
+        clean_call(fields, call)
+    return caught.value.field
