@@ -220,10 +220,15 @@ def _documents_page(application: Application, form: AttachmentForm, status: int 
                            action_form=BaseForm()), status
 
 
-@bp.route("/applications/<int:application_id>/attachments", methods=["POST"])
+@bp.route("/applications/<int:application_id>/attachments", methods=["GET", "POST"])
 def upload_attachment(application_id: int):
     application = _load(application_id)
     require(can_view(current_user, application))
+    if request.method == "GET":
+        # The address a failed upload is shown at: reloading it, or switching language,
+        # goes back to the documents page.
+        return redirect(url_for("applications.edit_section", application_id=application.id,
+                                section="documents"))
     require(can_edit(current_user, application))
     form = AttachmentForm()
     if form.validate_on_submit():

@@ -294,9 +294,17 @@ def _already_submitted(report: ProgressReport):
     return redirect(url_for("monitoring.report", report_id=report.id))
 
 
-@bp.route("/reports/<int:report_id>/evidence", methods=["POST"])
+def _back_to_report_form(report: ProgressReport):
+    """A failed upload is shown at the upload's address: reloading it, or switching
+    language, goes back to the report's form."""
+    return redirect(url_for("monitoring.edit_report", report_id=report.id))
+
+
+@bp.route("/reports/<int:report_id>/evidence", methods=["GET", "POST"])
 def upload_evidence(report_id: int):
     report = _load_report(report_id)
+    if request.method == "GET":
+        return _back_to_report_form(report)
     editable, reason = _require_writer(report)
     if not editable:
         return render_error(409, reason)
@@ -315,9 +323,11 @@ def upload_evidence(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/expenditures/<int:expenditure_id>/receipt",
-          methods=["POST"])
+          methods=["GET", "POST"])
 def upload_receipt(report_id: int, expenditure_id: int):
     report = _load_report(report_id)
+    if request.method == "GET":
+        return _back_to_report_form(report)
     editable, reason = _require_writer(report)
     if not editable:
         return render_error(409, reason)

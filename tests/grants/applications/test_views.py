@@ -127,6 +127,15 @@ def test_bad_uploads_are_refused(client, login_as, applicant, draft, uploads, na
     assert draft.attachments == []
 
 
+def test_the_address_a_failed_upload_is_shown_at_leads_back_to_the_form(
+        client, login_as, applicant, draft):
+    login_as(applicant)
+    response = client.get(f"/applications/{draft.id}/attachments")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/applications/{draft.id}/sections/documents") or \
+        "documents" in response.location
+
+
 def test_upload_too_large_is_refused(app, client, login_as, applicant, draft, uploads,
                                      monkeypatch):
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1000)

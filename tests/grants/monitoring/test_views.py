@@ -248,6 +248,9 @@ def test_evidence_upload_and_removal(db_session, client, login_as, grant):
                            data={"file": (BytesIO(b"MZ not a pdf"), "virus.pdf")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
+    # The page with the error is at the upload's address; reloading it returns to the form.
+    again = client.get(f"/reports/{grant.midterm.id}/evidence")
+    assert again.status_code == 302 and again.location.endswith(_edit_url(grant.midterm))
     assert "content is not" in response.get_data(as_text=True)
     assert _count(db_session, ReportEvidence) == 1
 
