@@ -17,6 +17,7 @@ from core.errors import OperationError, render_error
 from core.extensions import db
 from core.forms import render_form
 from core.money import format_money
+from core.spreadsheets import send_workbook
 from core.timeutil import programme_today
 from grants.awards import checks, queries
 from grants.awards.forms import DecisionForm, DisbursementRequestForm, PaymentForm, ReversalForm
@@ -27,6 +28,7 @@ from grants.awards.policies import (
     can_record_payment,
     can_request_disbursement,
     can_reverse_disbursement,
+    can_view_award,
     can_view_finance_queue,
     is_finance,
     is_finance_nav,
@@ -36,6 +38,7 @@ from grants.awards.views import award_url, bp, load_award
 from grants.ledger import money
 from grants.ledger import operations as ledger
 from grants.ledger import queries as ledger_queries
+from grants.ledger.export import ledger_workbook
 
 navigation.register(
     bp, navigation.NavEntry(_l("Payments"), "awards.finance_queue", is_finance_nav, order=46,
@@ -59,6 +62,14 @@ def _tranche(award: Award, tranche_id: int) -> Tranche:
     if tranche is None:
         abort(404)
     return tranche
+
+
+@bp.route("/awards/<int:award_id>/ledger.xlsx")
+def ledger_export(award_id: int):
+    award = load_award(award_id)
+    require(can_view_award(current_user, award))
+    workbook = ledger_workbook(award, ledger_queries.ledger(award), checks.PAYMENT_METHODS)
+    return send_workbook(workbook, f"ledger-{award.reference}.xlsx")
 
 
 @bp.route("/finance/disbursements")
