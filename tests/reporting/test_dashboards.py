@@ -84,7 +84,7 @@ def test_the_page_shows_the_reference_numbers(client, login_as, demo_programme):
     assert _key_figure(page, "Unique participants") == "212"
     assert _key_figure(page, "Women") == "109"
     assert _key_figure(page, "Under 30") == "63"
-    assert _row(page, "USD")[:2] == ["8", "US$40,000.00"]
+    assert _row(page, "USD")[:2] == ["8", '<span class="money">US$40,000.00</span>']
     assert _row(page, "Female") == ["109"]
     assert _row(page, "Under 30") == ["63"]
     assert _row(page, "Awarded")[0] == "8"  # the pipeline's awarded applications
@@ -252,7 +252,7 @@ def test_the_charts_are_accessible_svg_without_inline_styles(client, login_as, d
     for table in re.findall(r"<table\b.*?</table>", page, re.S):
         assert "<caption>" in table
         assert "<th>" not in table and "<th " in table
-    assert page.count('<div class="table-wrap">') == page.count("<table")
+    assert page.count('<div class="table-wrap') == page.count("<table")
 
 
 def test_long_labels_are_cut_on_the_chart_and_whole_in_the_title(client, login_as, db_session,
@@ -297,4 +297,4 @@ def test_the_page_lists_the_largest_awards_and_counts_them_all(client, login_as,
     assert '<a href="/reports/workbook">The donor workbook lists every award.</a>' in page
     assert _key_figure(page, "Awards") == "25"
     # The totals still count every award: 100 + 101 + ... + 124.
-    assert _row(page, "USD")[:2] == ["25", "US$2,800.00"]
+    assert _row(page, "USD")[:2] == ["25", '<span class="money">US$2,800.00</span>']

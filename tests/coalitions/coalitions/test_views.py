@@ -125,7 +125,7 @@ def test_detail_lists_members_by_sector_and_timeline(client, login_as, coalition
     assert "Government" in page and "Civil society" in page
     assert "Past period" in page  # the observer period is kept
     assert "Right to know week" in page
-    assert 'class="table-wrap"' in page
+    assert 'class="table-wrap table-key"' in page
 
 
 def test_add_member_and_change_role_keep_history(client, login_as, coalition, factories,
