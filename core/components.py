@@ -21,7 +21,8 @@ from flask_login import current_user
 TONES = {
     "done": {"accepted", "approved", "awarded", "complete", "decided", "eligible", "endorsed",
              "paid", "published", "sent", "signed", "submitted", "verified", "open"},
-    "active": {"active", "assigned", "in_progress", "in_review", "forming"},
+    "active": {"active", "assigned", "in_progress", "in_review", "forming", "queued",
+               "sending"},
     "waiting": {"draft", "due", "pending", "pending_signature", "requested", "returned",
                 "waitlist", "waitlisted", "delayed", "not_started", "changes_requested",
                 "suspended"},
