@@ -178,6 +178,10 @@ def test_the_close_out_page_shows_the_checklist(db_session, client, login_as, gr
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "The final report is accepted." in page and "Not yet" in page
+    # Closing asks first; the reason stays in view, outside the question.
+    question = page.index("A closed award cannot be reopened")
+    assert page.index('name="deobligation_reason"') < page.index('<details class="confirm-step">')
+    assert question < page.index("Close the award</button>")
     assert "US$500.00 of the award was not paid" in page
     login_as(grant.owner)
     assert client.get(f"/staff/awards/{grant.award.id}/close-out").status_code == 403

@@ -46,7 +46,7 @@ def test_staff_see_the_ranking_with_the_funding_line_and_alpha(client, login_as,
     assert positions == sorted(positions)
     line = page.index("Funding line: pool of")
     assert positions[2] < line < positions[3]  # between C and D
-    assert 'class="table-wrap"' in page and '<th scope="col"' in page
+    assert 'class="data-table table-cards ranking-table"' in page and '<th scope="col"' in page
     assert "Disagreement" in page
     assert 'name="application_ids"' in page and 'name="rationale"' in page
 

@@ -99,6 +99,8 @@ def test_add_and_remove_members(client, login_as, panel, factories, db_session):
     assert client.post(url, data={"user_id": str(newcomer.id)}).status_code == 302
     member = db_session.scalar(select(PanelMember).where(PanelMember.user_id == newcomer.id))
     assert member is not None
+    page = client.get(f"/staff/panels/{panel.id}").get_data(as_text=True)
+    assert "Remove Newcomer from the panel?" in page  # asked before the form is shown
     response = client.post(f"/staff/panels/{panel.id}/members/{member.id}/remove")
     assert response.status_code == 302
     assert _count(db_session, PanelMember, PanelMember.user_id == newcomer.id) == 0

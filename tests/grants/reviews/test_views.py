@@ -162,7 +162,10 @@ def test_decline_with_a_reason(client, login_as, assignment, db_session):
     login_as(assignment.reviewer)
     url = f"/reviews/{assignment.id}/decline"
     response = client.post(url, data={"reason": ""})
-    assert response.status_code == 422 and "Give the reason." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Give the reason." in page
+    # The reason and its error stay in view; only the final button waits behind the question.
+    assert page.index("Give the reason.") < page.index("Decline this assignment?")
     assert assignment.state == AssignmentState.assigned
     response = client.post(url, data={"reason": "I am travelling."})
     assert response.status_code == 302
