@@ -257,6 +257,8 @@ POLICY: dict[str, Access] = {
     "awards.create": Access(
         STAFF, lambda c: f"/staff/applications/{c['award_application'].id}/award", conflicted=403),
     "awards.detail": Access(STAFF | {"finance"}, lambda c: f"/awards/{c['active_award'].id}"),
+    "awards.ledger_export": Access(STAFF | {"finance"},
+                                   lambda c: f"/awards/{c['active_award'].id}/ledger.xlsx"),
     "awards.agreement": Access(STAFF | {"finance"},
                                lambda c: f"/awards/{c['active_award'].id}/agreement"),
     "awards.edit": Access(STAFF, lambda c: f"/staff/awards/{c['pending_award'].id}/edit",

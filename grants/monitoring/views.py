@@ -303,9 +303,9 @@ def _back_to_report_form(report: ProgressReport):
 @bp.route("/reports/<int:report_id>/evidence", methods=["GET", "POST"])
 def upload_evidence(report_id: int):
     report = _load_report(report_id)
+    editable, reason = _require_writer(report)
     if request.method == "GET":
         return _back_to_report_form(report)
-    editable, reason = _require_writer(report)
     if not editable:
         return render_error(409, reason)
     form = EvidenceForm()
@@ -326,15 +326,16 @@ def upload_evidence(report_id: int):
           methods=["GET", "POST"])
 def upload_receipt(report_id: int, expenditure_id: int):
     report = _load_report(report_id)
-    if request.method == "GET":
-        return _back_to_report_form(report)
     editable, reason = _require_writer(report)
     if not editable:
-        return render_error(409, reason)
+        return _back_to_report_form(report) if request.method == "GET" else \
+            render_error(409, reason)
     draft = queries.draft_version(report)
     expenditure = get_or_404(Expenditure, expenditure_id)
     if draft is None or expenditure.version_id != draft.id:
         abort(404)
+    if request.method == "GET":
+        return _back_to_report_form(report)
     form = ReceiptForm()
     if form.validate_on_submit():
         try:

@@ -38,7 +38,7 @@ def test_a_data_table_scrolls_in_its_wrapper_with_its_key_column_fixed(app):
     with app.test_request_context():
         html = _render('{% call ui.data_table(label="Awards") %}<tr><td>A</td></tr>{% endcall %}')
     assert 'class="table-wrap table-key"' in html
-    assert 'role="region" aria-label="Awards" tabindex="0"' in html
+    assert 'role="group" aria-label="Awards" tabindex="0"' in html
     assert '<table class="data-table">' in html and "<td>A</td>" in html
 
 

@@ -118,7 +118,8 @@ ROUTES: dict[str, Foreign | Public] = {
         own_status={"GET": 200, "POST": 422}),
     "applications.upload_attachment": Foreign(
         lambda w: [f"/applications/{B(w).draft.id}/attachments"],
-        own=lambda w: f"/applications/{A(w).draft.id}/attachments", own_status={"POST": 422}),
+        own=lambda w: f"/applications/{A(w).draft.id}/attachments",
+        own_status={"GET": 302, "POST": 422}),
     "applications.remove_attachment": Foreign(
         lambda w: [f"/applications/{B(w).draft.id}/attachments/{B(w).attachment.id}/remove",
                    f"/applications/{A(w).draft.id}/attachments/{B(w).attachment.id}/remove"],
@@ -210,6 +211,9 @@ ROUTES: dict[str, Foreign | Public] = {
     "awards.detail": Foreign(
         lambda w: [f"/awards/{B(w).award.id}", f"/awards/{B(w).pending_award.id}"],
         own=lambda w: f"/awards/{A(w).award.id}", own_status={"GET": 200}),
+    "awards.ledger_export": Foreign(
+        lambda w: [f"/awards/{B(w).award.id}/ledger.xlsx"],
+        own=lambda w: f"/awards/{A(w).award.id}/ledger.xlsx", own_status={"GET": 200}),
     "awards.agreement": Foreign(
         lambda w: [f"/awards/{B(w).award.id}/agreement"],
         own=lambda w: f"/awards/{A(w).award.id}/agreement", own_status={"GET": 200}),
@@ -238,12 +242,13 @@ ROUTES: dict[str, Foreign | Public] = {
         own=lambda w: f"/reports/{A(w).report.id}/edit", own_status={"GET": 200, "POST": 302}),
     "monitoring.upload_evidence": Foreign(
         lambda w: [f"/reports/{B(w).report.id}/evidence"],
-        own=lambda w: f"/reports/{A(w).report.id}/evidence", own_status={"POST": 422}),
+        own=lambda w: f"/reports/{A(w).report.id}/evidence",
+        own_status={"GET": 302, "POST": 422}),
     "monitoring.upload_receipt": Foreign(
         lambda w: [f"/reports/{B(w).report.id}/expenditures/{B(w).expenditure.id}/receipt",
                    f"/reports/{A(w).report.id}/expenditures/{B(w).expenditure.id}/receipt"],
         own=lambda w: f"/reports/{A(w).report.id}/expenditures/{A(w).expenditure.id}/receipt",
-        own_status={"POST": 422}),
+        own_status={"GET": 302, "POST": 422}),
     "monitoring.file": Foreign(
         lambda w: [f"/reports/{B(w).report.id}/files/{B(w).receipt.id}",
                    f"/reports/{B(w).report.id}/files/{B(w).evidence.id}",

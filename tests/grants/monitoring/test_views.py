@@ -89,7 +89,7 @@ def test_staff_read_the_submitted_version_with_flags(db_session, client, login_a
     assert "Three workshops." in page and "Datasets published" in page  # indicator shown
     assert "1 expense has no receipt." in page and "Receipt missing" in page
     assert "US$420.00" in page and '<th scope="col"' in page
-    assert 'class="table-wrap table-key" role="region" aria-label="Expenditure statement"' in page
+    assert 'class="table-wrap table-key" role="group" aria-label="Expenditure statement"' in page
     assert f"/reports/{grant.midterm.id}/files/{version.evidence[0].stored_file_id}" in page
     assert f"/staff/reports/{grant.midterm.id}/review" in page
     assert client.get(f"/reports/{grant.midterm.id}?version=x").status_code == 400
