@@ -43,6 +43,19 @@ def test_sections_save_and_show_progress(client, login_as, applicant, draft, db_
     assert b"1 of 7 sections complete" in page.data
 
 
+def test_withdrawing_asks_first(client, login_as, applicant, draft, db_session):
+    login_as(applicant)
+    page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    form = page.index(f'action="/applications/{draft.id}/withdraw"')
+    step = page.rindex('<details class="confirm-step">', 0, form)
+    assert "Withdraw this application from the call?" in page[step:form]
+    assert "</details>" not in page[step:form]
+    response = client.post(f"/applications/{draft.id}/withdraw", data={"reason": "Other plans"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert draft.state == ApplicationState.withdrawn
+
+
 def test_save_draft_stays_on_the_section(client, login_as, applicant, draft):
     login_as(applicant)
     response = client.post(f"/applications/{draft.id}/sections/beneficiaries", data={

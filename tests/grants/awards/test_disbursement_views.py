@@ -220,6 +220,17 @@ def test_rejecting_and_cancelling_need_a_reason(client, login_as, requested, oth
     assert requested.state is DisbursementState.cancelled
 
 
+def test_rejecting_and_cancelling_ask_first(client, login_as, requested, other_finance):
+    login_as(other_finance)
+    for url in ("/finance/disbursements", f"/awards/{requested.award_id}"):
+        html = page(client.get(url))
+        for action, question in (("reject", f"Reject request #{requested.id}?"),
+                                 ("cancel", f"Cancel request #{requested.id}?")):
+            form = html.index(f'action="/finance/disbursements/{requested.id}/{action}"')
+            step = html.rindex('<details class="confirm-step">', 0, form)
+            assert question in html[step:form] and "</details>" not in html[step:form]
+
+
 def test_a_finished_award_shows_its_deobligation(client, login_as, db_session, paid, staff):
     award = paid.award
     accept_report(db_session, award, ReportKind.final)

@@ -35,7 +35,8 @@ def test_staff_see_every_award_with_its_balances(client, login_as, paid, staff):
     award = paid.award
     assert award.reference in html and award.application.organisation.name in html
     assert "US$5,000.00" in html and "US$1,000.00" in html and "US$4,000.00" in html
-    assert 'class="table-wrap"' in html and '<th scope="col" class="number">' in html
+    assert 'class="table-wrap table-key" role="region" aria-label="Awards"' in html
+    assert '<th scope="col" class="number">' in html
     assert 'href="/finance/disbursements"' in html
     assert client.get("/staff/awards?state=active").status_code == 200
     assert client.get("/staff/awards?state=nonsense").status_code == 400
@@ -181,6 +182,11 @@ def test_staff_and_finance_see_their_actions(client, login_as, requested, staff,
     html = page(client.get(f"/awards/{award.id}"))
     assert f"/staff/awards/{award.id}/tranches/{award.tranches[0].id}/request" in html
     assert "Suspend the award" in html and "Terminate the award" in html
+    terminate = html.index('name="action" value="terminate"')
+    step = html.rindex('<details class="confirm-step">', 0, terminate)
+    assert "Terminate this award?" in html[step:terminate]
+    assert "</details>" not in html[step:terminate]
+    assert "confirm-step" not in html[:html.index('name="action" value="suspend"')]
     assert f"/finance/disbursements/{requested.id}/approve" not in html
     login_as(other_finance)
     html = page(client.get(f"/awards/{award.id}"))

@@ -278,6 +278,23 @@ def test_a_refused_transition_answers_409_with_the_reason(client, login_as, gran
     assert call.state == CallState.published
 
 
+def test_archiving_asks_first_and_other_steps_do_not(client, login_as, grant_factories,
+                                                    db_session):
+    call = grant_factories.call(state=CallState.decided)
+    login_as("staff")
+    page = client.get(f"/staff/calls/{call.id}").get_data(as_text=True)
+    form = page.index('name="target" value="archived"')
+    step = page.rindex('<details class="confirm-step">', 0, form)
+    assert "Archive this call?" in page[step:form] and "</details>" not in page[step:form]
+    response = client.post(f"/staff/calls/{call.id}/transition", data={"target": "archived"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert call.state == CallState.archived
+    published = grant_factories.call()
+    page = client.get(f"/staff/calls/{published.id}").get_data(as_text=True)
+    assert 'name="target" value="draft"' in page and "confirm-step" not in page
+
+
 @pytest.mark.parametrize("target", ["", "open", "PUBLISHED"])
 def test_unknown_targets_answer_400(client, login_as, grant_factories, target):
     call = grant_factories.call(state=CallState.draft)
