@@ -24,6 +24,8 @@ class AwardState(TitledEnum):
         closed: _l("Closed"),
         terminated: _l("Terminated"),
     }
+    #: An award closes when its work is done: a good end, not a refusal.
+    __tones__ = {closed: "done"}
 
 
 def _final_report_accepted(award) -> tuple[bool, str]:

@@ -43,6 +43,24 @@ def test_after_submitting_the_applicant_is_told_what_happens_next(
     assert "Change this section" not in html
 
 
+def test_what_happens_next_gives_the_calls_planned_dates(
+        client, login_as, applicant, draft, complete, uploads, db_session):
+    from datetime import date
+    complete(draft, applicant)
+    call = draft.call
+    closes = call.closes_at.date()
+    call.screening_by, call.review_by, call.decisions_by = (
+        date.fromordinal(closes.toordinal() + days) for days in (14, 42, 56))
+    db_session.flush()
+    login_as(applicant)
+    assert client.post(f"/applications/{draft.id}/submit").status_code == 302
+    html = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    for day in (call.screening_by, call.review_by, call.decisions_by):
+        assert f"by {day.strftime('%b')} {day.day}, {day.year}" in html
+    public = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "Funding decisions" in public
+
+
 def test_staff_reach_an_application_from_the_staff_list(client, login_as, draft):
     login_as("staff")
     html = client.get(f"/applications/{draft.id}").get_data(as_text=True)

@@ -35,7 +35,7 @@ def test_staff_see_every_award_with_its_balances(client, login_as, paid, staff):
     award = paid.award
     assert award.reference in html and award.application.organisation.name in html
     assert "US$5,000.00" in html and "US$1,000.00" in html and "US$4,000.00" in html
-    assert 'class="table-wrap table-key" role="region" aria-label="Awards"' in html
+    assert 'class="table-wrap table-key" role="group" aria-label="Awards"' in html
     assert '<th scope="col" class="number">' in html
     assert 'href="/finance/disbursements"' in html
     assert client.get("/staff/awards?state=active").status_code == 200
