@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.dates import get_timezone_name
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 from core.money import format_money
-from core.timeutil import as_utc
+from core.timeutil import as_utc, to_programme_time
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
@@ -45,8 +46,19 @@ def format_programme_datetime(value: datetime | None, format: str = "medium") ->
         text = f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
     else:
         text = format_datetime(value, format)
-    zone = format_datetime(value, "zzz")
-    return f"{text} ({zone})"
+    return f"{text} ({zone_name(value)})"
+
+
+def zone_name(value: datetime) -> str:
+    """The programme's zone at ``value``, named the same way in every language: its
+    abbreviation where the zone has one in use ("CST"), else its name in the reader's
+    language ("hora estándar de Colombia"); never a bare offset such as "-0600", which is
+    what Spanish locale data alone gives for Belize."""
+    local = to_programme_time(value)
+    abbreviation = local.tzname() or ""
+    if abbreviation[:1].isalpha():
+        return abbreviation
+    return get_timezone_name(local, "long", locale=get_locale())
 
 
 def _date_filter(value, format: str = "medium") -> str:

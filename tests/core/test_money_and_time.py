@@ -104,3 +104,28 @@ def test_dates_never_read_as_numbers_only(app):
                              _date_filter(date(2026, 12, 6), "short")):
                     assert "12/6" not in text and "6/12" not in text
                     assert "dic" in text.lower() or "dec" in text.lower()
+
+
+def test_the_time_zone_is_named_the_same_way_in_every_language(app):
+    from flask_babel import force_locale
+
+    from core.i18n import format_programme_datetime
+    moment = datetime(2026, 12, 6, 18, 30, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_programme_datetime(moment).endswith("(CST)")
+        with force_locale("es"):
+            assert format_programme_datetime(moment).endswith("(CST)")
+
+
+def test_a_zone_without_an_abbreviation_is_named_in_the_readers_language(app, monkeypatch):
+    from flask_babel import force_locale
+
+    from core.i18n import zone_name
+    monkeypatch.setitem(app.config, "PROGRAMME_TIMEZONE", "America/Bogota")
+    moment = datetime(2026, 12, 6, 18, 30, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("es"):
+            assert zone_name(moment) == "hora estándar de Colombia"
+        with force_locale("en"):
+            assert zone_name(moment) == "Colombia Standard Time"
