@@ -108,7 +108,7 @@ def demo_award(application: Application, stage, staff: User, finance: User, *, y
 def _entry(award, tranche, staff, day: date, amount: Decimal) -> Disbursement:
     return Disbursement(award=award, tranche=tranche, kind=DisbursementKind.payment,
                         amount=amount, idempotency_key=secrets.token_urlsafe(24),
-                        planned_on=day, payment_method="bank transfer",
+                        planned_on=day, payment_method="bank_transfer",
                         payee_reference="Account held at Belize Bank",
                         requested_by_id=staff.id, requested_at=_at(day - timedelta(days=5)))
 
@@ -148,8 +148,8 @@ def _open_request(award, tranche, staff, finance, state: DisbursementState) -> N
 
 
 def _report(award, kind, due_on: date, state: ReportState, staff) -> None:
-    report = ProgressReport(award=award, kind=kind, title=kind.title, due_on=due_on,
-                            state=state)
+    # No stored title: the kind's title is shown, in the reader's language.
+    report = ProgressReport(award=award, kind=kind, due_on=due_on, state=state)
     if state != ReportState.due:
         # Each report accounts for half of the budget.
         report.versions.append(_version(1, due_on, award, Decimal("0.5")))

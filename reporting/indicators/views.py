@@ -30,10 +30,9 @@ navigation.register(
 
 METRICS = ("events", "participants", "organisations", "grants")
 
-SEX_TITLES = {
-    "female": Sex.female.title, "male": Sex.male.title, "other": Sex.other.title,
-    "undisclosed": Sex.undisclosed.title, "not_recorded": _l("Not recorded"),
-}
+# Lazy titles: a title read at import (``Sex.female.title``) would stay in English.
+SEX_TITLES = {**{sex.value: title for sex, title in Sex.titles().items()},
+              "not_recorded": _l("Not recorded")}
 AGE_TITLES = {"under_30": _l("Under 30"), "30_and_over": _l("30 and over"),
               "not_recorded": _l("Age not recorded")}
 REASON_TITLES = {"attended": _l("Attended an event"), "member": _l("Coalition member"),

@@ -38,12 +38,13 @@ def demo_users(app, db_session):
     return users
 
 
-def crawl(client) -> list[tuple[str, str, int]]:
-    """(page, link, status) of every link that answered 403, 404 or 5xx."""
+def crawl(client, check=None, limit: int = PAGE_LIMIT) -> list[tuple[str, str, int]]:
+    """(page, link, status) of every link that answered 403, 404 or 5xx; ``check(path,
+    page)`` is called with every HTML page read."""
     seen, shapes, broken = {"/"}, {}, []
     queue = deque([("", "/")])
     visited = 0
-    while queue and visited < PAGE_LIMIT:
+    while queue and visited < limit:
         source, path = queue.popleft()
         response = client.get(path)
         visited += 1
@@ -52,7 +53,10 @@ def crawl(client) -> list[tuple[str, str, int]]:
             continue
         if response.status_code != 200 or not response.mimetype == "text/html":
             continue
-        for href in HREF.findall(response.get_data(as_text=True)):
+        page = response.get_data(as_text=True)
+        if check is not None:
+            check(path, page)
+        for href in HREF.findall(page):
             target = urldefrag(html.unescape(href))[0]
             parts = urlsplit(target)
             if parts.scheme or parts.netloc or not parts.path.startswith("/"):
