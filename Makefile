@@ -94,7 +94,7 @@ translations-compile: $(VENV)/.installed-run
 	else echo "No translation catalogues to compile yet."; fi
 
 translations-extract: $(VENV)/.installed-run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
 	  --ignore-dirs='$(BABEL_IGNORE_DIRS)' -o translations/messages.pot .
 
 translations-update: translations-extract

@@ -11,20 +11,21 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "pgettext": ((1, "c"), 2)}
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
-def _source_messages() -> set[str]:
+def _source_messages() -> set[tuple[str | None, str]]:
+    """(context, message) of every message in the source."""
     method_map = [("**/.venv/**", "ignore"), ("tests/**", "ignore"), ("migrations/**", "ignore"),
                   ("**.py", "python"), ("templates/**.html", "jinja2"),
                   ("templates/**.txt", "jinja2")]
     found = set()
     # Babel skips folders starting with "_" or "." by default, which would hide _macros.
     skip = {".venv", ".git", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis"}
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, keywords=KEYWORDS,
             directory_filter=lambda path: Path(path).name not in skip):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -42,7 +43,7 @@ def test_every_message_is_translated(catalogue):
 
 
 def test_catalogue_covers_every_message_in_the_source(catalogue):
-    known = {message.id[0] if isinstance(message.id, tuple) else message.id
+    known = {(message.context, message.id[0] if isinstance(message.id, tuple) else message.id)
              for message in catalogue if message.id}
     missing = sorted(_source_messages() - known)
     assert not missing, f"messages missing from the Spanish catalogue: {missing[:20]}"

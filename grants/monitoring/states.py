@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from core.enums import TitledEnum
 from core.workflow import Transition, Workflow
@@ -20,11 +21,13 @@ class ReportState(TitledEnum):
     returned = "returned"
     accepted = "accepted"
 
+    # In context: a report's "Due" is a state (not a date column's heading), and Spanish
+    # agrees "Submitted" with "informe", not "solicitud".
     __titles__ = {
-        due: _l("Due"),
-        submitted: _l("Submitted"),
+        due: lazy_pgettext("report state", "Due"),
+        submitted: lazy_pgettext("report state", "Submitted"),
         returned: _l("Returned for changes"),
-        accepted: _l("Accepted"),
+        accepted: lazy_pgettext("report state", "Accepted"),
     }
 
 

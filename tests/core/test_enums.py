@@ -40,3 +40,13 @@ def test_every_member_of_every_titled_enum_has_a_title(app):
     enums = [cls for cls in _every_titled_enum() if cls is not Colour]
     assert len(enums) >= 20
     assert {cls.__qualname__: cls.untitled() for cls in enums if cls.untitled()} == {}
+
+
+def test_one_english_word_takes_its_meaning_from_its_context(app):
+    from grants.applications.states import ApplicationState
+    from grants.monitoring.states import ReportState
+    with app.test_request_context(), force_locale("es"):
+        # A report is "informe" (masculine); "Due" is its state, not a date's heading.
+        assert (ReportState.submitted.title, ApplicationState.submitted.title) == \
+            ("Enviado", "Enviada")
+        assert ReportState.due.title == "Pendiente"
