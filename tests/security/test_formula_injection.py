@@ -183,6 +183,13 @@ def _first_event(session):
             f"/import/errors.xlsx"]
 
 
+def _ledgers(session):
+    from grants.awards.models import Award, Disbursement
+
+    return [f"/awards/{award_id}/ledger.xlsx" for award_id in session.scalars(
+        select(Award.id).where(Award.id.in_(select(Disbursement.award_id))).order_by(Award.id))]
+
+
 def _attendance_sheet(payload: str) -> dict:
     """An attendance sheet whose every cell is hostile; its error report echoes them."""
     from coalitions.events.importer import HEADER
@@ -199,6 +206,8 @@ EXPORTS: dict[str, Export] = {
         "Application.title", "Organisation.name", "User.name", "Criterion.name",
         "ReviewScore.comment", "Review.overall_comment", "Decision.rationale"})),
     "events.template": Export("staff", lambda s: ["/staff/events/template.xlsx"]),
+    "awards.ledger_export": Export("finance", _ledgers, frozenset({
+        "Disbursement.payee_reference", "User.name"})),
     "events.import_errors": Export("staff", _first_event, frozenset({"Sheet.column0"}),
                                    upload=_attendance_sheet),
     "opendata.download_xlsx": Export("anonymous", lambda s: ["/open-data/360giving.xlsx"],
