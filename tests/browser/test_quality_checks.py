@@ -1,5 +1,6 @@
 """The quality checks themselves: a page with an unlabelled field, unreadable text, content
-wider than a phone and a heavy script must fail them, and a plain page must pass."""
+wider than a phone, a table too wide for a desktop and a heavy script must fail them, and a
+plain page must pass."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ BAD_PAGE = """<!doctype html><html lang="en"><head><title>Bad</title>
 <input type="text" name="unlabelled">
 <p style="color:#ccc">Hard to read</p>
 <div style="width:900px">Too wide for a phone</div>
+<div class="table-wrap" style="overflow-x:auto"><table><tr><td>
+<div style="width:1500px">Too wide for a desktop: it scrolls even at 1280 px</div></td></tr></table></div>
 </main></body></html>"""
 GOOD_PAGE = """<!doctype html><html lang="en"><head><title>Good</title></head><body><main>
 <h1>Good</h1><label for="name">Name</label><input id="name" name="name">
@@ -49,6 +52,7 @@ def test_a_bad_page_fails_every_check(page, checks):
     problems = "\n".join(checks.problems)
     assert "label" in problems and "color-contrast" in problems, problems
     assert "at 360 px the page is" in problems and "div" in problems, problems
+    assert "at 1280 px wider than its container: div.table-wrap" in problems, problems
     assert "first load transfers" in problems and "heavy.js" in problems, problems
     assert {entry["rule"] for entry in checks.report.accessibility} >= {"label",
                                                                        "color-contrast"}
