@@ -34,9 +34,9 @@ def _category_lists() -> list[dict]:
     return [*lists, SEX_TITLES, AGE_TITLES, REASON_TITLES, PAYMENT_METHODS]
 
 
-@pytest.fixture
-def english_titles(app) -> dict[str, str]:
-    """English title → Spanish title, for titles whose Spanish differs."""
+def english_category_titles(app) -> dict[str, str]:
+    """English title → Spanish title, for category titles whose Spanish differs (and which
+    are not themselves some Spanish title, as "Media" is for medium confidence)."""
     titles, spanish_words = {}, set()
     with app.test_request_context():
         for titled in _category_lists():
@@ -48,9 +48,13 @@ def english_titles(app) -> dict[str, str]:
                 spanish_words.add(spanish)
                 if english != spanish:
                     titles[english] = spanish
-    # A word that is also some Spanish title ("Media": medium confidence) proves nothing.
     return {english: spanish for english, spanish in titles.items()
             if english not in spanish_words}
+
+
+@pytest.fixture
+def english_titles(app) -> dict[str, str]:
+    return english_category_titles(app)
 
 
 @pytest.mark.parametrize("role", [None, "applicant", "reviewer", "staff", "finance", "donor",

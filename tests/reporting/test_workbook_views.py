@@ -114,3 +114,17 @@ def test_the_workbook_follows_the_readers_language(client, login_as):
         assert book.sheetnames[2] == gettext("Calls")
         assert book.sheetnames[-1] == gettext("Organisations")
     assert book.sheetnames[2] != "Calls"
+
+
+def test_no_category_is_left_in_english_in_the_spanish_workbook(client, login_as,
+                                                                demo_programme, app):
+    from tests.demo.test_spanish_labels import english_category_titles
+
+    english = english_category_titles(app)
+    login_as("staff", locale="es")
+    book = workbook_of(client.get(DOWNLOAD, query_string={"from": "2018-01-01",
+                                                          "to": "2019-12-31"}))
+    found = {f"{sheet.title}!{cell.coordinate}: {cell.value}"
+             for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.strip() in english}
+    assert not found, sorted(found)[:20]
