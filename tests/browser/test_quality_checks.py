@@ -17,7 +17,8 @@ BAD_PAGE = """<!doctype html><html lang="en"><head><title>Bad</title>
 <p style="color:#ccc">Hard to read</p>
 <div style="width:900px">Too wide for a phone</div>
 <div class="table-wrap" style="overflow-x:auto"><table><tr><td>
-<div style="width:1500px">Too wide for a desktop: it scrolls even at 1280 px</div></td></tr></table></div>
+<div style="width:1500px">Too wide for a desktop: it scrolls even at 1280 px</div>
+</td></tr></table></div>
 </main></body></html>"""
 GOOD_PAGE = """<!doctype html><html lang="en"><head><title>Good</title></head><body><main>
 <h1>Good</h1><label for="name">Name</label><input id="name" name="name">
