@@ -38,7 +38,16 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from core import components, errors, i18n, navigation, params, security, transaction
+    from core import (
+        components,
+        errors,
+        i18n,
+        navigation,
+        params,
+        security,
+        transaction,
+        translations,
+    )
     from core.database import configure_sqlite
     from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -59,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     i18n.init_app(app)
     components.init_app(app)
+    translations.init_app(app)
     navigation.init_app(app)
     _import_models()
 

@@ -78,6 +78,11 @@ class BaseForm(FlaskForm):
     def add_operation_error(self, error) -> None:
         """Show an OperationError next to its field, or at the top of the form."""
         field = getattr(self, error.field, None) if error.field else None
+        if field is None and error.field and "-" in error.field:
+            # A field of a part of the form ("translations_es-title").
+            part, name = error.field.split("-", 1)
+            part = getattr(self, part, None)
+            field = getattr(part, name, None) if part is not None else None
         if field is not None:
             field.errors = [*field.errors, error.message]
         else:

@@ -30,6 +30,7 @@ from demo.grants import (
     demo_call,
     demo_organisation,
     ensure_member,
+    translate_call,
 )
 from demo.reviews import EXTRA_REVIEWERS, demo_reviewer, submitted_review
 from grants.applications.states import ApplicationState as S
@@ -222,6 +223,12 @@ def _open_call(fund, users, today: date) -> None:
         body="Applications are open. Partnerships with a government counterpart only.",
         opens_at=_at(today - timedelta(days=7), 14),
         closes_at=_at(today + timedelta(days=30), 23), state=CallState.published)
+    translate_call(
+        call, "es", title=f"Subvenciones para la co-creación del plan de acción {today.year}",
+        summary="Pequeñas subvenciones para coaliciones que co-crean compromisos del plan de "
+                "acción nacional de gobierno abierto.",
+        body_markdown="La convocatoria está abierta. Solo alianzas con una contraparte "
+                      "gubernamental.")
     applicant = users.get("applicant")
     applications = _applications(call, OPEN, users["staff"], start=11,
                                  submitted_on=today - timedelta(days=3),

@@ -48,6 +48,18 @@ STATEMENTS = [
     "We have no unresolved audit findings from previous grants.",
 ]
 DOCUMENTS = ["Registration certificate", "Detailed budget", "Letter of support"]
+#: The same lists in Spanish, line for line, for the calls the demo translates.
+SPANISH_LISTS = {
+    "thematic_areas": ["Acceso a la información pública", "Lucha contra la corrupción",
+                       "Gobierno electrónico", "Participación ciudadana",
+                       "Solicitudes digitales y en línea", "Datos abiertos", "Educación"],
+    "eligibility_statements": [
+        "Somos una organización de la sociedad civil registrada en Belice.",
+        "El proyecto se realiza en alianza con una contraparte gubernamental.",
+        "No tenemos observaciones de auditoría pendientes de subvenciones anteriores."],
+    "required_documents": ["Certificado de registro", "Presupuesto detallado",
+                           "Carta de apoyo"],
+}
 RUBRIC = [
     ("Relevance to open government", "Does the project advance transparency, participation "
      "or accountability?", Decimal("3"), 10, False),
@@ -135,6 +147,14 @@ def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: date
     db.session.add(call)
     db.session.flush()
     return call
+
+
+def translate_call(call: Call, language: str, **texts: str) -> None:
+    """The call's title, summary and text in ``language``, and its default lists."""
+    call.set_translation(language, texts)
+    for name, lines in SPANISH_LISTS.items():
+        for item, line in zip(getattr(call, name), lines, strict=False):
+            item.set_translation(language, {item.__translatable__[0]: line})
 
 
 def reference_call(fund: Fund) -> Call:

@@ -59,6 +59,9 @@ application_affirmations = Table(
            primary_key=True),
     Column("statement_id", ForeignKey("eligibility_statements.id", ondelete="CASCADE"),
            primary_key=True),
+    # The language and the words of the statement as the applicant affirmed it.
+    Column("language", String(8), nullable=False, server_default=""),
+    Column("wording", Text, nullable=False, server_default=""),
 )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from accounts.organisations import queries as organisation_queries
 from accounts.organisations.models import Organisation
@@ -19,9 +19,16 @@ from core.locking import AlreadyDone, lock
 from core.outbox.operations import queue_email
 from core.references import next_reference
 from core.timeutil import utcnow
+from core.translations import localized, reader_language
 from core.urls import external_url
 from grants.applications import endorsement_terms as terms
-from grants.applications.models import Activity, Application, BudgetLine, ExpectedResult
+from grants.applications.models import (
+    Activity,
+    Application,
+    BudgetLine,
+    ExpectedResult,
+    application_affirmations,
+)
 from grants.applications.policies import check_disinterested
 from grants.applications.states import (
     ACTIVE_STATES,
@@ -289,7 +296,18 @@ def save_declarations(application: Application, actor, *, statements) -> None:
     _require_editable(application)
     previous = _section_values(application, "declarations")
     allowed = {s.id for s in application.call.eligibility_statements}
-    application.affirmed_statements = [s for s in statements if s.id in allowed]
+    affirmed = [s for s in statements if s.id in allowed]
+    application.affirmed_statements = affirmed
+    db.session.flush()
+    # Each affirmation keeps the language and the words the applicant read.
+    language = reader_language()
+    for statement in affirmed:
+        shown = localized(statement, "text", language)
+        db.session.execute(
+            update(application_affirmations)
+            .where(application_affirmations.c.application_id == application.id,
+                   application_affirmations.c.statement_id == statement.id)
+            .values(language=shown.language, wording=shown.text))
     _audit_section(application, "declarations", actor, previous)
 
 

@@ -10,6 +10,7 @@ from flask import abort
 
 from accounts.organisations.models import Organisation
 from core.extensions import db
+from core.translations import tr
 from grants.applications import operations, queries
 from grants.applications.forms import (
     BLANK_ROWS,
@@ -42,7 +43,7 @@ def _text(field) -> str:
 # Project -----------------------------------------------------------------------------------
 
 def _project_choices(form, application):
-    form.thematic_areas.choices = [(a.id, a.name) for a in application.call.thematic_areas]
+    form.thematic_areas.choices = [(a.id, tr(a, "name")) for a in application.call.thematic_areas]
 
 
 def _project_fill(form, application):
@@ -155,7 +156,8 @@ def _counterpart_save(form, application, actor):
 # Declarations ------------------------------------------------------------------------------
 
 def _declarations_choices(form, application):
-    form.statements.choices = [(s.id, s.text) for s in application.call.eligibility_statements]
+    form.statements.choices = [(s.id, tr(s, "text"))
+                               for s in application.call.eligibility_statements]
 
 
 def _declarations_fill(form, application):

@@ -15,6 +15,7 @@ from core.forms import BaseForm, render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.params import arg_id, parse_id
+from core.translations import tr
 from grants.applications import operations, queries
 from grants.applications.checks import SECTIONS as SECTION_TITLES
 from grants.applications.checks import budget_gap, submission_problems
@@ -213,7 +214,7 @@ def _next_section_url(application: Application, section: str) -> str:
 
 def _documents_page(application: Application, form: AttachmentForm, status: int = 200):
     form.required_document_id.choices = [("", _("Another supporting document"))] + [
-        (str(d.id), d.name) for d in application.call.required_documents]
+        (str(d.id), tr(d, "name")) for d in application.call.required_documents]
     return render_template("grants/applications/sections/documents.html", form=form,
                            application=application, section="documents",
                            progress=queries.section_progress(application),

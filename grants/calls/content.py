@@ -19,6 +19,7 @@ from core.errors import OperationError
 from core.extensions import db
 from core.money import currency_codes
 from core.timeutil import to_programme_time
+from core.translations import other_languages
 from core.validation import (
     CONTROL_CHARACTERS_MESSAGE,
     MAX_AMOUNT,
@@ -52,10 +53,12 @@ LIST_FIELDS = ("thematic_areas", "eligibility_statements", "required_documents")
 _MULTILINE_FIELDS = frozenset({"summary", "body_markdown", "guidance"})
 
 
-def _text(value, field: str, *, required: bool = False, message=None) -> str:
+def _text(value, field: str, *, required: bool = False, message=None,
+          field_name: str | None = None) -> str:
     if required and message is None:
         message = _l("This field is required.")
-    return clean_text(value, field=field, max_length=TEXT_LIMITS.get(field, 200),
+    return clean_text(value, field=field_name or field,
+                      max_length=TEXT_LIMITS.get(field, 200),
                       required=message if required else None,
                       multiline=field in _MULTILINE_FIELDS)
 
@@ -148,7 +151,7 @@ def clean_fund(fields: dict) -> dict:
 def clean_call(fields: dict, call: Call | None = None) -> dict:
     """The call's fields checked and normalised; ``call`` is the call being changed (its
     opening and closing times are compared with the new ones)."""
-    unknown = set(fields) - set(CALL_FIELDS) - set(LIST_FIELDS)
+    unknown = set(fields) - set(CALL_FIELDS) - set(LIST_FIELDS) - {"translations"}
     if unknown:
         raise TypeError(f"unknown call fields: {', '.join(sorted(unknown))}")
     cleaned = {}
@@ -176,7 +179,36 @@ def clean_call(fields: dict, call: Call | None = None) -> dict:
     for name in LIST_FIELDS:
         if name in fields:
             cleaned[name] = _items(fields[name], name)
+    if "translations" in fields:
+        cleaned["translations"] = clean_translations(fields["translations"])
     return cleaned
+
+
+def clean_translations(value) -> dict[str, dict]:
+    """``{language: {field: text, list name: [line per line of the main language]}}`` for
+    the programme's other languages; a blank text or line is simply not translated yet."""
+    if not isinstance(value, dict) or set(value) - set(other_languages()):
+        raise TypeError("translations are keyed by the programme's other languages")
+    cleaned = {}
+    for language, texts in value.items():
+        prefix = f"translations_{language}-"
+        own = {name: _text(texts.get(name) or "", name, field_name=prefix + name)
+               for name in Call.__translatable__}
+        for name in LIST_FIELDS:
+            own[name] = [_line(line, name, prefix + name) for line in texts.get(name) or []]
+        cleaned[language] = own
+    return cleaned
+
+
+def _line(value, name: str, field: str) -> str:
+    line = str(value or "").strip()
+    limit = TEXT_LIMITS[name]
+    if len(line) > limit:
+        raise OperationError(_l("Each line can have at most %(count)s characters: "
+                                "shorten “%(item)s”.", count=limit, item=line[:40]), field=field)
+    if has_control_characters(line):
+        raise OperationError(CONTROL_CHARACTERS_MESSAGE, field=field)
+    return line
 
 
 def _fund_id(fund_id) -> int:

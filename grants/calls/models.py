@@ -22,6 +22,7 @@ from core.extensions import db
 from core.models import TimestampMixin
 from core.money import MoneyAmount
 from core.timeutil import UTCDateTime, utcnow
+from core.translations import Translatable
 from grants.calls.states import CallState
 
 #: The reference programme's seven thematic areas, offered for every new call. They are data
@@ -56,8 +57,9 @@ class Fund(TimestampMixin, db.Model):
     calls: Mapped[list[Call]] = relationship(back_populates="fund", order_by="Call.id")
 
 
-class Call(TimestampMixin, db.Model):
+class Call(Translatable, TimestampMixin, db.Model):
     __tablename__ = "calls"
+    __translatable__ = ("title", "summary", "body_markdown")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"),
@@ -140,8 +142,9 @@ class _CallListItem:
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ThematicArea(_CallListItem, db.Model):
+class ThematicArea(Translatable, _CallListItem, db.Model):
     __tablename__ = "thematic_areas"
+    __translatable__ = ("name",)
     __table_args__ = (UniqueConstraint("call_id", "name"),)
 
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
@@ -149,16 +152,18 @@ class ThematicArea(_CallListItem, db.Model):
     call: Mapped[Call] = relationship(back_populates="thematic_areas")
 
 
-class EligibilityStatement(_CallListItem, db.Model):
+class EligibilityStatement(Translatable, _CallListItem, db.Model):
     __tablename__ = "eligibility_statements"
+    __translatable__ = ("text",)
 
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     call: Mapped[Call] = relationship(back_populates="eligibility_statements")
 
 
-class RequiredDocument(_CallListItem, db.Model):
+class RequiredDocument(Translatable, _CallListItem, db.Model):
     __tablename__ = "required_documents"
+    __translatable__ = ("name",)
 
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))

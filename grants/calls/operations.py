@@ -124,6 +124,7 @@ def create_call(actor, **fields) -> Call:
         if required not in cleaned:
             raise OperationError(_l("This field is required."), field=required)
     lists = {name: cleaned.pop(name) for name in LIST_FIELDS}
+    translations = cleaned.pop("translations", {})
     lock_key(f"calls:{cleaned['title']}")  # the same call created twice at once
     existing = identical(Call, {**cleaned, "state": CallState.draft})
     if existing is not None and all(_listed(existing, name) == items
@@ -136,11 +137,37 @@ def create_call(actor, **fields) -> Call:
         model, attribute = _LISTS[name]
         getattr(call, name).extend(model(position=position, **{attribute: item})
                                    for position, item in enumerate(items))
+    apply_translations(call, translations)
     db.session.flush()
     record("call.create", call, actor=actor,
            summary=f"{getattr(actor, 'email', 'system')} created the call {call.title}",
-           data={"fields": cleaned, **lists})
+           data={"fields": cleaned, **lists, "translations": translations})
     return call
+
+
+def apply_translations(call: Call, translations: dict[str, dict]) -> None:
+    """Set the call's texts in each other language, and its lists' line by line (a line
+    translates the line in the same place of the main language's list)."""
+    for language, texts in translations.items():
+        call.set_translation(language, {field: texts.get(field, "")
+                                        for field in call.__translatable__})
+        for name in LIST_FIELDS:
+            items, lines = getattr(call, name), texts.get(name) or []
+            if len(lines) > len(items):
+                raise OperationError(_l("Write one line for each line of the main language, "
+                                        "in the same order."),
+                                     field=f"translations_{language}-{name}")
+            attribute = _LISTS[name][1]
+            for position, item in enumerate(items):
+                line = lines[position] if position < len(lines) else ""
+                item.set_translation(language, {attribute: line})
+
+
+def translation_snapshot(call: Call) -> dict:
+    """The call's translations and its lists', for the audit log."""
+    return {"call": call.translations or {},
+            **{name: [item.translations or {} for item in getattr(call, name)]
+               for name in LIST_FIELDS}}
 
 
 def _listed(call: Call, name: str) -> list[str]:
@@ -199,6 +226,7 @@ def update_call(call: Call, actor, **fields) -> dict:
     lock(call)  # the same form sent twice at once: the second finds nothing to change
     cleaned = clean_call(fields, call)
     lists = {name: cleaned.pop(name) for name in LIST_FIELDS if name in cleaned}
+    translations = cleaned.pop("translations", None)
     changes = {name: [getattr(call, name), value] for name, value in cleaned.items()
                if getattr(call, name) != value}
     if ({"award_amount", "fund_id"} & set(changes)) and call.has_submissions():
@@ -220,6 +248,11 @@ def update_call(call: Call, actor, **fields) -> dict:
     if "fund_id" in changes:
         call.fund = db.session.get(Fund, call.fund_id)
     changes.update(list_changes)
+    if translations is not None:
+        before = translation_snapshot(call)
+        apply_translations(call, translations)
+        if translation_snapshot(call) != before:
+            changes["translations"] = [before, translation_snapshot(call)]
     if not changes:
         return {}
     db.session.flush()

@@ -22,7 +22,8 @@ from core.locking import AlreadyDone
 from core.markdown import render_markdown
 from core.timeutil import utcnow
 from grants.calls import operations, queries
-from grants.calls.forms import CallForm, FundForm, RubricForm, parse_id
+from grants.calls.forms import FundForm, RubricForm, parse_id
+from grants.calls.language_forms import call_form, untranslated
 from grants.calls.models import Call, Fund
 from grants.calls.policies import can_browse_calls, can_manage_calls, can_view_call
 from grants.calls.states import CALL_WORKFLOW, CallState
@@ -213,7 +214,7 @@ def new_call():
     fund_id = parse_id(fund_arg)
     if fund_id is not None and db.session.get(Fund, fund_id) is None:
         fund_id = None
-    form = CallForm(data=CallForm.defaults(fund_id))
+    form = call_form(fund_id=fund_id)
     if form.validate_on_submit():
         try:
             call = operations.create_call(current_user, **form.call_fields())
@@ -237,6 +238,7 @@ def _render_call_detail(call: Call, status: int = 200, error: str | None = None)
         total_applications=sum(counts.values()),
         transitions=CALL_WORKFLOW.available(call, current_user),
         missing=call.missing_for_publication() if call.state == CallState.draft else [],
+        untranslated=untranslated(call),
         is_locked=call.has_submissions(), action_form=BaseForm(), error=error,
     ), status
 
@@ -251,7 +253,7 @@ def call_detail(call_id: int):
 @policy_required(can_manage_calls)
 def edit_call(call_id: int):
     call = _load_call(call_id)
-    form = CallForm(data=CallForm.data_of(call))
+    form = call_form(call)
     if form.validate_on_submit():
         try:
             changes = operations.update_call(call, current_user, **form.call_fields())

@@ -49,10 +49,14 @@ def create_and_publish_call(page, live_server, steps):
     page.locator("main").get_by_role("link", name="New call").click()
     steps.check(page, "new-call")
     page.get_by_label("Fund", exact=True).select_option(label=f"{FUND} (USD)")
-    page.get_by_label("Title").fill(CALL)
-    page.get_by_label("Summary").fill("Mini-grants for civil society and government "
-                                      "partnerships that publish open data.")
-    page.get_by_label("Full text").fill("Apply with a **government counterpart**.")
+    page.get_by_label("Title (English)").fill(CALL)
+    page.get_by_label("Summary (English)").fill("Mini-grants for civil society and government "
+                                                "partnerships that publish open data.")
+    page.get_by_label("Full text (English)").fill("Apply with a **government counterpart**.")
+    # The call in Spanish too, side by side; its lists are left to translate later.
+    page.get_by_label("Title (Spanish)").fill(f"{CALL} (ES)")
+    page.get_by_label("Summary (Spanish)").fill("Pequeñas subvenciones para alianzas entre la "
+                                                "sociedad civil y el gobierno.")
     page.get_by_label("Opens").fill(programme_time(live_server, 0))
     page.get_by_label("Closes").fill(programme_time(live_server, 21))
     page.get_by_label("Maximum number of awards").fill("2")
@@ -73,6 +77,9 @@ def create_and_publish_call(page, live_server, steps):
     flash(page)
     steps.check(page, "rubric-saved")
 
+    # Not every list is in Spanish yet: publishing asks first.
+    page.locator("summary", has_text="Publish").click()
+    expect(page.get_by_text("not complete in every language")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
     flash(page)
     expect(page.locator("h1 .badge")).to_have_text("Published")
