@@ -144,17 +144,18 @@ def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: date
         criteria=[Criterion(name=n, guidance=g, weight=w, max_score=m, is_na_allowed=na,
                             position=i) for i, (n, g, w, m, na) in enumerate(RUBRIC)],
     )
+    # The default lists are in Spanish too, line for line.
+    for name, lines in SPANISH_LISTS.items():
+        for item, line in zip(getattr(call, name), lines, strict=False):
+            item.set_translation("es", {item.__translatable__[0]: line})
     db.session.add(call)
     db.session.flush()
     return call
 
 
 def translate_call(call: Call, language: str, **texts: str) -> None:
-    """The call's title, summary and text in ``language``, and its default lists."""
+    """The call's title, summary and text in ``language``."""
     call.set_translation(language, texts)
-    for name, lines in SPANISH_LISTS.items():
-        for item, line in zip(getattr(call, name), lines, strict=False):
-            item.set_translation(language, {item.__translatable__[0]: line})
 
 
 def reference_call(fund: Fund) -> Call:

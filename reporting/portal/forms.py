@@ -4,9 +4,10 @@ wording and which of its parts are shown."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField
+from wtforms import BooleanField, Form, FormField
 
 from core.forms import BaseForm, LongTextField, TextField
+from core.translations import language_name, other_languages
 from reporting.portal.models import PUBLIC_PARTS
 from reporting.portal.operations import PUBLIC_SUMMARY_MAX, PUBLIC_TITLE_MAX
 
@@ -41,12 +42,20 @@ class PublicationForm(BaseForm):
         """The part checkboxes, in the order of PUBLIC_PARTS."""
         return [getattr(self, part_field(part)) for part in PUBLIC_PARTS]
 
+    languages: tuple[str, ...] = ()
+
     def choices(self) -> dict:
         """The form's values as keyword arguments of ``update_publication``."""
-        return {"is_published": self.is_published.data,
-                "public_title": self.public_title.data or "",
-                "public_summary": self.public_summary.data or "",
-                **{part: getattr(self, part_field(part)).data for part in PUBLIC_PARTS}}
+        choices = {"is_published": self.is_published.data,
+                   "public_title": self.public_title.data or "",
+                   "public_summary": self.public_summary.data or "",
+                   **{part: getattr(self, part_field(part)).data for part in PUBLIC_PARTS}}
+        if self.languages:
+            choices["translations"] = {
+                language: {name: self[f"translations_{language}"][name].data or ""
+                           for name in ("public_title", "public_summary")}
+                for language in self.languages}
+        return choices
 
 
 for _part in PUBLIC_PARTS:
@@ -59,3 +68,28 @@ def form_data(publication) -> dict:
             "public_title": publication.public_title or "",
             "public_summary": publication.public_summary or "",
             **{part_field(part): publication.is_public(part) for part in PUBLIC_PARTS}}
+
+
+class PublicationTranslationForm(Form):
+    """The public wording in one other language (part of the settings form)."""
+
+    public_title = TextField(_l("Public title"), max_length=PUBLIC_TITLE_MAX)
+    public_summary = LongTextField(_l("Public summary"), max_length=PUBLIC_SUMMARY_MAX,
+                                   render_kw={"rows": 6})
+
+
+def publication_form(publication=None) -> PublicationForm:
+    """The settings form with a part per other language; filled from ``publication``, or
+    from the request when it is None."""
+    languages = tuple(other_languages())
+    form_class = type("PublicationFormInLanguages", (PublicationForm,), {
+        "languages": languages,
+        **{f"translations_{language}": FormField(PublicationTranslationForm,
+                                                 label=language_name(language))
+           for language in languages}})
+    if publication is None:
+        return form_class()
+    data = form_data(publication)
+    data.update({f"translations_{language}": publication.translated(language)
+                 for language in languages})
+    return form_class(data=data)

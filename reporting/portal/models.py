@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models import TimestampMixin
+from core.translations import Translatable
 
 #: The parts of a project staff can publish or hold back, in the order the settings form
 #: shows them. Personal data (contacts, emails, people) is never among them.
@@ -14,7 +15,7 @@ PUBLIC_PARTS = ("summary", "organisation", "partner", "amount", "dates", "area",
                 "progress")
 
 
-class ProjectPublication(TimestampMixin, db.Model):
+class ProjectPublication(Translatable, TimestampMixin, db.Model):
     """Staff's choice of what is public about one award.
 
     An award without a row is published with the defaults (every part public) once its
@@ -23,6 +24,7 @@ class ProjectPublication(TimestampMixin, db.Model):
     """
 
     __tablename__ = "project_publications"
+    __translatable__ = ("public_title", "public_summary")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
+from core.translations import other_languages
 from core.validation import clean_text
 from grants.awards.checks import lock_award
 from grants.awards.models import Award
@@ -21,8 +22,20 @@ PUBLIC_SUMMARY_MAX = 3000
 _TEXTS = {"public_title": PUBLIC_TITLE_MAX, "public_summary": PUBLIC_SUMMARY_MAX}
 
 
-def _clean_text(value, *, field: str, multiline: bool) -> str:
-    return clean_text(value, field=field, max_length=_TEXTS[field], multiline=multiline)
+def _clean_text(value, *, field: str, multiline: bool, shown_as: str | None = None) -> str:
+    return clean_text(value, field=shown_as or field, max_length=_TEXTS[field],
+                      multiline=multiline)
+
+
+def _clean_translations(value) -> dict[str, dict]:
+    """The public title and summary per other language of the programme."""
+    if not isinstance(value, dict) or set(value) - set(other_languages()):
+        raise ValueError("translations are keyed by the programme's other languages")
+    return {language: {field: _clean_text(texts.get(field), field=field,
+                                          multiline=field == "public_summary",
+                                          shown_as=f"translations_{language}-{field}")
+                       for field in _TEXTS}
+            for language, texts in value.items()}
 
 
 def _flag(value, *, field: str) -> bool:
@@ -35,7 +48,8 @@ def _snapshot(publication: ProjectPublication) -> dict:
     return {"is_published": publication.is_published,
             "public_title": publication.public_title,
             "public_summary": publication.public_summary,
-            **{part: publication.is_public(part) for part in PUBLIC_PARTS}}
+            **{part: publication.is_public(part) for part in PUBLIC_PARTS},
+            "translations": publication.translations or {}}
 
 
 def update_publication(award: Award, actor, **choices) -> ProjectPublication:
@@ -48,7 +62,7 @@ def update_publication(award: Award, actor, **choices) -> ProjectPublication:
     allowed, reason = can_manage_publication(actor)
     if not allowed:
         raise OperationError(reason)
-    unknown = set(choices) - {"is_published", *_TEXTS, *PUBLIC_PARTS}
+    unknown = set(choices) - {"is_published", *_TEXTS, *PUBLIC_PARTS, "translations"}
     if unknown:
         raise ValueError(f"unknown publication choices: {sorted(unknown)}")
     values = {}
@@ -61,6 +75,8 @@ def update_publication(award: Award, actor, **choices) -> ProjectPublication:
     for part in PUBLIC_PARTS:
         if part in choices:
             values[f"is_{part}_public"] = _flag(choices[part], field=f"show_{part}")
+    translations = _clean_translations(choices["translations"]) \
+        if "translations" in choices else {}
 
     # The award's row lock serialises two staff saving the first settings at once (the
     # second would otherwise hit the unique award_id).
@@ -74,6 +90,8 @@ def update_publication(award: Award, actor, **choices) -> ProjectPublication:
     before = _snapshot(publication)
     for name, value in values.items():
         setattr(publication, name, value)
+    for language, texts in translations.items():
+        publication.set_translation(language, texts)
     publication.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
     after = _snapshot(publication)

@@ -79,6 +79,18 @@ class PublicProject:
     districts: tuple[str, ...] = field(default_factory=tuple)
     reports_accepted: int | None = None
     reports_total: int | None = None
+    #: The public title and summary in the programme's other languages:
+    #: ``{"es": {"title": "…", "summary": "…"}}`` (a summary only where it is public).
+    translations: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def text_in(self, name: str, language: str) -> str | None:
+        """``title`` or ``summary`` in ``language``, else in the main language."""
+        return (self.translations.get(language) or {}).get(name) or getattr(self, name)
+
+    def lacks(self, language: str) -> bool:
+        """Whether a text shown is not in ``language`` (the main language stands in)."""
+        own = self.translations.get(language) or {}
+        return not own.get("title") or bool(self.summary and not own.get("summary"))
 
     @property
     def share_disbursed(self) -> Decimal | None:
@@ -216,8 +228,14 @@ def _project(award: Award, publication: ProjectPublication, decided_at, money: M
                      reports_total=reports[1])
         if "currency" not in parts:
             parts["currency"] = award.currency
+    translations = {}
+    for language, texts in (publication.translations or {}).items():
+        own = {"title": texts.get("public_title")}
+        if "summary" in parts:
+            own["summary"] = texts.get("public_summary")
+        translations[language] = {name: text for name, text in own.items() if text}
     return PublicProject(
-        award_id=award.id, reference=award.reference,
+        award_id=award.id, reference=award.reference, translations=translations,
         title=publication.public_title or application.title, state=award.state,
         call_id=call.id, call_title=call.title, fund_id=fund.id, fund_name=fund.name,
         funder_id=funder.id if funder else None, funder_name=funder.name if funder else None,

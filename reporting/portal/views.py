@@ -23,12 +23,13 @@ from core.errors import OperationError
 from core.forms import render_form
 from core.loading import get_or_404
 from core.params import arg_id, parse_int
+from core.translations import main_language, reader_language
 from grants.awards.models import Award
 from grants.awards.states import AwardState
 from reporting.limits import explain_download_limits, limit_public_download
 from reporting.policies import can_manage_publication, can_view_portal
 from reporting.portal import operations, qr, queries
-from reporting.portal.forms import PublicationForm, form_data
+from reporting.portal.forms import PublicationForm, publication_form
 from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 
 bp = Blueprint("portal", __name__)
@@ -53,6 +54,18 @@ QR_MAX_AGE = 24 * 3600
 def _can_manage_publication(user) -> Decision:
     """For the award page's link to the settings (that template belongs to grants)."""
     return can_manage_publication(user)
+
+
+@bp.app_template_filter("project_text")
+def project_text(project, name: str) -> str | None:
+    """A project's public title or summary in the reader's language (else the main one)."""
+    return project.text_in(name, reader_language())
+
+
+@bp.app_template_global("project_falls_back")
+def project_falls_back(project) -> bool:
+    language = reader_language()
+    return language != main_language() and project.lacks(language)
 
 
 @bp.app_template_filter("portal_percent")
@@ -212,9 +225,12 @@ def _award(award_id: int) -> Award:
 def _preview_publication(award: Award, form: PublicationForm) -> ProjectPublication:
     """Unsaved settings from the form, for the preview (never added to the session)."""
     choices = form.choices()
+    translations = {language: {name: text for name, text in texts.items() if text}
+                    for language, texts in choices.get("translations", {}).items()}
     return ProjectPublication(
         award_id=award.id, is_published=bool(choices["is_published"]),
         public_title=choices["public_title"], public_summary=choices["public_summary"],
+        translations={language: texts for language, texts in translations.items() if texts},
         **{f"is_{part}_public": bool(choices[part]) for part in PUBLIC_PARTS})
 
 
@@ -223,9 +239,9 @@ def edit_publication(award_id: int):
     award = _award(award_id)
     require(can_manage_publication(current_user))
     if request.method == "GET":
-        form = PublicationForm(data=form_data(queries.publication_of(award)))
+        form = publication_form(queries.publication_of(award))
     else:
-        form = PublicationForm()
+        form = publication_form()
         if form.validate_on_submit() and request.form.get("action") != "preview":
             try:
                 operations.update_publication(award, current_user, **form.choices())

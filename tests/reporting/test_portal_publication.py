@@ -224,3 +224,32 @@ def test_operation_refuses_non_staff_and_bad_values(db_session, factories, call)
     with pytest.raises(ValueError):
         operations.update_publication(award, staff, contacts=True)
     assert settings(db_session, award) is None
+
+
+def test_the_public_wording_is_written_in_each_language_and_read_in_the_readers(
+        client, login_as, db_session, factories, call):
+    award = make_project(db_session, factories, call, title="Budget data for Cayo",
+                         summary="Opening budget data with the council.")
+    login_as("staff")
+    page = main_html(client.get(url(award)))
+    assert 'id="translations_es-public_title"' in page
+    data = {**ALL_PARTS, "is_published": "y", "public_title": "", "public_summary": "",
+            "translations_es-public_title": "Datos presupuestarios para Cayo"}
+    assert client.post(url(award), data=data).status_code == 302
+    stored = settings(db_session, award)
+    assert stored.text_in("public_title", "es") == "Datos presupuestarios para Cayo"
+    entry, = audit_entries(db_session, award)
+    assert entry.data["after"]["translations"] == {
+        "es": {"public_title": "Datos presupuestarios para Cayo"}}
+
+    reader = client.application.test_client()  # a visitor whose browser asks for Spanish
+    reader.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    spanish = main_html(reader.get(f"/projects/{award.reference}"))
+    assert "Datos presupuestarios para Cayo" in spanish
+    assert "Budget data for Cayo" not in spanish
+    # The summary is in English only, and the page says so.
+    assert "Opening budget data with the council." in spanish
+    assert "Disponible solo en inglés" in spanish
+    reader.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = main_html(reader.get(f"/projects/{award.reference}"))
+    assert "Budget data for Cayo" in english and "Available in" not in english

@@ -1,6 +1,7 @@
-"""call translations: a call's title, summary and text, its thematic areas, eligibility
-statements and required documents in the programme's other languages (the columns keep the
-main language); each eligibility affirmation keeps the language and wording affirmed
+"""content translations: a call's title, summary and text, its thematic areas, eligibility
+statements and required documents, and a project's public title and summary, in the
+programme's other languages (the columns keep the main language); each eligibility
+affirmation keeps the language and wording affirmed
 
 Revision ID: 7c2e9d4a1b65
 Revises: 0b7e4c1d2f93
@@ -17,7 +18,8 @@ down_revision = '0b7e4c1d2f93'
 branch_labels = None
 depends_on = None
 
-TABLES = ('calls', 'thematic_areas', 'eligibility_statements', 'required_documents')
+TABLES = ('calls', 'thematic_areas', 'eligibility_statements', 'required_documents',
+          'project_publications')
 
 
 def upgrade():
