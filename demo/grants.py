@@ -70,6 +70,15 @@ RUBRIC = [
     ("Gender and youth inclusion", "Does the project reach women and young people?",
      Decimal("1"), 5, True),
 ]
+#: The rubric's names and guidance in Spanish, row for row.
+SPANISH_RUBRIC = [
+    ("Pertinencia para el gobierno abierto",
+     "¿El proyecto promueve la transparencia, la participación o la rendición de cuentas?"),
+    ("Solidez de la alianza", "¿La contraparte gubernamental está comprometida e involucrada?"),
+    ("Viabilidad y presupuesto",
+     "¿Las actividades son realistas para el presupuesto y el plazo?"),
+    ("Inclusión de mujeres y jóvenes", "¿El proyecto llega a mujeres y personas jóvenes?"),
+]
 
 CSOS = [
     ("Citizens for Transparency Belize", "Belize"), ("Toledo Youth Voices", "Toledo"),
@@ -144,10 +153,12 @@ def demo_call(fund: Fund, *, title: str, summary: str, body: str, opens_at: date
         criteria=[Criterion(name=n, guidance=g, weight=w, max_score=m, is_na_allowed=na,
                             position=i) for i, (n, g, w, m, na) in enumerate(RUBRIC)],
     )
-    # The default lists are in Spanish too, line for line.
+    # The default lists and the rubric are in Spanish too, line for line.
     for name, lines in SPANISH_LISTS.items():
         for item, line in zip(getattr(call, name), lines, strict=False):
             item.set_translation("es", {item.__translatable__[0]: line})
+    for criterion, (name, guidance) in zip(call.criteria, SPANISH_RUBRIC, strict=True):
+        criterion.set_translation("es", {"name": name, "guidance": guidance})
     db.session.add(call)
     db.session.flush()
     return call

@@ -271,6 +271,20 @@ def check_still_publishable(call: Call, cleaned: dict, lists: dict) -> None:
                              field="thematic_areas")
 
 
+def criterion_translations(row: dict) -> dict[str, dict]:
+    """A rubric row's name and guidance in the programme's other languages."""
+    value = row.get("translations") or {}
+    if not isinstance(value, dict) or set(value) - set(other_languages()):
+        raise TypeError("translations are keyed by the programme's other languages")
+    index = row.get("index", 0)
+    return {language: {
+        "name": clean_text(texts.get("name"), max_length=200,
+                           field=f"criteria-{index}-translations_{language}-name"),
+        "guidance": clean_text(texts.get("guidance"), max_length=4000, multiline=True,
+                               field=f"criteria-{index}-translations_{language}-guidance")}
+        for language, texts in value.items()}
+
+
 def criterion_values(row: dict) -> dict:
     index = row.get("index", 0)
     name = clean_text(row.get("name"), field=f"criteria-{index}-name", max_length=200)

@@ -439,8 +439,10 @@ class CriterionRowForm(Form):
             return True
         return super().validate(extra_validators)
 
+    languages: tuple[str, ...] = ()
+
     def row(self) -> dict:
-        return {
+        row = {
             "id": parse_id(self.criterion_id.data),
             "name": (self.name.data or "").strip(),
             "guidance": self.guidance.data or "",
@@ -448,6 +450,11 @@ class CriterionRowForm(Form):
             "max_score": self.max_score.data,
             "is_na_allowed": bool(self.is_na_allowed.data),
         }
+        if self.languages:
+            row["translations"] = {language: {
+                name: self[f"translations_{language}"][name].data or ""
+                for name in ("name", "guidance")} for language in self.languages}
+        return row
 
 
 class RubricForm(BaseForm):

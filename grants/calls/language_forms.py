@@ -4,12 +4,12 @@ per other language (``core.translations``), each list a line per line of the mai
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, FormField
+from wtforms import FieldList, Form, FormField
 
 from core.forms import LongTextField, TextField
 from core.translations import language_name, main_language, other_languages
 from grants.calls.content import LIST_FIELDS, TEXT_LIMITS
-from grants.calls.forms import CallForm
+from grants.calls.forms import MAX_RUBRIC_ROWS, CallForm, CriterionRowForm, RubricForm
 
 _SAME_ORDER = _l("One line for each line of the main language, in the same order; leave a "
                  "line blank where there is no translation yet.")
@@ -107,3 +107,36 @@ def untranslated(call) -> list[tuple[str, list[str]]]:
         if missing:
             result.append((language_name(language), [str(titles[name]) for name in missing]))
     return result
+
+
+class CriterionTranslationForm(Form):
+    """A criterion's name and guidance in one other language."""
+
+    name = TextField(_l("Criterion"), max_length=200)
+    guidance = LongTextField(_l("Guidance for reviewers"), max_length=4000,
+                             render_kw={"rows": 3})
+
+
+def rubric_form(call) -> RubricForm:
+    """The rubric form for ``call``, each row with a part per other language."""
+    languages = tuple(other_languages())
+    row_class = type("CriterionRowInLanguages", (CriterionRowForm,), {
+        "languages": languages,
+        **{f"translations_{language}": FormField(CriterionTranslationForm)
+           for language in languages}})
+    form_class = type("RubricFormInLanguages", (RubricForm,), {
+        "criteria": FieldList(FormField(row_class), max_entries=MAX_RUBRIC_ROWS)})
+    data = RubricForm.data_of(call)
+    for row, criterion in zip(data["criteria"], call.criteria, strict=False):
+        row.update({f"translations_{language}": criterion.translated(language)
+                    for language in languages})
+    form = form_class(data=data)
+    if languages:
+        for entry in form.criteria.entries:
+            for name in ("name", "guidance"):
+                main = entry.form[name]
+                main.label.text = f"{main.label.text} ({language_name(main_language())})"
+                for language in languages:
+                    field = entry.form[f"translations_{language}"][name]
+                    field.label.text = f"{field.label.text} ({language_name(language)})"
+    return form

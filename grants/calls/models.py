@@ -170,10 +170,11 @@ class RequiredDocument(Translatable, _CallListItem, db.Model):
     call: Mapped[Call] = relationship(back_populates="required_documents")
 
 
-class Criterion(_CallListItem, db.Model):
+class Criterion(Translatable, _CallListItem, db.Model):
     """One line of the review rubric."""
 
     __tablename__ = "criteria"
+    __translatable__ = ("name", "guidance")
 
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))

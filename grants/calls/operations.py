@@ -19,6 +19,7 @@ from grants.calls.content import (
     check_still_publishable,
     clean_call,
     clean_fund,
+    criterion_translations,
     criterion_values,
 )
 from grants.calls.models import (
@@ -279,7 +280,7 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
     The rubric cannot change once an application has been submitted."""
     lock(call)  # the same form sent twice at once: the second finds nothing to change
     existing = {criterion.id: criterion for criterion in call.criteria}
-    wanted = []
+    wanted, translations = [], []
     seen_names = set()
     for row in rows:
         name = (row.get("name") or "").strip()
@@ -295,6 +296,7 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
         # An id that is not one of this call's criteria starts a new criterion.
         wanted.append((existing.get(criterion_id) if criterion_id in existing else None,
                        values))
+        translations.append(criterion_translations(row))
     kept_ids = {criterion.id for criterion, _values in wanted if criterion is not None}
     before = [_criterion_snapshot(c) for c in call.criteria]
     removed = [c for c in call.criteria if c.id not in kept_ids]
@@ -303,7 +305,8 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
         or any(getattr(criterion, key) != value for key, value in values.items())
         for position, (criterion, values) in enumerate(wanted))
     if not changed:
-        return False
+        # The wording in other languages may change at any time: scores do not depend on it.
+        return _translate_rubric(call, actor, [c for c, _values in wanted], translations)
     if call.has_submissions():
         raise OperationError(_l("Applications have been submitted to this call: its rubric "
                                 "can no longer be changed."))
@@ -322,11 +325,32 @@ def update_rubric(call: Call, actor, rows: list[dict]) -> bool:
         criterion.position = position
         ordered.append(criterion)
     call.criteria[:] = ordered
+    for criterion, texts in zip(ordered, translations, strict=True):
+        for language, own in texts.items():
+            criterion.set_translation(language, own)
     db.session.flush()
     record("call.update_rubric", call, actor=actor,
            summary=f"{getattr(actor, 'email', 'system')} changed the rubric of the call "
                    f"{call.title}",
            data={"before": before, "after": [_criterion_snapshot(c) for c in call.criteria]})
+    return True
+
+
+def _translate_rubric(call: Call, actor, criteria: list[Criterion],
+                      translations: list[dict]) -> bool:
+    """Only the criteria's wording in other languages changed: set it and audit it."""
+    before = [criterion.translations or {} for criterion in criteria]
+    for criterion, texts in zip(criteria, translations, strict=True):
+        for language, own in texts.items():
+            criterion.set_translation(language, own)
+    after = [criterion.translations or {} for criterion in criteria]
+    if after == before:
+        return False
+    db.session.flush()
+    record("call.translate_rubric", call, actor=actor,
+           summary=f"{getattr(actor, 'email', 'system')} changed the rubric's wording in "
+                   f"other languages of the call {call.title}",
+           data={"before": before, "after": after})
     return True
 
 

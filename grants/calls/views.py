@@ -22,8 +22,8 @@ from core.locking import AlreadyDone
 from core.markdown import render_markdown
 from core.timeutil import utcnow
 from grants.calls import operations, queries
-from grants.calls.forms import FundForm, RubricForm, parse_id
-from grants.calls.language_forms import call_form, untranslated
+from grants.calls.forms import FundForm, parse_id
+from grants.calls.language_forms import call_form, rubric_form, untranslated
 from grants.calls.models import Call, Fund
 from grants.calls.policies import can_browse_calls, can_manage_calls, can_view_call
 from grants.calls.states import CALL_WORKFLOW, CallState
@@ -271,7 +271,7 @@ def edit_call(call_id: int):
 @policy_required(can_manage_calls)
 def edit_rubric(call_id: int):
     call = _load_call(call_id)
-    form = RubricForm(data=RubricForm.data_of(call))
+    form = rubric_form(call)
     if form.validate_on_submit():
         try:
             changed = operations.update_rubric(call, current_user, form.rows())

@@ -17,6 +17,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.timeutil import utcnow
+from core.translations import tr
 from core.validation import clean_text
 from grants.reviews.models import Review, ReviewAssignment, ReviewScore, ReviewVersion
 from grants.reviews.policies import can_review
@@ -108,6 +109,7 @@ def _check_scores(criteria, scores: dict, comments: dict, submit: bool) -> dict[
     rows = {}
     for criterion in criteria:
         field_name = f"score_{criterion.id}"
+        shown = tr(criterion, "name")  # as the reviewer reads it
         comment = _check_text(comments.get(criterion.id), COMMENT_MAX,
                               f"comment_{criterion.id}")
         if criterion.id in scores:
@@ -115,22 +117,22 @@ def _check_scores(criteria, scores: dict, comments: dict, submit: bool) -> dict[
             if score is None:
                 if not criterion.is_na_allowed:
                     raise OperationError(_l("“Not applicable” is not allowed for "
-                                            "%(criterion)s.", criterion=criterion.name),
+                                            "%(criterion)s.", criterion=shown),
                                          field=field_name)
             elif isinstance(score, bool) or not isinstance(score, int) \
                     or not 0 <= score <= criterion.max_score:
                 raise OperationError(_l("Give %(criterion)s a score from 0 to %(max)s.",
-                                        criterion=criterion.name, max=criterion.max_score),
+                                        criterion=shown, max=criterion.max_score),
                                      field=field_name)
             rows[criterion.id] = {"score": score, "comment": comment}
         elif submit:
             raise OperationError(_l("Score %(criterion)s before submitting.",
-                                    criterion=criterion.name), field=field_name)
+                                    criterion=shown), field=field_name)
         elif comment:
             if criterion.is_na_allowed:
                 # A row without a score reads as "not applicable" here: ask for a choice.
                 raise OperationError(_l("Choose a score or “not applicable” to keep your "
-                                        "comment on %(criterion)s.", criterion=criterion.name),
+                                        "comment on %(criterion)s.", criterion=shown),
                                      field=field_name)
             rows[criterion.id] = {"score": None, "comment": comment}
     return rows

@@ -1,5 +1,5 @@
 """content translations: a call's title, summary and text, its thematic areas, eligibility
-statements and required documents, and a project's public title and summary, in the
+statements, required documents and rubric, and a project's public title and summary, in the
 programme's other languages (the columns keep the main language); each eligibility
 affirmation keeps the language and wording affirmed
 
@@ -19,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 TABLES = ('calls', 'thematic_areas', 'eligibility_statements', 'required_documents',
-          'project_publications')
+          'criteria', 'project_publications')
 
 
 def upgrade():

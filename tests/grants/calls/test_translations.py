@@ -122,3 +122,29 @@ def test_an_affirmation_keeps_the_language_and_words_affirmed(app, grant_factori
     row = db_session.execute(select(application_affirmations.c.language,
                                     application_affirmations.c.wording)).one()
     assert tuple(row) == ("es", "Somos una OSC registrada.")
+
+
+def test_the_rubric_is_worded_in_each_language_even_after_submissions(
+        client, login_as, grant_factories, db_session):
+    call = grant_factories.call()
+    grant_factories.application(call, state="submitted")
+    criterion = call.criteria[0]
+    login_as("staff")
+    page = client.get(f"/staff/calls/{call.id}/rubric").get_data(as_text=True)
+    assert "Criterion (Spanish)" in page
+    data = {}
+    for index, row in enumerate(call.criteria):
+        data.update({f"criteria-{index}-criterion_id": str(row.id),
+                     f"criteria-{index}-name": row.name, f"criteria-{index}-guidance": row.guidance,
+                     f"criteria-{index}-weight": str(row.weight),
+                     f"criteria-{index}-max_score": str(row.max_score)})
+        if row.is_na_allowed:
+            data[f"criteria-{index}-is_na_allowed"] = "y"
+    data["criteria-0-translations_es-name"] = "Pertinencia"
+    response = client.post(f"/staff/calls/{call.id}/rubric", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db_session.refresh(criterion)
+    assert criterion.text_in("name", "es") == "Pertinencia"
+    # Changing a score's rules is still refused.
+    data["criteria-0-weight"] = "9"
+    assert client.post(f"/staff/calls/{call.id}/rubric", data=data).status_code == 422
