@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from accounts.organisations.models import Organisation
 from core import freshness
 from core.extensions import db
+from core.translations import other_languages
 from grants.applications.models import Application, application_thematic_areas
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award, Disbursement
@@ -172,13 +173,13 @@ def _area_names(criteria: list) -> dict[int, tuple[str, ...]]:
                .where(*criteria))
     link = application_thematic_areas.c
     rows = db.session.execute(
-        select(link.application_id, ThematicArea.name)
+        select(link.application_id, ThematicArea.name, ThematicArea.translations)
         .join(ThematicArea, ThematicArea.id == link.thematic_area_id)
         .where(link.application_id.in_(awarded))
         .order_by(link.application_id, ThematicArea.position, ThematicArea.id))
-    names: dict[int, list[str]] = {}
-    for application_id, name in rows:
-        names.setdefault(application_id, []).append(name)
+    names: dict[int, list[tuple[str, dict]]] = {}
+    for application_id, name, translations in rows:
+        names.setdefault(application_id, []).append((name, translations or {}))
     return {application_id: tuple(found) for application_id, found in names.items()}
 
 
@@ -198,7 +199,7 @@ def _build(rows, criteria: list) -> list[PublicProject]:
 
 
 def _project(award: Award, publication: ProjectPublication, decided_at, money: Money,
-             reports: tuple[int, int], areas: tuple[str, ...]) -> PublicProject:
+             reports: tuple[int, int], areas: tuple[tuple[str, dict], ...]) -> PublicProject:
     application = award.application
     call = application.call
     fund = call.fund
@@ -220,7 +221,7 @@ def _project(award: Award, publication: ProjectPublication, decided_at, money: M
         parts.update(award_date=(award.signed_on or (decided_at and decided_at.date())),
                      starts_on=award.starts_on, ends_on=award.ends_on)
     if shown("area"):
-        parts["areas"] = areas
+        parts["areas"] = tuple(name for name, _translations in areas)
     if shown("district"):
         parts["districts"] = tuple(application.districts or ())
     if shown("progress"):
@@ -229,10 +230,15 @@ def _project(award: Award, publication: ProjectPublication, decided_at, money: M
         if "currency" not in parts:
             parts["currency"] = award.currency
     translations = {}
-    for language, texts in (publication.translations or {}).items():
+    for language in other_languages():
+        texts = (publication.translations or {}).get(language) or {}
         own = {"title": texts.get("public_title")}
         if "summary" in parts:
             own["summary"] = texts.get("public_summary")
+        if "areas" in parts:
+            # An area not yet translated keeps its name in the main language.
+            own["areas"] = tuple(((area_translations.get(language) or {}).get("name") or name)
+                                 for name, area_translations in areas)
         translations[language] = {name: text for name, text in own.items() if text}
     return PublicProject(
         award_id=award.id, reference=award.reference, translations=translations,

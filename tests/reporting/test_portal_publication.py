@@ -253,3 +253,16 @@ def test_the_public_wording_is_written_in_each_language_and_read_in_the_readers(
     reader.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     english = main_html(reader.get(f"/projects/{award.reference}"))
     assert "Budget data for Cayo" in english and "Available in" not in english
+
+
+def test_a_projects_areas_are_named_in_the_readers_language(client, db_session, factories,
+                                                            call):
+    award = make_project(db_session, factories, call)
+    area = award.application.thematic_areas[0]
+    area.set_translation("es", {"name": "Zona traducida"})
+    db_session.flush()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    assert "Zona traducida" in main_html(client.get(f"/projects/{award.reference}"))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = main_html(client.get(f"/projects/{award.reference}"))
+    assert area.name in page and "Zona traducida" not in page
