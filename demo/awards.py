@@ -23,6 +23,7 @@ from grants.calls.models import Call
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportKind, ReportState
 from grants.reviews.states import Outcome
+from reporting.portal.models import ProjectPublication
 
 RATE = Decimal("2.00")  # Belize dollars per US dollar
 STARTS_ON = date(2019, 1, 15)
@@ -65,6 +66,23 @@ def awarded_amount(application: Application, outcome: Outcome) -> Decimal | None
     return application.requested_amount or application.call.award_amount
 
 
+def _public_page_in_spanish(award: Award) -> None:
+    """The project's public title and summary in Spanish too, worded as the demo's
+    applications are (their area in Spanish, names as they are)."""
+    application = award.application
+    area = application.thematic_areas[0]
+    spanish_area = area.text_in("name", "es") or area.name
+    counterpart = application.counterpart.name if application.counterpart else ""
+    district = (application.districts or [""])[0]
+    # The title and summary in English stay the application's own (no override).
+    publication = ProjectPublication(award_id=award.id)
+    publication.set_translation("es", {
+        "public_title": f"{spanish_area} con {counterpart}",
+        "public_summary": f"{application.organisation.name} y {counterpart} trabajarán "
+                          f"juntos en {spanish_area.lower()} en el distrito de {district}."})
+    db.session.add(publication)
+
+
 def demo_award(application: Application, stage, staff: User, finance: User, *, year: int,
                starts_on: date, ends_on: date, midterm_on: date | None = None,
                next_tranche_on: date | None = None) -> Award:
@@ -92,6 +110,7 @@ def demo_award(application: Application, stage, staff: User, finance: User, *, y
         award.tranches[paid_tranches].planned_on = next_tranche_on
     db.session.add(award)
     db.session.flush()
+    _public_page_in_spanish(award)
     for tranche in award.tranches[:paid_tranches]:
         entry = _paid(award, tranche, staff, finance, tranche.planned_on)
         if reversed_once and tranche.sequence == 1:

@@ -32,3 +32,18 @@ def call(db_session, factories):
     return grants.call(fund=grants.fund(name="Open Government Fund", donor=donor),
                        areas=["Open data", "Citizen participation"], statements=[],
                        documents=[], criteria=[])
+
+
+def set_publication(session, award_id: int, **fields):
+    """The award's publication settings with ``fields`` changed (the demo's awards already
+    have a row, with their Spanish wording)."""
+    from reporting.portal.models import ProjectPublication
+
+    publication = session.scalar(select(ProjectPublication)
+                                 .where(ProjectPublication.award_id == award_id))
+    if publication is None:
+        publication = ProjectPublication(award_id=award_id)
+        session.add(publication)
+    for name, value in fields.items():
+        setattr(publication, name, value)
+    return publication

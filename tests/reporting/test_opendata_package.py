@@ -24,6 +24,7 @@ from tests.fixtures.demo_numbers import (
     REFERENCE_PROJECTS,
     reference_projects,
 )
+from tests.reporting.conftest import set_publication
 
 HOSTILE = ("=HYPERLINK(\"http://evil.example\", \"click\") <script>alert(1)</script> "
            "{{ 7*7 }} \x01\x07\x1b\x0b\x0c\x7f\x85 \u202e\ufeff 😀 line\r\nbreak\rend\ttab")
@@ -32,7 +33,7 @@ _FORBIDDEN_IN_JSON = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _publish(award_id: int, **choices) -> None:
     from core.extensions import db
-    db.session.add(ProjectPublication(award_id=award_id, **choices))
+    set_publication(db.session, award_id, **choices)
     db.session.flush()
 
 

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 
 from reporting.opendata.validation import package_errors
-from reporting.portal.models import ProjectPublication
 from reporting.portal.queries import public_projects
 from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, REFERENCE_PROJECTS, reference_projects
 from tests.fixtures.grants import GrantFactories
+from tests.reporting.conftest import set_publication
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,7 +73,7 @@ def test_xlsx_download(client, demo_programme):
 
 def test_held_back_projects_are_counted_on_the_page(client, demo_programme, db_session):
     project = reference_projects()[0]
-    db_session.add(ProjectPublication(award_id=project.award_id, is_amount_public=False))
+    set_publication(db_session, project.award_id, is_amount_public=False)
     db_session.flush()
     page = client.get("/open-data").get_data(as_text=True)
     assert "1 published project is not in the open data" in page
@@ -140,7 +140,7 @@ def test_queries_do_not_grow_with_the_projects(app, client, demo_programme, db_s
     building_all = statements(lambda: store.build(None))
     assert all(with_all)
     for project in public_projects()[:PUBLIC_PROJECTS - 2]:
-        db_session.add(ProjectPublication(award_id=project.award_id, is_published=False))
+        set_publication(db_session, project.award_id, is_published=False)
     db_session.flush()
     assert len(public_projects()) == 2
     assert statements(lambda: store.build(None)) == building_all

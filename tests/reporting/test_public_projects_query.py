@@ -1,8 +1,8 @@
 from decimal import Decimal
 
-from reporting.portal.models import ProjectPublication
 from reporting.portal.queries import public_project, public_projects
 from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, reference_projects
+from tests.reporting.conftest import set_publication
 
 
 def test_demo_publishes_every_signed_award_with_its_parts(demo_programme, db_session):
@@ -15,14 +15,13 @@ def test_demo_publishes_every_signed_award_with_its_parts(demo_programme, db_ses
 
 def test_held_back_parts_are_absent_and_withdrawn_pages_gone(demo_programme, db_session):
     project = public_projects()[0]
-    db_session.add(ProjectPublication(award_id=project.award_id, is_amount_public=False,
-                                      is_partner_public=False, public_title="Public title"))
+    publication = set_publication(db_session, project.award_id, is_amount_public=False,
+                                  is_partner_public=False, public_title="Public title")
     db_session.flush()
     shown = public_project(project.reference)
     assert shown.title == "Public title"
     assert shown.amount is None and shown.partner_name is None
     assert shown.organisation_name == project.organisation_name
-    publication = db_session.query(ProjectPublication).one()
     publication.is_published = False
     db_session.flush()
     assert public_project(project.reference) is None
