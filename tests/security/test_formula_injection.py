@@ -210,8 +210,11 @@ EXPORTS: dict[str, Export] = {
         "Disbursement.payee_reference", "User.name"})),
     "events.import_errors": Export("staff", _first_event, frozenset({"Sheet.column0"}),
                                    upload=_attendance_sheet),
+    # The demo's projects have publication settings (their Spanish wording), so the
+    # public title staff type stands in for the application's.
     "opendata.download_xlsx": Export("anonymous", lambda s: ["/open-data/360giving.xlsx"],
-                                     frozenset({"Application.title", "Organisation.name"})),
+                                     frozenset({"ProjectPublication.public_title",
+                                                "Organisation.name"})),
     "workbook.download": Export(
         "staff", lambda s: ["/reports/workbook/download", "/reports/workbook/download?names=1"],
         frozenset({"Application.title", "Organisation.name", "Event.title",
@@ -220,7 +223,7 @@ EXPORTS: dict[str, Export] = {
 
 #: ``flask export`` commands: (arguments after the output file, fields that must appear).
 COMMANDS: dict[str, tuple[list[str], frozenset]] = {
-    "360giving": ([], frozenset({"Application.title", "Organisation.name"})),
+    "360giving": ([], frozenset({"ProjectPublication.public_title", "Organisation.name"})),
     "donor-workbook": (["--with-names"], frozenset({"Application.title", "Organisation.name",
                                                     "Event.title", "Person.full_name"})),
 }
