@@ -25,6 +25,15 @@ def flash(page):
     expect(page.locator(".flash-success").first).to_be_visible()
 
 
+def programme_today(live_server) -> date:
+    """Today on the programme's calendar (in Belize the day changes six hours after UTC's):
+    what "today" means in the forms."""
+    from core.timeutil import to_programme_time, utcnow
+
+    with live_server.app.app_context():
+        return to_programme_time(utcnow()).date()
+
+
 def programme_time(live_server, days: int) -> str:
     """A time ``days`` from now as typed in the forms: the programme's wall clock."""
     from core.timeutil import to_programme_time, utcnow
@@ -70,7 +79,7 @@ def create_and_publish_call(page, live_server, steps):
     rows = page.locator("fieldset.rubric-row")
     for row, (name, weight) in zip((rows.nth(0), rows.nth(1)),
                                    (("Relevance", "2"), ("Partnership", "1")), strict=True):
-        row.get_by_label("Criterion").fill(name)
+        row.get_by_label("Criterion (English)").fill(name)
         row.get_by_label("Weight").fill(weight)
         row.get_by_label("Maximum score").fill("10")
     page.get_by_role("button", name="Save the rubric").click()
@@ -169,8 +178,9 @@ def issue_and_sign(page, live_server, steps, first, tmp_path) -> int:
     steps.check(page, "awarded-application")
     page.get_by_role("link", name="Issue the grant agreement").click()
     steps.check(page, "issue-agreement")
-    page.get_by_label("Start date").fill(date.today().isoformat())
-    page.get_by_label("End date").fill((date.today() + timedelta(days=180)).isoformat())
+    today = programme_today(live_server)
+    page.get_by_label("Start date").fill(today.isoformat())
+    page.get_by_label("End date").fill((today + timedelta(days=180)).isoformat())
     page.get_by_role("button", name="Issue the grant agreement").click()
     flash(page)
     steps.check(page, "agreement-issued")
@@ -180,7 +190,7 @@ def issue_and_sign(page, live_server, steps, first, tmp_path) -> int:
     agreement = tmp_path / "signed-agreement.pdf"
     agreement.write_bytes(PDF)
     page.get_by_label("The signed agreement").set_input_files(str(agreement))
-    page.get_by_label("Date of signature").fill(date.today().isoformat())
+    page.get_by_label("Date of signature").fill(programme_today(live_server).isoformat())
     page.get_by_role("button", name="Record the signature").click()
     flash(page)
     steps.check(page, "signed")
@@ -213,7 +223,7 @@ def finance_approves_and_pays(finance, live_server, steps, award_reference):
     finance.locator("tr", has_text=award_reference).get_by_role(
         "link", name=re.compile("Record the payment")).click()
     steps.check(finance, "pay")
-    finance.get_by_label("Date paid").fill(date.today().isoformat())
+    finance.get_by_label("Date paid").fill(programme_today(live_server).isoformat())
     finance.get_by_label("Bank reference").fill("BB-2026-0042")
     finance.get_by_label("Currency paid").select_option("BZD")
     finance.get_by_label("Exchange rate").fill("2.00")

@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -33,6 +33,11 @@ HTML = b"<!DOCTYPE html><html><body>" + SCRIPT + b"</body></html>"
 #: A real PDF header followed by a page of HTML: a browser sniffing it would run the script.
 PDF_HTML_POLYGLOT = b"%PDF-1.4\n" + HTML + b"\n%%EOF\n"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+def _yesterday() -> str:
+    """A day already past in the programme's time zone, whatever the hour in UTC."""
+    return (date.today() - timedelta(days=1)).isoformat()
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
@@ -168,7 +173,7 @@ UPLOADS: dict[str, Upload] = {
         download=_receipt_url),
     "awards.sign": Upload(
         "staff", lambda w: f"/staff/awards/{w.alpha.pending_award.id}/sign", "agreement",
-        ("pdf", "jpg", "png"), lambda w: {"signed_on": date.today().isoformat()},
+        ("pdf", "jpg", "png"), lambda w: {"signed_on": _yesterday()},
         lambda w, s: f"/awards/{w.alpha.pending_award.id}/agreement"),
     "endorsements.record_paper": Upload(
         "staff", lambda w: f"/staff/applications/{w.alpha.draft.id}/endorsement/paper",
