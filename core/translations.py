@@ -83,6 +83,18 @@ def localized(obj: Translatable, field: str, language: str | None = None) -> Loc
     return Localized(obj.text_in(field, main_language()), main_language(), True)
 
 
+def stored_text(main_text: str | None, translations: dict | None, field: str,
+                language: str | None = None) -> str:
+    """A field in ``language`` from its selected column and ``translations`` (queries that
+    read rows, not objects), falling back to the main language's text."""
+    language = language or reader_language()
+    if language != main_language():
+        own = ((translations or {}).get(language) or {}).get(field)
+        if own:
+            return own
+    return main_text or ""
+
+
 def tr(obj, field: str) -> str:
     """The Jinja filter: ``{{ call|tr("title") }}``."""
     if obj is None:

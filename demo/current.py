@@ -48,6 +48,9 @@ FUND_NAME = "Open Government Action Plan Support"
 DISTRICTS = dict(CSOS)
 #: The reviewer whose membership of an applicant organisation the system finds by itself.
 MEMBER_REVIEWER_ORGANISATION = "Youth Empowerment for Change"
+#: The Spanish of the text the later calls share.
+JOINT_PROJECTS_ES = ("Proyectos realizados conjuntamente por una organización de la sociedad civil "
+                     "y un organismo del gobierno.")
 
 #: The cycle decided months ago: (applicant, state, award stage or None). A stage is
 #: (paid tranches, an open request's state, mid-term report, final report, reversal?).
@@ -146,6 +149,10 @@ def _decided_cycle(fund, users, today: date) -> None:
         body="Projects run jointly by a civil-society organisation and a government body.",
         opens_at=_at(opens_on, 14), closes_at=_at(opens_on + timedelta(days=50), 23),
         state=CallState.in_review)
+    translate_call(
+        call, "es", title=f"Subvenciones para la participación ciudadana {opens_on.year}",
+        summary="Subvenciones para alianzas que llevan a la ciudadanía a las decisiones locales.",
+        body_markdown=JOINT_PROJECTS_ES)
     applications = _applications(call, DECIDED, staff, start=0,
                                  submitted_on=opens_on + timedelta(days=20),
                                  starts_on=starts_on, decided_at=decided_at)
@@ -181,6 +188,12 @@ def _call_in_review(fund, users, today: date) -> None:
                 "account.",
         body="Projects run jointly by a civil-society organisation and a government body.",
         opens_at=_at(opens_on, 14), closes_at=_at(closes_on, 23), state=CallState.in_review)
+    translate_call(
+        call, "es", title=f"Subvenciones de datos abiertos para la rendición de cuentas "
+                          f"{closes_on.year}",
+        summary="Subvenciones para proyectos que publican y usan datos para que las "
+                "instituciones rindan cuentas.",
+        body_markdown=JOINT_PROJECTS_ES)
     applications = _applications(call, IN_REVIEW, staff, start=3,
                                  submitted_on=closes_on - timedelta(days=10),
                                  starts_on=today + timedelta(days=45))

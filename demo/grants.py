@@ -194,6 +194,15 @@ def load(users: dict[str, User]) -> Fund:
              "before the deadline. Your counterpart will be asked to endorse the partnership.",
         opens_at=datetime(2018, 9, 3, 14, 0, tzinfo=UTC),
         closes_at=datetime(2018, 10, 31, 23, 0, tzinfo=UTC), state=CallState.in_review)
+    translate_call(
+        call, "es", title="Pequeñas subvenciones para el gobierno abierto 2018",
+        summary="Subvenciones de US$5,000 para alianzas entre la sociedad civil y el gobierno "
+                "que abren la información, combaten la corrupción e incorporan a la ciudadanía.",
+        body_markdown="## Qué financiamos\n\nProyectos realizados **conjuntamente** por una "
+                      "organización de la sociedad civil y una contraparte gubernamental, en "
+                      "una de las siete áreas temáticas.\n\n## Cómo postular\n\nComplete "
+                      "cada sección, adjunte los documentos y envíe antes de la fecha límite. "
+                      "Se pedirá a su contraparte que respalde la alianza.")
     _applications(call, users)
     db.session.flush()
     return fund

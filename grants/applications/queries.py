@@ -18,6 +18,7 @@ from accounts.policies import is_applicant, is_staff_reader
 from core import contributions, work
 from core.extensions import db
 from core.timeutil import utcnow
+from core.translations import tr
 from grants.applications.checks import SECTIONS, missing_items
 from grants.applications.models import Application, Endorsement, application_thematic_areas
 from grants.applications.states import ApplicationState, EndorsementState
@@ -260,12 +261,12 @@ def staff_applications_work(user, today) -> list[work.WorkItem]:
         list_url = "applications_admin.list_applications"
         if to_screen.get(call_id):
             items.append(work.WorkItem(
-                label=calls[call_id].title, count=to_screen[call_id],
+                label=tr(calls[call_id], "title"), count=to_screen[call_id],
                 url=url_for(list_url, call_id=call_id, state=ApplicationState.submitted.value),
                 detail=_("Submitted applications to screen")))
         if awaiting.get(call_id):
             items.append(work.WorkItem(
-                label=calls[call_id].title, count=awaiting[call_id],
+                label=tr(calls[call_id], "title"), count=awaiting[call_id],
                 url=url_for(list_url, call_id=call_id,
                             endorsement=EndorsementState.pending.value),
                 detail=_("Waiting for the counterpart's endorsement")))

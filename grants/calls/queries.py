@@ -17,6 +17,7 @@ from core import contributions, freshness, work
 from core.extensions import db
 from core.money import format_money
 from core.timeutil import utcnow
+from core.translations import stored_text, tr
 from grants.calls.models import (
     Call,
     Criterion,
@@ -91,13 +92,41 @@ def all_funds() -> list[Fund]:
     return list(db.session.scalars(select(Fund).order_by(func.lower(Fund.name), Fund.id)))
 
 
+# Titles in the reader's language ---------------------------------------------------------
+
+def call_titles() -> dict[int, str]:
+    """Call id → its title in the reader's language, for pages and exports that read rows
+    rather than calls (calls are few: all of them, in one query)."""
+    return {call_id: stored_text(title, translations, "title")
+            for call_id, title, translations in db.session.execute(
+                select(Call.id, Call.title, Call.translations))}
+
+
+def area_titles(names) -> dict[str, str]:
+    """Thematic area name (as stored, in the main language) → its name in the reader's
+    language, for reports that group areas of several calls by name: one query. Calls that
+    share a name may translate it differently; the first translation found is taken."""
+    titles: dict[str, str] = {}
+    names = [name for name in names if name]
+    if not names:
+        return titles
+    for name, translations in db.session.execute(
+            select(ThematicArea.name, ThematicArea.translations)
+            .where(ThematicArea.name.in_(names)).order_by(ThematicArea.id)):
+        title = stored_text(name, translations, "name")
+        if titles.get(name, name) == name:
+            titles[name] = title
+    return titles
+
+
 # My work -----------------------------------------------------------------------------------
 
 @work.provide("calls.open", _l("Open calls"), may_apply, order=10, see_all="calls.public_list")
 def open_calls_work(user, today) -> list[work.WorkItem]:
     """Calls open for applications now, the soonest deadline first."""
     now = utcnow()
-    return [work.WorkItem(label=call.title, url=url_for("calls.public_detail", call_id=call.id),
+    return [work.WorkItem(label=tr(call, "title"),
+                          url=url_for("calls.public_detail", call_id=call.id),
                           due=call.closes_at,
                           detail=_("Grants of up to %(amount)s",
                                    amount=format_money(call.award_amount, call.fund.currency)))

@@ -30,6 +30,7 @@ from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.policies import can_request_disbursement
 from grants.awards.states import AwardState, DisbursementState, TrancheCondition
 from grants.calls.models import Call, Fund
+from grants.calls.queries import call_titles
 from grants.ledger import queries as ledger_queries
 from grants.ledger.money import Money, select_money
 from grants.ledger.queries import money_by_award, money_by_tranche, money_of
@@ -302,9 +303,10 @@ def money_by_fund() -> list[FundMoney]:
         .join(Fund, Call.fund_id == Fund.id)
         .order_by(Fund.name, Fund.id, Call.title, Call.id, Award.currency))
     funds: dict[int, FundMoney] = {}
+    titles = call_titles()
     for row in rows:
         fund = funds.setdefault(row.fund_id, FundMoney(row.fund_id, row.fund_name, []))
-        fund.calls.append(CallMoney(row.call_id, row.call_title, row.currency,
+        fund.calls.append(CallMoney(row.call_id, titles[row.call_id], row.currency,
                                     int(row.awards), Money.of(row._mapping)))
     return list(funds.values())
 

@@ -19,6 +19,7 @@ from accounts.states import Role
 from core import work
 from core.extensions import db
 from core.timeutil import utcnow
+from core.translations import tr
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call
@@ -413,7 +414,7 @@ def reviews_work(user, today) -> list[work.WorkItem]:
     return [work.WorkItem(
         label=item.application.title or item.application.display_reference,
         url=url_for("reviews.review", assignment_id=item.assignment.id),
-        detail=f"{item.panel.call.title} · {progress[item.progress]}",
+        detail=f"{tr(item.panel.call, 'title')} · {progress[item.progress]}",
         due=item.panel.due_at, overdue=item.is_late)
         for item in workspace(user) if item.progress != SUBMITTED]
 
@@ -429,14 +430,14 @@ def panels_work(user, today) -> list[work.WorkItem]:
             continue
         if row.panel is None:
             items.append(work.WorkItem(
-                label=row.call.title, url=url_for("panels.new", call_id=row.call.id),
+                label=tr(row.call, "title"), url=url_for("panels.new", call_id=row.call.id),
                 count=row.applications, detail=_("Screened applications without a panel")))
         elif row.assigned == 0:
             items.append(work.WorkItem(
-                label=row.call.title, url=url_for("panels.detail", panel_id=row.panel.id),
+                label=tr(row.call, "title"), url=url_for("panels.detail", panel_id=row.panel.id),
                 count=row.applications, detail=_("Reviewers to assign")))
         elif row.submitted == row.assigned and row.call.state == CallState.in_review:
             items.append(work.WorkItem(
-                label=row.call.title, url=url_for("ranking.ranking", panel_id=row.panel.id),
+                label=tr(row.call, "title"), url=url_for("ranking.ranking", panel_id=row.panel.id),
                 count=row.applications, detail=_("Every review is in: ready for decisions")))
     return items

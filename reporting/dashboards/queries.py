@@ -29,7 +29,7 @@ Definitions (also shown on the dashboard):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -44,6 +44,7 @@ from grants.applications.models import DISTRICTS, Application, application_thema
 from grants.applications.states import ApplicationState
 from grants.awards.models import Award
 from grants.calls.models import Call, Fund, ThematicArea
+from grants.calls.queries import area_titles
 from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportState
@@ -129,6 +130,8 @@ class Group:
     key: str
     awards: int
     amounts: dict[str, Decimal]
+    #: The key as the reader reads it (a thematic area's translated name), when it differs.
+    title: str | None = None
 
     def amount(self, currency: str) -> Decimal:
         return self.amounts.get(currency, ZERO)
@@ -164,6 +167,8 @@ def by_thematic_area(filters: Filters) -> list[Group]:
     for area, position, *_rest in rows:
         order[area] = min(order.get(area, position), position)
     groups = _groups((area, currency, n, amount) for area, _p, currency, n, amount in rows)
+    titles = area_titles(key for key in groups if key != NONE_KEY)
+    groups = {key: replace(group, title=titles.get(key)) for key, group in groups.items()}
     return sorted(groups.values(),
                   key=lambda group: (group.key == NONE_KEY, order[group.key], group.key))
 

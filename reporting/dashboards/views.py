@@ -95,12 +95,12 @@ def _quarter_label(quarter: queries.Quarter) -> str:
     return gettext("Q%(quarter)d %(year)d", quarter=quarter.quarter, year=quarter.year)
 
 
-def _area_title(key: str) -> str:
-    return key or gettext("No thematic area")
+def _area_title(group: queries.Group) -> str:
+    return group.title or group.key or gettext("No thematic area")
 
 
-def _district_title(key: str) -> str:
-    return key or gettext("No district given")
+def _district_title(group: queries.Group) -> str:
+    return group.key or gettext("No district given")
 
 
 def _money_segments(row) -> list[Decimal]:
@@ -118,15 +118,15 @@ def _charts(board: queries.Dashboard) -> dict:
         "pipeline": charts.bar_chart(
             [(state.title, n) for state, n in board.pipeline], fmt=count_label, integer=True),
         "area_count": charts.bar_chart(
-            [(_area_title(g.key), g.awards) for g in by_area], fmt=count_label, integer=True),
+            [(_area_title(g), g.awards) for g in by_area], fmt=count_label, integer=True),
         "area_amount": {currency: charts.bar_chart(
-            [(_area_title(g.key), g.amount(currency)) for g in by_area], fmt=money_label)
+            [(_area_title(g), g.amount(currency)) for g in by_area], fmt=money_label)
             for currency in board.currencies},
         "district_count": charts.bar_chart(
-            [(_district_title(g.key), g.awards) for g in by_district], fmt=count_label,
+            [(_district_title(g), g.awards) for g in by_district], fmt=count_label,
             integer=True),
         "district_amount": {currency: charts.bar_chart(
-            [(_district_title(g.key), g.amount(currency)) for g in by_district],
+            [(_district_title(g), g.amount(currency)) for g in by_district],
             fmt=money_label) for currency in board.currencies},
         "money_totals": {total.currency: charts.bar_chart(
             [(money.label("awarded"), total.awarded), (money.label("committed"), total.committed),

@@ -27,9 +27,11 @@ from sqlalchemy import and_, func, or_, select
 from core.extensions import db
 from core.money import cents as money  # noqa: F401 (the sheets read it from here)
 from core.timeutil import from_programme_time
+from core.translations import stored_text
 from grants.applications.models import Application, application_thematic_areas
 from grants.awards.models import Award
 from grants.calls.models import Fund, ThematicArea
+from grants.calls.queries import call_titles  # noqa: F401 (the sheets read it from here)
 from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import accepted_versions
@@ -164,23 +166,24 @@ def single_currency(query) -> str | None:
 def areas_by_application(application_ids) -> dict[int, str]:
     """Application id → its thematic areas joined, for the applications of a subquery."""
     areas: dict[int, list[str]] = defaultdict(list)
-    for application_id, name in db.session.execute(
-            select(application_thematic_areas.c.application_id, ThematicArea.name)
+    for application_id, name, translations in db.session.execute(
+            select(application_thematic_areas.c.application_id, ThematicArea.name,
+                   ThematicArea.translations)
             .join(ThematicArea, ThematicArea.id == application_thematic_areas.c.thematic_area_id)
             .where(application_thematic_areas.c.application_id.in_(application_ids))
             .order_by(application_thematic_areas.c.application_id, ThematicArea.position,
                       ThematicArea.id)):
-        areas[application_id].append(name)
+        areas[application_id].append(stored_text(name, translations, "name"))
     return {key: joined(names) for key, names in areas.items()}
 
 
 def areas_by_call(call_ids) -> dict[int, str]:
     areas: dict[int, list[str]] = defaultdict(list)
-    for call_id, name in db.session.execute(
-            select(ThematicArea.call_id, ThematicArea.name)
+    for call_id, name, translations in db.session.execute(
+            select(ThematicArea.call_id, ThematicArea.name, ThematicArea.translations)
             .where(ThematicArea.call_id.in_(call_ids))
             .order_by(ThematicArea.call_id, ThematicArea.position, ThematicArea.id)):
-        areas[call_id].append(name)
+        areas[call_id].append(stored_text(name, translations, "name"))
     return {key: joined(names) for key, names in areas.items()}
 
 

@@ -77,14 +77,16 @@ def _call_rows(scope: Scope) -> Iterator[list]:
         .join(Award, Award.application_id == Application.id)
         .where(Award.id.in_(queries.awards_in_scope(scope)))
         .group_by(Application.call_id))}
-    query = (select(Call.id, Call.title, Fund.name, Call.state, Call.opens_at, Call.closes_at,
+    titles = queries.call_titles()
+    query = (select(Call.id, Fund.name, Call.state, Call.opens_at, Call.closes_at,
                     Call.award_amount, Fund.currency, Call.max_awards)
              .join(Fund, Call.fund_id == Fund.id).where(*_calls_filter(scope))
              .order_by(Call.opens_at, Call.id))
-    for (call_id, title, fund, state, opens_at, closes_at, amount, currency,
+    for (call_id, fund, state, opens_at, closes_at, amount, currency,
          max_awards) in queries.stream(query):
         count, total = awarded.get(call_id, (0, None))
-        yield [title, fund, state.title, opens_at, closes_at, amount, currency, max_awards,
+        yield [titles[call_id], fund, state.title, opens_at, closes_at, amount, currency,
+               max_awards,
                areas.get(call_id), submitted.get(call_id, 0), count, money(total)]
 
 
@@ -149,11 +151,12 @@ def _application_rows(scope: Scope, viewer=None) -> Iterator[list]:
     ids = queries.applications_in_scope(scope)
     areas = queries.areas_by_application(ids)
     scores = _scores(scope)
+    titles = queries.call_titles()
     conflicts = viewer_conflicts(viewer)
     counterpart = aliased(Organisation)
     query = (select(Application.id, Application.call_id, Application.organisation_id,
                     Application.counterpart_organisation_id,
-                    Application.reference, Call.title, Application.title,
+                    Application.reference, Application.title,
                     Organisation.name, counterpart.name, Application.districts,
                     Application.requested_amount, Fund.currency, Application.state,
                     Endorsement.state, Application.submitted_at, Application.decided_at)
@@ -163,14 +166,14 @@ def _application_rows(scope: Scope, viewer=None) -> Iterator[list]:
              .outerjoin(Endorsement, Endorsement.application_id == Application.id)
              .where(Application.id.in_(ids))
              .order_by(Application.submitted_at, Application.id))
-    for (application_id, call_id, organisation_id, counterpart_id, reference, call, title,
+    for (application_id, call_id, organisation_id, counterpart_id, reference, title,
          organisation, partner, districts, requested, currency, state, endorsement,
          submitted_at, decided_at) in stream(query):
         count, mean, rank = scores.get(application_id, (0, None, None))
         if conflicts.covers_ids(application_id, call_id, organisation_id, counterpart_id):
             count = mean = rank = None  # the reader's conflict of interest: no scores
-        yield [reference, call, title, organisation, partner, areas.get(application_id),
-               joined(districts or []), requested, currency, state.title,
+        yield [reference, titles[call_id], title, organisation, partner,
+               areas.get(application_id), joined(districts or []), requested, currency, state.title,
                title_of(endorsement), submitted_at, decided_at, count, mean, rank]
 
 
@@ -209,12 +212,12 @@ def _award_rows(scope: Scope, positions: dict[int, AwardMoney]) -> Iterator[list
     areas = queries.areas_by_application(select(Award.application_id).where(Award.id.in_(ids)))
     counterpart = aliased(Organisation)
     decided = func.coalesce(Application.decided_at, Award.created_at)
+    titles = queries.call_titles()
     query = (select(Award.id, Award.reference, Application.id, Application.reference,
                     Application.title, Organisation.name, counterpart.name,
-                    Application.districts, Call.title, Award.state, decided, Award.signed_on,
-                    Award.starts_on, Award.ends_on)
+                    Application.districts, Application.call_id, Award.state, decided,
+                    Award.signed_on, Award.starts_on, Award.ends_on)
              .join(Application, Award.application_id == Application.id)
-             .join(Call, Application.call_id == Call.id)
              .join(Organisation, Application.organisation_id == Organisation.id)
              .outerjoin(counterpart, Application.counterpart_organisation_id == counterpart.id)
              .where(Award.id.in_(ids)).order_by(Award.reference, Award.id))
@@ -222,7 +225,7 @@ def _award_rows(scope: Scope, positions: dict[int, AwardMoney]) -> Iterator[list
          districts, call, state, decided_at, signed_on, starts_on, ends_on) in stream(query):
         position = positions[award_id]
         yield [reference, application_reference, title, grantee, partner,
-               areas.get(application_id), joined(districts or []), call, state.title,
+               areas.get(application_id), joined(districts or []), titles[call], state.title,
                decided_at, signed_on, starts_on, ends_on, position.awarded,
                position.deobligated, position.committed, position.disbursed,
                position.undisbursed, position.spent, position.currency]

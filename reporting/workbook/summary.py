@@ -25,6 +25,7 @@ from core.timeutil import to_programme_time
 from grants.applications.models import application_thematic_areas
 from grants.awards.models import Award
 from grants.calls.models import ThematicArea
+from grants.calls.queries import area_titles
 from grants.ledger import money
 from reporting.indicators.queries import Indicators
 from reporting.workbook import queries
@@ -65,7 +66,9 @@ def awards_by_area(scope: Scope) -> list[tuple[str | None, int, Decimal]]:
                    ThematicArea.id == application_thematic_areas.c.thematic_area_id)
         .where(Award.id.in_(queries.awards_in_scope(scope)))
         .group_by(ThematicArea.name)).all()
-    return sorted(((name, count, queries.money(total)) for name, count, total in rows),
+    titles = area_titles(name for name, _count, _total in rows)
+    return sorted(((titles.get(name, name), count, queries.money(total))
+                   for name, count, total in rows),
                   key=lambda row: (-row[1], row[0] is None, row[0] or ""))
 
 

@@ -106,7 +106,11 @@ def test_the_page_in_spanish(client, login_as, demo_programme):
     login_as("donor", locale="es")
     response = client.get(f"{URL}?{REFERENCE}")
     assert response.status_code == 200
-    assert '<html lang="es">' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert '<html lang="es">' in page
+    # Thematic areas are named in the reader's language, in the table and the chart.
+    assert page.count("Acceso a la información pública") >= 2
+    assert "Access to public information" not in page
 
 
 # Who may see it ----------------------------------------------------------------------------

@@ -129,3 +129,30 @@ def test_no_category_is_left_in_english_in_the_spanish_workbook(client, login_as
              for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
              if isinstance(cell.value, str) and cell.value.strip() in english}
     assert not found, sorted(found)[:20]
+
+
+def test_calls_and_thematic_areas_are_named_in_the_readers_language(client, login_as,
+                                                                    demo_programme):
+    from grants.calls.models import DEFAULT_THEMATIC_AREAS
+    from reporting.workbook.queries import SEPARATOR
+
+    period = {"from": "2018-01-01", "to": "2019-12-31"}
+
+    def cells(locale) -> set[str]:
+        """The grant sheets' texts (a coalition's focus is free text, in one language)."""
+        login_as("staff", locale=locale)
+        book = workbook_of(client.get(DOWNLOAD, query_string=period))
+        with force_locale(locale):
+            grant_sheets = {gettext("Summary"), gettext("Calls"), gettext("Applications"),
+                            gettext("Awards")}
+        assert grant_sheets <= set(book.sheetnames)
+        return {part for sheet in book.worksheets if sheet.title in grant_sheets
+                for row in sheet.iter_rows() for cell in row
+                if isinstance(cell.value, str) for part in cell.value.split(SEPARATOR)}
+
+    spanish, english = cells("es"), cells("en")
+    assert {"Acceso a la información pública",
+            "Pequeñas subvenciones para el gobierno abierto 2018"} <= spanish
+    assert not spanish & set(DEFAULT_THEMATIC_AREAS), spanish & set(DEFAULT_THEMATIC_AREAS)
+    assert "Access to public information" in english
+    assert "Pequeñas subvenciones para el gobierno abierto 2018" not in english

@@ -148,3 +148,26 @@ def test_the_rubric_is_worded_in_each_language_even_after_submissions(
     # Changing a score's rules is still refused.
     data["criteria-0-weight"] = "9"
     assert client.post(f"/staff/calls/{call.id}/rubric", data=data).status_code == 422
+
+
+@pytest.mark.parametrize("template, context", [
+    ("grants/reviews/assigned", lambda call, application: {
+        "call": call, "applications": [application], "panel": None,
+        "workspace_url": "http://localhost/reviews"}),
+    ("grants/applications/submitted", lambda call, application: {
+        "application": application, "url": "http://localhost/applications/1"}),
+])
+def test_emails_name_the_call_in_the_recipients_language(app, grant_factories, factories,
+                                                         template, context):
+    from core.outbox.operations import render_mail
+    call = grant_factories.call(title="Small grants 2026")
+    call.set_translation("es", {"title": "Pequeñas subvenciones 2026"})
+    application = grant_factories.application(call=call)
+    user = factories.user()
+    values = {"user": user, **context(call, application)}
+    with app.test_request_context():
+        spanish_subject, spanish_body = render_mail(template, "es", **values)
+        english_subject, english_body = render_mail(template, "en", **values)
+    assert "Pequeñas subvenciones 2026" in spanish_subject + spanish_body
+    assert "Small grants 2026" not in spanish_subject + spanish_body
+    assert "Small grants 2026" in english_subject + english_body
