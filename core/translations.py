@@ -122,3 +122,78 @@ def init_app(app) -> None:
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.globals.update(falls_back=falls_back, main_language_name=lambda: (
         language_name(main_language())))
+
+
+# Forms and operations that take texts in several languages ---------------------------------
+
+def form_in_languages(form_class, part_class, **kwargs):
+    """``form_class`` with a ``translations_<code>`` part (a ``part_class`` form, its fields
+    named as the translated columns) per other language, each field's label naming its
+    language; ``obj`` (a translatable row) fills the parts. The instance's ``languages``
+    lists the codes and ``translations()`` gives what an operation takes."""
+    from wtforms import FormField
+
+    languages = tuple(other_languages())
+    form_type = type(f"{form_class.__name__}InLanguages", (form_class, _LanguageParts), {
+        "languages": languages,
+        **{f"translations_{language}": FormField(part_class, label=language_name(language))
+           for language in languages}})
+    obj = kwargs.pop("translated", None)
+    if obj is not None:
+        data = dict(kwargs.pop("data", None) or {})
+        data.update({f"translations_{language}": obj.translated(language)
+                     for language in languages})
+        kwargs["data"] = data
+    form = form_type(**kwargs)
+    if languages:
+        for name in form.translated_fields():
+            form[name].label.text = f"{form[name].label.text} ({language_name(main_language())})"
+            for language in languages:
+                field = form.part(language)[name]
+                field.label.text = f"{field.label.text} ({language_name(language)})"
+    return form
+
+
+class _LanguageParts:
+    languages: tuple[str, ...] = ()
+
+    def part(self, language: str):
+        return self[f"translations_{language}"]
+
+    def translated_fields(self) -> list[str]:
+        if not self.languages:
+            return []
+        return [field.short_name for field in self.part(self.languages[0])]
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return {language: {name: self.part(language)[name].data or ""
+                           for name in self.translated_fields()}
+                for language in self.languages}
+
+
+def clean_translations(value, limits: dict[str, int], multiline=frozenset()) -> dict:
+    """``{language: {field: text}}`` for the programme's other languages, each text cleaned as
+    its main-language column is (``limits``: the fields and their lengths); errors name the
+    form's field, ``translations_<code>-<field>``. A blank text is simply not translated."""
+    from core.validation import clean_text
+
+    if not isinstance(value, dict) or set(value) - set(other_languages()):
+        raise TypeError("translations are keyed by the programme's other languages")
+    return {language: {field: clean_text((texts or {}).get(field), max_length=limit,
+                                         field=f"translations_{language}-{field}",
+                                         multiline=field in multiline)
+                       for field, limit in limits.items()}
+            for language, texts in value.items()}
+
+
+def apply_translations(obj: Translatable, cleaned: dict) -> dict:
+    """Set each language's texts on ``obj``; returns ``{language: [old, new]}`` for those
+    that changed (for the audit entry)."""
+    changes = {}
+    for language, texts in cleaned.items():
+        old = obj.translated(language)
+        obj.set_translation(language, texts)
+        new = obj.translated(language)
+        if old != new:
+            changes[language] = [old, new]
+    return changes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, SelectMultipleField
+from wtforms import BooleanField, Form, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
 from accounts.organisations.forms import country_choices, country_codes
@@ -46,9 +46,18 @@ class PlanForm(BaseForm):
             raise ValidationError(_l("The plan cannot end before it starts."))
 
     def plan_fields(self) -> dict:
-        return {"title": self.title.data, "country": self.country.data,
-                "starts_on": self.starts_on.data, "ends_on": self.ends_on.data,
-                "is_public": self.is_public.data}
+        fields = {"title": self.title.data, "country": self.country.data,
+                  "starts_on": self.starts_on.data, "ends_on": self.ends_on.data,
+                  "is_public": self.is_public.data}
+        if getattr(self, "languages", ()):
+            fields["translations"] = self.translations()
+        return fields
+
+
+class PlanTranslationForm(Form):
+    """The plan's title in one other language (part of the plan form, no token of its own)."""
+
+    title = TextField(_l("Title"), max_length=TITLE_MAX)
 
 
 class CommitmentForm(BaseForm):
@@ -78,12 +87,15 @@ class CommitmentForm(BaseForm):
         set_organisation_choices(self.coalition_ids, coalitions)
 
     def commitment_fields(self) -> dict:
-        return {"title": self.title.data, "problem": self.problem.data or "",
-                "ambition": self.ambition.data or "",
-                "thematic_area": self.thematic_area.data or "",
-                "lead_organisation_id": self.lead_organisation_id.data or None,
-                "supporter_ids": self.supporter_ids.data or [],
-                "coalition_ids": self.coalition_ids.data or []}
+        fields = {"title": self.title.data, "problem": self.problem.data or "",
+                  "ambition": self.ambition.data or "",
+                  "thematic_area": self.thematic_area.data or "",
+                  "lead_organisation_id": self.lead_organisation_id.data or None,
+                  "supporter_ids": self.supporter_ids.data or [],
+                  "coalition_ids": self.coalition_ids.data or []}
+        if getattr(self, "languages", ()):
+            fields["translations"] = self.translations()
+        return fields
 
     @staticmethod
     def data_of(commitment) -> dict:
@@ -92,6 +104,16 @@ class CommitmentForm(BaseForm):
                 "lead_organisation_id": str(commitment.lead_organisation_id or ""),
                 "supporter_ids": [str(org.id) for org in commitment.supporters],
                 "coalition_ids": [str(c.id) for c in commitment.coalitions]}
+
+
+class CommitmentTranslationForm(Form):
+    """A commitment's texts in one other language."""
+
+    title = TextField(_l("Title"), max_length=TITLE_MAX)
+    problem = LongTextField(_l("Problem addressed"), max_length=TEXT_MAX,
+                            render_kw={"rows": 4})
+    ambition = LongTextField(_l("Ambition"), max_length=TEXT_MAX, render_kw={"rows": 4})
+    thematic_area = TextField(_l("Thematic area"), max_length=AREA_MAX)
 
 
 def _state_choices():
@@ -113,6 +135,10 @@ class MilestoneForm(BaseForm):
     def validate_state(self, field):
         if field.data not in MilestoneState.__members__:
             raise ValidationError(_l("Choose a state from the list."))
+
+
+class MilestoneTranslationForm(Form):
+    title = TextField(_l("Milestone"), max_length=MILESTONE_TITLE_MAX)
 
 
 class MilestoneUpdateForm(BaseForm):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coalitions.plans.states import MilestoneState  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
+from core.translations import Translatable
 
 commitment_supporters = Table(
     "commitment_supporters", db.metadata,
@@ -24,8 +25,9 @@ commitment_coalitions = Table(
 )
 
 
-class ActionPlan(TimestampMixin, db.Model):
+class ActionPlan(Translatable, TimestampMixin, db.Model):
     __tablename__ = "action_plans"
+    __translatable__ = ("title",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -38,8 +40,9 @@ class ActionPlan(TimestampMixin, db.Model):
         back_populates="plan", cascade="all, delete-orphan", order_by="Commitment.position")
 
 
-class Commitment(TimestampMixin, db.Model):
+class Commitment(Translatable, TimestampMixin, db.Model):
     __tablename__ = "commitments"
+    __translatable__ = ("title", "problem", "ambition", "thematic_area")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"),
@@ -68,8 +71,9 @@ class Commitment(TimestampMixin, db.Model):
         return done / len(self.milestones)
 
 
-class Milestone(db.Model):
+class Milestone(Translatable, db.Model):
     __tablename__ = "milestones"
+    __translatable__ = ("title",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id",

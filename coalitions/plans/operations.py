@@ -22,6 +22,7 @@ from core.database import rows_by_ids
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
+from core.translations import apply_translations, clean_translations
 from core.validation import clean_text
 
 TITLE_MAX = 200
@@ -31,9 +32,14 @@ AREA_MAX = 120
 EVIDENCE_MAX = 4000
 MAX_LINKS = 200
 
-PLAN_FIELDS = ("title", "country", "starts_on", "ends_on", "is_public")
+PLAN_FIELDS = ("title", "country", "starts_on", "ends_on", "is_public", "translations")
 COMMITMENT_FIELDS = ("title", "problem", "ambition", "thematic_area", "lead_organisation_id",
-                     "supporter_ids", "coalition_ids")
+                     "supporter_ids", "coalition_ids", "translations")
+#: The texts written in every language of the programme, with their lengths.
+PLAN_TEXTS = {"title": TITLE_MAX}
+COMMITMENT_TEXTS = {"title": TITLE_MAX, "problem": TEXT_MAX, "ambition": TEXT_MAX,
+                    "thematic_area": AREA_MAX}
+MILESTONE_TEXTS = {"title": MILESTONE_TITLE_MAX}
 
 
 #: The texts typed in a text area, where line breaks belong.
@@ -74,6 +80,8 @@ def _clean_plan(fields: dict, plan: ActionPlan | None = None) -> dict:
                                    _l("Enter the date the plan ends."))
     if "is_public" in fields:
         cleaned["is_public"] = bool(fields["is_public"])
+    if "translations" in fields:
+        cleaned["translations"] = clean_translations(fields["translations"], PLAN_TEXTS)
     starts = cleaned.get("starts_on", plan.starts_on if plan else None)
     ends = cleaned.get("ends_on", plan.ends_on if plan else None)
     if starts and ends and ends < starts:
@@ -88,28 +96,34 @@ def create_plan(actor, **fields) -> ActionPlan:
                           ("ends_on", _l("Enter the date the plan ends."))):
         if name not in cleaned:
             raise OperationError(message, field=name)
+    translations = cleaned.pop("translations", {})
     lock_key(f"action_plans:{cleaned['title']}")  # the same plan created twice at once
     existing = identical(ActionPlan, cleaned)
     if existing is not None:
         raise AlreadyDone(_l("The action plan %(title)s is already there.",
                              title=existing.title), existing=existing)
     plan = ActionPlan(**cleaned)
+    apply_translations(plan, translations)
     db.session.add(plan)
     db.session.flush()
     record("action_plan.create", plan, actor=actor, summary=f"Action plan {plan.title} created",
-           data=cleaned)
+           data={**cleaned, "translations": plan.translations})
     return plan
 
 
 def update_plan(plan: ActionPlan, actor, **fields) -> dict:
     lock(plan)  # the same form sent twice at once: the second finds nothing to change
     cleaned = _clean_plan(fields, plan)
+    translations = cleaned.pop("translations", {})
     changes = {name: [getattr(plan, name), value] for name, value in cleaned.items()
                if getattr(plan, name) != value}
+    changes.update({f"translations.{language}": change for language, change
+                    in apply_translations(plan, translations).items()})
     if not changes:
         return {}
-    for name, (_old, new) in changes.items():
-        setattr(plan, name, new)
+    for name in cleaned:
+        if name in changes:
+            setattr(plan, name, changes[name][1])
     db.session.flush()
     record("action_plan.update", plan, actor=actor,
            summary=f"Action plan {plan.title}: {', '.join(sorted(changes))} changed",
@@ -137,6 +151,9 @@ def _clean_commitment(fields: dict) -> dict:
             cleaned[name] = _text(fields[name], name, TEXT_MAX)
     if "thematic_area" in fields:
         cleaned["thematic_area"] = _text(fields["thematic_area"], "thematic_area", AREA_MAX)
+    if "translations" in fields:
+        cleaned["translations"] = clean_translations(fields["translations"], COMMITMENT_TEXTS,
+                                                     _MULTILINE_FIELDS)
     if "lead_organisation_id" in fields:
         value = fields["lead_organisation_id"]
         if value in (None, ""):
@@ -163,7 +180,10 @@ def _apply_commitment(commitment: Commitment, cleaned: dict) -> dict:
     """Set the cleaned values; returns the changes (organisations and coalitions by id)."""
     changes = {}
     for name, value in cleaned.items():
-        if name == "lead_organisation":
+        if name == "translations":
+            changes.update({f"translations.{language}": change for language, change
+                            in apply_translations(commitment, value).items()})
+        elif name == "lead_organisation":
             old_id, new_id = commitment.lead_organisation_id, value.id if value else None
             if old_id != new_id:
                 commitment.lead_organisation = value
@@ -184,7 +204,12 @@ def _apply_commitment(commitment: Commitment, cleaned: dict) -> dict:
 def _holds(commitment: Commitment, cleaned: dict) -> bool:
     """Whether the commitment already holds every cleaned value."""
     for name, value in cleaned.items():
-        if name == "lead_organisation":
+        if name == "translations":
+            if any(commitment.translated(language) != {field: text for field, text
+                                                        in texts.items() if text}
+                   for language, texts in value.items()):
+                return False
+        elif name == "lead_organisation":
             if commitment.lead_organisation_id != (value.id if value else None):
                 return False
         elif name in ("supporter_ids", "coalition_ids"):
@@ -242,23 +267,26 @@ def _state(value) -> MilestoneState:
 
 
 def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | None,
-                  state=MilestoneState.not_started, evidence: str = "") -> Milestone:
+                  state=MilestoneState.not_started, evidence: str = "",
+                  translations: dict | None = None) -> Milestone:
     title = _text(title, "title", MILESTONE_TITLE_MAX,
                   required_message=_l("Enter what the milestone delivers."))
     due_on = _date(due_on, "due_on", _l("Enter the milestone's due date."))
     state = _state(state or MilestoneState.not_started)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
+    translations = clean_translations(translations or {}, MILESTONE_TEXTS)
     lock(commitment)  # the same milestone added twice at once: the second finds the first
     if identical(Milestone, {"commitment_id": commitment.id, "title": title,
                              "due_on": due_on, "state": state, "evidence": evidence}):
         raise AlreadyDone(_l("The milestone %(title)s is already there.", title=title))
     milestone = Milestone(title=title, due_on=due_on, state=state, evidence=evidence)
+    apply_translations(milestone, translations)
     commitment.milestones.append(milestone)
     db.session.flush()
     record("milestone.create", commitment, actor=actor,
            summary=f"Milestone {title} (due {due_on}) added to {commitment.title}",
            data={"milestone_id": milestone.id, "title": title, "due_on": due_on,
-                 "state": state.value})
+                 "state": state.value, "translations": milestone.translations})
     return milestone
 
 

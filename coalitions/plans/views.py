@@ -13,9 +13,12 @@ from accounts.organisations.queries import organisation_choices
 from coalitions.plans import operations, queries
 from coalitions.plans.forms import (
     CommitmentForm,
+    CommitmentTranslationForm,
     MilestoneForm,
+    MilestoneTranslationForm,
     MilestoneUpdateForm,
     PlanForm,
+    PlanTranslationForm,
 )
 from coalitions.plans.models import ActionPlan, Commitment, Milestone
 from coalitions.plans.policies import can_browse, can_manage, can_view_plan
@@ -25,6 +28,7 @@ from core.errors import OperationError
 from core.forms import render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
+from core.translations import form_in_languages
 
 plans_bp = Blueprint("plans", __name__)
 
@@ -60,6 +64,8 @@ def public_plan(plan_id: int):
         abort(404)  # an unpublished plan is not revealed
     commitments = queries.plan_commitments(plan)
     return render_template("coalitions/plans/plan.html", plan=plan, commitments=commitments,
+                           all_milestones=[milestone for commitment in commitments
+                                           for milestone in commitment.milestones],
                            plan_progress=queries.plan_progress(commitments),
                            may_manage=can_manage(current_user)[0])
 
@@ -69,7 +75,7 @@ def public_plan(plan_id: int):
 @plans_bp.route("/staff/action-plans/new", methods=["GET", "POST"])
 @policy_required(can_manage)
 def new_plan():
-    form = PlanForm()
+    form = form_in_languages(PlanForm, PlanTranslationForm)
     if form.validate_on_submit():
         try:
             plan = operations.create_plan(current_user, **form.plan_fields())
@@ -88,7 +94,7 @@ def new_plan():
 def edit_plan(plan_id: int):
     plan = get_or_404(ActionPlan, plan_id)
     require(can_manage(current_user))
-    form = PlanForm(obj=plan)
+    form = form_in_languages(PlanForm, PlanTranslationForm, obj=plan, translated=plan)
     if form.validate_on_submit():
         try:
             changes = operations.update_plan(plan, current_user, **form.plan_fields())
@@ -103,10 +109,19 @@ def edit_plan(plan_id: int):
 
 # Commitments -------------------------------------------------------------------------------
 
-def _commitment_form(**kwargs) -> CommitmentForm:
-    return CommitmentForm(government=queries.government_choices(),
-                          organisations=organisation_choices(),
-                          coalitions=queries.coalition_choices(), **kwargs)
+def _commitment_form(commitment: Commitment | None = None, **kwargs) -> CommitmentForm:
+    """The commitment form in every language; filled from ``commitment`` when given."""
+    if commitment is not None:
+        kwargs.update(data=CommitmentForm.data_of(commitment), translated=commitment)
+    return form_in_languages(CommitmentForm, CommitmentTranslationForm,
+                             government=queries.government_choices(),
+                             organisations=organisation_choices(),
+                             coalitions=queries.coalition_choices(), **kwargs)
+
+
+def _milestone_form(**kwargs) -> MilestoneForm:
+    return form_in_languages(MilestoneForm, MilestoneTranslationForm, prefix=MILESTONE_PREFIX,
+                             **kwargs)
 
 
 @plans_bp.route("/staff/action-plans/<int:plan_id>/commitments/new", methods=["GET", "POST"])
@@ -136,7 +151,7 @@ def _render_commitment(commitment: Commitment, form, *, milestone_form=None,
     return render_form(
         "coalitions/plans/commitment_form.html", form, status=status, plan=commitment.plan,
         commitment=commitment,
-        milestone_form=milestone_form or MilestoneForm(formdata=None, prefix=MILESTONE_PREFIX),
+        milestone_form=milestone_form or _milestone_form(formdata=None),
         update_form=update_form or MilestoneUpdateForm(formdata=None),
         updating_id=updating_id)
 
@@ -145,7 +160,7 @@ def _render_commitment(commitment: Commitment, form, *, milestone_form=None,
 def edit_commitment(commitment_id: int):
     commitment = get_or_404(Commitment, commitment_id)
     require(can_manage(current_user))
-    form = _commitment_form(data=CommitmentForm.data_of(commitment))
+    form = _commitment_form(commitment)
     if form.validate_on_submit():
         try:
             changes = operations.update_commitment(commitment, current_user,
@@ -165,13 +180,14 @@ def edit_commitment(commitment_id: int):
 def add_milestone(commitment_id: int):
     commitment = get_or_404(Commitment, commitment_id)
     require(can_manage(current_user))
-    milestone_form = MilestoneForm(prefix=MILESTONE_PREFIX)
+    milestone_form = _milestone_form()
     if milestone_form.validate_on_submit():
         try:
             operations.add_milestone(commitment, current_user,
                                      title=milestone_form.title.data,
                                      due_on=milestone_form.due_on.data,
-                                     state=milestone_form.state.data)
+                                     state=milestone_form.state.data,
+                                     translations=milestone_form.translations())
         except AlreadyDone as done:
             flash(str(done.message), "info")
             return redirect(url_for("plans.edit_commitment", commitment_id=commitment.id))
@@ -180,7 +196,7 @@ def add_milestone(commitment_id: int):
         else:
             flash(_("The milestone is added."), "success")
             return redirect(url_for("plans.edit_commitment", commitment_id=commitment.id))
-    form = _commitment_form(formdata=None, data=CommitmentForm.data_of(commitment))
+    form = _commitment_form(commitment, formdata=None)
     return _render_commitment(commitment, form, milestone_form=milestone_form, status=422)
 
 
@@ -202,6 +218,6 @@ def update_milestone(milestone_id: int):
             return redirect(url_for("plans.edit_commitment",
                                     commitment_id=milestone.commitment_id))
     commitment = milestone.commitment
-    form = _commitment_form(formdata=None, data=CommitmentForm.data_of(commitment))
+    form = _commitment_form(commitment, formdata=None)
     return _render_commitment(commitment, form, update_form=update_form,
                               updating_id=milestone.id, status=422)

@@ -35,6 +35,7 @@ from coalitions.plans.models import (
 from coalitions.plans.states import MilestoneState
 from core.extensions import db
 from core.spreadsheets import Column
+from core.translations import stored_text
 from grants.awards.models import Award
 from reporting.indicators.queries import (
     REASONS,
@@ -177,8 +178,9 @@ def _commitment_rows(scope: Scope) -> Iterator[list]:
                          *[func.sum(case((Milestone.state == state, 1), else_=0))
                            .label(state.value) for state in states])
                   .group_by(Milestone.commitment_id).subquery("milestones"))
-    query = (select(Commitment.id, ActionPlan.title, Commitment.title, Commitment.thematic_area,
-                    Organisation.name, supporters.c.supporters, milestones.c.milestones,
+    query = (select(Commitment.id, ActionPlan.title, ActionPlan.translations, Commitment.title,
+                    Commitment.thematic_area, Commitment.translations, Organisation.name,
+                    supporters.c.supporters, milestones.c.milestones,
                     *[milestones.c[state.value] for state in states])
              .join(ActionPlan, Commitment.plan_id == ActionPlan.id)
              .outerjoin(Organisation, Commitment.lead_organisation_id == Organisation.id)
@@ -186,10 +188,13 @@ def _commitment_rows(scope: Scope) -> Iterator[list]:
              .outerjoin(milestones, milestones.c.commitment_id == Commitment.id)
              .where(*plans)
              .order_by(ActionPlan.starts_on, ActionPlan.id, Commitment.position, Commitment.id))
-    for (commitment_id, plan, title, area, lead, supporting, total, complete, in_progress,
-         delayed, not_started) in stream(query):
+    for (commitment_id, plan, plan_translations, title, area, translations, lead, supporting,
+         total, complete, in_progress, delayed, not_started) in stream(query):
         total = total or 0
-        yield [plan, title, area or None, lead, joined(coalitions.get(commitment_id, [])),
+        yield [stored_text(plan, plan_translations, "title"),
+               stored_text(title, translations, "title"),
+               stored_text(area, translations, "thematic_area") or None, lead,
+               joined(coalitions.get(commitment_id, [])),
                supporting or 0, total, complete or 0, in_progress or 0, delayed or 0,
                not_started or 0, (complete or 0) / total if total else None]
 
