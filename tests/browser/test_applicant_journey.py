@@ -15,12 +15,13 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.applicant_steps import Choices, Words, attach_and_submit, fill_sections
+
 pytestmark = pytest.mark.browser
 
 NAME = "Rosa Requena"
 EMAIL = "rosa.requena@example.org"
 PASSWORD = "cashew river lighthouse 42"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
 
 
 def _open_call(live_server):
@@ -58,82 +59,11 @@ def _open_call(live_server):
         return call.id
 
 
-# The interface's words in each language. Names typed in by people (the call, the ministry,
-# the thematic area, the required document) are the same in both.
-SPANISH = {
-    "Full name": "Nombre completo",
-    "Email address": "Correo electrónico",
-    "Password": "Contraseña",
-    "Create account": "Crear cuenta",
-    "Enter your name.": "Ingrese su nombre.",
-    "Check your email": "Revise su correo electrónico",
-    "Your email address is confirmed. You can sign in now.":
-        "Su correo electrónico está confirmado. Ya puede iniciar sesión.",
-    "Sign in": "Iniciar sesión",
-    "Welcome, {name}.": "Le damos la bienvenida, {name}.",
-    "Name": "Nombre",
-    "Sector": "Sector",
-    "Add the organisation": "Agregar la organización",
-    "Read the call and apply": "Leer la convocatoria y presentar solicitud",
-    "Apply": "Presentar solicitud",
-    "Start the application": "Comenzar la solicitud",
-    "Project": "Proyecto",
-    "Project title": "Título del proyecto",
-    "Summary": "Resumen",
-    "The problem": "El problema",
-    "Objectives": "Objetivos",
-    "Duration in months": "Duración en meses",
-    "Save and continue": "Guardar y continuar",
-    "Section saved.": "Sección guardada.",
-    "Activity": "Actividad",
-    "Milestone": "Hito",
-    "Expected result": "Resultado esperado",
-    "Indicator": "Indicador",
-    "Number of beneficiaries": "Número de beneficiarios",
-    "Of whom women": "De ellos, mujeres",
-    "Of whom young people (under 30)": "De ellos, jóvenes (menores de 30 años)",
-    "Requested amount": "Monto solicitado",
-    "Category": "Categoría",
-    "Description": "Descripción",
-    "Amount": "Monto",
-    "Government organisation": "Organización gubernamental",
-    "Contact person": "Persona de contacto",
-    "Position": "Cargo",
-    "Contact email": "Correo electrónico de contacto",
-    "Which document is this?": "¿Qué documento es?",
-    "File": "Archivo",
-    "Upload": "Subir",
-    "Document attached.": "Documento adjuntado.",
-    "Continue": "Continuar",
-    "Check and submit": "Revisar y enviar",
-    "Submit the application": "Enviar la solicitud",
-    "Your reference is": "Su referencia es",
-    "Awaiting the counterpart": "En espera de la contraparte",
-    "Endorse a partnership": "Respaldar una alianza",
-    "I endorse this partnership on behalf of my organisation":
-        "Respaldo esta alianza en nombre de mi organización",
-    "Your full name": "Su nombre completo",
-    "Your position": "Su cargo",
-    "Send my answer": "Enviar mi respuesta",
-    "Endorsed": "Respaldada",
-}
-
-
-class Words:
-    """The test's phrases in the journey's language: ``words("Sign in")``."""
-
-    def __init__(self, language: str):
-        self.language = language
-
-    def __call__(self, english: str, **values) -> str:
-        text = english if self.language == "en" else SPANISH[english]
-        return text.format(**values)
-
-
-def _save_and_continue(page, say, steps, next_step):
-    page.get_by_role("button", name=say("Save and continue")).click()
-    expect(page.get_by_text(say("Section saved."))).to_be_visible()
-    steps.check(page, next_step)
+# What the applicant picks, as typed in by people: the same in both languages.
+CHOICES = Choices(area="Open data", ministry="Ministry of E-Governance",
+                  documents=("Registration certificate",),
+                  statements=("We are a registered civil-society organisation.",),
+                  reference=r"OGB-\d{4}-0001")
 
 
 def _register_and_sign_in(page, live_server, mailbox, say, steps):
@@ -168,66 +98,6 @@ def _register_and_sign_in(page, live_server, mailbox, say, steps):
     page.locator("main").get_by_role("button", name=say("Sign in")).click()
     expect(page.get_by_text(say("Welcome, {name}.", name=NAME))).to_be_visible()
     steps.check(page, "signed-in")
-
-
-def _fill_sections(page, say, steps):
-    page.get_by_label(say("Project title")).fill("Open budgets for Cayo")
-    page.get_by_label(say("Summary")).fill("We will publish the district budget as open data.")
-    page.get_by_label(say("The problem")).fill("Budgets are hard to find.")
-    page.get_by_label(say("Objectives")).fill("Publish the budget every quarter.")
-    page.get_by_label("Open data").check()
-    page.get_by_label(say("Duration in months")).fill("6")
-    _save_and_continue(page, say, steps, "plan")
-
-    page.get_by_label(say("Activity"), exact=True).first.fill("Training workshops")
-    page.get_by_label(say("Milestone")).first.fill("Three workshops held")
-    page.get_by_label(say("Expected result")).first.fill("Budget published online")
-    page.get_by_label(say("Indicator")).first.fill("Datasets published")
-    _save_and_continue(page, say, steps, "beneficiaries")
-
-    page.get_by_label(say("Number of beneficiaries")).fill("120")
-    page.get_by_label(say("Of whom women")).fill("70")
-    page.get_by_label(say("Of whom young people (under 30)")).fill("40")
-    page.get_by_label("Cayo").check()
-    _save_and_continue(page, say, steps, "budget")
-
-    page.get_by_label(say("Requested amount")).fill("5000.00")
-    page.get_by_label(say("Category")).first.select_option("activities")
-    page.get_by_label(say("Description")).first.fill("Workshops and publication")
-    page.get_by_label(say("Amount"), exact=True).first.fill("5000.00")
-    _save_and_continue(page, say, steps, "counterpart")
-
-    page.get_by_label(say("Government organisation")).select_option(
-        label="Ministry of E-Governance")
-    page.get_by_label(say("Contact person")).fill("Carlos Chan")
-    page.get_by_label(say("Position")).fill("Director of E-Government")
-    page.get_by_label(say("Contact email")).fill("carlos.chan@gov.example.bz")
-    _save_and_continue(page, say, steps, "documents")
-
-
-def _attach_and_submit(page, say, steps, tmp_path):
-    # Documents: the required certificate, checked by its content.
-    certificate = tmp_path / "registration-certificate.pdf"
-    certificate.write_bytes(PDF)
-    page.get_by_label(say("Which document is this?")).select_option(
-        label="Registration certificate")
-    page.get_by_label(say("File")).set_input_files(str(certificate))
-    page.get_by_role("button", name=say("Upload")).click()
-    expect(page.get_by_text(say("Document attached."))).to_be_visible()
-    expect(page.get_by_role("link", name="registration-certificate.pdf")).to_be_visible()
-    steps.check(page, "document-attached")
-    page.get_by_role("link", name=say("Continue"), exact=True).click()
-    steps.check(page, "declarations")
-
-    page.get_by_label("We are a registered civil-society organisation.").check()
-    page.get_by_role("button", name=say("Save and continue")).click()
-    expect(page.get_by_role("heading", name=say("Check and submit"))).to_be_visible()
-    steps.check(page, "ready")
-    page.get_by_role("button", name=say("Submit the application")).click()
-    expect(page.get_by_text(re.compile(say("Your reference is") + r" OGB-\d{4}-0001"))) \
-        .to_be_visible()
-    expect(page.get_by_text(say("Awaiting the counterpart")).first).to_be_visible()
-    steps.check(page, "submitted")
 
 
 def _counterpart_endorses(live_server, mailbox, new_page, say, steps):
@@ -288,8 +158,8 @@ def test_apply_submit_and_counterpart_endorses(language, live_server, mailbox, p
     expect(page.get_by_role("heading", name=say("Project"), exact=True)).to_be_visible()
     steps.check(page, "project")
 
-    _fill_sections(page, say, steps)
-    _attach_and_submit(page, say, steps, tmp_path)
+    fill_sections(page, say, steps, CHOICES)
+    attach_and_submit(page, say, steps, tmp_path, CHOICES)
     _counterpart_endorses(live_server, mailbox, new_page, say, steps)
 
     page.reload()

@@ -1,14 +1,23 @@
 """A Spanish-speaking applicant of the demo reads the open call and works on their draft in
 Spanish only: the call's title, summary, areas, eligibility statements, documents and the
-categories on every page are in Spanish, and no page says a text is in English only."""
+categories on every page are in Spanish, and no page says a text is in English only.
+
+The same applicant then applies to the call in Spanish for a second organisation of theirs,
+which they add to the directory (their first one already has its draft to this call, and a
+call takes one application per organisation): every section filled in, every document
+attached, every statement affirmed in its Spanish words, and the application submitted."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.applicant_steps import Choices, Words, attach_and_submit, fill_sections
 from tests.browser.conftest import sign_in
+from tests.browser.journey_steps import programme_today
 
 pytestmark = pytest.mark.browser
 
@@ -79,3 +88,97 @@ def test_a_spanish_applicant_reads_the_call_and_the_draft_in_spanish(
     page.goto(f"{live_server.url}/applications/{draft}/submit")
     steps.check(page, "revisar-y-enviar")
     _only_spanish(page, english)
+
+
+class _InSpanishOnly:
+    """The journey's checks, each of which also finds the page in Spanish only."""
+
+    def __init__(self, steps, english: list[str]):
+        self._steps = steps
+        self._english = english
+
+    def check(self, page, step: str) -> None:
+        self._steps.check(page, step)
+        _only_spanish(page, self._english)
+
+
+#: The applicant's second organisation, added through the directory's form.
+NEW_ORGANISATION = "Red Cayo de Presupuestos Abiertos"
+#: A ministry of the demo's directory (no acronym: the list shows its name alone).
+MINISTRY = "Office of the Ombudsman"
+
+
+def _spanish_choices(live_server, call_id: int) -> Choices:
+    """The call's lists as the Spanish reader sees them: a thematic area, every document and
+    every statement."""
+    from core.extensions import db
+    from grants.calls.models import Call
+
+    with live_server.app.app_context():
+        call = db.session.get(Call, call_id)
+        choices = Choices(
+            area=call.thematic_areas[0].text_in("name", "es"), ministry=MINISTRY,
+            documents=tuple(d.text_in("name", "es") for d in call.required_documents),
+            statements=tuple(s.text_in("text", "es") for s in call.eligibility_statements),
+            reference=rf"{re.escape(call.reference_prefix)}-\d{{4}}-\d{{4}}",
+            today=programme_today(live_server))
+    assert all([choices.area, *choices.documents, *choices.statements]), \
+        "the demo's open call has its lists in Spanish"
+    return choices
+
+
+def _submitted_with_spanish_affirmations(live_server, call_id: int, reference: str) -> None:
+    from core.extensions import db
+    from grants.applications.models import Application, application_affirmations
+    from grants.applications.states import ApplicationState
+    from grants.calls.models import Call
+
+    with live_server.app.app_context():
+        application = db.session.scalar(
+            select(Application).where(Application.reference == reference))
+        assert application.call_id == call_id
+        assert application.organisation.name == NEW_ORGANISATION
+        assert application.state == ApplicationState.submitted
+        affirmed = {row.statement_id: (row.language, row.wording)
+                    for row in db.session.execute(select(application_affirmations).where(
+                        application_affirmations.c.application_id == application.id))}
+        statements = db.session.get(Call, call_id).eligibility_statements
+        assert affirmed == {s.id: ("es", s.text_in("text", "es")) for s in statements}
+
+
+def test_a_spanish_applicant_applies_to_the_call_in_spanish(
+        live_server, demo_logins, page, journey, tmp_path):
+    email, password = demo_logins["applicant"]
+    call_id, english, spanish_title, _draft = _open_call_and_draft(live_server, email)
+    choices = _spanish_choices(live_server, call_id)
+    say = Words("es")
+    steps = _InSpanishOnly(journey("spanish-application"), english)
+    sign_in(steps, page, live_server.url, email, password)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    steps.check(page, "inicio")
+
+    # Their first organisation has its draft to this call: the second one applies.
+    page.goto(f"{live_server.url}/organisations/new")
+    steps.check(page, "nueva-organizacion")
+    page.get_by_label(say("Name"), exact=True).fill(NEW_ORGANISATION)
+    page.get_by_label(say("Sector")).select_option("civil_society")
+    page.get_by_role("button", name=say("Add the organisation")).click()
+    expect(page.get_by_role("heading", name=NEW_ORGANISATION)).to_be_visible()
+    steps.check(page, "organizacion")
+
+    page.goto(f"{live_server.url}/calls")
+    steps.check(page, "convocatorias")
+    page.get_by_role("link", name=re.compile(
+        re.escape(say("Read the call and apply")) + ".*" + re.escape(spanish_title))).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(spanish_title)
+    steps.check(page, "convocatoria")
+    page.get_by_role("link", name=re.compile("^" + say("Apply"))).first.click()
+    steps.check(page, "presentar-solicitud")
+    page.get_by_label(say("Apply on behalf of")).select_option(label=NEW_ORGANISATION)
+    page.get_by_role("button", name=say("Start the application")).click()
+    expect(page.get_by_role("heading", name=say("Project"), exact=True)).to_be_visible()
+    steps.check(page, "project")
+
+    fill_sections(page, say, steps, choices)
+    reference = attach_and_submit(page, say, steps, tmp_path, choices)
+    _submitted_with_spanish_affirmations(live_server, call_id, reference)
