@@ -21,7 +21,7 @@ from core.timeutil import utcnow
 from core.translations import tr
 from grants.applications.checks import SECTIONS, missing_items
 from grants.applications.models import Application, Endorsement, application_thematic_areas
-from grants.applications.states import ApplicationState, EndorsementState
+from grants.applications.states import ACTIVE_STATES, ApplicationState, EndorsementState
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.calls.states import CallState
 
@@ -73,6 +73,18 @@ def applicant_organisations(user) -> list[Organisation]:
         .where(OrganisationMember.user_id == user.id,
                Organisation.sector == Sector.civil_society)
         .order_by(Organisation.name)))
+
+
+def applications_to_call(call, organisations) -> dict[int, Application]:
+    """Organisation id → its active application to ``call``, for the organisations given."""
+    ids = [organisation.id for organisation in organisations]
+    if not ids:
+        return {}
+    return {application.organisation_id: application for application in db.session.scalars(
+        select(Application).where(Application.call_id == call.id,
+                                  Application.organisation_id.in_(ids),
+                                  Application.state.in_(ACTIVE_STATES))
+        .order_by(Application.id))}
 
 
 def government_organisations() -> list[Organisation]:

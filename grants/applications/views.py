@@ -97,8 +97,17 @@ def start(call_id: int):
     if not can_view_call(current_user, call)[0]:
         abort(404)  # a draft call does not exist outside staff, as on its public page
     organisations = queries.applicant_organisations(current_user)
+    applied = queries.applications_to_call(call, organisations)
     form = StartForm()
-    form.organisation_id.choices = [(str(o.id), o.display_name) for o in organisations]
+    # An organisation that has applied says so, and the first that has not is proposed.
+    form.organisation_id.choices = [
+        (str(o.id), o.display_name if o.id not in applied else _(
+            "%(organisation)s (already applied: %(reference)s)", organisation=o.display_name,
+            reference=applied[o.id].display_reference))
+        for o in organisations]
+    if not form.is_submitted():
+        form.organisation_id.data = next((str(o.id) for o in organisations
+                                          if o.id not in applied), None)
     if not organisations:
         return render_template("grants/applications/start.html", call=call, form=None)
     if form.validate_on_submit():

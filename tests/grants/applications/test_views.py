@@ -24,6 +24,22 @@ def test_start_an_application_through_the_page(client, login_as, applicant, appl
     assert response.location.endswith(f"/applications/{application.id}/sections/project")
 
 
+def test_the_start_page_proposes_an_organisation_that_has_not_applied(
+        client, login_as, applicant, applicant_org, open_call, factories, db_session):
+    import re
+
+    from accounts.organisations.models import OrganisationMember
+    second = factories.organisation(name="Zeta Budget Watch")
+    db_session.add(OrganisationMember(organisation=second, user=applicant))
+    draft = operations.start_application(open_call, applicant_org, applicant)
+    db_session.flush()
+    login_as(applicant)
+    page = client.get(f"/calls/{open_call.id}/apply").get_data(as_text=True)
+    selected = re.search(r'<option selected value="(\d+)"|<option value="(\d+)" selected', page)
+    assert selected and str(second.id) in selected.groups()
+    assert f"(already applied: {draft.display_reference})" in page
+
+
 def test_user_without_an_organisation_is_told_to_add_one(client, login_as, open_call):
     login_as("applicant")
     page = client.get(f"/calls/{open_call.id}/apply")
