@@ -185,6 +185,22 @@ def test_submit_page_lists_what_is_missing_with_links(client, login_as, applican
     assert draft.state == ApplicationState.draft
 
 
+def test_submit_page_shows_the_documents_and_declarations(client, login_as, applicant,
+                                                          draft, complete, uploads):
+    import re
+    complete(draft, applicant)
+    login_as(applicant)
+    page = client.get(f"/applications/{draft.id}/submit").get_data(as_text=True)
+    documents = page[page.index('id="s-documents"'):page.index('id="s-declarations"')]
+    for document in draft.call.required_documents:
+        assert document.name in documents
+    assert draft.attachments[0].stored_file.original_name in documents
+    declarations = page[page.index('id="s-declarations"'):]
+    for statement in draft.call.eligibility_statements:
+        assert f"Affirmed: {statement.text}" in re.sub(r"\s+", " ", declarations)
+    assert f"/applications/{draft.id}/sections/declarations" in declarations
+
+
 def test_submit_through_the_page_then_read_only(client, login_as, applicant, draft, complete,
                                                 uploads):
     complete(draft, applicant)
