@@ -9,13 +9,15 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTEST_ARGS ?=
 CHROMIUM := /usr/bin/chromium
+# LibreOffice renders the donor workbook to PDF in the print tests, as a donor would print it.
+SOFFICE := /usr/bin/soffice
 # Languages with a catalogue in translations/ (English is the source language).
 TRANSLATION_LOCALES := es
 # Babel skips directories starting with "_" unless told otherwise; templates/_macros holds
 # strings, so name the directories to skip explicitly (babel.cfg ignores the rest).
 BABEL_IGNORE_DIRS := .* __pycache__ node_modules instance
 
-.PHONY: run test lint bench loadtest audit chromium translations-compile translations-extract translations-update clean
+.PHONY: run test lint bench loadtest audit chromium libreoffice translations-compile translations-extract translations-update clean
 
 # The virtual environment -----------------------------------------------------------------
 
@@ -39,7 +41,7 @@ run: $(VENV)/.installed-run
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-dev chromium node_modules/.installed
+test: $(VENV)/.installed-dev chromium libreoffice node_modules/.installed
 	@$(MAKE) --no-print-directory lint translations-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -81,6 +83,17 @@ chromium:
 	  else echo "Cannot install chromium: not root and sudo is not available." >&2; exit 1; fi; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+libreoffice:
+	@if [ ! -x $(SOFFICE) ]; then \
+	  echo "$(SOFFICE) is missing: installing Debian's libreoffice-calc package."; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	  else echo "Cannot install LibreOffice: not root and sudo is not available." >&2; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    libreoffice-calc; \
 	fi
 
 # Translations ------------------------------------------------------------------------------
