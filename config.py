@@ -106,6 +106,10 @@ class Config:
     # 360Giving publisher prefix, used for generated organisation and grant identifiers.
     OPEN_DATA_PREFIX = "ogbz"
     PROGRAMME_NAME = "Open Government Grants"
+    # The smallest group of people any release to donors or the public may single out:
+    # k of the anonymised participants' k-anonymity, and the smallest count of people shown
+    # in a breakdown (reporting.privacy).
+    PRIVACY_MIN_GROUP = 5
 
     MAIL_SERVER = ""
     MAIL_PORT = 25
@@ -160,6 +164,7 @@ class Config:
         settings["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES)
         settings["ENDORSEMENT_LINK_DAYS"] = _env_int("ENDORSEMENT_LINK_DAYS",
                                                      cls.ENDORSEMENT_LINK_DAYS)
+        settings["PRIVACY_MIN_GROUP"] = _env_int("PRIVACY_MIN_GROUP", cls.PRIVACY_MIN_GROUP)
         settings["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.SESSION_COOKIE_SECURE
         )

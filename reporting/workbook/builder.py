@@ -44,6 +44,9 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
     workbook = Workbook()
     try:
         positions = queries.award_money(scope)
+        # Anonymised: the participants are released k-anonymously before any sheet is
+        # written, so that the About sheet can say how.
+        release = None if with_names else sheets_coalitions.participants_release(scope)
         specs = [
             ("calls", sheets_grants.calls_sheet(scope)),
             ("applications", sheets_grants.applications_sheet(scope, viewer)),
@@ -55,8 +58,8 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             ("memberships", sheets_coalitions.memberships_sheet(scope)),
             ("commitments", sheets_coalitions.commitments_sheet(scope)),
             ("events", sheets_coalitions.events_sheet(scope)),
-            ("participants", sheets_coalitions.participants_sheet(scope,
-                                                                  with_names=with_names)),
+            ("participants", sheets_coalitions.participants_sheet(
+                scope, with_names=with_names, release=release)),
             ("organisations", sheets_coalitions.organisations_sheet(scope)),
         ]
         written = []
@@ -78,7 +81,7 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         workbook.add_block_sheet(
             _("About"),
             summary.about_blocks(scope=scope, fund=fund, with_names=with_names,
-                                 generated_at=generated_at, sheets=sheets,
+                                 generated_at=generated_at, sheets=sheets, release=release,
                                  is_empty=not any(rows for _t, _k, rows in sheets)),
             heading=heading, position=0)
     except BaseException:

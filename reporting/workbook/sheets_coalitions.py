@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, extract, func, select
 
@@ -37,6 +38,7 @@ from core.extensions import db
 from core.spreadsheets import Column
 from core.translations import stored_text
 from grants.awards.models import Award
+from reporting import privacy
 from reporting.indicators.queries import (
     REASONS,
     YOUTH_AGE,
@@ -240,11 +242,16 @@ def _event_rows(scope: Scope) -> Iterator[list]:
                organiser, attended or 0, women or 0, young or 0, experts or 0]
 
 
-def participants_sheet(scope: Scope, *, with_names: bool) -> SheetSpec:
+def participants_sheet(scope: Scope, *, with_names: bool,
+                       release: privacy.Release | None = None) -> SheetSpec:
     """One row per person who attended an event of the period (the indicators'
-    participants), numbered by their record; names and emails only ``with_names``. Sex and
-    age group are as the indicators count them."""
-    columns = [Column(_("Person"), "integer", 9)]
+    participants). Sex and age group are as the indicators count them.
+
+    With names (staff only): numbered by their record, with names, emails and every field
+    exact. Anonymised: ``release`` (:func:`participants_release`), each person under a
+    pseudonym drawn for this export, the other fields k-anonymous (``reporting.privacy``)."""
+    person = Column(_("Person"), "integer", 9) if with_names else Column(_("Person"), width=13)
+    columns = [person]
     if with_names:
         columns += [Column(_("Full name"), width=32), Column(_("Email"), width=32)]
     columns += [
@@ -253,10 +260,12 @@ def participants_sheet(scope: Scope, *, with_names: bool) -> SheetSpec:
         Column(_("Country"), width=8), Column(_("International expert"), "boolean", 12),
         Column(_("Events attended"), "integer"),
     ]
-    return SheetSpec(_("Participants"), columns, _participant_rows(scope, with_names))
+    rows = (_participant_rows(scope, True) if with_names else
+            _released_rows(release if release is not None else participants_release(scope)))
+    return SheetSpec(_("Participants"), columns, rows)
 
 
-def _participant_rows(scope: Scope, with_names: bool) -> Iterator[list]:
+def _participants_query(scope: Scope, with_names: bool):
     period = scope.indicators_period
     first = first_attendance(period)
     attended = (select(Attendance.person_id,
@@ -265,23 +274,78 @@ def _participant_rows(scope: Scope, with_names: bool) -> Iterator[list]:
                 .where(Attendance.attended.is_(True), events_in(period))
                 .group_by(Attendance.person_id).subquery("attended"))
     names = (Person.full_name, Person.email) if with_names else ()
-    query = (select(Person.id, *names, Person.sex, age_band(first), Organisation.sector,
-                    Organisation.name, Person.country, Person.is_international_expert,
-                    attended.c.events)
-             .join(first, first.c.person_id == Person.id)
-             .join(attended, attended.c.person_id == Person.id)
-             .outerjoin(Organisation, Person.organisation_id == Organisation.id)
-             .order_by(Person.id))
+    return (select(Person.id, *names, Person.sex, age_band(first), Organisation.sector,
+                   Organisation.name, Person.country, Person.is_international_expert,
+                   attended.c.events)
+            .join(first, first.c.person_id == Person.id)
+            .join(attended, attended.c.person_id == Person.id)
+            .outerjoin(Organisation, Person.organisation_id == Organisation.id)
+            .order_by(Person.id))
+
+
+def _participant_rows(scope: Scope, with_names: bool) -> Iterator[list]:
     # Titles resolved once: a lazy string is translated again every time it is read.
     sexes = {key: str(title) for key, title in sex_titles().items()}
     ages = age_titles()
     sectors: dict = {}
-    for row in stream(query):
+    for row in stream(_participants_query(scope, with_names)):
         *head, sex, band, sector, organisation, country, expert, events = row
         if sector not in sectors:
             sectors[sector] = title_of(sector)
         yield [*head, sexes[sex], ages.get(band, band), sectors[sector], organisation,
                country, bool(expert), events]
+
+
+def participants_release(scope: Scope) -> privacy.Release:
+    """The participants of the period released k-anonymously (k: ``PRIVACY_MIN_GROUP``):
+    the raw values, untranslated, with the number of events each attended."""
+    records = ({"sex": sex, "age": band, "sector": sector, "organisation": organisation,
+                "country": country, "expert": bool(expert), "events": events}
+               for _id, sex, band, sector, organisation, country, expert, events
+               in stream(_participants_query(scope, False)))
+    return privacy.anonymise(records, k=min_group(),
+                             home=current_app.config["DEFAULT_COUNTRY"])
+
+
+def min_group() -> int:
+    return int(current_app.config.get("PRIVACY_MIN_GROUP", privacy.MIN_GROUP))
+
+
+def region_titles() -> dict[str, str]:
+    return {privacy.CENTRAL_AMERICA: _("Central America"), privacy.CARIBBEAN: _("Caribbean"),
+            privacy.REST_OF_AMERICAS: _("Rest of the Americas"), privacy.EUROPE: _("Europe"),
+            privacy.OTHER: _("Other regions"), privacy.ABROAD: _("Abroad"),
+            privacy.HOME: current_app.config["DEFAULT_COUNTRY"]}
+
+
+def _released_rows(release: privacy.Release) -> Iterator[list]:
+    """The released rows sorted by their fields, so that the order (the database's order
+    of registration) says nothing more than the fields; the suppressed ones last."""
+    suppressed = _("Suppressed")
+    sexes = {key: str(title) for key, title in sex_titles().items()}
+    ages = age_titles()
+    regions = region_titles()
+    no_organisation = _("No organisation")
+
+    def shown(row: dict) -> list:
+        if row["sex"] == privacy.SUPPRESSED:
+            return [suppressed] * 6
+        sector = title_of(row["sector"])
+        organisation = row["organisation"]
+        if release.is_generalised("organisation"):
+            organisation = sector if organisation is not None else None
+        country = (row["country"] if not release.is_generalised("country")
+                   else regions[row["country"]])
+        return [sexes[row["sex"]], ages.get(row["age"], row["age"]), sector,
+                organisation or (no_organisation if sector is None else None), country,
+                row["expert"]]
+
+    released = sorted(((shown(row), row["events"]) for row in release.rows),
+                      key=lambda pair: (pair[0][0] == suppressed,
+                                        [str(value) for value in pair[0]], -pair[1]))
+    for label, (fields, events) in zip(privacy.pseudonyms(len(released)), released,
+                                       strict=True):
+        yield [label, *fields, events]
 
 
 def organisations_sheet(scope: Scope) -> SheetSpec:

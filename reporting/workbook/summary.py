@@ -27,6 +27,7 @@ from grants.awards.models import Award
 from grants.calls.models import ThematicArea
 from grants.calls.queries import area_titles
 from grants.ledger import money
+from reporting import privacy
 from reporting.indicators.queries import Indicators
 from reporting.workbook import queries
 from reporting.workbook.queries import AwardMoney, Scope, WorkbookPeriod
@@ -211,12 +212,43 @@ def sheet_descriptions() -> dict[str, str]:
     }
 
 
+def privacy_text(release: privacy.Release) -> str:
+    """How the anonymised Participants sheet was released (``reporting.privacy``)."""
+    steps = []
+    if release.is_generalised("organisation"):
+        steps.append(_("organisations are replaced by their sector"))
+    if release.levels.get("country") == 1:
+        steps.append(_("countries are replaced by their region (Central America, Caribbean, "
+                       "rest of the Americas, Europe, other regions)"))
+    elif release.is_generalised("country"):
+        steps.append(_("countries are replaced by %(country)s or \"Abroad\"",
+                       country=current_app.config["DEFAULT_COUNTRY"]))
+    if release.is_generalised("expert"):
+        steps.append(_("the international expert flag is left out"))
+    generalised = (_("To reach it, %(steps)s.", steps="; ".join(steps)) if steps else
+                   _("No field needed to be generalised."))
+    return " ".join([
+        _("Every combination of sex, age group, sector, organisation, country and "
+          "international expert shown on the Participants sheet is shared by at least "
+          "%(k)d people (k-anonymity, k = %(k)d), so that no row singles anyone out. "
+          "Persons are shown under pseudonyms drawn at random for each export, never "
+          "their record numbers: rows of two exports cannot be matched.", k=release.k),
+        generalised,
+        _("The people still in a group of fewer than %(k)d have those fields shown as "
+          "\"Suppressed\": %(count)d of %(total)d. Their number of events attended is kept.",
+          k=release.k, count=release.suppressed, total=len(release.rows)),
+    ])
+
+
 def about_blocks(*, scope: Scope, fund: str | None, with_names: bool, generated_at: datetime,
-                 sheets: Iterable[tuple[str, str, int]], is_empty: bool) -> list[Block]:
-    """``sheets`` is (title, key, rows) for each data sheet, in the workbook's order."""
+                 sheets: Iterable[tuple[str, str, int]], is_empty: bool,
+                 release: privacy.Release | None = None) -> list[Block]:
+    """``sheets`` is (title, key, rows) for each data sheet, in the workbook's order;
+    ``release`` how the anonymised Participants sheet was released."""
     variant = (_("With names: participants' names and emails are included. Personal data: "
                  "programme staff only; do not forward.") if with_names else
-               _("Anonymised: participants are identified by a number only."))
+               _("Anonymised: participants are identified by a pseudonym drawn afresh for "
+                 "each export."))
     facts = [
         (_("Programme"), current_app.config["PROGRAMME_NAME"]),
         (_("Fund"), fund if fund is not None else _("All funds")),
@@ -234,6 +266,8 @@ def about_blocks(*, scope: Scope, fund: str | None, with_names: bool, generated_
             "Amounts are in each record's currency and are never added up across "
             "currencies. Totals rows add up the rows left visible by the filters.")),
     ]
+    if release is not None:
+        facts.append((_("Privacy"), privacy_text(release)))
     if is_empty:
         facts.append((_("Note"), _("No records match this period: every sheet is empty and "
                                    "every indicator is zero.")))

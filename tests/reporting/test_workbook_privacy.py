@@ -1,0 +1,113 @@
+"""The anonymised Participants sheet is k-anonymous (k = PRIVACY_MIN_GROUP) on the demo
+programme and on a generated one, under pseudonyms that change with every export and never
+show a record's id; the About sheet says how."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from accounts.organisations.states import Sector
+from coalitions.events.models import Attendance, Event, Person
+from coalitions.events.states import EventType, Sex
+from reporting.workbook.queries import WorkbookPeriod
+from tests.reporting.test_workbook_sheets import block, build, table
+from tests.reporting.test_workbook_views import DOWNLOAD, workbook_of
+
+FIELDS = ["Sex", "Age group", "Sector", "Organisation", "Country", "International expert"]
+REFERENCE = {"from": "2018-01-01", "to": "2019-12-31"}
+
+
+def participants(book) -> list[dict]:
+    _headers, rows, _totals = table(book["Participants"])
+    return [{name: cell.value for name, cell in row.items()} for row in rows]
+
+
+def assert_k_anonymous(rows: list[dict], k: int = 5) -> Counter:
+    groups = Counter(tuple(row[field] for field in FIELDS) for row in rows
+                     if row["Sex"] != "Suppressed")
+    assert groups and min(groups.values()) >= k, groups.most_common()[-3:]
+    return groups
+
+
+def about(book) -> dict:
+    return dict(block(book["About"], "This workbook"))
+
+
+@pytest.mark.parametrize("query", [{}, REFERENCE])
+def test_the_demos_participants_are_k_anonymous(client, login_as, demo_programme, db_session,
+                                                 query):
+    login_as("donor")
+    first = participants(workbook_of(client.get(DOWNLOAD, query_string=query)))
+    second_book = workbook_of(client.get(DOWNLOAD, query_string=query))
+    second = participants(second_book)
+    total = len(first)
+    assert total == len(second) == (212 if query else 214)
+    assert_k_anonymous(first)
+    suppressed = sum(1 for row in first if row["Sex"] == "Suppressed")
+    assert f"{suppressed} of {total}" in about(second_book)["Privacy"]
+    assert "k = 5" in about(second_book)["Privacy"]
+    # Fresh pseudonyms at each export, never a record's id.
+    labels = [row["Person"] for row in first]
+    assert all(isinstance(label, str) and label.startswith("P-") for label in labels)
+    assert len(set(labels)) == total and not set(labels) & {row["Person"] for row in second}
+    ids = {str(n) for n in db_session.scalars(select(Person.id))}
+    assert not ids & {label.removeprefix("P-") for label in labels}
+    # The same people and numbers: only the labels and the detail differ.
+    assert sorted(row["Events attended"] for row in first) == \
+        sorted(row["Events attended"] for row in second)
+
+
+def test_the_names_variant_stays_exact_for_staff(client, login_as, demo_programme):
+    login_as("staff")
+    rows = participants(workbook_of(client.get(DOWNLOAD, query_string={"names": "1"})))
+    assert all(isinstance(row["Person"], int) for row in rows)
+    assert "Suppressed" not in {row["Sex"] for row in rows}
+    assert "Ministry of Finance" in {row["Organisation"] for row in rows}
+
+
+def test_the_about_sheet_states_the_method_in_spanish(demo_programme):
+    with force_locale("es"):
+        book = build()
+    rows = [row for row in book.worksheets[0].iter_rows(values_only=True)
+            if row[1] and "k = 5" in str(row[1])]
+    assert len(rows) == 1
+
+
+def test_a_generated_programme_is_k_anonymous(app, db_session, factories):
+    """Several hundred people of many organisations and countries, at random (seeded)."""
+    chance = random.Random(20240531)
+    sectors = list(Sector)
+    organisations = [factories.organisation(name=f"Organisation {n}",
+                                            sector=sectors[n % len(sectors)])
+                     for n in range(40)]
+    events = [Event(title=f"Event {n}", type=EventType.workshop, country="BZ",
+                    starts_on=date(2019, 1 + n % 12, 1 + n), ends_on=date(2019, 1 + n % 12, 1 + n))
+              for n in range(12)]
+    db_session.add_all(events)
+    countries = ["GT", "MX", "HN", "JM", "TT", "US", "CA", "CO", "BR", "GB", "ES", "DE", "NG",
+                 "IN"]
+    for n in range(600):
+        expert = chance.random() < 0.1
+        person = Person(full_name=f"Person {n}",
+                        sex=chance.choices([*Sex, None], weights=[50, 44, 1, 2, 3])[0],
+                        birth_year=chance.choice([None, *range(1950, 2005)]),
+                        organisation=None if expert else chance.choice(organisations),
+                        country=chance.choice(countries) if expert
+                        else chance.choices(["BZ", chance.choice(countries)], [9, 1])[0],
+                        is_international_expert=expert)
+        for event in chance.sample(events, chance.randint(1, 3)):
+            db_session.add(Attendance(event=event, person=person))
+    db_session.flush()
+    for period in (WorkbookPeriod(), WorkbookPeriod(date(2019, 3, 1), date(2019, 8, 31))):
+        book = build(period)
+        rows = participants(book)
+        assert_k_anonymous(rows)
+        suppressed = sum(1 for row in rows if row["Sex"] == "Suppressed")
+        assert f"{suppressed} of {len(rows)}" in about(book)["Privacy"]
+        assert len(rows) > 300
