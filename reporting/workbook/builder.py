@@ -75,8 +75,9 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         heading = _("%(programme)s: donor workbook, %(period)s",
                     programme=current_app.config["PROGRAMME_NAME"],
                     period=summary.period_text(scope.period))
-        workbook.add_block_sheet(_("Summary"), summary.summary_blocks(scope, indicators,
-                                                                      positions),
+        workbook.add_block_sheet(_("Summary"), summary.summary_blocks(
+            scope, indicators, positions,
+            k=None if with_names else sheets_coalitions.min_group()),
                                  heading=heading, position=0)
         workbook.add_block_sheet(
             _("About"),

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.organisations.states import Sector
-from coalitions.events.states import EventType
+from coalitions.events.states import EventType, Sex
 from core.extensions import db
 from core.spreadsheets import Block, Chart, Column
 from core.timeutil import to_programme_time
@@ -74,16 +74,31 @@ def awards_by_area(scope: Scope) -> list[tuple[str | None, int, Decimal]]:
 
 
 def summary_blocks(scope: Scope, indicators: Indicators,
-                   positions: dict[int, AwardMoney]) -> list[Block]:
+                   positions: dict[int, AwardMoney], *, k: int | None = None) -> list[Block]:
+    """With ``k`` (the anonymised variant), the counts of people below ``k`` are shown as
+    "fewer than k" (``reporting.privacy.suppress_cells``); without, every count is exact."""
     currency = _one({award.currency for award in positions.values()})
     count = Column(_("Number"), "integer")
+    by_sex = _titled(indicators.by_sex, {("not_recorded" if key is None else key.value): title
+                                         for key, title in sex_titles().items()})
+    by_age = _titled(indicators.by_age, age_titles())
+    women, under_30 = indicators.female, indicators.under_30
+    experts = indicators.international_experts
+    if k is not None:
+        female_title = str(sex_titles()[Sex.female])
+        by_sex = _small_cells(by_sex, k)
+        by_age = _small_cells(by_age, k)
+        women = dict(by_sex).get(female_title, women)
+        under_30 = dict(by_age).get(str(age_titles()["under_30"]), under_30)
+        experts = _small_cells([("", experts),
+                                ("", indicators.participants - experts)], k)[0][1]
     blocks = [
         Block(_("Programme indicators"), [Column(_("Indicator"), width=34), count], [
             (_("Events"), indicators.events),
             (_("Unique participants"), indicators.participants),
-            (_("Women"), indicators.female),
-            (_("Under 30"), indicators.under_30),
-            (_("International experts"), indicators.international_experts),
+            (_("Women"), women),
+            (_("Under 30"), under_30),
+            (_("International experts"), experts),
             (_("Organisations engaged"), indicators.organisations),
             (_("Grants awarded"), indicators.grants_awarded),
         ], note=_("As defined on the About sheet.")),
@@ -102,14 +117,13 @@ def summary_blocks(scope: Scope, indicators: Indicators,
               chart=Chart("column", _("Events by type"))),
         Block(_("Participants by sex"),
               [Column(_("Sex"), width=34), Column(_("Participants"), "integer")],
-              _titled(indicators.by_sex, {("not_recorded" if key is None else key.value): title
-                                          for key, title in sex_titles().items()}),
+              by_sex,
               # A pie of zeros shows nothing: no participants, no chart.
               chart=Chart("pie", _("Participants by sex")) if indicators.participants
               else None),
         Block(_("Participants by age group"),
               [Column(_("Age group"), width=34), Column(_("Participants"), "integer")],
-              _titled(indicators.by_age, age_titles()),
+              by_age,
               chart=Chart("pie", _("Participants by age group")) if indicators.participants
               else None),
         Block(_("Awards by thematic area"),
@@ -136,6 +150,14 @@ def summary_blocks(scope: Scope, indicators: Indicators,
 
 def _one(values: set) -> str | None:
     return next(iter(values)) if len(values) == 1 else None
+
+
+def _small_cells(rows: list[tuple[str, int]], k: int) -> list[tuple[str, int | str]]:
+    """The counts of people below ``k`` (and their complement) as "fewer than k"."""
+    fewer = _("fewer than %(k)d", k=k)
+    return [(title, fewer if cell.is_suppressed else cell.value)
+            for title, cell in zip((title for title, _n in rows),
+                                   privacy.suppress_cells(rows, k), strict=True)]
 
 
 def _titled(numbers: dict[str, int], titles: dict) -> list[tuple[str, int]]:
@@ -237,6 +259,9 @@ def privacy_text(release: privacy.Release) -> str:
         _("The people still in a group of fewer than %(k)d have those fields shown as "
           "\"Suppressed\": %(count)d of %(total)d. Their number of events attended is kept.",
           k=release.k, count=release.suppressed, total=len(release.rows)),
+        _("On the Summary, a count of fewer than %(k)d people is shown as \"fewer than "
+          "%(k)d\"; when it is the only one of its breakdown, the next smallest count is "
+          "too, so that the totals, kept exact, do not give it back.", k=release.k),
     ])
 
 

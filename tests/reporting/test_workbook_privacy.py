@@ -111,3 +111,20 @@ def test_a_generated_programme_is_k_anonymous(app, db_session, factories):
         suppressed = sum(1 for row in rows if row["Sex"] == "Suppressed")
         assert f"{suppressed} of {len(rows)}" in about(book)["Privacy"]
         assert len(rows) > 300
+
+
+def test_the_summary_hides_small_counts_of_people_in_the_anonymised_variant(demo_programme):
+    anonymised, named = build(), build(with_names=True)
+    for title in ("Participants by sex", "Participants by age group"):
+        exact = dict(block(named["Summary"], title))
+        shown = dict(block(anonymised["Summary"], title))
+        assert exact.keys() == shown.keys()
+        for key, number in shown.items():
+            assert number == exact[key] or number == "fewer than 5"
+            assert not (isinstance(number, int) and 0 < number < 5)
+        hidden = [key for key, number in shown.items() if number == "fewer than 5"]
+        assert len(hidden) != 1
+        assert hidden or min(exact.values()) == 0 or min(exact.values()) >= 5
+    indicators = dict(block(anonymised["Summary"], "Programme indicators"))
+    assert indicators["Women"] == dict(block(anonymised["Summary"],
+                                             "Participants by sex"))["Female"]
