@@ -19,6 +19,7 @@ from accounts.organisations.models import Organisation
 from core.extensions import db
 from core.spreadsheets import Column
 from grants.applications.models import BUDGET_CATEGORY_TITLES, Application, BudgetLine, Endorsement
+from grants.awards.dates import decided_column
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import DisbursementKind, DisbursementState
 from grants.calls.models import Call, Fund
@@ -211,7 +212,7 @@ def _award_rows(scope: Scope, positions: dict[int, AwardMoney]) -> Iterator[list
     ids = queries.awards_in_scope(scope)
     areas = queries.areas_by_application(select(Award.application_id).where(Award.id.in_(ids)))
     counterpart = aliased(Organisation)
-    decided = func.coalesce(Application.decided_at, Award.created_at)
+    decided = decided_column(Application.decided_at, Award.created_at)
     titles = queries.call_titles()
     query = (select(Award.id, Award.reference, Application.id, Application.reference,
                     Application.title, Organisation.name, counterpart.name,

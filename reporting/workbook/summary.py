@@ -178,6 +178,12 @@ def indicator_definitions() -> list[tuple[str, str]]:
             "Awards whose application was decided in the period (the day the award was "
             "created when the application has no decision time), whatever their state since; "
             "amounts per currency.")),
+        (_("Award date"), _(
+            "The day of the decision to award the grant (the day the award was created when "
+            "the application has no decision time), in the programme's time zone: the "
+            "\"Decided\" column of the Awards sheet, and the award date (awardDate) of the "
+            "360Giving open data, which the standard defines as when the decision to award "
+            "was made. The day the agreement was signed is the \"Signed\" column.")),
         *((money.label(name), money.definition(name)) for name in money.AMOUNTS),
         (_("Spent"), _("Expenditure in the award's accepted progress reports.")),
         (_("Budget variance"), _(
