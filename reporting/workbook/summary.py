@@ -214,6 +214,9 @@ def sheet_descriptions() -> dict[str, str]:
         "events": _("Events whose first day falls in the period."),
         "participants": _("People who attended an event of the period."),
         "organisations": _("Organisations engaged in the period."),
+        "reconciliation": _("Every award of the Awards sheet that the 360Giving open data "
+                            "leaves out, with why, and the counts and amounts of both side "
+                            "by side."),
     }
 
 
