@@ -187,8 +187,10 @@ def indicator_definitions() -> list[tuple[str, str]]:
         *((money.label(name), money.definition(name)) for name in money.AMOUNTS),
         (_("Spent"), _("Expenditure in the award's accepted progress reports.")),
         (_("Budget variance"), _(
-            "Spent minus budget, per budget category. Flagged when it is more than a tenth of "
-            "the budget, or when money was spent in a category with no budget.")),
+            "Spent minus budget, per budget category. Flagged when spending is more than a "
+            "tenth over the budget, or in a category with no budget; more than a tenth under "
+            "the budget only once the award's final report is due or accepted (before that, "
+            "spending may not be reported yet).")),
         (_("Review scores"), _(
             "Per application: the number of submitted reviews, the mean of their weighted "
             "totals on a 0–100 scale and the rank in the call's ranking. Reviewers are never "
