@@ -105,6 +105,9 @@ class Config:
     DEFAULT_CURRENCY = "USD"
     # 360Giving publisher prefix, used for generated organisation and grant identifiers.
     OPEN_DATA_PREFIX = "ogbz"
+    #: The publishing (managing) organisation's org-id.guide identifier, for the 360Giving
+    #: publisher block; empty: the grants' one funding organisation stands for it.
+    OPEN_DATA_PUBLISHER_ID = ""
     PROGRAMME_NAME = "Open Government Grants"
     # The smallest group of people any release to donors or the public may single out:
     # k of the anonymised participants' k-anonymity, and the smallest count of people shown
@@ -151,8 +154,8 @@ class Config:
         if redis_url:
             settings["RATELIMIT_STORAGE_URI"] = redis_url
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-                    "PROGRAMME_TIMEZONE", "OPEN_DATA_PREFIX", "PROGRAMME_NAME",
-                    "PUBLIC_BASE_URL", "DEFAULT_COUNTRY"):
+                    "PROGRAMME_TIMEZONE", "OPEN_DATA_PREFIX", "OPEN_DATA_PUBLISHER_ID",
+                    "PROGRAMME_NAME", "PUBLIC_BASE_URL", "DEFAULT_COUNTRY"):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
         settings["MAIL_PORT"] = _env_int("MAIL_PORT", cls.MAIL_PORT)

@@ -32,14 +32,17 @@ DEMO_USERS = [
 ]
 
 DEMO_ORGANISATIONS = [
-    # (name, acronym, sector, district, org_id)
+    # (name, acronym, sector, district, org_id). BZ-COA is org-id.guide's list of Belize
+    # government agencies by their code in the government's budget (Chart of Accounts); no
+    # codes have been published for Belize yet, so the demo's are made up. Real data holds
+    # one only where the directory has it.
     ("Regional Open Government Foundation", "ROGF", Sector.civil_society, "Belize", None),
     ("Embassy of the Donor Country", None, Sector.international, "Belize", None),
     ("Citizens for Transparency Belize", "CTB", Sector.civil_society, "Belize", None),
     ("Ministry of Public Service, Governance Reform and E-Governance", "MPSGR",
      Sector.government, "Cayo", "BZ-COA-MPSGR"),
-    ("Ministry of Education", "MOE", Sector.government, "Belize", None),
-    ("Office of the Ombudsman", None, Sector.government, "Belize", None),
+    ("Ministry of Education", "MOE", Sector.government, "Belize", "BZ-COA-MOE"),
+    ("Office of the Ombudsman", None, Sector.government, "Belize", "BZ-COA-OMB"),
     ("University of Belize", "UB", Sector.academic, "Cayo", None),
     ("Belize Chamber of Commerce and Industry", "BCCI", Sector.private, "Belize", None),
     ("Toledo Youth Voices", None, Sector.civil_society, "Toledo", None),

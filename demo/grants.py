@@ -99,6 +99,13 @@ GOVERNMENT = [
     "Statistical Institute of Belize", "Belize City Council", "Ministry of Health and Wellness",
     "Freedom of Information Unit",
 ]
+#: Made-up Chart of Accounts (BZ-COA) identifiers of the demo's other government bodies (see
+#: ``demo.accounts.DEMO_ORGANISATIONS``): a real directory holds one only where it is known.
+GOVERNMENT_ORG_IDS = {
+    "Ministry of Finance": "BZ-COA-MOF", "Statistical Institute of Belize": "BZ-COA-SIB",
+    "Belize City Council": "BZ-COA-BCC", "Ministry of Health and Wellness": "BZ-COA-MOHW",
+    "Freedom of Information Unit": "BZ-COA-FOIU",
+}
 REFERENCE_CALL_TITLE = "Open Government Mini-Grants 2018"
 # The reference call's applications by state (20 in all), in the order they were submitted:
 # the call was decided in December 2018, so none is left waiting.
@@ -116,6 +123,7 @@ def demo_organisation(name: str, sector: Sector, district: str | None = None) ->
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
     if organisation is None:
         organisation = Organisation(name=name, sector=sector, district=district, country="BZ",
+                                    org_id=GOVERNMENT_ORG_IDS.get(name),
                                     is_verified=True, verified_at=utcnow())
         db.session.add(organisation)
         db.session.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from core import contributions
 from core.extensions import db
@@ -47,3 +47,14 @@ def reports_of(award: Award) -> list[ProgressReport]:
 def accepted_report_kinds(award: Award) -> set[ReportKind]:
     return set(db.session.scalars(select(ProgressReport.kind).where(
         ProgressReport.award_id == award.id, ProgressReport.state == ReportState.accepted)))
+
+
+def budget_reporting_due(award_ids, today: date) -> set[int]:
+    """The awards of ``award_ids`` (ids, or a select of them) whose budget's period is due
+    to be reported: the final report is accepted or its due day is before ``today``. Budget
+    versus actual flags under-spending only for these (``grants.monitoring.budget``)."""
+    return set(db.session.scalars(
+        select(ProgressReport.award_id).where(
+            ProgressReport.award_id.in_(award_ids), ProgressReport.kind == ReportKind.final,
+            or_(ProgressReport.state == ReportState.accepted, ProgressReport.due_on < today))
+        .distinct()))

@@ -8,7 +8,11 @@ Budget versus actual, per budget category
     spent      expenditure of the award's accepted report versions in the category
     variance   spent − budgeted (positive: over budget; negative: under budget)
     percent    variance ÷ budgeted × 100, to one decimal; none when nothing was budgeted
-    flagged    |variance| > 10 % of budgeted, or spending in a category with no budget
+    flagged    spending in a category with no budget; or spent > budgeted + 10 % of budgeted
+               (over budget) at any time; or spent < budgeted − 10 % of budgeted (under
+               budget) once the report covering the budget's period is due: the award's
+               final report, whose due day has passed or which is accepted. Before that,
+               spending below the budget only means the grantee has not reported it yet.
 
 Spending against the award's money (``grants.ledger.money``'s definitions)
     unspent      disbursed − spent (disbursed but not yet reported as spent)
@@ -45,11 +49,15 @@ def variance_percent(budgeted: Decimal, spent: Decimal) -> Decimal | None:
                                                           rounding=ROUND_HALF_UP)
 
 
-def is_flagged(budgeted: Decimal, spent: Decimal) -> bool:
-    """|spent − budgeted| > 10 % of budgeted (exactly 10 % is not flagged), or any spending
-    where nothing was budgeted."""
+def is_flagged(budgeted: Decimal, spent: Decimal, reporting_due: bool = True) -> bool:
+    """Any spending where nothing was budgeted; else |spent − budgeted| > 10 % of budgeted
+    (exactly 10 % is not flagged), an under-spend only when ``reporting_due`` (the report
+    covering the budget's period is due or accepted): over-spending can only grow, while
+    under-spending before then is spending not reported yet."""
     if budgeted == 0:
         return spent != 0
+    if spent < budgeted and not reporting_due:
+        return False
     return abs(spent - budgeted) > abs(budgeted) * FLAG_SHARE
 
 
@@ -59,6 +67,8 @@ class BudgetRow:
     category: str
     budgeted: Decimal
     spent: Decimal
+    #: Whether the report covering the budget's period is due (see :func:`is_flagged`).
+    reporting_due: bool = True
 
     @property
     def variance(self) -> Decimal:
@@ -74,7 +84,7 @@ class BudgetRow:
 
     @property
     def is_flagged(self) -> bool:
-        return is_flagged(self.budgeted, self.spent)
+        return is_flagged(self.budgeted, self.spent, self.reporting_due)
 
 
 @dataclass(frozen=True)
@@ -88,16 +98,18 @@ class BudgetVsActual:
 
 
 def budget_vs_actual(budgeted: Mapping[str, Decimal], spent: Mapping[str, Decimal],
-                     order: Sequence[str] = ()) -> BudgetVsActual:
+                     order: Sequence[str] = (), *, reporting_due: bool = True
+                     ) -> BudgetVsActual:
     """One row per category that has a budget or spending. Categories listed in ``order``
-    come first, in that order; the others follow alphabetically."""
+    come first, in that order; the others follow alphabetically. ``reporting_due``: whether
+    the report covering the budget's period is due (under-spending is flagged only then)."""
     categories = set(budgeted) | set(spent)
     rank = {key: index for index, key in enumerate(order)}
     ordered = sorted(categories, key=lambda key: (rank.get(key, len(rank)), key))
-    rows = [BudgetRow(key, _amount(budgeted.get(key)), _amount(spent.get(key)))
-            for key in ordered]
+    rows = [BudgetRow(key, _amount(budgeted.get(key)), _amount(spent.get(key)),
+                      reporting_due) for key in ordered]
     total = BudgetRow("", sum((row.budgeted for row in rows), ZERO),
-                      sum((row.spent for row in rows), ZERO))
+                      sum((row.spent for row in rows), ZERO), reporting_due)
     return BudgetVsActual(rows=rows, total=total)
 
 

@@ -24,6 +24,7 @@ from accounts.organisations.models import Organisation, OrganisationMember
 from core import work
 from core.extensions import db
 from core.money import cents, format_money
+from core.timeutil import programme_today
 from core.uploads.models import StoredFile
 from grants.applications.models import BUDGET_CATEGORIES, Application, BudgetLine
 from grants.awards.models import Award, Disbursement, Tranche
@@ -35,6 +36,7 @@ from grants.ledger import queries as ledger_queries
 from grants.ledger.money import Money, select_money
 from grants.ledger.queries import money_by_award, money_by_tranche, money_of
 from grants.monitoring import budget
+from grants.monitoring.award_reports import budget_reporting_due
 from grants.monitoring.models import Expenditure, ProgressReport, ReportEvidence, ReportVersion
 from grants.monitoring.policies import (
     EDITABLE_STATES,
@@ -162,7 +164,9 @@ class AwardBudget:
 
 def award_budget(award: Award) -> AwardBudget:
     spent = spent_by_category(award)
-    table = budget.budget_vs_actual(budgeted_by_category(award), spent, CATEGORY_ORDER)
+    due = award.id in budget_reporting_due([award.id], programme_today())
+    table = budget.budget_vs_actual(budgeted_by_category(award), spent, CATEGORY_ORDER,
+                                    reporting_due=due)
     position = budget.spending(money_of(award), table.total.spent)
     return AwardBudget(award=award, table=table, position=position)
 

@@ -18,11 +18,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
 
+from accounts.organisations.forms import country_codes
 from core.timeutil import as_utc
 from grants.applications.models import DISTRICTS
+from reporting.opendata.validation import GRANT_SCHEMA, load_schema
 from reporting.portal.queries import PublicProject
 
 COUNTRY_CODE = "BZ"
@@ -159,9 +162,14 @@ def grant_record(project: PublicProject, *, urls=None) -> dict:
     planned = planned_dates(project)
     if planned:
         record["plannedDates"] = [planned]
-    record["recipientOrganization"] = [{
+    recipient = {
         "id": organisation_identifier(project.organisation_org_id, project.organisation_id),
-        "name": clean(project.organisation_name)}]
+        "name": clean(project.organisation_name)}
+    location = organisation_location(project.organisation_district,
+                                     project.organisation_country)
+    if location:
+        recipient["location"] = [location]
+    record["recipientOrganization"] = [recipient]
     record["fundingOrganization"] = [{
         "id": organisation_identifier(project.funder_org_id, project.funder_id),
         "name": clean(project.funder_name)}]
@@ -197,12 +205,17 @@ def planned_dates(project: PublicProject) -> dict | None:
     return planned or None
 
 
+def district_name(district: str) -> str:
+    """Known districts are named "<name> District", which keeps the Belize District apart
+    from the country."""
+    return f"{district} District" if district in DISTRICTS else district
+
+
 def beneficiary_locations(districts: tuple[str, ...]) -> list[dict]:
     """One location per public district, or the country when none is public.
 
-    Belize has no geographic code type in the standard's code list, so no geoCode is given.
-    Known districts are named "<name> District", which keeps the Belize District apart from
-    the country.
+    The standard's geoCodeType code list names only the United Kingdom's statistical
+    geographies: Belize's districts have no code type in it, so no geoCode is given.
     """
     locations = []
     seen = set()
@@ -211,9 +224,28 @@ def beneficiary_locations(districts: tuple[str, ...]) -> list[dict]:
         if not name or name in seen:
             continue
         seen.add(name)
-        locations.append({"name": f"{name} District" if name in DISTRICTS else name,
-                          "countryCode": COUNTRY_CODE})
+        locations.append({"name": district_name(name), "countryCode": COUNTRY_CODE})
     return locations or [{"name": COUNTRY_NAME, "countryCode": COUNTRY_CODE}]
+
+
+def organisation_location(district: str | None, country: str | None) -> dict | None:
+    """Where the recipient organisation is: its district in Belize, else its country (by
+    code: the standard's countryCode list holds every ISO 3166-1 country). ``None`` when
+    the organisation has no country, or one the standard does not list."""
+    code = (country or "").strip().upper()
+    if code not in standard_country_codes():
+        return None
+    name = clean(district).strip() if code == COUNTRY_CODE else ""
+    if name:
+        return {"name": district_name(name), "countryCode": code}
+    return {"name": country_codes().get(code, code), "countryCode": code}
+
+
+@cache
+def standard_country_codes() -> frozenset[str]:
+    """The country codes the vendored schema accepts."""
+    location = load_schema(GRANT_SCHEMA)["$defs"]["Location"]["properties"]["countryCode"]
+    return frozenset(location["enum"])
 
 
 def classifications(areas: tuple[str, ...]) -> list[dict]:

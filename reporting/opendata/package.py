@@ -10,7 +10,7 @@ from flask import current_app
 from werkzeug.routing import BuildError
 
 from core.urls import external_url, has_public_base_url
-from reporting.opendata.grants import Records, build_records, decimal_number
+from reporting.opendata.grants import Records, build_records, decimal_number, prefix
 from reporting.opendata.validation import validate_package
 from reporting.portal.queries import PublicProject, public_projects
 
@@ -37,7 +37,10 @@ def build_package(records: Records, *, fund_id: int | None = None) -> dict:
     if not records.grants:
         raise NothingToPublish()
     config = current_app.config
-    publisher: dict = {"name": config["PROGRAMME_NAME"]}
+    publisher: dict = {"name": config["PROGRAMME_NAME"], "prefix": f"360G-{prefix()}"}
+    identifier = publisher_identifier(records.grants)
+    if identifier:
+        publisher["identifier"] = identifier
     if config.get("PUBLIC_BASE_URL"):
         publisher["website"] = config["PUBLIC_BASE_URL"]
     package: dict = {
@@ -55,6 +58,18 @@ def build_package(records: Records, *, fund_id: int | None = None) -> dict:
                               **({"fund": fund_id} if fund_id is not None else {}))
         package["downloadURL"] = download
     return validate_package(package)
+
+
+def publisher_identifier(grants: list[dict]) -> str | None:
+    """The publisher's organisation identifier: ``OPEN_DATA_PUBLISHER_ID`` when configured
+    (the managing organisation's org-id), else the one funding organisation of every grant
+    (the fund's managing organisation, as the records name it); ``None`` when the grants
+    have several funders and none is configured."""
+    configured = (current_app.config.get("OPEN_DATA_PUBLISHER_ID") or "").strip()
+    if configured:
+        return configured
+    funders = {funder["id"] for grant in grants for funder in grant["fundingOrganization"]}
+    return funders.pop() if len(funders) == 1 else None
 
 
 def dumps(package: dict) -> bytes:

@@ -21,6 +21,7 @@ from core.extensions import db
 from core.translations import other_languages
 from grants.applications.models import Application, application_thematic_areas
 from grants.applications.states import ApplicationState
+from grants.awards.dates import award_date
 from grants.awards.models import Award, Disbursement
 from grants.awards.states import AwardState
 from grants.calls.models import Call, Fund, ThematicArea
@@ -38,7 +39,7 @@ for _model, _attributes, _options in (
         (ProgressReport, ("state", "award_id"), {}), (Decision, ("decided_at",), {}),
         (Application, (), {"rows": False,
                            "when": lambda app: app.state == ApplicationState.awarded}),
-        (Organisation, ("name", "org_id"), {"rows": False}),
+        (Organisation, ("name", "org_id", "district", "country"), {"rows": False}),
         (Fund, ("name", "donor_organisation_id", "managing_organisation_id"), {}),
         (Call, ("title", "fund_id"), {}), (ThematicArea, ("name", "position"), {})):
     freshness.watch(freshness.PROJECTS, _model, *_attributes, **_options)
@@ -69,6 +70,9 @@ class PublicProject:
     organisation_id: int | None = None
     organisation_name: str | None = None
     organisation_org_id: str | None = None
+    #: Where the organisation is: its district (None when not recorded) and country code.
+    organisation_district: str | None = None
+    organisation_country: str | None = None
     partner_name: str | None = None
     amount: Decimal | None = None
     currency: str | None = None
@@ -212,13 +216,15 @@ def _project(award: Award, publication: ProjectPublication, decided_at, money: M
     if shown("organisation"):
         organisation = application.organisation
         parts.update(organisation_id=organisation.id, organisation_name=organisation.name,
-                     organisation_org_id=organisation.org_id)
+                     organisation_org_id=organisation.org_id,
+                     organisation_district=organisation.district,
+                     organisation_country=organisation.country)
     if shown("partner") and application.counterpart is not None:
         parts["partner_name"] = application.counterpart.name
     if shown("amount"):
         parts.update(amount=money.awarded, currency=award.currency)
     if shown("dates"):
-        parts.update(award_date=(award.signed_on or (decided_at and decided_at.date())),
+        parts.update(award_date=award_date(application.decided_at, award.created_at),
                      starts_on=award.starts_on, ends_on=award.ends_on)
     if shown("area"):
         parts["areas"] = tuple(name for name, _translations in areas)

@@ -16,7 +16,13 @@ from flask_babel import gettext as _
 from core.spreadsheets import Workbook
 from core.timeutil import utcnow
 from reporting.indicators.queries import compute
-from reporting.workbook import queries, sheets_coalitions, sheets_grants, summary
+from reporting.workbook import (
+    queries,
+    reconciliation,
+    sheets_coalitions,
+    sheets_grants,
+    summary,
+)
 from reporting.workbook.queries import Scope, WorkbookPeriod
 
 
@@ -68,6 +74,11 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
                                        totals=spec.totals or None,
                                        totals_label=_("Total") if spec.totals else None)
             written.append((title, key))
+        is_empty = not any(workbook.row_counts.values())
+        # After the data sheets, so that the Summary and About still come first.
+        written.append((workbook.add_block_sheet(
+            _("Reconciliation"), reconciliation.reconciliation_blocks(scope, positions)),
+            "reconciliation"))
         counts = workbook.row_counts
         sheets = [(title, key, counts[title]) for title, key in written]
 
@@ -83,7 +94,7 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             _("About"),
             summary.about_blocks(scope=scope, fund=fund, with_names=with_names,
                                  generated_at=generated_at, sheets=sheets, release=release,
-                                 is_empty=not any(rows for _t, _k, rows in sheets)),
+                                 is_empty=is_empty),
             heading=heading, position=0)
     except BaseException:
         workbook.close()

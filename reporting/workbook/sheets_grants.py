@@ -18,13 +18,16 @@ from sqlalchemy.orm import aliased, joinedload
 from accounts.organisations.models import Organisation
 from core.extensions import db
 from core.spreadsheets import Column
+from core.timeutil import programme_today
 from grants.applications.models import BUDGET_CATEGORY_TITLES, Application, BudgetLine, Endorsement
+from grants.awards.dates import decided_column
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.states import DisbursementKind, DisbursementState
 from grants.calls.models import Call, Fund
 from grants.calls.states import CallState
 from grants.ledger.money import label as money_label
 from grants.monitoring import budget
+from grants.monitoring.award_reports import budget_reporting_due
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import CATEGORY_ORDER, accepted_versions
 from grants.ranking.queries import RANKED_STATES, criterion_specs, review_records, totals_of_records
@@ -211,7 +214,7 @@ def _award_rows(scope: Scope, positions: dict[int, AwardMoney]) -> Iterator[list
     ids = queries.awards_in_scope(scope)
     areas = queries.areas_by_application(select(Award.application_id).where(Award.id.in_(ids)))
     counterpart = aliased(Organisation)
-    decided = func.coalesce(Application.decided_at, Award.created_at)
+    decided = decided_column(Application.decided_at, Award.created_at)
     titles = queries.call_titles()
     query = (select(Award.id, Award.reference, Application.id, Application.reference,
                     Application.title, Organisation.name, counterpart.name,
@@ -337,13 +340,14 @@ def _budget_rows(scope: Scope) -> Iterator[list]:
                    Expenditure.version_id.in_(accepted_versions()))
             .group_by(ProgressReport.award_id, Expenditure.category)):
         spent[award_id][category] = money(total)
+    due = budget_reporting_due(ids, programme_today())
     query = (select(Award.id, Award.reference, Organisation.name, Award.currency)
              .join(Application, Award.application_id == Application.id)
              .join(Organisation, Application.organisation_id == Organisation.id)
              .where(Award.id.in_(ids)).order_by(Award.reference, Award.id))
     for award_id, reference, grantee, currency in stream(query):
         table = budget.budget_vs_actual(budgeted.get(award_id, {}), spent.get(award_id, {}),
-                                        CATEGORY_ORDER)
+                                        CATEGORY_ORDER, reporting_due=award_id in due)
         for row in table.rows:
             share = row.variance_percent
             title = BUDGET_CATEGORY_TITLES.get(row.category)

@@ -201,11 +201,19 @@ def indicator_definitions() -> list[tuple[str, str]]:
             "Awards whose application was decided in the period (the day the award was "
             "created when the application has no decision time), whatever their state since; "
             "amounts per currency.")),
+        (_("Award date"), _(
+            "The day of the decision to award the grant (the day the award was created when "
+            "the application has no decision time), in the programme's time zone: the "
+            "\"Decided\" column of the Awards sheet, and the award date (awardDate) of the "
+            "360Giving open data, which the standard defines as when the decision to award "
+            "was made. The day the agreement was signed is the \"Signed\" column.")),
         *((money.label(name), money.definition(name)) for name in money.AMOUNTS),
         (_("Spent"), _("Expenditure in the award's accepted progress reports.")),
         (_("Budget variance"), _(
-            "Spent minus budget, per budget category. Flagged when it is more than a tenth of "
-            "the budget, or when money was spent in a category with no budget.")),
+            "Spent minus budget, per budget category. Flagged when spending is more than a "
+            "tenth over the budget, or in a category with no budget; more than a tenth under "
+            "the budget only once the award's final report is due or accepted (before that, "
+            "spending may not be reported yet).")),
         (_("Review scores"), _(
             "Per application: the number of submitted reviews, the mean of their weighted "
             "totals on a 0–100 scale and the rank in the call's ranking. Reviewers are never "
@@ -231,6 +239,9 @@ def sheet_descriptions() -> dict[str, str]:
         "events": _("Events whose first day falls in the period."),
         "participants": _("People who attended an event of the period."),
         "organisations": _("Organisations engaged in the period."),
+        "reconciliation": _("Every award of the Awards sheet that the 360Giving open data "
+                            "leaves out, with why, and the counts and amounts of both side "
+                            "by side."),
     }
 
 

@@ -105,7 +105,9 @@ def test_identifiers(demo_programme, app, db_session, monkeypatch):
     db_session.flush()
     grants = {grant["id"]: grant for grant in build_package(collect())["grants"]}
     grant = grants[f"360G-ogbz-{project.reference}"]
-    assert grant["recipientOrganization"] == [{"id": "BZ-COA-12345", "name": recipient.name}]
+    assert grant["recipientOrganization"] == [{
+        "id": "BZ-COA-12345", "name": recipient.name,
+        "location": [{"name": f"{recipient.district} District", "countryCode": "BZ"}]}]
     funder = award.application.call.fund.manager
     assert grant["fundingOrganization"] == [{"id": f"360G-ogbz-ORG-{funder.id}",
                                              "name": funder.name}]
@@ -305,3 +307,71 @@ def test_validating_many_grants_is_linear(demo_programme, monkeypatch):
     assert validate_package(package) is package
     # The package schema's pairwise uniqueItems never sees the whole array.
     assert envelopes and max(envelopes) <= 1
+
+
+def test_recipients_carry_their_location_and_the_publisher_its_identifiers(
+        demo_programme, app, db_session, monkeypatch):
+    project = reference_projects()[0]
+    recipient = db_session.get(Award, project.award_id).application.organisation
+    recipient.district = None
+    db_session.flush()
+    package = build_package(collect())
+    assert package_errors(package) == []
+    for grant in package["grants"]:
+        location = grant["recipientOrganization"][0]["location"]
+        assert len(location) == 1 and location[0]["countryCode"] == "BZ"
+    grant = next(grant for grant in package["grants"]
+                 if grant["id"] == f"360G-ogbz-{project.reference}")
+    # No district recorded: the country stands for it.
+    assert grant["recipientOrganization"][0]["location"] == [
+        {"name": "Belize", "countryCode": "BZ"}]
+    # The publisher: the programme's prefix, and the one funding organisation's identifier.
+    funders = {grant["fundingOrganization"][0]["id"] for grant in package["grants"]}
+    assert package["publisher"]["prefix"] == "360G-ogbz"
+    assert [package["publisher"]["identifier"]] == list(funders)
+
+    monkeypatch.setitem(app.config, "OPEN_DATA_PUBLISHER_ID", "BZ-COA-MPSGR")
+    recipient.country = "GT"
+    recipient.district = "Petén"
+    db_session.flush()
+    package = build_package(collect())
+    assert package_errors(package) == []
+    assert package["publisher"]["identifier"] == "BZ-COA-MPSGR"
+    grant = next(grant for grant in package["grants"]
+                 if grant["id"] == f"360G-ogbz-{project.reference}")
+    # Abroad, the country: Belize's districts mean nothing there.
+    assert grant["recipientOrganization"][0]["location"] == [
+        {"name": "Guatemala", "countryCode": "GT"}]
+
+
+def test_a_country_the_standard_does_not_list_gives_no_location(
+        demo_programme, db_session):
+    project = reference_projects()[0]
+    recipient = db_session.get(Award, project.award_id).application.organisation
+    recipient.country = "XK"
+    db_session.flush()
+    package = build_package(collect())
+    assert package_errors(package) == []
+    grant = next(grant for grant in package["grants"]
+                 if grant["id"] == f"360G-ogbz-{project.reference}")
+    assert "location" not in grant["recipientOrganization"][0]
+
+
+def test_the_award_date_is_the_day_of_the_decision_in_the_programme_zone(
+        demo_programme, db_session):
+    project = reference_projects()[0]
+    award = db_session.get(Award, project.award_id)
+    # 03:00 UTC on 15 December is still 14 December in Belize (UTC-6); signed much later.
+    award.application.decided_at = datetime(2018, 12, 15, 3, 0, tzinfo=UTC)
+    award.signed_on = date(2019, 1, 20)
+    db_session.flush()
+    grant = next(grant for grant in build_package(collect())["grants"]
+                 if grant["id"] == f"360G-ogbz-{project.reference}")
+    assert grant["awardDate"] == "2018-12-14"
+    # Without a decision time: the day the award was created.
+    award.application.decided_at = None
+    award.created_at = datetime(2018, 12, 20, 18, 0, tzinfo=UTC)
+    db_session.flush()
+    grant = next(grant for grant in build_package(collect())["grants"]
+                 if grant["id"] == f"360G-ogbz-{project.reference}")
+    assert grant["awardDate"] == "2018-12-20"

@@ -20,7 +20,7 @@ REFERENCE = WorkbookPeriod(date(2018, 1, 1), date(2019, 12, 31))
 DATA_SHEETS = ["Calls", "Applications", "Awards", "Disbursements", "Budget vs actual",
                "Reports", "Coalitions", "Memberships", "Commitments", "Events", "Participants",
                "Organisations"]
-SHEETS = ["About", "Summary", *DATA_SHEETS]
+SHEETS = ["About", "Summary", *DATA_SHEETS, "Reconciliation"]
 
 
 def load(workbook) -> openpyxl.Workbook:

@@ -160,3 +160,23 @@ def test_committed_minus_disbursed_is_undisbursed_in_every_total(rows):
         assert total.undisbursed == total.committed - total.disbursed
         assert total.undisbursed == sum((m.undisbursed for m in same), D("0"))
         assert awards == sum(c.awards for c in calls if c.currency == currency)
+
+
+@pytest.mark.parametrize(("budgeted", "spent", "due", "flagged"), [
+    ("1000.00", "0.00", False, False),  # nothing reported yet: not off budget
+    ("1000.00", "0.00", True, True),  # the final report is due: off budget
+    ("1000.00", "850.00", False, False),
+    ("1000.00", "850.00", True, True),
+    ("1000.00", "1200.00", False, True),  # over budget: flagged whenever it is reported
+    ("1000.00", "1200.00", True, True),
+    ("0.00", "50.00", False, True),  # spending without a budget: always
+    ("1000.00", "1050.00", True, False),
+])
+def test_under_spending_is_flagged_only_once_the_report_covering_the_budget_is_due(
+        budgeted, spent, due, flagged):
+    assert is_flagged(D(budgeted), D(spent), due) is flagged
+    table = budget_vs_actual({"personnel": D(budgeted)}, {"personnel": D(spent)},
+                             reporting_due=due)
+    assert table.rows[0].is_flagged is flagged
+    assert table.total.is_flagged is flagged
+    assert (table.flagged == table.rows) is flagged

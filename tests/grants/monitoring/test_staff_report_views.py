@@ -3,9 +3,12 @@ closing out an award."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from core.outbox.models import OutboxMessage
+from core.timeutil import programme_today
 from grants.awards.states import AwardState, DisbursementState
 from grants.monitoring import queries
 from grants.monitoring.models import ProgressReport
@@ -100,6 +103,12 @@ def test_the_budget_page(db_session, client, login_as, grant, finance):
     assert "US$2,800.00" in page  # spent (accepted only)
     assert "-US$1,500.00" in page and "-60.0 %" in page  # activities
     assert "-10.0 %" in page  # personnel: exactly 10 % under, not flagged
+    # Activities, materials and the total are under budget, but the final report is not
+    # due yet: nothing is flagged until it is.
+    assert page.count("Over 10% variance") == 0
+    grant.final.due_on = programme_today() - timedelta(days=1)
+    db_session.flush()
+    page = client.get(f"/awards/{grant.award.id}/budget").get_data(as_text=True)
     assert page.count("Over 10% variance") == 3  # activities, materials, total
     assert "US$2,500.00" in page  # disbursed
     assert "-US$300.00" in page  # disbursed but not yet reported as spent
