@@ -27,10 +27,13 @@ from .cells import (
 from .charts import ROW_HEIGHT_CM, native_chart
 from .columns import NUMBER_FORMATS, Block, Column
 from .text import safe_text
+from .totals import Tally
 
-#: The aggregates a totals row can show, as SUBTOTAL function numbers. The 1xx numbers skip
-#: rows hidden by a filter, so the totals follow what the reader is looking at.
-TOTAL_FUNCTIONS = {"sum": 109, "average": 101, "count": 103, "min": 105, "max": 104}
+#: The aggregates a totals row can show. They are computed here, as the rows stream past, and
+#: written as numbers: a formula saved by openpyxl has no cached result, so every reader that
+#: does not recalculate (pandas, python-calamine, file previews, mail clients) would see an
+#: empty total.
+TOTAL_FUNCTIONS = frozenset({"sum", "average", "count", "min", "max"})
 
 #: Excel's hard limit on rows per sheet.
 MAX_ROWS = 1_048_576
@@ -60,6 +63,7 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
     limit = MAX_ROWS - 1 - (1 if totals else 0)
     count = 0
     append = sheet.append
+    tallies = {index: Tally(columns[index]) for index in totals}
     for row in rows:
         if len(row) != width:
             raise ValueError(f"row {count + 1} of sheet {sheet.title!r} has {len(row)} "
@@ -67,11 +71,13 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
         count += 1
         if count > limit:
             raise ValueError(f"sheet {sheet.title!r} has more rows than Excel allows")
+        for index, tally in tallies.items():
+            tally.add(row[index])
         append([convert(value) for convert, value in zip(converters, row, strict=True)])
 
     last_row = count + 1
     if totals:
-        sheet.append(_totals_row(sheet, columns, totals, totals_label, count))
+        sheet.append(_totals_row(sheet, columns, totals, totals_label, tallies))
 
     data_range = f"A1:{last_letter}{last_row}"
     if table_name is not None and count:
@@ -146,7 +152,7 @@ def write_block_sheet(sheet, blocks: list[Block], heading: str | None, *,
 
 
 def _totals_row(sheet, columns: list[Column], totals: dict[int, str], label: str | None,
-                count: int) -> list:
+                tallies: dict[int, Tally]) -> list:
     row: list = [None] * len(columns)
     row[0] = styled_cell(sheet, safe_text(str(label)), font=TOTAL_FONT, border=TOTAL_BORDER,
                          as_text=True)
@@ -162,12 +168,6 @@ def _totals_row(sheet, columns: list[Column], totals: dict[int, str], label: str
             number_format = NUMBER_FORMATS["integer"]
         elif function == "average" and column.kind == "integer":
             number_format = NUMBER_FORMATS["decimal"]
-        if count:
-            letter = get_column_letter(index + 1)
-            # Built here from numbers only: the one kind of formula the helper writes.
-            value = f"=SUBTOTAL({TOTAL_FUNCTIONS[function]},{letter}2:{letter}{count + 1})"
-        else:
-            value = 0
-        row[index] = styled_cell(sheet, value, font=TOTAL_FONT, border=TOTAL_BORDER,
-                                 number_format=number_format)
+        row[index] = styled_cell(sheet, tallies[index].result(function), font=TOTAL_FONT,
+                                 border=TOTAL_BORDER, number_format=number_format)
     return row

@@ -70,9 +70,12 @@ class Workbook:
 
         ``totals`` maps column indexes (0-based) to an aggregate in :data:`TOTAL_FUNCTIONS`
         ("sum", "average", "count", "min", "max"); a bold row is then added below the data with
-        ``=SUBTOTAL(n, X2:Xlast)`` formulas, which skip rows hidden by the filter, and
+        the aggregates computed from the rows and written as numbers (money as Decimal, to the
+        cent), so that readers which do not recalculate formulas see them too, and
         ``totals_label`` (already translated, e.g. "Total") in the first column, which
-        therefore cannot itself be totalled. With no data rows the totals are a plain 0.
+        therefore cannot itself be totalled. Text and empty cells are left out as Excel's
+        SUM, AVERAGE, MIN and MAX do; "count" counts the non-empty cells. With no data rows
+        the totals are a plain 0 (an average is left empty).
 
         The title is made acceptable to Excel: characters ``[]:*?/\\`` become ``-``, control
         characters are dropped, leading and trailing quotes and spaces are removed, it is cut to

@@ -232,7 +232,8 @@ def about_blocks(*, scope: Scope, fund: str | None, with_names: bool, generated_
                        zone=current_app.config["PROGRAMME_TIMEZONE"])),
         (_("Amounts"), _(
             "Amounts are in each record's currency and are never added up across "
-            "currencies. Totals rows add up the rows left visible by the filters.")),
+            "currencies. Totals rows add up every row of their sheet, whatever the filters "
+            "show.")),
     ]
     if is_empty:
         facts.append((_("Note"), _("No records match this period: every sheet is empty and "

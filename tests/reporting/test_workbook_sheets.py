@@ -175,8 +175,7 @@ def test_totals_match_the_database(demo_book, db_session):
     awarded = db_session.scalar(select(func.sum(Award.amount)))
     assert Decimal(str(sum(values(demo_book["Awards"], "Amount awarded")))) == awarded
     column = headers.index("Amount awarded")
-    letter = totals[column].column_letter
-    assert totals[column].value == f"=SUBTOTAL(109,{letter}2:{letter}{len(rows) + 1})"
+    assert Decimal(str(totals[column].value)) == awarded
     assert totals[column].font.b and totals[0].value == "Total"
 
     paid = Disbursement.state == DisbursementState.paid
@@ -187,10 +186,10 @@ def test_totals_match_the_database(demo_book, db_session):
     assert Decimal(str(sum(v or 0 for v in values(demo_book["Disbursements"],
                                                   "Disbursed")))) == disbursed
     assert Decimal(str(sum(values(demo_book["Awards"], "Disbursed")))) == disbursed
-    _headers, _rows, ledger_totals = table(demo_book["Disbursements"])
-    assert [cell.value.split(",")[0] for cell in ledger_totals
-            if isinstance(cell.value, str) and cell.value.startswith("=")] == [
-        "=SUBTOTAL(109"] * 3
+    ledger_headers, _rows, ledger_totals = table(demo_book["Disbursements"])
+    assert Decimal(str(ledger_totals[ledger_headers.index("USD equivalent")].value)) == Decimal(
+        str(sum(v or 0 for v in values(demo_book["Disbursements"], "USD equivalent"))))
+    assert sum(isinstance(cell.value, (int, float)) for cell in ledger_totals) == 3
 
     budgeted = db_session.scalar(select(func.sum(BudgetLine.amount)).where(
         BudgetLine.application_id.in_(select(Award.application_id))))
@@ -376,7 +375,7 @@ def test_no_cell_made_from_user_text_is_a_formula(hostile_programme):
                     formulas.append(cell.value)
                 elif isinstance(cell.value, str):
                     texts.add(cell.value)
-    assert formulas and all(value.startswith("=SUBTOTAL(109,") for value in formulas)
+    assert not formulas  # not even the totals, which are numbers
     assert not any(text.startswith(("=", "+", "-", "@", "\t", "\r")) for text in texts)
     # Neutralised with a leading quote, kept in full otherwise.
     assert "'=HYPERLINK(\"http://x\",\"click\")" in texts
