@@ -29,8 +29,8 @@ Design choices, each for a reason:
 
 The package's modules, each one concept: :mod:`.text` (safe cell text), :mod:`.columns`
 (column, block and chart definitions), :mod:`.cells` (styles and value converters),
-:mod:`.charts`, :mod:`.totals`, :mod:`.sheets` (writing one sheet), :mod:`.workbook` and
-:mod:`.download`.
+:mod:`.charts`, :mod:`.totals`, :mod:`.printing` (page setup), :mod:`.sheets` (writing one
+sheet), :mod:`.workbook` and :mod:`.download`.
 Import from ``core.spreadsheets`` itself: the names below are its interface.
 """
 
@@ -45,6 +45,7 @@ from .columns import (
     Column,
 )
 from .download import XLSX_MIMETYPE, send_workbook
+from .printing import PrintSetup
 from .sheets import MAX_ROWS, TOTAL_FUNCTIONS
 from .text import MAX_CELL_TEXT, safe_text
 from .workbook import Workbook
@@ -52,5 +53,6 @@ from .workbook import Workbook
 __all__ = [
     "CHART_KINDS", "DEFAULT_WIDTHS", "KINDS", "MAX_CELL_TEXT", "MAX_DEFAULT_WIDTH", "MAX_ROWS",
     "NUMBER_FORMATS", "TOTAL_FUNCTIONS", "XLSX_MIMETYPE", "Block", "Chart", "Column",
+    "PrintSetup",
     "Workbook", "safe_text", "send_workbook",
 ]
