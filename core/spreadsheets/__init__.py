@@ -19,8 +19,9 @@ Design choices, each for a reason:
   converted to the workbook's zone and written without one. The caller names the zone in the
   column title.
 - **User text is never a formula.** Every string goes through :func:`safe_text` and is written
-  as a string cell. The only formulas in a workbook are the ``SUBTOTAL`` totals this package
-  builds itself.
+  as a string cell. A workbook holds no formulas at all: even totals are numbers computed
+  here (:mod:`.totals`), because openpyxl cannot store a formula's result and readers that do
+  not recalculate would show it empty.
 - **Summaries are small titled blocks, with native charts.** :meth:`Workbook.add_block_sheet`
   writes several small tables one below the other on one sheet (a summary page); a block
   may carry a :class:`Chart`, a native Excel chart (``openpyxl.chart``) drawn beside it from
@@ -28,7 +29,8 @@ Design choices, each for a reason:
 
 The package's modules, each one concept: :mod:`.text` (safe cell text), :mod:`.columns`
 (column, block and chart definitions), :mod:`.cells` (styles and value converters),
-:mod:`.charts`, :mod:`.sheets` (writing one sheet), :mod:`.workbook` and :mod:`.download`.
+:mod:`.charts`, :mod:`.totals`, :mod:`.printing` (page setup), :mod:`.sheets` (writing one
+sheet), :mod:`.workbook` and :mod:`.download`.
 Import from ``core.spreadsheets`` itself: the names below are its interface.
 """
 
@@ -43,6 +45,7 @@ from .columns import (
     Column,
 )
 from .download import XLSX_MIMETYPE, send_workbook
+from .printing import PrintSetup
 from .sheets import MAX_ROWS, TOTAL_FUNCTIONS
 from .text import MAX_CELL_TEXT, safe_text
 from .workbook import Workbook
@@ -50,5 +53,6 @@ from .workbook import Workbook
 __all__ = [
     "CHART_KINDS", "DEFAULT_WIDTHS", "KINDS", "MAX_CELL_TEXT", "MAX_DEFAULT_WIDTH", "MAX_ROWS",
     "NUMBER_FORMATS", "TOTAL_FUNCTIONS", "XLSX_MIMETYPE", "Block", "Chart", "Column",
+    "PrintSetup",
     "Workbook", "safe_text", "send_workbook",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from .columns import Column
 from .text import ERROR_LOOKALIKES, NEEDS_CARE, SURELY_SHORT, safe_text
@@ -25,15 +25,21 @@ TOTAL_BORDER = Border(top=Side(style="thin", color="FF8EA9C1"))
 HEADING_FONT = Font(name="Calibri", family=2, scheme="minor", sz=14, bold=True)
 BLOCK_TITLE_FONT = Font(name="Calibri", family=2, scheme="minor", sz=12, bold=True)
 NOTE_FONT = Font(name="Calibri", family=2, scheme="minor", sz=11, italic=True)
+# Headers wrap between words rather than being cut by the next column; wrapped text in a
+# row of several lines reads best from the top.
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 Converter = Callable[[Any], Any]
 
 
 def styled_cell(sheet, value, *, font=None, fill=None, border=None, number_format=None,
-                as_text=False) -> WriteOnlyCell:
+                as_text=False, alignment=None) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     if as_text:
         cell.data_type = "s"
+    if alignment is not None:
+        cell.alignment = alignment
     if font is not None:
         cell.font = font
     if fill is not None:
@@ -48,7 +54,7 @@ def styled_cell(sheet, value, *, font=None, fill=None, border=None, number_forma
 def header_row(sheet, texts: list[str]) -> list[WriteOnlyCell]:
     """The bold, filled header cells every sheet and block starts with."""
     return [styled_cell(sheet, text, font=HEADER_FONT, fill=HEADER_FILL, border=HEADER_BORDER,
-                        as_text=True) for text in texts]
+                        as_text=True, alignment=HEADER_ALIGNMENT) for text in texts]
 
 
 def header_texts(columns: list[Column], *, for_table: bool) -> list[str]:
@@ -85,13 +91,43 @@ def text_cell(sheet, value: str) -> WriteOnlyCell:
 # serialises each row completely inside ``append``, before the next row is built, so the reuse
 # is safe and saves creating and styling a cell for every value of a large sheet.
 
-def converter(sheet, column: Column, zone: ZoneInfo) -> Converter:
-    """A function turning one of ``column``'s values into what the sheet row receives."""
+def converter(sheet, column: Column, zone: ZoneInfo,
+              yes_no: tuple[str, str] | None = None) -> Converter:
+    """A function turning one of ``column``'s values into what the sheet row receives.
+    ``yes_no`` are the words booleans are written as (None: TRUE and FALSE)."""
+    if column.wrap:
+        return _wrapping_converter(sheet)
     text = _text_converter(sheet)
+    if column.kind == "boolean" and yes_no is not None:
+        return _words_converter(yes_no, text)
     make = _CONVERTER_MAKERS.get(column.kind)
     if make is None:  # a text column
         return text
     return make(sheet, column, zone, text)
+
+
+def _wrapping_converter(sheet) -> Converter:
+    """Text wrapped in its column: each value gets a cell of its own, styled."""
+    def wrapped(value):
+        if value is None:
+            return None
+        return styled_cell(sheet, safe_text(str(value)), as_text=True,
+                           alignment=WRAP_ALIGNMENT)
+    return wrapped
+
+
+def _words_converter(yes_no: tuple[str, str], text: Converter) -> Converter:
+    """Booleans as words in the reader's language ("Yes"/"No", "Sí"/"No"): a reader sees
+    words where a 1/0 or TRUE/FALSE would need explaining, and the filter lists them."""
+    yes, no = (safe_text(str(word)) for word in yes_no)
+
+    def word(value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return text(value)
+        return yes if value else no
+    return word
 
 
 def _text_converter(sheet) -> Converter:

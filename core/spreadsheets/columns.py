@@ -3,6 +3,7 @@ pages, its titled blocks and their charts. Definitions only; the writing is else
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ DEFAULT_WIDTHS = {
     "datetime": 16, "boolean": 8,
 }
 MAX_DEFAULT_WIDTH = 50
+#: A header longer than this wraps onto more lines rather than widening its column.
+MAX_HEADER_LINE = 30
+#: Bold header text is wider than the digits a column width counts; the filter button takes
+#: about three characters on the right.
+BOLD_FACTOR = 1.15
+FILTER_BUTTON = 3
 
 #: Chart kinds: vertical bars, horizontal bars, pie.
 CHART_KINDS = frozenset({"column", "bar", "pie"})
@@ -43,14 +50,18 @@ class Column:
     zone in it. ``kind`` picks the number format: integers ``#,##0``, decimals ``#,##0.00``,
     money ``#,##0.00`` followed by the ISO 4217 ``currency`` code when given, percent
     ``0.0%`` (values are fractions: 0.25 shows as 25.0%), dates ``yyyy-mm-dd``, datetimes
-    ``yyyy-mm-dd hh:mm``; booleans are real TRUE/FALSE values and text is text. ``width`` is in
-    characters; ``None`` chooses one from the kind and the header's length.
+    ``yyyy-mm-dd hh:mm``; booleans are TRUE/FALSE values (or the workbook's words for yes and
+    no) and text is text. ``width`` is in characters; ``None`` chooses one from the kind and
+    the header's length; either way the column is at least as wide as the header's longest
+    word, and a longer header wraps. ``wrap`` wraps the cells' text in the column's width
+    (long explanations) instead of letting it run over the next cells.
     """
 
     title: str
     kind: str = "text"
     width: float | None = None
     currency: str | None = None
+    wrap: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -60,6 +71,8 @@ class Column:
                 raise ValueError("only money columns take a currency")
             if not _CURRENCY_CODE.fullmatch(self.currency):
                 raise ValueError(f"not an ISO 4217 currency code: {self.currency!r}")
+        if self.wrap and self.kind != "text":
+            raise ValueError("only text columns wrap")
         if self.width is not None and not 0 < self.width <= 255:
             raise ValueError("a column width is between 0 and 255 characters")
 
@@ -74,10 +87,16 @@ class Column:
     def display_width(self) -> float:
         """The width written to the sheet: the given one, or the kind's default widened to fit
         the header and its filter button, up to a limit."""
+        title = str(self.title)
+        # The header wraps between words, so its longest word sets the least width: in
+        # Spanish as in English, no header is cut.
+        longest = max((len(word) for word in title.split()), default=0)
+        least = math.ceil(longest * BOLD_FACTOR) + FILTER_BUTTON
         if self.width is not None:
-            return self.width
+            return float(min(max(self.width, least), 255))
         base = DEFAULT_WIDTHS[self.kind] + (4 if self.currency else 0)
-        return float(min(max(base, len(str(self.title)) + 3), MAX_DEFAULT_WIDTH))
+        return float(min(max(base, min(len(title), MAX_HEADER_LINE) + FILTER_BUTTON, least),
+                         MAX_DEFAULT_WIDTH))
 
 
 @dataclass(frozen=True)
@@ -88,7 +107,9 @@ class Chart:
     is the index (0-based, in the block's columns) of the column whose values label the bars
     or slices; ``values`` are the indexes of the numeric columns drawn, one series each, named
     by their headers (a pie draws one). ``title`` is already translated. ``width`` and
-    ``height`` are in centimetres.
+    ``height`` are in centimetres. A bar chart's axes are titled by the headers of the
+    category column and of the value column (with the currency of money), unless
+    ``category_title`` or ``value_title`` (translated) are given.
     """
 
     kind: str
@@ -97,6 +118,8 @@ class Chart:
     categories: int = 0
     width: float = 16.0
     height: float = 7.5
+    category_title: str | None = None
+    value_title: str | None = None
 
     def __post_init__(self):
         if self.kind not in CHART_KINDS:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from .columns import Block, Column
+from .printing import PrintSetup
 from .sheets import TOTAL_FUNCTIONS, write_block_sheet, write_data_sheet
 from .text import ILLEGAL_CHARACTERS
 
@@ -27,15 +28,24 @@ class Workbook:
     returns, so sheets cannot be revisited), then :meth:`save` once. ``timezone`` is the IANA
     zone datetimes are shown in; ``None`` means the programme's zone (the
     ``PROGRAMME_TIMEZONE`` setting, which needs an app context).
+
+    Every sheet prints on A4, fitted to the page's width, portrait or landscape by its width,
+    with its header row repeated on each page (:mod:`.printing`); ``print_setup`` gives the
+    page header's texts and the footer's "page n of m" in the reader's language. ``yes_no``
+    (already translated, e.g. ("Yes", "No")) writes booleans as those words rather than
+    TRUE and FALSE.
     """
 
-    def __init__(self, *, timezone: str | None = None):
+    def __init__(self, *, timezone: str | None = None, print_setup: PrintSetup | None = None,
+                 yes_no: tuple[str, str] | None = None):
         if timezone is None:
             from core.timeutil import programme_tz
             self._zone = programme_tz()
         else:
             self._zone = ZoneInfo(timezone)
         self._book = openpyxl.Workbook(write_only=True)
+        self._print_setup = print_setup or PrintSetup()
+        self._yes_no = yes_no
         self._titles: set[str] = {"history"}  # Excel reserves "History"
         self._sheet_titles: list[str] = []
         self._table_count = 0
@@ -70,9 +80,12 @@ class Workbook:
 
         ``totals`` maps column indexes (0-based) to an aggregate in :data:`TOTAL_FUNCTIONS`
         ("sum", "average", "count", "min", "max"); a bold row is then added below the data with
-        ``=SUBTOTAL(n, X2:Xlast)`` formulas, which skip rows hidden by the filter, and
+        the aggregates computed from the rows and written as numbers (money as Decimal, to the
+        cent), so that readers which do not recalculate formulas see them too, and
         ``totals_label`` (already translated, e.g. "Total") in the first column, which
-        therefore cannot itself be totalled. With no data rows the totals are a plain 0.
+        therefore cannot itself be totalled. Text and empty cells are left out as Excel's
+        SUM, AVERAGE, MIN and MAX do; "count" counts the non-empty cells. With no data rows
+        the totals are a plain 0 (an average is left empty).
 
         The title is made acceptable to Excel: characters ``[]:*?/\\`` become ``-``, control
         characters are dropped, leading and trailing quotes and spaces are removed, it is cut to
@@ -100,7 +113,7 @@ class Workbook:
         table_name = self._next_table_name if table else None
         return self._add(title, position, lambda sheet: write_data_sheet(
             sheet, columns, rows, zone=self._zone, totals=totals, totals_label=totals_label,
-            table_name=table_name))
+            table_name=table_name, setup=self._print_setup, yes_no=self._yes_no))
 
     def add_block_sheet(self, title: str, blocks: Sequence[Block], *,
                         heading: str | None = None, position: int | None = None) -> str:
@@ -121,7 +134,9 @@ class Workbook:
         if not blocks:
             raise ValueError("a block sheet needs at least one block")
         return self._add(title, position,
-                         lambda sheet: write_block_sheet(sheet, blocks, heading, zone=self._zone))
+                         lambda sheet: write_block_sheet(sheet, blocks, heading, zone=self._zone,
+                                                         setup=self._print_setup,
+                                                         yes_no=self._yes_no))
 
     def _add(self, title: str, position: int | None, write: Callable[[Any], int]) -> str:
         if position is not None and not 0 <= position <= len(self._sheet_titles):

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
-from core.spreadsheets import Workbook
+from core.spreadsheets import PrintSetup, Workbook
 from core.timeutil import utcnow
 from reporting.indicators.queries import compute
 from reporting.workbook import (
@@ -47,7 +47,16 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         if fund is None:
             raise UnknownFund(fund_id)
     generated_at = generated_at or utcnow()
-    workbook = Workbook()
+    heading = _("%(programme)s: donor workbook, %(period)s",
+                programme=current_app.config["PROGRAMME_NAME"],
+                period=summary.period_text(scope.period))
+    workbook = Workbook(
+        print_setup=PrintSetup(
+            title=_("%(programme)s: donor workbook",
+                    programme=current_app.config["PROGRAMME_NAME"]),
+            subtitle=summary.period_text(scope.period),
+            page_of=_("Page %(page)s of %(pages)s", page="{page}", pages="{pages}")),
+        yes_no=(_("Yes"), _("No")))
     try:
         positions = queries.award_money(scope)
         # Anonymised: the participants are released k-anonymously before any sheet is
@@ -83,9 +92,6 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         sheets = [(title, key, counts[title]) for title, key in written]
 
         indicators = compute(scope.indicators_period)
-        heading = _("%(programme)s: donor workbook, %(period)s",
-                    programme=current_app.config["PROGRAMME_NAME"],
-                    period=summary.period_text(scope.period))
         workbook.add_block_sheet(_("Summary"), summary.summary_blocks(
             scope, indicators, positions,
             k=None if with_names else sheets_coalitions.min_group()),

@@ -17,12 +17,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from accounts.organisations.models import Organisation
 from accounts.organisations.states import Sector
 from coalitions.events.states import EventType, Sex
 from core.extensions import db
 from core.spreadsheets import Block, Chart, Column
 from core.timeutil import to_programme_time
-from grants.applications.models import application_thematic_areas
+from grants.applications.models import Application, application_thematic_areas
 from grants.awards.models import Award
 from grants.calls.models import ThematicArea
 from grants.calls.queries import area_titles
@@ -34,6 +35,8 @@ from reporting.workbook.queries import AwardMoney, Scope, WorkbookPeriod
 from reporting.workbook.sheets_coalitions import age_titles, sex_titles
 
 ZERO = Decimal("0.00")
+#: The tallest chart, in centimetres: what an A4 landscape page holds at the Summary's scale.
+MAX_CHART_HEIGHT = 24.0
 
 
 def period_text(period: WorkbookPeriod) -> str:
@@ -73,11 +76,23 @@ def awards_by_area(scope: Scope) -> list[tuple[str | None, int, Decimal]]:
                   key=lambda row: (-row[1], row[0] is None, row[0] or ""))
 
 
+def grantees(award_ids) -> dict[int, str]:
+    """Award id → the name of its grantee (the applicant organisation): one query."""
+    if not award_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Award.id, Organisation.name)
+        .join(Application, Application.id == Award.application_id)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(Award.id.in_(list(award_ids)))).all())
+
+
 def summary_blocks(scope: Scope, indicators: Indicators,
                    positions: dict[int, AwardMoney], *, k: int | None = None) -> list[Block]:
     """With ``k`` (the anonymised variant), the counts of people below ``k`` are shown as
     "fewer than k" (``reporting.privacy.suppress_cells``); without, every count is exact."""
     currency = _one({award.currency for award in positions.values()})
+    names = grantees(positions.keys())
     count = Column(_("Number"), "integer")
     by_sex = _titled(indicators.by_sex, {("not_recorded" if key is None else key.value): title
                                          for key, title in sex_titles().items()})
@@ -110,7 +125,9 @@ def summary_blocks(scope: Scope, indicators: Indicators,
         Block(_("Organisations engaged by sector"),
               [Column(_("Sector"), width=34), Column(_("Organisations"), "integer")],
               [(Sector(key).title, number)
-               for key, number in indicators.organisations_by_sector.items()]),
+               for key, number in indicators.organisations_by_sector.items()],
+              chart=Chart("bar", _("Organisations engaged by sector"))
+              if indicators.organisations else None),
         Block(_("Events by type"), [Column(_("Type"), width=34), Column(_("Events"), "integer")],
               [(EventType(key).title, number)
                for key, number in indicators.events_by_type.items()],
@@ -136,14 +153,18 @@ def summary_blocks(scope: Scope, indicators: Indicators,
               note=None if currency or not positions else _(
                   "Awards in several currencies: amounts are on the Awards sheet.")),
         Block(_("Committed versus disbursed per award"),
-              [Column(_("Award"), width=34),
+              [Column(_("Grantee"), width=34),
                Column(money.label("committed"), "money", currency=currency),
                Column(money.label("disbursed"), "money", currency=currency),
-               Column(_("Currency"))],
-              [(award.reference, award.committed, award.disbursed, award.currency)
-               for award in positions.values()],
+               Column(_("Award"), width=18), Column(_("Currency"))],
+              [(names.get(award_id) or award.reference, award.committed, award.disbursed,
+                award.reference, award.currency)
+               for award_id, award in positions.items()],
+              # Bars named by grantee, as donors know the projects; the reference is beside
+              # them in the table. At most a page high, so the chart prints whole.
               chart=Chart("bar", _("Committed versus disbursed per award"), values=(1, 2),
-                          height=min(40.0, max(7.5, 0.6 * len(positions) + 3)))),
+                          category_title=_("Grantee"),
+                          height=min(MAX_CHART_HEIGHT, max(7.5, 0.6 * len(positions) + 3)))),
     ]
     return blocks
 
@@ -300,7 +321,8 @@ def about_blocks(*, scope: Scope, fund: str | None, with_names: bool, generated_
                        zone=current_app.config["PROGRAMME_TIMEZONE"])),
         (_("Amounts"), _(
             "Amounts are in each record's currency and are never added up across "
-            "currencies. Totals rows add up the rows left visible by the filters.")),
+            "currencies. Totals rows add up every row of their sheet, whatever the filters "
+            "show.")),
     ]
     if release is not None:
         facts.append((_("Privacy"), privacy_text(release)))
@@ -308,13 +330,15 @@ def about_blocks(*, scope: Scope, fund: str | None, with_names: bool, generated_
         facts.append((_("Note"), _("No records match this period: every sheet is empty and "
                                    "every indicator is zero.")))
     descriptions = sheet_descriptions()
-    item, value = Column(_("Item"), width=24), Column(_("Value"), width=100)
+    # The long texts wrap in a column that fits a portrait page beside the first one.
+    item, value = Column(_("Item"), width=24), Column(_("Value"), width=78, wrap=True)
     return [
         Block(_("This workbook"), [item, value], facts),
-        Block(_("Sheets"), [Column(_("Sheet"), width=24), Column(_("What it lists"), width=100),
+        Block(_("Sheets"), [Column(_("Sheet"), width=24),
+                            Column(_("What it lists"), width=78, wrap=True),
                             Column(_("Rows"), "integer")],
               [(title, descriptions[key], rows) for title, key, rows in sheets]),
         Block(_("Definitions"), [Column(_("Indicator"), width=24),
-                                 Column(_("Definition"), width=100)],
+                                 Column(_("Definition"), width=78, wrap=True)],
               indicator_definitions()),
     ]

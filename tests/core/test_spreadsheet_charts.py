@@ -162,3 +162,22 @@ def test_text_longer_than_a_cell_holds_is_cut_with_an_ellipsis(tmp_path):
         [("z" * 50_000, date(2026, 1, 1)), ("short", None)]))
     sheet = openpyxl.load_workbook(path)["Long"]
     assert len(sheet["A2"].value) == MAX_CELL_TEXT and sheet["A3"].value == "short"
+
+
+def test_pies_label_slices_by_category_and_percent_and_bars_title_their_axes(tmp_path):
+    money = [Column("Grantee"), Column("Committed", "money", currency="USD"),
+             Column("Disbursed", "money", currency="USD")]
+    path, _workbook = save(tmp_path, lambda workbook: workbook.add_block_sheet("Summary", [
+        Block("By sex", COUNTS, [("Female", 3), ("Male", 2)], chart=Chart("pie", "By sex")),
+        Block("Money", money, [("Org", Decimal("5.00"), Decimal("1.00"))],
+              chart=Chart("bar", "Money", values=(1, 2)))]))
+    pie, bars = openpyxl.load_workbook(path)["Summary"]._charts
+    labels = pie.dataLabels
+    assert labels.showCatName and labels.showPercent
+    assert not (labels.showVal or labels.showSerName or labels.showLeaderLines)
+    axis_text = "".join(run.t for paragraph in bars.y_axis.title.tx.rich.p
+                        for run in paragraph.r)
+    assert axis_text == "USD"  # two series: the unit they share
+    assert "".join(run.t for paragraph in bars.x_axis.title.tx.rich.p
+                   for run in paragraph.r) == "Grantee"
+    assert bars.legend.position == "b"

@@ -1,9 +1,9 @@
 """Formula injection across every export: hostile text (``=HYPERLINK(...)``, ``+cmd``,
 ``-1+1``, ``@SUM(1)``, a leading tab or carriage return) is stored in every free-text field of
 the demo programme, then every spreadsheet the application produces (routes and ``flask
-export`` commands) is opened with openpyxl. No cell may be a formula except the helper's own
-``SUBTOTAL`` totals, and no text may start with a formula trigger: user text starting with
-one is written with a leading ``'``.
+export`` commands) is opened with openpyxl. No cell may be a formula (even totals are written
+as numbers), and no text may start with a formula trigger: user text starting with one is
+written with a leading ``'``.
 
 ``EXPORTS`` has an entry for every route that returns a spreadsheet (its address ends in
 .xlsx/.csv or its view builds one) and ``COMMANDS`` one for every ``flask export`` command;
@@ -32,7 +32,6 @@ from tests.security.routes import rules, sign_in
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)", "\t=1",
             "\r=1"]
 TRIGGERS = tuple("=+-@\t\r")
-_SUBTOTAL = re.compile(r"=SUBTOTAL\(\d{1,3},[A-Z]{1,3}\d+:[A-Z]{1,3}\d+\)")
 _TAG = re.compile(r"<(\w+\.\w+)>")
 
 #: Free-text columns a user types (model path, columns). Codes, keys, emails and other
@@ -124,8 +123,7 @@ def inspect_workbook(data: bytes, where: str) -> Findings:
                 value = cell.value
                 at = f"{where} {sheet.title}!{cell.coordinate}"
                 if cell.data_type == "f":
-                    if not _SUBTOTAL.fullmatch(str(value)):
-                        findings.problems.append(f"{at}: formula {value!r}")
+                    findings.problems.append(f"{at}: formula {value!r}")
                 elif isinstance(value, str):
                     if value.startswith(TRIGGERS):
                         findings.problems.append(f"{at}: unquoted {value[:40]!r}")
