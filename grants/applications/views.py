@@ -90,16 +90,11 @@ def _attachment(application: Application, attachment_id: int) -> Attachment:
 
 # Starting ----------------------------------------------------------------------------------
 
-@bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
-@policy_required(is_signed_in)
-def start(call_id: int):
-    call = get_or_404(Call, call_id)
-    if not can_view_call(current_user, call)[0]:
-        abort(404)  # a draft call does not exist outside staff, as on its public page
-    organisations = queries.applicant_organisations(current_user)
+def _start_form(call, organisations) -> StartForm:
+    """The organisations the user may apply for; one that has applied to ``call`` says so,
+    and the first that has not is proposed."""
     applied = queries.applications_to_call(call, organisations)
     form = StartForm()
-    # An organisation that has applied says so, and the first that has not is proposed.
     form.organisation_id.choices = [
         (str(o.id), o.display_name if o.id not in applied else _(
             "%(organisation)s (already applied: %(reference)s)", organisation=o.display_name,
@@ -108,6 +103,17 @@ def start(call_id: int):
     if not form.is_submitted():
         form.organisation_id.data = next((str(o.id) for o in organisations
                                           if o.id not in applied), None)
+    return form
+
+
+@bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
+@policy_required(is_signed_in)
+def start(call_id: int):
+    call = get_or_404(Call, call_id)
+    if not can_view_call(current_user, call)[0]:
+        abort(404)  # a draft call does not exist outside staff, as on its public page
+    organisations = queries.applicant_organisations(current_user)
+    form = _start_form(call, organisations)
     if not organisations:
         return render_template("grants/applications/start.html", call=call, form=None)
     if form.validate_on_submit():
