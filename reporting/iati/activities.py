@@ -283,7 +283,7 @@ def award_activity(root, publisher_: Publisher, project: PublicProject, facts: A
         _sub(activity, "activity-date", iso_date=_date(day), type=kind)
     _places(activity, project.districts)
     _classification(activity, project.areas)
-    _transactions(activity, project, facts)
+    _transactions(activity, project, facts, fund.manager or fund.donor)
     _web_page(activity, page_url, title)
     _sub(activity, "related-activity", ref=publisher_.programme_identifier, type=codes.PARENT)
     _results(activity, results.Activity(identifier=identifier, award_id=project.award_id,
@@ -310,7 +310,7 @@ def _activity_dates(project: PublicProject, award) -> list[tuple[date, str]]:
     return dates
 
 
-def _transactions(activity, project: PublicProject, facts: AwardFacts) -> None:
+def _transactions(activity, project: PublicProject, facts: AwardFacts, funder) -> None:
     """The commitment (the amount awarded, on the award date) and, when part of it was
     de-obligated, a negative commitment when the award was closed, so the commitments add up
     to the ledger's committed amount; then every paid entry as a disbursement, reversals
@@ -321,21 +321,24 @@ def _transactions(activity, project: PublicProject, facts: AwardFacts) -> None:
     if project.amount is not None:
         committed_on = project.award_date or project.starts_on
         _transaction(activity, codes.COMMITMENT, committed_on, facts.money.awarded, currency,
-                     project, facts)
+                     project, facts, funder)
         if facts.money.deobligated:
             moment = award.closed_at or award.updated_at
             day = to_programme_time(moment).date() if moment else committed_on
             _transaction(activity, codes.COMMITMENT, day, -facts.money.deobligated, currency,
-                         project, facts)
+                         project, facts, funder)
     if project.disbursed is not None:
         for entry in facts.paid:
             day = entry.paid_on or to_programme_time(entry.recorded_at).date()
             _transaction(activity, codes.DISBURSEMENT, day, entry.amount, currency, project,
-                         facts, reversal=entry.kind == DisbursementKind.reversal)
+                         facts, funder, reversal=entry.kind == DisbursementKind.reversal)
 
 
 def _transaction(activity, kind: str, day: date, amount: Decimal, currency: str,
-                 project: PublicProject, facts: AwardFacts, *, reversal: bool = False) -> None:
+                 project: PublicProject, facts: AwardFacts, funder, *,
+                 reversal: bool = False) -> None:
+    """One transaction; ``funder`` (the fund's managing organisation, else its donor) is the
+    provider, the grantee (when public) the receiver."""
     transaction = _sub(activity, "transaction")
     _sub(transaction, "transaction-type", code=kind)
     _sub(transaction, "transaction-date", iso_date=_date(day))
@@ -343,8 +346,6 @@ def _transaction(activity, kind: str, day: date, amount: Decimal, currency: str,
     if reversal:
         _narratives(_sub(transaction, "description"),
                     _in_main_language("Reversal of an earlier payment."))
-    fund = facts.award.application.call.fund
-    funder = fund.manager or fund.donor
     if funder is not None:
         _org(transaction, "provider-org", funder.name, funder)
     if project.organisation_id is not None:
