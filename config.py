@@ -113,6 +113,27 @@ class Config:
     # k of the anonymised participants' k-anonymity, and the smallest count of people shown
     # in a breakdown (reporting.privacy).
     PRIVACY_MIN_GROUP = 5
+    # IATI activity file (reporting/iati): the reporting organisation's registered identifier
+    # (e.g. BZ-COA-123), its OrganisationType code and name, and the prefix of activity
+    # identifiers (the reporting organisation's identifier when empty). Empty values fall back
+    # to the first fund's managing organisation; see the README.
+    IATI_REPORTING_ORG_ID = ""
+    IATI_REPORTING_ORG_TYPE = ""
+    IATI_REPORTING_ORG_NAME = ""
+    IATI_ACTIVITY_PREFIX = ""
+    IATI_PROGRAMME_DESCRIPTION = ""
+    #: Thematic area (its name in the main language) -> OECD DAC 5-digit purpose code.
+    IATI_SECTORS = {
+        "Access to public information": "15153",  # Media and free flow of information
+        "Fight against corruption": "15113",      # Anti-corruption organisations and institutions
+        "E-government": "15110",                  # Public sector policy and admin. management
+        "Citizen participation": "15150",         # Democratic participation and civil society
+        "Digital/online requests": "15153",
+        "Open data": "15153",
+        "Education": "11110",                     # Education policy and admin. management
+    }
+    #: For an area missing from IATI_SECTORS, or a project whose areas are not public.
+    IATI_DEFAULT_SECTOR = "15150"
 
     MAIL_SERVER = ""
     MAIL_PORT = 25
@@ -155,7 +176,10 @@ class Config:
             settings["RATELIMIT_STORAGE_URI"] = redis_url
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
                     "PROGRAMME_TIMEZONE", "OPEN_DATA_PREFIX", "OPEN_DATA_PUBLISHER_ID",
-                    "PROGRAMME_NAME", "PUBLIC_BASE_URL", "DEFAULT_COUNTRY"):
+                    "PROGRAMME_NAME", "PUBLIC_BASE_URL", "DEFAULT_COUNTRY",
+                    "IATI_REPORTING_ORG_ID", "IATI_REPORTING_ORG_TYPE",
+                    "IATI_REPORTING_ORG_NAME", "IATI_ACTIVITY_PREFIX",
+                    "IATI_PROGRAMME_DESCRIPTION", "IATI_DEFAULT_SECTOR"):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
         settings["MAIL_PORT"] = _env_int("MAIL_PORT", cls.MAIL_PORT)

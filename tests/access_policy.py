@@ -363,4 +363,5 @@ POLICY: dict[str, Access] = {
     "opendata.index": Access(EVERYONE, lambda c: "/open-data"),
     "opendata.download_json": Access(EVERYONE, lambda c: "/open-data/360giving.json"),
     "opendata.download_xlsx": Access(EVERYONE, lambda c: "/open-data/360giving.xlsx"),
+    "opendata.download_iati": Access(EVERYONE, lambda c: "/open-data/iati.xml"),
 }

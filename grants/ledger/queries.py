@@ -118,6 +118,24 @@ def ledger(award: Award) -> Ledger:
     return Ledger(rows=rows, money=money_of(award), reversed_ids=reversed_ids)
 
 
+def paid_entries_by_award(award_ids: Iterable[int]) -> dict[int, list[Disbursement]]:
+    """The paid entries (payments, and reversals with their negative amounts) of several
+    awards, by award id, in the order they were paid, from one statement: what was actually
+    disbursed, entry by entry, for exports that list transactions. They add up to each award's
+    ``Money.disbursed``."""
+    ids = list(award_ids)
+    if not ids:
+        return {}
+    entries = db.session.scalars(
+        select(Disbursement)
+        .where(Disbursement.award_id.in_(ids), Disbursement.state == DisbursementState.paid)
+        .order_by(Disbursement.award_id, Disbursement.paid_on, Disbursement.id))
+    found: dict[int, list[Disbursement]] = {award_id: [] for award_id in ids}
+    for entry in entries:
+        found[entry.award_id].append(entry)
+    return found
+
+
 # Entries -----------------------------------------------------------------------------------
 
 def load_disbursement(disbursement_id: int) -> Disbursement | None:

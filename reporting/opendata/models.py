@@ -15,8 +15,9 @@ NEVER_BUILT = -1
 
 
 class OpenDataFile(db.Model):
-    """The 360Giving JSON and spreadsheet of one scope (every fund, or one fund), the
-    counts the open-data page shows, and the public-data version they were built from."""
+    """The 360Giving JSON and spreadsheet and the IATI activity file of one scope (every
+    fund, or one fund), the counts the open-data page shows, and the public-data version they
+    were built from."""
 
     __tablename__ = "open_data_files"
 
@@ -36,6 +37,12 @@ class OpenDataFile(db.Model):
     # Deferred: a revalidation (304) or the page's counts never read the files themselves.
     json_body: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     xlsx_body: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    #: The last IATI file that passed the schema, and when it was built: a build that fails
+    #: leaves it in place (so it may be older than ``built_at``).
+    iati_etag: Mapped[str | None] = mapped_column(String(80))
+    iati_body: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    iati_built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activity_count: Mapped[int] = mapped_column(default=0)
     #: Set while one worker rebuilds the files; a claim older than the timeout is abandoned.
     refreshing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.freshness import PROJECTS, current_version
 from core.timeutil import utcnow
+from reporting.iati.document import NothingToPublish, build_file
 from reporting.opendata import package
 from reporting.opendata.models import NEVER_BUILT, OpenDataFile
 from reporting.opendata.spreadsheet import build_workbook
@@ -71,6 +72,7 @@ def build(fund_id: int | None) -> OpenDataFile:
         row.xlsx_body = _workbook_bytes(data["grants"])
         row.json_etag, row.xlsx_etag = etag_of(row.json_body), etag_of(row.xlsx_body)
         row.last_change = _parse_timestamp(data["modified"])
+    _build_iati(row, fund_id)
     row.grant_count = len(records.grants)
     row.left_out = dict(records.left_out)
     row.data_version = version
@@ -78,6 +80,25 @@ def build(fund_id: int | None) -> OpenDataFile:
     row.refreshing_since = None
     db.session.flush()
     return row
+
+
+def _build_iati(row: OpenDataFile, fund_id: int | None) -> None:
+    """The IATI activity file beside the 360Giving files. A file that fails the schema is a
+    bug: it is logged and the last valid file stays, and the 360Giving files are rebuilt
+    regardless."""
+    try:
+        built = build_file(fund_id)
+    except NothingToPublish:
+        row.iati_body = row.iati_etag = row.iati_built_at = None
+        row.activity_count = 0
+        return
+    except Exception:
+        log.exception("Building the IATI file (%s) failed; the last valid file stays.",
+                      row.scope)
+        return
+    row.iati_body, row.iati_etag = built.body, etag_of(built.body)
+    row.iati_built_at = utcnow().replace(microsecond=0)
+    row.activity_count = built.activity_count
 
 
 def _workbook_bytes(grants: list[dict]) -> bytes:

@@ -1,4 +1,5 @@
-"""The public open-data page and the 360Giving downloads (JSON and spreadsheet)."""
+"""The public open-data page, the 360Giving downloads (JSON and spreadsheet) and the IATI
+activity file."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from core.params import arg_id
 from core.spreadsheets import XLSX_MIMETYPE
 from core.timeutil import to_programme_time, utcnow
 from core.uploads.responses import DOWNLOAD_CSP
+from reporting.iati.validation import VERSION as IATI_VERSION
 from reporting.limits import explain_download_limits, limit_public_download
 from reporting.opendata import package, queries, store
 from reporting.opendata.grants import grant_identifier, prefix, vocabulary
@@ -57,10 +59,10 @@ def _fund_args(fund) -> dict:
     return {"fund": fund.id} if fund is not None else {}
 
 
-def _filename(fund, extension: str, built_at) -> str:
+def _filename(fund, extension: str, built_at, standard: str = "360giving") -> str:
     """e.g. 360giving-ogbz-fund-2-2026-03-01.json (the day the file was built, in the
     programme's zone)."""
-    parts = ["360giving", _FILENAME_UNSAFE.sub("-", prefix()).strip("-") or "data"]
+    parts = [standard, _FILENAME_UNSAFE.sub("-", prefix()).strip("-") or "data"]
     if fund is not None:
         parts.append(f"fund-{fund.id}")
     parts.append(to_programme_time(built_at or utcnow()).date().isoformat())
@@ -97,7 +99,8 @@ def index():
             records=files, fund_args=_fund_args(fund), last_change=files.last_change,
             left_out_titles=LEFT_OUT_TITLES, schema_version=SCHEMA_VERSION,
             license_url=package.LICENSE, grant_prefix=grant_identifier(""),
-            organisation_prefix=f"360G-{prefix()}-ORG-", vocabulary=vocabulary()))
+            organisation_prefix=f"360G-{prefix()}-ORG-", vocabulary=vocabulary(),
+            iati_version=IATI_VERSION))
 
 
 @bp.route("/360giving.json")
@@ -114,7 +117,21 @@ def download_xlsx():
     return _download(_chosen_fund(), ".xlsx")
 
 
-_MIMETYPES = {".json": "application/json", ".xlsx": XLSX_MIMETYPE}
+@bp.route("/iati.xml")
+@policy_required(can_view_open_data)
+@limit_public_download
+def download_iati():
+    """The IATI activity file: the last one built that passed the schema."""
+    fund = _chosen_fund()
+    files = _files(fund)
+    if not files.iati_etag:
+        return render_error(404, _l("There is no IATI file yet: it is published once a fund "
+                                    "names its donor or managing organisation."))
+    return _stored_file(fund, ".xml", files.iati_etag, files.iati_built_at,
+                        lambda: files.iati_body, standard="iati")
+
+
+_MIMETYPES = {".json": "application/json", ".xlsx": XLSX_MIMETYPE, ".xml": "application/xml"}
 
 
 def _download(fund, extension: str):
@@ -123,18 +140,22 @@ def _download(fund, extension: str):
     if not files.grant_count:
         return _nothing_to_publish()
     kind = extension.lstrip(".")
-    etag = getattr(files, f"{kind}_etag")
+    return _stored_file(fund, extension, getattr(files, f"{kind}_etag"), files.built_at,
+                        lambda: getattr(files, f"{kind}_body"))
+
+
+def _stored_file(fund, extension: str, etag: str, built_at, body, standard: str = "360giving"):
+    """``body()`` is called only when the client's copy is not current."""
     response = Response(mimetype=_MIMETYPES[extension])
     response.set_etag(etag)
-    response.last_modified = files.built_at
-    if not is_resource_modified(request.environ, etag=etag, last_modified=files.built_at):
+    response.last_modified = built_at
+    if not is_resource_modified(request.environ, etag=etag, last_modified=built_at):
         response.status_code = 304
         return _download_headers(response)
-    body = getattr(files, f"{kind}_body")
-    response.set_data(body)
+    response.set_data(body())
     # The name is ASCII letters, digits and hyphens only (see _filename).
     response.headers["Content-Disposition"] = (
-        f"attachment; filename={_filename(fund, extension, files.built_at)}")
+        f"attachment; filename={_filename(fund, extension, built_at, standard)}")
     return _download_headers(response)
 
 

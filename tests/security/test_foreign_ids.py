@@ -219,6 +219,7 @@ PUBLIC_LISTS = {
     "opendata.index": "The published projects as open data.",
     "opendata.download_json": "The published projects as open data.",
     "opendata.download_xlsx": "The published projects as open data.",
+    "opendata.download_iati": "The published projects as open data.",
 }
 
 

@@ -55,6 +55,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "opendata.index": ("fund",),
     "opendata.download_json": ("fund",),
     "opendata.download_xlsx": ("fund",),
+    "opendata.download_iati": ("fund",),
     "portal.projects": ("fund", "area", "district", "page"),
     "portal.qr_png": ("download",),
     "portal.qr_svg": ("download",),
