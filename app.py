@@ -130,7 +130,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from coalitions.events.cli import import_cli
+    from coalitions.events.cli import import_cli, people_cli
     from core.outbox.cli import outbox_cli
     from demo.cli import demo_cli
     from grants.cli import reminders_cli
@@ -141,5 +141,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(people_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(opendata_cli)

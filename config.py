@@ -156,6 +156,9 @@ class Config:
     UPLOAD_FOLDER = ""  # <instance>/uploads unless UPLOAD_FOLDER is set
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     ENDORSEMENT_LINK_DAYS = 21
+    #: Days after a participant's last event before their name, email and year of birth are
+    #: erased by the worker (0: kept until erased on request). Counts stay exact.
+    PERSONAL_DATA_RETENTION_DAYS = 0
     #: How many reverse proxies in front of the app set X-Forwarded-* headers (0: none).
     TRUSTED_PROXIES = 0
 
@@ -189,6 +192,8 @@ class Config:
         if os.environ.get("TRUSTED_HOSTS"):
             settings["TRUSTED_HOSTS"] = os.environ["TRUSTED_HOSTS"]
         settings["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES)
+        settings["PERSONAL_DATA_RETENTION_DAYS"] = _env_int(
+            "PERSONAL_DATA_RETENTION_DAYS", cls.PERSONAL_DATA_RETENTION_DAYS)
         settings["ENDORSEMENT_LINK_DAYS"] = _env_int("ENDORSEMENT_LINK_DAYS",
                                                      cls.ENDORSEMENT_LINK_DAYS)
         settings["PRIVACY_MIN_GROUP"] = _env_int("PRIVACY_MIN_GROUP", cls.PRIVACY_MIN_GROUP)

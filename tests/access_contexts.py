@@ -25,7 +25,7 @@ def _events_context(factories):
     event.attendances = [Attendance(person=Person(full_name="Private Person", country="BZ"))]
     factories.session.add(event)
     factories.session.flush()
-    return {"event": event}
+    return {"event": event, "person": event.attendances[0].person}
 
 
 def _calls_context(factories):

@@ -346,6 +346,11 @@ POLICY: dict[str, Access] = {
     "events.template": Access(STAFF, lambda c: "/staff/events/template.xlsx"),
     "events.people": Access(STAFF, lambda c: "/staff/events/people"),
     "events.merge_people": Access(STAFF, lambda c: "/staff/events/people/merge", "POST", 422),
+    "events.person": Access(STAFF, lambda c: f"/staff/events/people/{c['person'].id}"),
+    "events.person_data": Access(STAFF,
+                                 lambda c: f"/staff/events/people/{c['person'].id}/data.json"),
+    "events.erase_person": Access(
+        STAFF, lambda c: f"/staff/events/people/{c['person'].id}/erase", "POST", 302),
     # The public project portal: open to everyone; what is shown is staff's choice.
     "portal.projects": Access(EVERYONE, lambda c: "/projects"),
     "portal.project": Access(EVERYONE, lambda c: f"/projects/{c['active_award'].reference}"),

@@ -33,9 +33,13 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("country", "Country", "País"),
     ("attended", "Attended", "Asistió"),
 )
-HEADER = [english for _key, english, _spanish in COLUMNS]
-SPANISH_HEADER = [spanish for _key, _english, spanish in COLUMNS]
-TITLES = {key: english for key, english, _spanish in COLUMNS}
+#: Columns a sheet may leave out: consent was not asked on the older sheets.
+OPTIONAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("consent", "Consent", "Consentimiento"),
+)
+HEADER = [english for _key, english, _spanish in COLUMNS + OPTIONAL_COLUMNS]
+SPANISH_HEADER = [spanish for _key, _english, spanish in COLUMNS + OPTIONAL_COLUMNS]
+TITLES = {key: english for key, english, _spanish in COLUMNS + OPTIONAL_COLUMNS}
 
 
 def fold(value: str) -> str:
@@ -45,7 +49,7 @@ def fold(value: str) -> str:
     return " ".join(plain.casefold().split())
 
 
-_HEADER_ALIASES = {fold(title): key for key, english, spanish in COLUMNS
+_HEADER_ALIASES = {fold(title): key for key, english, spanish in COLUMNS + OPTIONAL_COLUMNS
                    for title in (english, spanish)}
 _HEADER_ALIASES.update({fold(alias): key for alias, key in (
     ("Name", "full_name"), ("Nombre", "full_name"), ("E-mail", "email"), ("Correo", "email"),

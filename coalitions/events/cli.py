@@ -61,3 +61,23 @@ def attendance_command(event_id: int, dry_run: bool, file: Path) -> None:
             click.echo(f"  {where}: {error.message}{value}", err=True)
         raise SystemExit(1)
     _echo_summary(plan.summary(), dry_run)
+
+
+people_cli = AppGroup("people", help="People who attend events: their personal data.")
+
+
+@people_cli.command("erase-expired")
+def erase_expired_command() -> None:
+    """Erase the personal data of people past PERSONAL_DATA_RETENTION_DAYS (the worker does
+    this every six hours; this runs it now)."""
+    from .personal_data import erase_expired, retention_cutoff
+
+    if retention_cutoff() is None:
+        click.echo("PERSONAL_DATA_RETENTION_DAYS is 0: personal data is kept until erased on "
+                   "request.")
+        return
+    erased = 0
+    while batch := erase_expired():
+        db.session.commit()
+        erased += batch
+    click.echo(f"erased {erased}")

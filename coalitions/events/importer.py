@@ -138,6 +138,8 @@ class RowData:
     role: AttendanceRole
     country: str
     attended: bool
+    #: Consent to keeping their data: True, False, or None where the sheet does not say.
+    consent: bool | None = None
 
     @property
     def name_key(self) -> tuple[str, str]:
@@ -187,7 +189,9 @@ class _RowReader:
         self.errors: list[RowError] = []
 
     def cell(self, key: str) -> str:
-        index = self.sheet.columns[key]
+        index = self.sheet.columns.get(key)  # an optional column may be missing
+        if index is None:
+            return ""
         return _text(self.cells[index]) if index < len(self.cells) else ""
 
     def fail(self, key: str, message, value: str = "") -> None:
@@ -211,12 +215,14 @@ def _parse_row(reader: _RowReader, countries: dict[str, str], default_country: s
         "Write the country's name or its two-letter code, such as BZ."), default_country)
     attended = _word(reader, "attended", ATTENDED_WORDS, lambda: _l(
         "Write Yes or No (blank means yes)."), True)
+    consent = _word(reader, "consent", ATTENDED_WORDS, lambda: _l(
+        "Write Yes or No (blank means not asked)."))
     if reader.errors:
         return None
     return RowData(
         row=reader.number, full_name=full_name, email=email, sex=sex, birth_year=birth_year,
         organisation=organisation, sector=sector, role=role, country=country,
-        attended=attended)
+        attended=attended, consent=consent)
 
 
 def _word(reader: _RowReader, key: str, words: dict, message: Callable[[], Any],

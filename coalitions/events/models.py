@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coalitions.events.states import AttendanceRole, EventType, Sex  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
+from core.timeutil import UTCDateTime
 
 event_partners = Table(
     "event_partners", db.metadata,
@@ -75,9 +76,24 @@ class Person(TimestampMixin, db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     country: Mapped[str] = mapped_column(String(2), default="BZ")
     is_international_expert: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Consent to the programme keeping their data: True given, False refused, None not
+    #: recorded (attendance sheets made before consent was asked).
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the name, email and year of birth were erased (on request or after the
+    #: retention period); sex, organisation and each attendance's age group remain.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation = relationship("Organisation")
     attendances: Mapped[list[Attendance]] = relationship(back_populates="person")
+
+    @property
+    def shown_name(self) -> str:
+        """The name, or "Erased person #12" once it is erased."""
+        if self.erased_at is None:
+            return self.full_name
+        from flask_babel import gettext
+        return gettext("Erased person #%(number)s", number=self.id)
 
 
 class Attendance(db.Model):
@@ -92,6 +108,9 @@ class Attendance(db.Model):
     role: Mapped[AttendanceRole] = mapped_column(
         Enum(AttendanceRole, native_enum=False, length=20), default=AttendanceRole.participant)
     attended: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The age group at this event ("under_30", "30_and_over"), kept when the person's year
+    #: of birth is erased so that every count by age stays exact.
+    age_group: Mapped[str | None] = mapped_column(String(20))
 
     event: Mapped[Event] = relationship(back_populates="attendances")
     person: Mapped[Person] = relationship(back_populates="attendances")

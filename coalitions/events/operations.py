@@ -16,6 +16,7 @@ from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
 from core.locking import AlreadyDone, identical, lock, lock_key
+from core.timeutil import utcnow
 from core.uploads import detection
 from core.uploads.operations import store_upload
 from core.validation import clean_text
@@ -211,6 +212,7 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
             person = Person(full_name=row.full_name, email=row.email, sex=row.sex,
                             birth_year=row.birth_year, organisation_id=org_id,
                             country=row.country, is_international_expert=is_expert_abroad)
+            _record_consent(person, row.consent)
             if planned.organisation_action == importer.CREATE:
                 person.organisation = organisations[organisation_name_key(row.organisation)]
             db.session.add(person)
@@ -227,6 +229,7 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
                 setattr(person, name, value)
         if is_expert_abroad and not person.is_international_expert:
             person.is_international_expert = True
+        _record_consent(person, row.consent)
         (merged if planned.fills else matched).append(person.id)
         attendance = existing.get(person.id)
         if attendance is None:
@@ -251,6 +254,13 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
 
 
 # People ------------------------------------------------------------------------------------
+
+def _record_consent(person: Person, consent: bool | None) -> None:
+    """The latest sheet that asks says whether the person consents (a blank cell says
+    nothing)."""
+    if consent is not None and person.consent is not consent:
+        person.consent, person.consent_recorded_at = consent, utcnow()
+
 
 FILLABLE_PERSON_FIELDS = ("email", "sex", "birth_year", "organisation_id")
 

@@ -35,3 +35,10 @@ def can_merge_people(user) -> Decision:
     if is_staff(user):
         return ALLOW
     return False, str(_l("Only programme staff can merge people."))
+
+
+def can_erase_people(user) -> Decision:
+    """Erasing a person's personal data at their request: staff."""
+    if is_staff(user):
+        return ALLOW
+    return False, str(_l("Only programme staff can erase people's personal data."))

@@ -91,9 +91,18 @@ def likely_duplicates(limit: int = 200) -> list[tuple[Person, Person]]:
         select(Person, other)
         .join(other, and_(func.lower(Person.full_name) == func.lower(other.full_name),
                           same_org, Person.id < other.id))
+        # Erased people have no name left to compare.
+        .where(Person.erased_at.is_(None), other.erased_at.is_(None))
         .options(joinedload(Person.organisation), joinedload(other.organisation))
         .order_by(func.lower(Person.full_name), Person.id, other.id)
         .limit(limit))
     return [(kept, duplicate) for kept, duplicate in rows]
 
 
+
+
+def person_attendances(person: Person) -> list[tuple[Attendance, Event]]:
+    """The person's attendance rows with their events, the earliest first."""
+    return list(db.session.execute(
+        select(Attendance, Event).join(Event, Attendance.event_id == Event.id)
+        .where(Attendance.person_id == person.id).order_by(Event.starts_on, Event.id)))

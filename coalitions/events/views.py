@@ -3,7 +3,16 @@ the attendance lists and people records hold personal data."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -16,15 +25,17 @@ from core.access import policy_required, require
 from core.errors import OperationError
 from core.extensions import db
 from core.forms import BaseForm, render_form
+from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.spreadsheets import Column, Workbook, send_workbook
 from core.uploads.responses import send_stored_file
 from core.uploads.storage import max_upload_bytes
 
-from . import importer, operations, queries
+from . import importer, operations, personal_data, queries
 from .forms import EventForm, ImportForm, MergePeopleForm
 from .models import AttendanceRole, Event, Person, Sex
 from .policies import (
+    can_erase_people,
     can_import_attendance,
     can_manage_events,
     can_merge_people,
@@ -270,6 +281,9 @@ def template():
         (importer.TITLES["country"], _("The country's name or two-letter code; blank means "
                                        "the programme's country.")),
         (importer.TITLES["attended"], _("Yes or No; blank means yes.")),
+        (importer.TITLES["consent"], _("Optional column. Yes or No: whether the person "
+                                       "consents to the programme keeping their data; blank "
+                                       "means not asked.")),
     ]
     workbook.add_sheet(_("Accepted values"), [Column(_("Column"), width=18),
                                               Column(_("Accepted values"), width=90)], accepted)
@@ -291,6 +305,44 @@ def _render_people(merge_form: MergePeopleForm, status: int = 200):
 @policy_required(can_view_people)
 def people():
     return _render_people(MergePeopleForm(formdata=None))
+
+
+@bp.route("/people/<int:person_id>")
+@policy_required(can_view_people)
+def person(person_id: int):
+    person = get_or_404(Person, person_id)
+    return render_template("coalitions/events/person.html", person=person,
+                           attendances=queries.person_attendances(person),
+                           form=BaseForm(), may_erase=can_erase_people(current_user)[0])
+
+
+@bp.route("/people/<int:person_id>/data.json")
+@policy_required(can_view_people)
+def person_data(person_id: int):
+    """What the programme holds about the person, given to them on request."""
+    person = get_or_404(Person, person_id)
+    response = jsonify(personal_data.person_data(person))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="person-{person.id}-data.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["POST"])
+@policy_required(can_erase_people)
+def erase_person(person_id: int):
+    person = get_or_404(Person, person_id)
+    form = BaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        personal_data.erase_person(person, current_user)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+    else:
+        flash(_("The person's name, email and year of birth are erased. Their attendance "
+                "still counts, anonymously."), "success")
+    return redirect(url_for("events.person", person_id=person_id))
 
 
 @bp.route("/people/merge", methods=["POST"])

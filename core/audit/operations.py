@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 from flask_login import current_user
 
-from core.audit.models import AuditEntry
+from core.audit.models import ERASURES_KEY, AuditEntry
 from core.extensions import db
 
 
@@ -43,3 +43,18 @@ def record(action: str, obj=None, *, summary: str = "", data: dict | None = None
     db.session.add(entry)
     db.session.flush()  # the operation's changes and its audit entry, together
     return entry
+
+
+def erase_from_entries(entries, scrub) -> int:
+    """Remove erased personal data from earlier entries: ``scrub(data)`` gives the entry's
+    data without it. The log is otherwise append-only; the law's right to erasure is the one
+    exception, and only ``data`` may change (the caller records the erasure itself)."""
+    changed = 0
+    erasures = db.session.info.setdefault(ERASURES_KEY, set())
+    for entry in entries:
+        data = scrub(dict(entry.data or {}))
+        if data != (entry.data or {}):
+            erasures.add(id(entry))
+            entry.data = data
+            changed += 1
+    return changed

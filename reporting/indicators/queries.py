@@ -145,8 +145,16 @@ def first_attendance(period: Period):
 
 
 def age_band(first):
+    """The age group at the first event of the period: from the year of birth, or, for a
+    person whose year of birth was erased, the group their attendance at that event kept
+    (``coalitions.events.personal_data``), so erasure changes no count."""
     age = extract("year", first.c.first_day) - Person.birth_year
-    return case((Person.birth_year.is_(None), literal("not_recorded")),
+    kept = (select(Attendance.age_group).join(Event, Attendance.event_id == Event.id)
+            .where(Attendance.person_id == Person.id, Event.starts_on == first.c.first_day,
+                   Attendance.age_group.is_not(None))
+            .limit(1).scalar_subquery())
+    return case((Person.erased_at.is_not(None), func.coalesce(kept, literal("not_recorded"))),
+                (Person.birth_year.is_(None), literal("not_recorded")),
                 (age < YOUTH_AGE, literal("under_30")), else_=literal("30_and_over"))
 
 

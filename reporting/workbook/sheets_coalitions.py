@@ -222,7 +222,10 @@ def _event_rows(scope: Scope) -> Iterator[list]:
     age = extract("year", Event.starts_on) - Person.birth_year
     people = (select(Attendance.event_id, func.count().label("attended"),
                      func.sum(case((Person.sex == Sex.female, 1), else_=0)).label("women"),
-                     func.sum(case((Person.birth_year.is_not(None) & (age < YOUTH_AGE), 1),
+                     # An erased year of birth leaves the attendance's age group.
+                     func.sum(case((Attendance.age_group.is_not(None),
+                                    case((Attendance.age_group == "under_30", 1), else_=0)),
+                                   (Person.birth_year.is_not(None) & (age < YOUTH_AGE), 1),
                                    else_=0)).label("young"),
                      func.sum(case((Person.is_international_expert.is_(True), 1), else_=0))
                      .label("experts"))

@@ -292,6 +292,11 @@ ROUTES: dict[str, Foreign | Public] = {
         lambda w: [f"/staff/commitments/{X(w)['commitment'].id}/milestones"]),
     "plans.update_milestone": Foreign(lambda w: [f"/staff/milestones/{X(w)['milestone'].id}"]),
     "events.detail": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}"]),
+    "events.person": Foreign(lambda w: [f"/staff/events/people/{X(w)['person'].id}"]),
+    "events.person_data": Foreign(
+        lambda w: [f"/staff/events/people/{X(w)['person'].id}/data.json"]),
+    "events.erase_person": Foreign(
+        lambda w: [f"/staff/events/people/{X(w)['person'].id}/erase"]),
     "events.edit": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}/edit"]),
     "events.agenda": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}/agenda"]),
     "events.import_attendance": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}/import"]),

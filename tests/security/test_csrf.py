@@ -176,6 +176,8 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
     "events.import_errors": (
         "staff", lambda w: f"/staff/events/{X(w)['event'].id}/import/errors.xlsx"),
     "events.merge_people": ("staff", lambda w: "/staff/events/people/merge"),
+    "events.erase_person": ("staff",
+                            lambda w: f"/staff/events/people/{X(w)['person'].id}/erase"),
     "portal.edit_publication": ("staff", lambda w: f"/staff/awards/{A(w).award.id}/publication"),
 }
 

@@ -337,6 +337,8 @@ CASES: dict[str, Case | NotStateChanging] = {
     "events.import_errors": NotStateChanging(
         "builds a spreadsheet of the rows a dry run refused, from the file sent; nothing is "
         "stored"),
+    "events.erase_person": Case(
+        "staff", lambda w, c: f"/staff/events/people/{X(w)['person'].id}/erase"),
     "events.merge_people": Case(
         "staff", lambda w, c: "/staff/events/people/merge",
         lambda w, c: {"kept_id": str(c["kept"].id), "duplicate_id": str(c["duplicate"].id)},
