@@ -3,7 +3,7 @@ the time their personal data was erased, and the age group each attendance count
 when the exact year of birth is erased
 
 Revision ID: 6b9d2e4f8a13
-Revises: 3f6a8c1e2d57
+Revises: 4e22c26d1f04
 Create Date: 2026-12-07 03:20:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6b9d2e4f8a13'
-down_revision = '3f6a8c1e2d57'
+down_revision = '4e22c26d1f04'
 branch_labels = None
 depends_on = None
 
