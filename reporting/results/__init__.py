@@ -1,0 +1,1 @@
+"""The results framework: outcomes, outputs, indicators and targets."""
