@@ -58,6 +58,16 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
 )}
 
 
+def breakdown_titles() -> tuple[dict, dict]:
+    """The breakdowns' titles, and their categories' titles by breakdown."""
+    from accounts.organisations.states import Sector
+    from reporting.indicators.views import AGE_TITLES, SEX_TITLES
+
+    sectors = {sector.value: sector.title for sector in Sector}
+    return DIMENSION_TITLES, {"sex": SEX_TITLES, "age": AGE_TITLES,
+                              "sector": {**sectors, "not_recorded": _l("Not recorded")}}
+
+
 def measure_choices() -> list[tuple[str, str]]:
     return [(m.key, str(m.title)) for m in MEASURES.values()]
 

@@ -21,7 +21,6 @@ from core.params import parse_day
 from core.timeutil import programme_today
 from core.translations import form_in_languages
 from reporting.indicators.queries import programme_span
-from reporting.indicators.views import AGE_TITLES, SEX_TITLES
 from reporting.results import operations, queries
 from reporting.results.forms import (
     ActualForm,
@@ -31,7 +30,7 @@ from reporting.results.forms import (
     ResultForm,
     ResultTranslationForm,
 )
-from reporting.results.measures import DIMENSION_TITLES, MEASURES
+from reporting.results.measures import MEASURES, breakdown_titles
 from reporting.results.models import Indicator, IndicatorActual, IndicatorTarget, Result
 from reporting.results.policies import can_manage_results, can_view_results
 from reporting.results.states import ResultLevel
@@ -50,13 +49,6 @@ class ConfirmForm(BaseForm):
     """A button and its CSRF token."""
 
 
-def category_titles() -> dict:
-    """Titles of the breakdowns' categories, by dimension."""
-    from accounts.organisations.states import Sector
-    return {"sex": SEX_TITLES, "age": AGE_TITLES,
-            "sector": {**{s.value: s.title for s in Sector}, "not_recorded": _l("Not recorded")}}
-
-
 @bp.context_processor
 def _helpers():
     return {"measures": MEASURES}
@@ -65,7 +57,7 @@ def _helpers():
 @bp.app_template_global("results_titles")
 def results_titles() -> tuple[dict, dict]:
     """The breakdowns' titles and their categories' (the results table, wherever shown)."""
-    return DIMENSION_TITLES, category_titles()
+    return breakdown_titles()
 
 
 @bp.app_template_filter("results_number")

@@ -18,6 +18,7 @@ from core.timeutil import utcnow
 from reporting.indicators.queries import compute
 from reporting.workbook import queries, sheets_coalitions, sheets_grants, summary
 from reporting.workbook.queries import Scope, WorkbookPeriod
+from reporting.workbook.sheets_results import results_sheet
 
 
 class UnknownFund(LookupError):
@@ -58,6 +59,8 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             ("participants", sheets_coalitions.participants_sheet(scope,
                                                                   with_names=with_names)),
             ("organisations", sheets_coalitions.organisations_sheet(scope)),
+            # The results framework against its targets (reporting/results).
+            ("results", results_sheet(scope)),
         ]
         written = []
         for key, spec in specs:

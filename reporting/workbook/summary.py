@@ -208,6 +208,9 @@ def sheet_descriptions() -> dict[str, str]:
         "events": _("Events whose first day falls in the period."),
         "participants": _("People who attended an event of the period."),
         "organisations": _("Organisations engaged in the period."),
+        "results": _("The results framework's indicators against their targets for the "
+                     "period, with the baseline, the actual and the percentage of the target "
+                     "reached."),
     }
 
 
