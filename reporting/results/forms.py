@@ -110,16 +110,23 @@ class PeriodValueForm(BaseForm):
     value = TextField(_l("Value"), [InputRequired(_l("Enter a number, for example 200 or "
                                                      "40000.00."))], max_length=VALUE_MAX)
 
-    def validate_starts_on(self, field):
-        if self.year.data is None and not self.year.errors and field.data is None:
-            raise ValidationError(_l("Enter a year, or the first and last days of the "
-                                     "period."))
-
-    def validate_ends_on(self, field):
-        if self.year.data is None and not self.year.errors and field.data is None:
-            raise ValidationError(_l("Enter the last day of the period."))
-        if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError(_l("The period cannot end before it starts."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here, not in field validators: ``Optional`` stops those of a blank day.
+        if self.year.data is None and not self.year.errors:
+            for field, message in (
+                    (self.starts_on, _l("Enter a year, or the first and last days of the "
+                                        "period.")),
+                    (self.ends_on, _l("Enter the last day of the period."))):
+                if field.data is None and not field.errors:
+                    field.errors = [*field.errors, message]
+                    valid = False
+            starts, ends = self.starts_on.data, self.ends_on.data
+            if starts and ends and ends < starts:
+                self.ends_on.errors = [*self.ends_on.errors,
+                                       _l("The period cannot end before it starts.")]
+                valid = False
+        return valid
 
     def period(self) -> tuple[date, date]:
         if self.year.data is not None:
