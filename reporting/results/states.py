@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from core.enums import TitledEnum
 
@@ -15,8 +16,9 @@ class ResultLevel(TitledEnum):
     output = "output"
 
     __titles__ = {
-        outcome: _l("Outcome"),
-        output: _l("Output"),
+        # "Outcome" alone is a screening decision elsewhere: a level of the logframe here.
+        outcome: lazy_pgettext("results level", "Outcome"),
+        output: lazy_pgettext("results level", "Output"),
     }
 
 
