@@ -82,7 +82,9 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             _("About"),
             summary.about_blocks(scope=scope, fund=fund, with_names=with_names,
                                  generated_at=generated_at, sheets=sheets,
-                                 is_empty=not any(rows for _t, _k, rows in sheets)),
+                                 # The logframe's rows are there whatever the period.
+                                 is_empty=not any(rows for _t, key, rows in sheets
+                                                  if key != "results")),
             heading=heading, position=0)
     except BaseException:
         workbook.close()
