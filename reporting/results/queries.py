@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core import contributions
 from core.extensions import db
+from core.translations import localized
 from reporting.results import progress
 from reporting.results.measures import Measurer
 from reporting.results.models import Indicator, Result
@@ -50,8 +51,6 @@ def indicators_in_order(outcomes: list[Result]) -> list[tuple[Result, Indicator]
 def facts_of(result: Result, indicator: Indicator, language: str | None = None
              ) -> progress.IndicatorFacts:
     """The plain values of an indicator, its texts in ``language`` (the reader's when None)."""
-    from core.translations import localized
-
     def text(obj, name):
         return localized(obj, name, language).text
 

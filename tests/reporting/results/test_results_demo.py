@@ -72,3 +72,13 @@ def test_the_workbook_has_the_results_sheet(demo_programme, client, login_as):
     flat = [value for row in values for value in row]
     assert "People trained in open government" in flat
     assert "Information requests answered within the legal deadline" in flat
+
+
+def test_other_exports_take_the_results_through_the_registry(demo_programme):
+    from core import contributions
+
+    rows = contributions.ask("results.against_targets", START, END, language="es")
+    assert [row.indicator.code for row in rows] == [
+        "1a", "1.1a", "1.1b", "1.1c", "1.2a", "1.2b", "1.3a"]
+    assert rows[1].indicator.title == "Personas capacitadas en gobierno abierto"
+    assert rows[1].indicator.result_title == "Organizaciones de la sociedad civil capacitadas"
