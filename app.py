@@ -92,6 +92,7 @@ def _import_models() -> None:
     import grants.reviews.models  # noqa: F401
     import reporting.opendata.models  # noqa: F401
     import reporting.portal.models  # noqa: F401
+    import reporting.results.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -119,13 +120,15 @@ def _register_blueprints(app: Flask) -> None:
     from reporting.indicators.views import bp as indicators_bp
     from reporting.opendata.views import bp as opendata_bp
     from reporting.portal.views import bp as portal_bp
+    from reporting.results.views import bp as results_bp
     from reporting.workbook.views import bp as workbook_bp
 
     for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp,
                       calls_bp, calls_admin_bp, applications_bp, applications_admin_bp,
                       endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp,
                       awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
-                      indicators_bp, dashboards_bp, workbook_bp, opendata_bp, portal_bp):
+                      indicators_bp, dashboards_bp, workbook_bp, opendata_bp, portal_bp,
+                      results_bp):
         app.register_blueprint(blueprint)
 
 

@@ -235,6 +235,29 @@ def _coalitions_context(factories):
             "milestone": milestone}
 
 
+def _results_context(factories):
+    """The results framework: an outcome with an output, a manual indicator of the output
+    with one target and one entered actual."""
+    from datetime import date
+
+    from reporting.results import operations as results_operations
+
+    staff = factories.user(roles=("staff",), name="Results Staff")
+    outcome = results_operations.create_result(staff, level="outcome", code="1",
+                                               title="Reforms co-created")
+    output = results_operations.create_result(staff, level="output", parent=outcome,
+                                              code="1.1", title="People trained")
+    indicator = results_operations.create_indicator(output, staff, code="1.1a",
+                                                    title="Requests answered", unit="%",
+                                                    kind="manual")
+    target, _changed = results_operations.set_target(
+        indicator, staff, starts_on=date(2019, 1, 1), ends_on=date(2019, 12, 31), value="60")
+    actual, _changed = results_operations.set_actual(
+        indicator, staff, starts_on=date(2019, 1, 1), ends_on=date(2019, 12, 31), value="55")
+    return {"outcome": outcome, "output": output, "result_indicator": indicator,
+            "result_target": target, "result_actual": actual}
+
+
 def _application_of(organisation, owner):
     """A draft application of ``organisation`` to an open call, with one attachment."""
     from datetime import timedelta

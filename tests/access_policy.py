@@ -364,6 +364,27 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/staff/awards/{c['active_award'].id}/publication"),
     # Reports: staff, finance and donors.
     "dashboards.overview": Access(STAFF | {"finance", "donor"}, lambda c: "/reports/dashboard"),
+    # The results framework: read with the reports, written by staff (empty value forms
+    # are refused, 422; removing a target or an actual answers with the indicator's page).
+    "results.overview": Access(STAFF | {"finance", "donor"}, lambda c: "/reports/results"),
+    "results.new_outcome": Access(STAFF, lambda c: "/staff/results/outcomes/new"),
+    "results.new_output": Access(
+        STAFF, lambda c: f"/staff/results/{c['outcome'].id}/outputs/new"),
+    "results.edit_result": Access(STAFF, lambda c: f"/staff/results/{c['output'].id}/edit"),
+    "results.new_indicator": Access(
+        STAFF, lambda c: f"/staff/results/{c['output'].id}/indicators/new"),
+    "results.edit_indicator": Access(
+        STAFF, lambda c: f"/staff/results/indicators/{c['result_indicator'].id}"),
+    "results.set_target": Access(
+        STAFF, lambda c: f"/staff/results/indicators/{c['result_indicator'].id}/targets",
+        "POST", 422),
+    "results.set_actual": Access(
+        STAFF, lambda c: f"/staff/results/indicators/{c['result_indicator'].id}/actuals",
+        "POST", 422),
+    "results.remove_target": Access(
+        STAFF, lambda c: f"/staff/results/targets/{c['result_target'].id}/remove", "POST", 302),
+    "results.remove_actual": Access(
+        STAFF, lambda c: f"/staff/results/actuals/{c['result_actual'].id}/remove", "POST", 302),
     # 360Giving open data: public.
     "opendata.index": Access(EVERYONE, lambda c: "/open-data"),
     "opendata.download_json": Access(EVERYONE, lambda c: "/open-data/360giving.json"),

@@ -25,6 +25,7 @@ from tests.access_contexts import (
     _events_context,
     _monitoring_context,
     _ranking_context,
+    _results_context,
     _reviews_context,
 )
 from tests.access_policy import PERSONAS, POLICY, ROLES, Access
@@ -54,7 +55,7 @@ def context(factories):
             **_calls_context(factories), **_ranking_context(factories),
             **_reviews_context(factories), **_monitoring_context(factories),
             **_awards_context(factories), **_coalitions_context(factories),
-            **_events_context(factories)}
+            **_events_context(factories), **_results_context(factories)}
 
 
 def test_every_endpoint_has_a_policy(app):

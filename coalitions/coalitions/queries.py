@@ -4,6 +4,7 @@ activity timeline and linked grant awards."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -75,3 +76,12 @@ def linked_awards(coalition: Coalition) -> list[dict]:
                            .where(coalition_awards.c.coalition_id == coalition.id))
 
 
+
+
+def active_coalition_count(start: date, end: date) -> int:
+    """Coalitions active in the period: at least one membership overlapping it (the
+    indicators' "member" rule), whatever the coalition's state today. One statement."""
+    return db.session.scalar(
+        select(func.count(func.distinct(CoalitionMembership.coalition_id)))
+        .where(CoalitionMembership.joined_on <= end,
+               (CoalitionMembership.left_on.is_(None)) | (CoalitionMembership.left_on >= start)))

@@ -3,13 +3,15 @@ few queries, and progress figures."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date
+
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.organisations.models import Organisation
 from accounts.organisations.states import Sector
 from coalitions.coalitions.models import Coalition
-from coalitions.plans.models import ActionPlan, Commitment
+from coalitions.plans.models import ActionPlan, Commitment, Milestone
 from coalitions.plans.states import MilestoneState
 from core.extensions import db
 
@@ -65,3 +67,16 @@ def coalition_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(select(Coalition.id, Coalition.name)
                               .order_by(func.lower(Coalition.name), Coalition.id))
     return [(row.id, row.name) for row in rows]
+
+
+def complete_commitment_count(start: date, end: date) -> int:
+    """Commitments of the plans running in the period whose milestones are all complete
+    (a commitment without milestones is not complete). Milestones keep no completion date,
+    so this is their state today. One statement."""
+    open_milestones = func.sum(case((Milestone.state == MilestoneState.complete, 0), else_=1))
+    complete = (select(Commitment.id)
+                .join(ActionPlan, ActionPlan.id == Commitment.plan_id)
+                .join(Milestone, Milestone.commitment_id == Commitment.id)
+                .where(ActionPlan.starts_on <= end, ActionPlan.ends_on >= start)
+                .group_by(Commitment.id).having(open_milestones == 0).subquery())
+    return db.session.scalar(select(func.count()).select_from(complete))

@@ -13,10 +13,13 @@ from flask_babel import lazy_gettext as _l
 from core import navigation
 from core.access import policy_required
 from core.params import parse_day, parse_id
+from core.timeutil import programme_today
 from grants.ledger import money
 from reporting.dashboards import charts, queries
+from reporting.indicators.queries import programme_span
 from reporting.indicators.views import AGE_TITLES, SEX_TITLES
 from reporting.policies import can_view_reports
+from reporting.results.queries import results_against_targets
 
 bp = Blueprint("dashboards", __name__, url_prefix="/reports")
 
@@ -153,6 +156,24 @@ def _charts(board: queries.Dashboard) -> dict:
     }
 
 
+# Results against targets (the results framework's own section) -----------------------------
+
+def percent_label(value) -> str:
+    return f"{format_decimal(Decimal(value), format='#,##0.#')}%"
+
+
+def _results(filters: queries.Filters) -> tuple[list, charts.BarChart]:
+    """The results framework's indicators against their targets for the dashboard's period
+    (open ends: the programme's span), and the chart of the percentage of target reached by
+    those that have one."""
+    first, last = programme_span(programme_today())
+    rows = results_against_targets(filters.start or first, filters.end or last)
+    chart = charts.bar_chart(
+        [(f"{row.indicator.code} {row.indicator.title}".strip(), row.percent)
+         for row in rows if row.percent is not None], fmt=percent_label)
+    return rows, chart
+
+
 # The page ----------------------------------------------------------------------------------
 
 def _page(**context):
@@ -174,5 +195,6 @@ def overview():
         # the message next to the field.
         return _page(errors=errors, board=None, filters=None, fund_name=None), 400
     board = queries.dashboard(filters)
+    results, results_chart = _results(filters)
     return _page(errors={}, board=board, filters=filters, fund_name=fund_name,
-                 charts=_charts(board))
+                 charts={**_charts(board), "results": results_chart}, results=results)

@@ -24,6 +24,7 @@ from reporting.workbook import (
     summary,
 )
 from reporting.workbook.queries import Scope, WorkbookPeriod
+from reporting.workbook.sheets_results import results_sheet
 
 
 class UnknownFund(LookupError):
@@ -76,6 +77,8 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             ("participants", sheets_coalitions.participants_sheet(
                 scope, with_names=with_names, release=release)),
             ("organisations", sheets_coalitions.organisations_sheet(scope)),
+            # The results framework against its targets (reporting/results).
+            ("results", results_sheet(scope)),
         ]
         written = []
         for key, spec in specs:
@@ -83,7 +86,9 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
                                        totals=spec.totals or None,
                                        totals_label=_("Total") if spec.totals else None)
             written.append((title, key))
-        is_empty = not any(workbook.row_counts.values())
+        # The logframe's rows are there whatever the period.
+        is_empty = not any(count for (title, key) in written
+                           if key != "results" and (count := workbook.row_counts[title]))
         # After the data sheets, so that the Summary and About still come first.
         written.append((workbook.add_block_sheet(
             _("Reconciliation"), reconciliation.reconciliation_blocks(scope, positions)),

@@ -263,6 +263,9 @@ def sheet_descriptions() -> dict[str, str]:
         "reconciliation": _("Every award of the Awards sheet that the 360Giving open data "
                             "leaves out, with why, and the counts and amounts of both side "
                             "by side."),
+        "results": _("The results framework's indicators against their targets for the "
+                     "period, with the baseline, the actual and the percentage of the target "
+                     "reached."),
     }
 
 

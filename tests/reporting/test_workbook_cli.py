@@ -9,7 +9,7 @@ from flask_babel import force_locale, gettext
 
 ENGLISH_TITLES = ["About", "Summary", "Calls", "Applications", "Awards", "Disbursements",
                   "Budget vs actual", "Reports", "Coalitions", "Memberships", "Commitments",
-                  "Events", "Participants", "Organisations", "Reconciliation"]
+                  "Events", "Participants", "Organisations", "Results", "Reconciliation"]
 
 
 def export(app, *args):

@@ -20,7 +20,8 @@ REFERENCE = WorkbookPeriod(date(2018, 1, 1), date(2019, 12, 31))
 DATA_SHEETS = ["Calls", "Applications", "Awards", "Disbursements", "Budget vs actual",
                "Reports", "Coalitions", "Memberships", "Commitments", "Events", "Participants",
                "Organisations"]
-SHEETS = ["About", "Summary", *DATA_SHEETS, "Reconciliation"]
+#: The results framework's sheet lists the logframe's indicators whatever the period.
+SHEETS = ["About", "Summary", *DATA_SHEETS, "Results", "Reconciliation"]
 
 
 def load(workbook) -> openpyxl.Workbook:

@@ -112,7 +112,7 @@ def test_the_workbook_follows_the_readers_language(client, login_as):
     book = workbook_of(client.get(DOWNLOAD))
     with force_locale("es"):
         assert book.sheetnames[2] == gettext("Calls")
-        assert book.sheetnames[-2] == gettext("Organisations")
+        assert book.sheetnames[-2] == gettext("Results")
     assert book.sheetnames[2] != "Calls"
 
 

@@ -303,6 +303,21 @@ ROUTES: dict[str, Foreign | Public] = {
     "events.import_errors": Foreign(
         lambda w: [f"/staff/events/{X(w)['event'].id}/import/errors.xlsx"]),
     "indicators.detail": Foreign(lambda w: ["/indicators/organisations", "/indicators/people"]),
+    # The results framework: staff's objects.
+    "results.new_output": Foreign(lambda w: [f"/staff/results/{X(w)['outcome'].id}/outputs/new"]),
+    "results.edit_result": Foreign(lambda w: [f"/staff/results/{X(w)['output'].id}/edit"]),
+    "results.new_indicator": Foreign(
+        lambda w: [f"/staff/results/{X(w)['output'].id}/indicators/new"]),
+    "results.edit_indicator": Foreign(
+        lambda w: [f"/staff/results/indicators/{X(w)['result_indicator'].id}"]),
+    "results.set_target": Foreign(
+        lambda w: [f"/staff/results/indicators/{X(w)['result_indicator'].id}/targets"]),
+    "results.set_actual": Foreign(
+        lambda w: [f"/staff/results/indicators/{X(w)['result_indicator'].id}/actuals"]),
+    "results.remove_target": Foreign(
+        lambda w: [f"/staff/results/targets/{X(w)['result_target'].id}/remove"]),
+    "results.remove_actual": Foreign(
+        lambda w: [f"/staff/results/actuals/{X(w)['result_actual'].id}/remove"]),
     # Reporting (being completed). The public project pages show what staff published of a
     # signed award: an award waiting for signature is not a project.
     "portal.project": Public(

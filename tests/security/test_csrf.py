@@ -179,6 +179,21 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
     "events.erase_person": ("staff",
                             lambda w: f"/staff/events/people/{X(w)['person'].id}/erase"),
     "portal.edit_publication": ("staff", lambda w: f"/staff/awards/{A(w).award.id}/publication"),
+    "results.new_outcome": ("staff", lambda w: "/staff/results/outcomes/new"),
+    "results.new_output": ("staff", lambda w: f"/staff/results/{X(w)['outcome'].id}/outputs/new"),
+    "results.edit_result": ("staff", lambda w: f"/staff/results/{X(w)['output'].id}/edit"),
+    "results.new_indicator": (
+        "staff", lambda w: f"/staff/results/{X(w)['output'].id}/indicators/new"),
+    "results.edit_indicator": (
+        "staff", lambda w: f"/staff/results/indicators/{X(w)['result_indicator'].id}"),
+    "results.set_target": (
+        "staff", lambda w: f"/staff/results/indicators/{X(w)['result_indicator'].id}/targets"),
+    "results.set_actual": (
+        "staff", lambda w: f"/staff/results/indicators/{X(w)['result_indicator'].id}/actuals"),
+    "results.remove_target": (
+        "staff", lambda w: f"/staff/results/targets/{X(w)['result_target'].id}/remove"),
+    "results.remove_actual": (
+        "staff", lambda w: f"/staff/results/actuals/{X(w)['result_actual'].id}/remove"),
 }
 
 _TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')

@@ -85,6 +85,7 @@ def build_world(session, factories) -> World:
         _coalitions_context,
         _events_context,
         _ranking_context,
+        _results_context,
         _reviews_context,
     )
 
@@ -97,6 +98,7 @@ def build_world(session, factories) -> World:
     extra = {**_calls_context(factories), **_ranking_context(factories),
              **_reviews_context(factories), **_coalitions_context(factories),
              **_events_context(factories), **_outbox_context(factories),
+             **_results_context(factories),
              # Awarded by a decision, without its grant agreement yet.
              "award_application": _awarded(session, factories, alpha.owner,
                                            title="Alpha third project", organisation=alpha.org)}

@@ -322,6 +322,13 @@ CASES: dict[str, Case | NotStateChanging] = {
         "staff", lambda w, c: f"/staff/commitments/{X(w)['commitment'].id}/edit",
         lambda w, c: {"title": "Renamed commitment", "problem": "", "ambition": "",
                       "thematic_area": "", "lead_organisation_id": ""}),
+    "results.edit_result": Case(
+        "staff", lambda w, c: f"/staff/results/{X(w)['output'].id}/edit",
+        lambda w, c: {"code": "1.1", "title": "Renamed output"}),
+    "results.edit_indicator": Case(
+        "staff", lambda w, c: f"/staff/results/indicators/{X(w)['result_indicator'].id}",
+        lambda w, c: {"code": "1.1a", "title": "Renamed indicator", "unit": "%",
+                      "kind": "manual", "measure": "", "baseline": "40"}),
     "plans.update_milestone": Case(
         "staff", lambda w, c: f"/staff/milestones/{X(w)['milestone'].id}",
         lambda w, c: {"state": "complete", "evidence": "Published."}),
@@ -381,6 +388,31 @@ CASES: dict[str, Case | NotStateChanging] = {
         "staff", lambda w, c: f"/staff/commitments/{X(w)['commitment'].id}/milestones",
         lambda w, c: {"milestone-title": "Double milestone", "milestone-due_on": "2027-06-30",
                       "milestone-state": "not_started"}),
+    "results.new_outcome": Case(
+        "staff", lambda w, c: "/staff/results/outcomes/new",
+        lambda w, c: {"code": "2", "title": "Double outcome"}),
+    "results.new_output": Case(
+        "staff", lambda w, c: f"/staff/results/{X(w)['outcome'].id}/outputs/new",
+        lambda w, c: {"code": "1.2", "title": "Double output"}),
+    "results.new_indicator": Case(
+        "staff", lambda w, c: f"/staff/results/{X(w)['output'].id}/indicators/new",
+        lambda w, c: {"code": "1.1b", "title": "Double indicator", "unit": "people",
+                      "kind": "computed", "measure": "people_trained",
+                      "disaggregation": "sex", "sums_actuals": "y", "baseline": "0"}),
+    "results.set_target": Case(
+        "staff", lambda w, c: f"/staff/results/indicators/{X(w)['result_indicator'].id}"
+                              f"/targets",
+        lambda w, c: {"target-year": "2020", "target-value": "70"}),
+    "results.set_actual": Case(
+        "staff", lambda w, c: f"/staff/results/indicators/{X(w)['result_indicator'].id}"
+                              f"/actuals",
+        lambda w, c: {"actual-year": "2020", "actual-value": "58", "actual-source": ""}),
+    "results.remove_target": Case(
+        "staff", lambda w, c: f"/staff/results/targets/{X(w)['result_target'].id}/remove",
+        same_status=False),
+    "results.remove_actual": Case(
+        "staff", lambda w, c: f"/staff/results/actuals/{X(w)['result_actual'].id}/remove",
+        same_status=False),
     "events.new": Case(
         "staff", lambda w, c: "/staff/events/new",
         lambda w, c: {"type": "workshop", "title": "Double workshop",

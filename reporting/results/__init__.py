@@ -1,0 +1,5 @@
+"""The results framework: outcomes, outputs, indicators and targets."""
+
+# Other exports take the results against targets through core.contributions
+# ("results.against_targets"): import the provider whichever module loads first.
+from reporting.results import queries as _queries  # noqa: E402,F401
