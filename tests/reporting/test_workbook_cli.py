@@ -21,7 +21,7 @@ def test_writes_the_workbook_and_says_what_it_wrote(app, demo_programme, tmp_pat
     result = export(app, "--out", str(path), "--from", "2018-01-01", "--to", "2019-12-31")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Wrote {path}: 15 sheets, ")
+    assert len(lines) == 1 and lines[0].startswith(f"Wrote {path}: 16 sheets, ")
     assert "anonymised" in lines[0]
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ENGLISH_TITLES
