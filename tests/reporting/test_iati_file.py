@@ -120,12 +120,40 @@ def test_results_come_from_registered_providers(app, demo_programme):
         return [result]
 
     assert not any(activity.findall("result")
-                   for activity in _activities(build_file().body).values())
+                   for activity in _activities(build_file().body).values()
+                   if activity.get("hierarchy") == "2")
     results.provide(one_result)
     try:
         built = build_file()
     finally:
         results.withdraw(one_result)
     assert file_errors(built.body) == []
-    counted = [len(activity.findall("result")) for activity in _activities(built.body).values()]
-    assert sorted(counted) == [0] + [1] * PUBLIC_PROJECTS
+    counted = [len(activity.findall("result")) for activity in _activities(built.body).values()
+               if activity.get("hierarchy") == "2"]
+    assert counted == [1] * PUBLIC_PROJECTS
+
+
+def test_the_programme_reports_its_results_framework(app, demo_programme):
+    """The logframe's outcomes and outputs, each indicator with its target and the actual
+    the results page shows for the same period."""
+    from core.timeutil import programme_today
+    from reporting.indicators.queries import programme_span
+    from reporting.results.queries import results_against_targets
+
+    built = build_file()
+    assert file_errors(built.body) == []
+    programme = next(activity for activity in _activities(built.body).values()
+                     if activity.get("hierarchy") == "1")
+    found = {indicator.findtext("title/narrative"): (
+        indicator.find("period/target").get("value")
+        if indicator.find("period/target") is not None else None,
+        indicator.find("period/actual").get("value")
+        if indicator.find("period/actual") is not None else None)
+        for indicator in programme.findall("result/indicator")}
+    rows = results_against_targets(*programme_span(programme_today()), language="en")
+    assert len(found) == len(rows) > 0
+    for row in rows:
+        target, actual = found[row.indicator.title]
+        assert (Decimal(target) if target else None) == row.target
+        assert (Decimal(actual) if actual else None) == row.actual
+    assert {result.get("type") for result in programme.findall("result")} == {"1", "2"}
