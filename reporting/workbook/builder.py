@@ -91,8 +91,8 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
                            if key != "results" and (count := workbook.row_counts[title]))
         # After the data sheets, so that the Summary and About still come first.
         written.append((workbook.add_block_sheet(
-            _("Reconciliation"), reconciliation.reconciliation_blocks(scope, positions)),
-            "reconciliation"))
+            _("Reconciliation"), reconciliation.reconciliation_blocks(scope, positions),
+            heading=heading), "reconciliation"))
         counts = workbook.row_counts
         sheets = [(title, key, counts[title]) for title, key in written]
 

@@ -259,7 +259,9 @@ def participants_sheet(scope: Scope, *, with_names: bool,
         columns += [Column(_("Full name"), width=32), Column(_("Email"), width=32)]
     columns += [
         Column(_("Sex"), width=16), Column(_("Age group"), width=16),
-        Column(_("Sector"), width=22), Column(_("Organisation"), width=36),
+        # Narrow enough for the anonymised sheet to print upright (its organisations are
+        # mostly generalised to sectors).
+        Column(_("Sector"), width=20), Column(_("Organisation"), width=28),
         Column(_("Country"), width=8), Column(_("International expert"), "boolean", 12),
         Column(_("Events attended"), "integer"),
     ]

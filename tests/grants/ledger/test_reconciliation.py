@@ -243,7 +243,7 @@ def test_the_workbook_shows_the_ledger_amounts(demo, app):
         wrong.check(f"workbook Disbursements {reference}", "disbursed",
                     disbursed[reference], money.disbursed)
 
-    for reference, committed, shown_disbursed, _currency, *_rest in _block(
+    for _grantee, committed, shown_disbursed, reference, _currency, *_rest in _block(
             book["Summary"], "Committed versus disbursed per award"):
         wrong.check(f"workbook Summary {reference}", "committed", committed,
                     by_reference[reference].committed)
