@@ -268,7 +268,18 @@ def set_actual(indicator: Indicator, actor, *, starts_on, ends_on, value, source
                       ends_on, value, source=source)
 
 
+ALREADY_REMOVED = _l("This value was already removed.")
+
+
 def _remove(row, actor, action: str) -> None:
+    # The same removal sent twice at once: the second waits for the first's lock, then finds
+    # the row gone.
+    model = type(row)
+    row = db.session.execute(
+        select(model).where(model.id == row.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
+        raise AlreadyDone(ALREADY_REMOVED)
     indicator = row.indicator
     record(action, indicator, actor=actor,
            summary=f"Indicator {indicator.code} {indicator.title}: {row.starts_on} to "

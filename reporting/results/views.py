@@ -250,8 +250,12 @@ def _remove(row, operation, removed: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)  # only a missing or stale token gets here: the form has no field
-    operation(row, current_user)
-    flash(removed, "success")
+    try:
+        operation(row, current_user)
+    except AlreadyDone as done:
+        flash(str(done.message), "info")
+    else:
+        flash(removed, "success")
     return redirect(url_for("results.edit_indicator", indicator_id=indicator_id))
 
 
