@@ -218,7 +218,8 @@ class _Frame:
 class Bar(_Labelled):
     label: str
     short_label: str
-    value: Decimal
+    #: None when withheld.
+    value: Decimal | None
     value_label: str
     x: float
     y: float
@@ -249,20 +250,25 @@ def _rows_box(rows: int, value_labels: Sequence[str]) -> Box:
                bottom=MARGIN + max(rows, 1) * ROW_HEIGHT)
 
 
-def bar_chart(series: Sequence[tuple[str, Number]], *, fmt: Formatter = _plain,
-              integer: bool = False, max_label: int = MAX_LABEL) -> BarChart:
-    """Horizontal bars, one per (label, value), in the given order."""
-    values = [_check(value) for _label, value in series]
-    scale = nice_scale(max(values, default=0), integer=integer)
-    plot = _rows_box(len(values), [fmt(value) for value in values] + [fmt(scale.top)])
+def bar_chart(series: Sequence[tuple[str, Number | None]], *, fmt: Formatter = _plain,
+              integer: bool = False, max_label: int = MAX_LABEL,
+              withheld: str = "") -> BarChart:
+    """Horizontal bars, one per (label, value), in the given order. A value of None is a
+    number withheld (a small count of people): no bar, and ``withheld`` written in place
+    of its value."""
+    values = [None if value is None else _check(value) for _label, value in series]
+    scale = nice_scale(max((v for v in values if v is not None), default=0), integer=integer)
+    value_labels = [withheld if value is None else fmt(value) for value in values]
+    plot = _rows_box(len(values), [*value_labels, fmt(scale.top)])
     bars = []
-    for index, ((label, _raw), value) in enumerate(zip(series, values, strict=True)):
+    for index, ((label, _raw), value, value_label) in enumerate(
+            zip(series, values, value_labels, strict=True)):
         row_top = plot.top + index * ROW_HEIGHT
         bar_y = row_top + ROW_LABEL
-        width = _coordinate(scale.fraction(value) * plot.width)
+        width = 0.0 if value is None else _coordinate(scale.fraction(value) * plot.width)
         bars.append(Bar(
             label=str(label), short_label=truncate(label, max_label), value=value,
-            value_label=fmt(value), x=plot.left, y=_coordinate(bar_y), width=width,
+            value_label=value_label, x=plot.left, y=_coordinate(bar_y), width=width,
             height=BAR_HEIGHT, label_y=_coordinate(row_top + ROW_LABEL - 4),
             value_x=_coordinate(plot.left + width + 4),
             value_y=_coordinate(bar_y + BAR_HEIGHT - 4)))

@@ -3,18 +3,21 @@ each as a server-drawn SVG chart with the table of its numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_decimal, format_number, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from core import navigation
 from core.access import policy_required
 from core.params import parse_day, parse_id
 from core.timeutil import programme_today
 from grants.ledger import money
+from reporting import disclosure
 from reporting.dashboards import charts, queries
 from reporting.indicators.queries import programme_span
 from reporting.indicators.views import AGE_TITLES, SEX_TITLES
@@ -115,8 +118,9 @@ def _money_segments(row) -> list[Decimal]:
             max(row.committed - max(row.disbursed, row.spent), zero)]
 
 
-def _charts(board: queries.Dashboard) -> dict:
+def _charts(board: queries.Dashboard, k: int | None) -> dict:
     by_area, by_district = board.by_area, board.by_district
+    withheld = str(disclosure.Fewer(k)) if k is not None else ""
     return {
         "pipeline": charts.bar_chart(
             [(state.title, n) for state, n in board.pipeline], fmt=count_label, integer=True),
@@ -148,11 +152,13 @@ def _charts(board: queries.Dashboard) -> dict:
             [(_quarter_label(q), [q.participations, q.participants]) for q in board.quarters],
             fmt=count_label, integer=True),
         "sex": charts.bar_chart(
-            [(str(SEX_TITLES[key]), n) for key, n in board.people.by_sex.items()],
-            fmt=count_label, integer=True),
+            [(str(SEX_TITLES[key]), disclosure.plotted(n))
+             for key, n in board.people.by_sex.items()],
+            fmt=count_label, integer=True, withheld=withheld),
         "age": charts.bar_chart(
-            [(str(AGE_TITLES[key]), n) for key, n in board.people.by_age.items()],
-            fmt=count_label, integer=True),
+            [(str(AGE_TITLES[key]), disclosure.plotted(n))
+             for key, n in board.people.by_age.items()],
+            fmt=count_label, integer=True, withheld=withheld),
     }
 
 
@@ -162,16 +168,26 @@ def percent_label(value) -> str:
     return f"{format_decimal(Decimal(value), format='#,##0.#')}%"
 
 
-def _results(filters: queries.Filters) -> tuple[list, charts.BarChart]:
+def _results(filters: queries.Filters, k: int | None) -> tuple[list, charts.BarChart]:
     """The results framework's indicators against their targets for the dashboard's period
     (open ends: the programme's span), and the chart of the percentage of target reached by
     those that have one."""
     first, last = programme_span(programme_today())
-    rows = results_against_targets(filters.start or first, filters.end or last)
+    rows = results_against_targets(filters.start or first, filters.end or last, k=k)
     chart = charts.bar_chart(
         [(f"{row.indicator.code} {row.indicator.title}".strip(), row.percent)
          for row in rows if row.percent is not None], fmt=percent_label)
     return rows, chart
+
+
+def _released(board: queries.Dashboard, k: int | None) -> queries.Dashboard:
+    """The board with its breakdowns of people as the reader may see them: small cells
+    withheld for everyone but programme staff (``reporting.disclosure``)."""
+    if k is None:
+        return board
+    people = replace(board.people, by_sex=disclosure.breakdown(board.people.by_sex, k),
+                     by_age=disclosure.breakdown(board.people.by_age, k))
+    return replace(board, people=people)
 
 
 # The page ----------------------------------------------------------------------------------
@@ -194,7 +210,8 @@ def overview():
         # As on the indicators page, bad filters are a 400; here with the form again and
         # the message next to the field.
         return _page(errors=errors, board=None, filters=None, fund_name=None), 400
-    board = queries.dashboard(filters)
-    results, results_chart = _results(filters)
-    return _page(errors={}, board=board, filters=filters, fund_name=fund_name,
-                 charts={**_charts(board), "results": results_chart}, results=results)
+    k = disclosure.min_group_for(current_user)
+    board = _released(queries.dashboard(filters), k)
+    results, results_chart = _results(filters, k)
+    return _page(errors={}, board=board, filters=filters, fund_name=fund_name, k=k,
+                 charts={**_charts(board, k), "results": results_chart}, results=results)

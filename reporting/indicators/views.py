@@ -4,6 +4,7 @@ behind it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from core import navigation
 from core.access import policy_required, require
 from core.params import arg_day, arg_id
 from core.timeutil import to_programme_time, utcnow
+from reporting import disclosure
 from reporting.indicators import queries
 from reporting.indicators.policies import (
     can_view_detail,
@@ -81,12 +83,25 @@ def _context(period: queries.Period, **context) -> dict:
             "can_view_people": can_view_people(current_user)[0], **context}
 
 
+def _released(indicators: queries.Indicators, k: int | None) -> queries.Indicators:
+    """The indicators with their breakdowns of people as the reader may see them: small
+    cells withheld for everyone but programme staff (``reporting.disclosure``)."""
+    if k is None:
+        return indicators
+    return replace(indicators, by_sex=disclosure.breakdown(indicators.by_sex, k),
+                   by_age=disclosure.breakdown(indicators.by_age, k),
+                   international_experts=disclosure.share(
+                       indicators.international_experts, indicators.participants, k))
+
+
 @bp.route("")
 @policy_required(can_view_indicators)
 def overview():
     period = _period()
+    k = disclosure.min_group_for(current_user)
+    indicators = _released(queries.compute(period), k)
     return render_template("reporting/indicators/overview.html",
-                           **_context(period, indicators=queries.compute(period)))
+                           **_context(period, indicators=indicators, k=k))
 
 
 @bp.route("/<metric>")

@@ -40,12 +40,14 @@ class Measure:
     unit: str
     dimensions: tuple[str, ...] = ()
     is_money: bool = False
+    #: Whether it counts people, whose breakdowns are released with small cells withheld.
+    of_people: bool = False
 
 
 MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("people_trained", _l("People trained (distinct participants attending events)"),
-            "people", ("sex", "age", "sector")),
-    Measure("women_trained", _l("Women trained"), "people", ("age", "sector")),
+            "people", ("sex", "age", "sector"), of_people=True),
+    Measure("women_trained", _l("Women trained"), "people", ("age", "sector"), of_people=True),
     Measure("organisations_engaged", _l("Organisations engaged"), "organisations",
             ("sector",)),
     Measure("events_held", _l("Events held"), "events"),

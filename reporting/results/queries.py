@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 from core import contributions
 from core.extensions import db
 from core.translations import localized
+from reporting import disclosure
 from reporting.results import progress
-from reporting.results.measures import Measurer
+from reporting.results.measures import MEASURES, Measurer
 from reporting.results.models import Indicator, Result
 from reporting.results.states import IndicatorKind, ResultLevel
 
@@ -65,13 +66,14 @@ def facts_of(result: Result, indicator: Indicator, language: str | None = None
 
 
 @contributions.provide("results.against_targets")
-def results_against_targets(start: date, end: date, *,
-                            language: str | None = None) -> list[progress.ResultRow]:
+def results_against_targets(start: date, end: date, *, language: str | None = None,
+                            k: int | None = None) -> list[progress.ResultRow]:
     """Per indicator of the logframe, in its order: baseline, target, actual and percentage
     of target for the period [start, end] (``progress.py`` has the rules), with the
     breakdowns each computed indicator shows. Texts in ``language`` (the reader's when
-    None). Statements: the tree's five, plus the indicators' queries once per distinct
-    measurement window."""
+    None). With ``k``, the breakdowns of people have their small cells withheld
+    (``reporting.disclosure``). Statements: the tree's five, plus the indicators' queries
+    once per distinct measurement window."""
     pairs = indicators_in_order(framework())
     facts = [facts_of(result, indicator, language) for result, indicator in pairs]
     measurer = Measurer()
@@ -83,4 +85,7 @@ def results_against_targets(start: date, end: date, *,
         computed[indicator.id], breakdowns[indicator.id] = measurer.measure(
             indicator.measure, first, last, unit=indicator.unit,
             dimensions=tuple(indicator.disaggregation or ()))
+        if k is not None and MEASURES[indicator.measure].of_people:
+            breakdowns[indicator.id] = {dimension: disclosure.breakdown(counts, k) for
+                                        dimension, counts in breakdowns[indicator.id].items()}
     return progress.against_targets(facts, start, end, computed, breakdowns)

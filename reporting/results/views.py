@@ -20,6 +20,7 @@ from core.locking import AlreadyDone
 from core.params import parse_day
 from core.timeutil import programme_today
 from core.translations import form_in_languages
+from reporting import disclosure
 from reporting.indicators.queries import programme_span
 from reporting.results import operations, queries
 from reporting.results.forms import (
@@ -91,7 +92,8 @@ def reporting_period(args) -> tuple[tuple | None, dict]:
 @policy_required(can_view_results)
 def overview():
     period, errors = reporting_period(request.args)
-    rows = queries.results_against_targets(*period) if period else []
+    rows = (queries.results_against_targets(
+        *period, k=disclosure.min_group_for(current_user)) if period else [])
     context = {"outcomes": queries.framework(), "rows": rows, "period": period,
                "errors": errors, "values": {name: request.args.get(name, "").strip()[:40]
                                             for name in ("from", "to")},

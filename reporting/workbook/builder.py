@@ -63,6 +63,8 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         # Anonymised: the participants are released k-anonymously before any sheet is
         # written, so that the About sheet can say how.
         release = None if with_names else sheets_coalitions.participants_release(scope)
+        # ... and every count of people is released with its small cells withheld.
+        k = None if with_names else sheets_coalitions.min_group()
         specs = [
             ("calls", sheets_grants.calls_sheet(scope)),
             ("applications", sheets_grants.applications_sheet(scope, viewer)),
@@ -73,12 +75,12 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             ("coalitions", sheets_coalitions.coalitions_sheet(scope)),
             ("memberships", sheets_coalitions.memberships_sheet(scope)),
             ("commitments", sheets_coalitions.commitments_sheet(scope)),
-            ("events", sheets_coalitions.events_sheet(scope)),
+            ("events", sheets_coalitions.events_sheet(scope, k)),
             ("participants", sheets_coalitions.participants_sheet(
                 scope, with_names=with_names, release=release)),
-            ("organisations", sheets_coalitions.organisations_sheet(scope)),
+            ("organisations", sheets_coalitions.organisations_sheet(scope, k)),
             # The results framework against its targets (reporting/results).
-            ("results", results_sheet(scope)),
+            ("results", results_sheet(scope, k)),
         ]
         written = []
         for key, spec in specs:

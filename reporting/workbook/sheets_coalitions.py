@@ -38,7 +38,7 @@ from core.extensions import db
 from core.spreadsheets import Column
 from core.translations import stored_text
 from grants.awards.models import Award
-from reporting import privacy
+from reporting import disclosure, privacy
 from reporting.indicators.queries import (
     REASONS,
     YOUTH_AGE,
@@ -203,9 +203,11 @@ def _commitment_rows(scope: Scope) -> Iterator[list]:
 
 # Events, participants and organisations ------------------------------------------------------
 
-def events_sheet(scope: Scope) -> SheetSpec:
+def events_sheet(scope: Scope, k: int | None = None) -> SheetSpec:
     """Events whose first day is in the period, with who attended (people marked as
-    attended, whatever their role)."""
+    attended, whatever their role). With ``k`` (the anonymised workbook), an event's women,
+    under-30s and international experts are withheld when they, or the rest of its
+    participants, are fewer than ``k``."""
     columns = [
         Column(_("Event"), width=40), Column(_("Type"), width=22),
         Column(_("First day"), "date"), Column(_("Last day"), "date"),
@@ -214,7 +216,21 @@ def events_sheet(scope: Scope) -> SheetSpec:
         Column(_("Participants"), "integer"), Column(_("Women"), "integer"),
         Column(_("Under 30"), "integer"), Column(_("International experts"), "integer"),
     ]
-    return SheetSpec(_("Events"), columns, _event_rows(scope))
+    rows = _event_rows(scope)
+    return SheetSpec(_("Events"), columns, rows if k is None else _withheld(rows, k))
+
+
+def _withheld(rows: Iterator[list], k: int) -> Iterator[list]:
+    """The event rows with their counts of people (after the participants) withheld as
+    ``disclosure.share`` says, shown as "fewer than k"."""
+    for row in rows:
+        attended = row[PARTICIPANTS]
+        yield [*row[:PARTICIPANTS + 1],
+               *(disclosure.cell(disclosure.share(n, attended, k)) for n in row[PARTICIPANTS + 1:])]
+
+
+#: The column of an event's participants; its breakdowns follow it.
+PARTICIPANTS = 8
 
 
 def _event_rows(scope: Scope) -> Iterator[list]:
@@ -353,9 +369,11 @@ def _released_rows(release: privacy.Release) -> Iterator[list]:
         yield [label, *fields, events]
 
 
-def organisations_sheet(scope: Scope) -> SheetSpec:
+def organisations_sheet(scope: Scope, k: int | None = None) -> SheetSpec:
     """The organisations engaged in the period (the indicators' definition) with why they
-    count and how many of their people attended an event of the period."""
+    count and how many of their people attended an event of the period; with ``k`` (the
+    anonymised workbook), a number of people from 1 to ``k - 1`` is "fewer than k", since
+    it could point at the one or two people an organisation sent."""
     columns = [
         Column(_("Organisation"), width=40), Column(_("Acronym"), width=10),
         Column(_("Sector"), width=22), Column(_("Country"), width=8),
@@ -365,10 +383,10 @@ def organisations_sheet(scope: Scope) -> SheetSpec:
         Column(_("Government counterpart"), "boolean", 12),
         Column(_("Participants"), "integer"),
     ]
-    return SheetSpec(_("Organisations"), columns, _organisation_rows(scope))
+    return SheetSpec(_("Organisations"), columns, _organisation_rows(scope, k))
 
 
-def _organisation_rows(scope: Scope) -> Iterator[list]:
+def _organisation_rows(scope: Scope, k: int | None) -> Iterator[list]:
     period = scope.indicators_period
     engaged = engagements(period)
     flags = [func.max(case((engaged.c.reason == key, 1), else_=0)).label(key)
@@ -389,4 +407,5 @@ def _organisation_rows(scope: Scope) -> Iterator[list]:
              .order_by(Organisation.name, Organisation.id))
     for name, acronym, sector, country, district, *reasons, attended in stream(query):
         yield [name, acronym or None, title_of(sector), country, district or None,
-               *(bool(flag) for flag in reasons), attended or 0]
+               *(bool(flag) for flag in reasons),
+               disclosure.cell(disclosure.count(attended or 0, k))]

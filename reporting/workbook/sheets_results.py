@@ -19,7 +19,9 @@ from reporting.workbook.queries import Scope
 from reporting.workbook.sheet import SheetSpec
 
 
-def results_sheet(scope: Scope) -> SheetSpec:
+def results_sheet(scope: Scope, k: int | None = None) -> SheetSpec:
+    """The logframe against its targets; with ``k`` (the anonymised workbook), the
+    breakdowns of people have their small cells withheld."""
     columns = [
         Column(_("Level"), width=10), Column(_("Result"), width=40),
         Column(_("Code"), width=8), Column(_("Indicator"), width=40),
@@ -30,7 +32,7 @@ def results_sheet(scope: Scope) -> SheetSpec:
         Column(_("Actual counted from"), "date"), Column(_("Actual counted to"), "date"),
         Column(_("Breakdowns"), width=60),
     ]
-    return SheetSpec(_("Results"), columns, _rows(scope))
+    return SheetSpec(_("Results"), columns, _rows(scope, k))
 
 
 def _breakdowns(row) -> str | None:
@@ -43,9 +45,10 @@ def _breakdowns(row) -> str | None:
     return "; ".join(parts) or None
 
 
-def _rows(scope: Scope) -> Iterator[list]:
+def _rows(scope: Scope, k: int | None) -> Iterator[list]:
     first, last = programme_span(programme_today())
-    for row in results_against_targets(scope.period.start or first, scope.period.end or last):
+    for row in results_against_targets(scope.period.start or first, scope.period.end or last,
+                                       k=k):
         facts = row.indicator
         yield [ResultLevel(facts.level).title, f"{facts.result_code} {facts.result_title}".strip(),
                facts.code or None, facts.title, facts.unit or None,

@@ -28,7 +28,7 @@ from grants.awards.models import Award
 from grants.calls.models import ThematicArea
 from grants.calls.queries import area_titles
 from grants.ledger import money
-from reporting import privacy
+from reporting import disclosure, privacy
 from reporting.indicators.queries import Indicators
 from reporting.workbook import queries
 from reporting.workbook.queries import AwardMoney, Scope, WorkbookPeriod
@@ -105,8 +105,7 @@ def summary_blocks(scope: Scope, indicators: Indicators,
         by_age = _small_cells(by_age, k)
         women = dict(by_sex).get(female_title, women)
         under_30 = dict(by_age).get(str(age_titles()["under_30"]), under_30)
-        experts = _small_cells([("", experts),
-                                ("", indicators.participants - experts)], k)[0][1]
+        experts = disclosure.cell(disclosure.share(experts, indicators.participants, k))
     blocks = [
         Block(_("Programme indicators"), [Column(_("Indicator"), width=34), count], [
             (_("Events"), indicators.events),
@@ -175,10 +174,8 @@ def _one(values: set) -> str | None:
 
 def _small_cells(rows: list[tuple[str, int]], k: int) -> list[tuple[str, int | str]]:
     """The counts of people below ``k`` (and their complement) as "fewer than k"."""
-    fewer = _("fewer than %(k)d", k=k)
-    return [(title, fewer if cell.is_suppressed else cell.value)
-            for title, cell in zip((title for title, _n in rows),
-                                   privacy.suppress_cells(rows, k), strict=True)]
+    return [(title, disclosure.cell(value))
+            for title, value in disclosure.suppressed_pairs(rows, k)]
 
 
 def _titled(numbers: dict[str, int], titles: dict) -> list[tuple[str, int]]:
@@ -296,7 +293,11 @@ def privacy_text(release: privacy.Release) -> str:
           k=release.k, count=release.suppressed, total=len(release.rows)),
         _("On the Summary, a count of fewer than %(k)d people is shown as \"fewer than "
           "%(k)d\"; when it is the only one of its breakdown, the next smallest count is "
-          "too, so that the totals, kept exact, do not give it back.", k=release.k),
+          "too, so that the totals, kept exact, do not give it back. The same rule applies "
+          "to the breakdowns on the Results sheet, to each event's women, under-30s and "
+          "international experts on the Events sheet (withheld too when the rest of its "
+          "participants are fewer than %(k)d), and to the participants of each "
+          "organisation on the Organisations sheet.", k=release.k),
     ])
 
 

@@ -115,10 +115,17 @@ def test_negative_values_are_refused(value):
         column_chart(["x"], [("Q1", [value])])
 
 
-@pytest.mark.parametrize("value", [1.5, True, "3", None])
+@pytest.mark.parametrize("value", [1.5, True, "3"])
 def test_floats_and_non_numbers_are_refused(value):
     with pytest.raises(TypeError):
         bar_chart([("A", value)])
+
+
+def test_a_withheld_value_has_no_bar_and_says_so():
+    chart = bar_chart([("Female", 12), ("Other", None)], withheld="fewer than 5")
+    assert [bar.value_label for bar in chart.bars] == ["12", "fewer than 5"]
+    assert chart.bars[1].width == 0 and chart.bars[0].width > 0
+    assert chart.scale.top >= 12
 
 
 def test_infinite_values_are_refused():

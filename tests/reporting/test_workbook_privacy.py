@@ -5,6 +5,7 @@ show a record's id; the About sheet says how."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from datetime import date
 
@@ -128,3 +129,39 @@ def test_the_summary_hides_small_counts_of_people_in_the_anonymised_variant(demo
     indicators = dict(block(anonymised["Summary"], "Programme indicators"))
     assert indicators["Women"] == dict(block(anonymised["Summary"],
                                              "Participants by sex"))["Female"]
+
+
+def _counts(book, sheet: str, names: tuple[str, ...]) -> list[tuple]:
+    _headers, rows, _totals = table(book[sheet])
+    return [tuple(row[name].value for name in names) for row in rows]
+
+
+def test_every_sheet_of_the_anonymised_variant_withholds_small_counts(demo_programme):
+    """Each event's women, under-30s and experts, each organisation's participants and the
+    results' breakdowns of people: no count from 1 to 4 in the anonymised variant, the exact
+    numbers in the named one."""
+    anonymised, named = build(), build(with_names=True)
+    breakdowns = ("Participants", "Women", "Under 30", "International experts")
+    hidden = 0
+    for shown, exact in zip(_counts(anonymised, "Events", breakdowns),
+                            _counts(named, "Events", breakdowns), strict=True):
+        assert shown[0] == exact[0]  # an event's participants are not a breakdown
+        for number, truth in zip(shown[1:], exact[1:], strict=True):
+            assert number == truth or number == "fewer than 5"
+            assert not (isinstance(number, int) and 0 < number < 5)
+            # The rest of the participants is no small cell either.
+            assert number == "fewer than 5" or not 0 < exact[0] - truth < 5
+            hidden += number == "fewer than 5"
+    organisations = _counts(anonymised, "Organisations", ("Participants",))
+    assert not [n for (n,) in organisations if isinstance(n, int) and 0 < n < 5]
+    assert ("fewer than 5",) in organisations
+    assert any(isinstance(n, int) and 0 < n < 5
+               for (n,) in _counts(named, "Organisations", ("Participants",)))
+    assert hidden
+    results = [text for indicator, text in _counts(anonymised, "Results",
+                                                   ("Indicator", "Breakdowns"))
+               # Organisations engaged by sector: organisations, not people.
+               if text and "organisations" not in indicator.lower()]
+    for text in results:
+        assert not [n for n in re.findall(r"\b(\d+)\b", text) if 0 < int(n) < 5], text
+    assert results
