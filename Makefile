@@ -11,6 +11,8 @@ PYTEST_ARGS ?=
 CHROMIUM := /usr/bin/chromium
 # LibreOffice renders the donor workbook to PDF in the print tests, as a donor would print it.
 SOFFICE := /usr/bin/soffice
+# Page images and text of the printed workbook (poppler-utils).
+PDFTOPPM := /usr/bin/pdftoppm
 # Languages with a catalogue in translations/ (English is the source language).
 TRANSLATION_LOCALES := es
 # Babel skips directories starting with "_" unless told otherwise; templates/_macros holds
@@ -86,14 +88,14 @@ chromium:
 	fi
 
 libreoffice:
-	@if [ ! -x $(SOFFICE) ]; then \
-	  echo "$(SOFFICE) is missing: installing Debian's libreoffice-calc package."; \
+	@if [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOPPM) ]; then \
+	  echo "$(SOFFICE) or $(PDFTOPPM) is missing: installing Debian's libreoffice-calc and poppler-utils packages."; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
 	  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
 	  else echo "Cannot install LibreOffice: not root and sudo is not available." >&2; exit 1; fi; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    libreoffice-calc; \
+	    libreoffice-calc poppler-utils; \
 	fi
 
 # Translations ------------------------------------------------------------------------------

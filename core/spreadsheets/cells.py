@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from .columns import Column
+from .columns import NUMERIC_KINDS, Column
 from .text import ERROR_LOOKALIKES, NEEDS_CARE, SURELY_SHORT, safe_text
 
 # Bold versions of openpyxl's default font, spelled out so every reader shows the same face.
@@ -29,6 +29,8 @@ NOTE_FONT = Font(name="Calibri", family=2, scheme="minor", sz=11, italic=True)
 # row of several lines reads best from the top.
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+TOP_ALIGNMENT = Alignment(vertical="top")
+RIGHT_ALIGNMENT = Alignment(horizontal="right")
 
 Converter = Callable[[Any], Any]
 
@@ -103,16 +105,34 @@ def converter(sheet, column: Column, zone: ZoneInfo,
     make = _CONVERTER_MAKERS.get(column.kind)
     if make is None:  # a text column
         return text
+    if column.kind in NUMERIC_KINDS:
+        # A word among numbers ("fewer than 5", "n/a") lines up with them, on the right.
+        text = _right_aligned_text(sheet)
     return make(sheet, column, zone, text)
 
 
+def _right_aligned_text(sheet) -> Converter:
+    cell = styled_cell(sheet, None, as_text=True, alignment=RIGHT_ALIGNMENT)
+
+    def text(value):
+        if value is None:
+            return None
+        cell.value = safe_text(str(value))
+        cell.data_type = "s"
+        return cell
+    return text
+
+
 def _wrapping_converter(sheet) -> Converter:
-    """Text wrapped in its column: each value gets a cell of its own, styled."""
+    """Text wrapped in its column, from the top: one styled cell, reused."""
+    cell = styled_cell(sheet, None, as_text=True, alignment=WRAP_ALIGNMENT)
+
     def wrapped(value):
         if value is None:
             return None
-        return styled_cell(sheet, safe_text(str(value)), as_text=True,
-                           alignment=WRAP_ALIGNMENT)
+        cell.value = safe_text(str(value))
+        cell.data_type = "s"
+        return cell
     return wrapped
 
 

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -16,9 +19,11 @@ from .cells import (
     BLOCK_TITLE_FONT,
     HEADING_FONT,
     NOTE_FONT,
+    TOP_ALIGNMENT,
     TOTAL_BORDER,
     TOTAL_FONT,
     WRAP_ALIGNMENT,
+    Converter,
     converter,
     header_row,
     header_texts,
@@ -85,6 +90,10 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
     sheet.append(header_row(sheet, headers))
 
     converters = [converter(sheet, column, zone, yes_no) for column in columns]
+    # Rows with wrapped text get their height (see _fit_height), and read from the top.
+    wrapping = any(column.wrap for column in columns)
+    if wrapping:
+        converters = [_from_the_top(sheet, convert) for convert in converters]
     limit = MAX_ROWS - 1 - (1 if totals else 0)
     count = 0
     append = sheet.append
@@ -98,6 +107,8 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
             raise ValueError(f"sheet {sheet.title!r} has more rows than Excel allows")
         for index, tally in tallies.items():
             tally.add(row[index])
+        if wrapping:
+            _fit_height(sheet, count + 1, _row_lines(columns, widths, row))
         append([convert(value) for convert, value in zip(converters, row, strict=True)])
 
     last_row = count + 1
@@ -188,7 +199,8 @@ def write_block_sheet(sheet, blocks: list[Block], heading: str | None, *,
                              as_text=True)])
         header = written + 1
         put(header_row(sheet, headers), header_lines)
-        converters = [converter(sheet, column, zone, yes_no) for column in columns]
+        converters = [_from_the_top(sheet, converter(sheet, column, zone, yes_no))
+                      for column in columns]
         for row, lines in zip(rows, row_lines, strict=True):
             put([convert(value) for convert, value in zip(converters, row, strict=True)],
                 lines)
@@ -213,6 +225,29 @@ def _row_lines(columns: list[Column], widths: list[float], row: Sequence[Any]) -
     return max([1, *(text_lines(str(value), width) for column, width, value
                      in zip(columns, widths, row, strict=False)
                      if column.wrap and value is not None)])
+
+
+def _from_the_top(sheet, convert: Converter) -> Converter:
+    """``convert`` with every cell it gives read from the top, as wrapped text is: a
+    one-line label beside a long text would otherwise sit at the row's bottom. A plain
+    value goes in one cell of the column's own, reused row after row."""
+    plain = WriteOnlyCell(sheet)
+    plain.alignment = TOP_ALIGNMENT
+
+    def topped(value):
+        result = convert(value)
+        if result is None:
+            return None
+        if isinstance(result, Cell):
+            if result.alignment.vertical != "top":
+                horizontal = result.alignment.horizontal
+                result.alignment = (TOP_ALIGNMENT if horizontal is None else
+                                    Alignment(horizontal=horizontal, vertical="top",
+                                              wrap_text=result.alignment.wrap_text))
+            return result
+        plain.value = result
+        return plain
+    return topped
 
 
 def _fit_height(sheet, row: int, lines: int) -> None:

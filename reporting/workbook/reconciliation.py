@@ -66,7 +66,7 @@ def reconciliation_blocks(scope: Scope, positions: dict[int, AwardMoney]) -> lis
     currency_column = Column(_("Currency"), width=9)
     return [
         Block(_("Awards and the 360Giving file"),
-              [Column(_("Item"), width=60), currency_column, number, amount],
+              [Column(_("Item"), width=60, wrap=True), currency_column, number, amount],
               [(title, code, totals.get(code, Totals()).count,
                 totals.get(code, Totals()).amount)
                for code in currencies for title, totals in lines],
@@ -75,7 +75,7 @@ def reconciliation_blocks(scope: Scope, positions: dict[int, AwardMoney]) -> lis
                      "file = those of the sheet's awards + the others.",
                      scope=_("this fund") if scope.fund_id is not None else _("every fund"))),
         Block(_("Why awards are left out of the 360Giving file"),
-              [Column(_("Reason"), width=60), currency_column, number, amount],
+              [Column(_("Reason"), width=60, wrap=True), currency_column, number, amount],
               [(titles[reason], code, by_reason[reason, code].count,
                 by_reason[reason, code].amount)
                for reason in opendata.REASONS for code in currencies
@@ -83,7 +83,7 @@ def reconciliation_blocks(scope: Scope, positions: dict[int, AwardMoney]) -> lis
         Block(_("Awards left out of the 360Giving file"),
               [Column(_("Award"), width=18), Column(_("Grantee"), width=32),
                Column(_("State"), width=16), Column(money_label("awarded"), "money"),
-               currency_column, Column(_("Why"), width=60)],
+               currency_column, Column(_("Why"), width=60, wrap=True)],
               _left_out_rows(status, positions, titles)),
     ]
 

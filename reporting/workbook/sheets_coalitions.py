@@ -75,11 +75,12 @@ def coalitions_sheet(scope: Scope) -> SheetSpec:
     """Coalitions formed in the period or with a member during it (every coalition for the
     whole programme)."""
     columns = [
-        Column(_("Coalition"), width=36), Column(_("State"), width=12),
-        Column(_("Thematic areas"), width=32), Column(_("Lead organisation"), width=32),
+        Column(_("Coalition"), width=36, wrap=True), Column(_("State"), width=12, wrap=True),
+        Column(_("Thematic areas"), width=32, wrap=True),
+        Column(_("Lead organisation"), width=32, wrap=True),
         Column(_("Formed on"), "date"), Column(_("Members in the period"), "integer"),
         Column(_("Members now"), "integer"), Column(_("Activities in the period"), "integer"),
-        Column(_("Linked awards"), width=28),
+        Column(_("Linked awards"), width=28, wrap=True),
     ]
     return SheetSpec(_("Coalitions"), columns, _coalition_rows(scope))
 
@@ -123,8 +124,8 @@ def _coalition_rows(scope: Scope) -> Iterator[list]:
 def memberships_sheet(scope: Scope) -> SheetSpec:
     """Membership periods sharing a day with the period."""
     columns = [
-        Column(_("Coalition"), width=36), Column(_("Organisation"), width=36),
-        Column(_("Sector"), width=22), Column(_("Role"), width=12),
+        Column(_("Coalition"), width=36, wrap=True), Column(_("Organisation"), width=36, wrap=True),
+        Column(_("Sector"), width=22, wrap=True), Column(_("Role"), width=12, wrap=True),
         Column(_("Joined on"), "date"), Column(_("Left on"), "date"),
     ]
     query = (select(Coalition.name, Organisation.name, Organisation.sector,
@@ -149,9 +150,11 @@ def commitments_sheet(scope: Scope) -> SheetSpec:
     """Commitments of the published action plans running during the period, with their
     milestones' progress today."""
     columns = [
-        Column(_("Action plan"), width=32), Column(_("Commitment"), width=40),
-        Column(_("Thematic area"), width=24), Column(_("Lead organisation"), width=32),
-        Column(_("Coalitions"), width=32), Column(_("Supporting organisations"), "integer"),
+        Column(_("Action plan"), width=32, wrap=True), Column(_("Commitment"), width=40, wrap=True),
+        Column(_("Thematic area"), width=24, wrap=True),
+        Column(_("Lead organisation"), width=32, wrap=True),
+        Column(_("Coalitions"), width=32, wrap=True),
+        Column(_("Supporting organisations"), "integer"),
         Column(_("Milestones"), "integer"), Column(_("Complete"), "integer"),
         Column(_("In progress"), "integer"), Column(_("Delayed"), "integer"),
         Column(_("Not started"), "integer"), Column(_("Progress"), "percent"),
@@ -209,12 +212,13 @@ def events_sheet(scope: Scope, k: int | None = None) -> SheetSpec:
     under-30s and international experts are withheld when they, or the rest of its
     participants, are fewer than ``k``."""
     columns = [
-        Column(_("Event"), width=40), Column(_("Type"), width=22),
+        Column(_("Event"), width=40, wrap=True), Column(_("Type"), width=22, wrap=True),
         Column(_("First day"), "date"), Column(_("Last day"), "date"),
-        Column(_("District"), width=14), Column(_("Country"), width=8),
-        Column(_("Online"), "boolean"), Column(_("Organiser"), width=32),
-        Column(_("Participants"), "integer"), Column(_("Women"), "integer"),
-        Column(_("Under 30"), "integer"), Column(_("International experts"), "integer"),
+        Column(_("District"), width=14, wrap=True), Column(_("Country"), width=8),
+        Column(_("Online"), "boolean"), Column(_("Organiser"), width=32, wrap=True),
+        # Wide enough for "fewer than 5" in the anonymised variant.
+        Column(_("Participants"), "integer"), Column(_("Women"), "integer", 13),
+        Column(_("Under 30"), "integer", 13), Column(_("International experts"), "integer", 13),
     ]
     rows = _event_rows(scope)
     return SheetSpec(_("Events"), columns, rows if k is None else _withheld(rows, k))
@@ -274,11 +278,13 @@ def participants_sheet(scope: Scope, *, with_names: bool,
     if with_names:
         columns += [Column(_("Full name"), width=32), Column(_("Email"), width=32)]
     columns += [
-        Column(_("Sex"), width=16), Column(_("Age group"), width=16),
+        Column(_("Sex"), width=16, wrap=True), Column(_("Age group"), width=16, wrap=True),
         # Narrow enough for the anonymised sheet to print upright (its organisations are
         # mostly generalised to sectors).
-        Column(_("Sector"), width=20), Column(_("Organisation"), width=28),
-        Column(_("Country"), width=8), Column(_("International expert"), "boolean", 12),
+        Column(_("Sector"), width=20, wrap=True), Column(_("Organisation"), width=28, wrap=True),
+        # Regions when countries are generalised ("Central America").
+        Column(_("Country"), width=16, wrap=True),
+        Column(_("International expert"), "boolean", 12),
         Column(_("Events attended"), "integer"),
     ]
     rows = (_participant_rows(scope, True) if with_names else
@@ -375,13 +381,13 @@ def organisations_sheet(scope: Scope, k: int | None = None) -> SheetSpec:
     anonymised workbook), a number of people from 1 to ``k - 1`` is "fewer than k", since
     it could point at the one or two people an organisation sent."""
     columns = [
-        Column(_("Organisation"), width=40), Column(_("Acronym"), width=10),
-        Column(_("Sector"), width=22), Column(_("Country"), width=8),
-        Column(_("District"), width=14), Column(_("Attended an event"), "boolean", 12),
+        Column(_("Organisation"), width=40, wrap=True), Column(_("Acronym"), width=10),
+        Column(_("Sector"), width=22, wrap=True), Column(_("Country"), width=8),
+        Column(_("District"), width=14, wrap=True), Column(_("Attended an event"), "boolean", 12),
         Column(_("Coalition member"), "boolean", 12),
         Column(_("Applied for a grant"), "boolean", 12),
         Column(_("Government counterpart"), "boolean", 12),
-        Column(_("Participants"), "integer"),
+        Column(_("Participants"), "integer", 13),
     ]
     return SheetSpec(_("Organisations"), columns, _organisation_rows(scope, k))
 

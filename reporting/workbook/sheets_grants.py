@@ -52,10 +52,11 @@ def calls_sheet(scope: Scope) -> SheetSpec:
         select(Fund.currency).join(Call, Call.fund_id == Fund.id)
         .where(*_calls_filter(scope)))
     columns = [
-        Column(_("Call"), width=36), Column(_("Fund"), width=32), Column(_("State"), width=12),
+        Column(_("Call"), width=36, wrap=True),
+        Column(_("Fund"), width=32, wrap=True), Column(_("State"), width=12, wrap=True),
         Column(at(_("Opens")), "datetime"), Column(at(_("Closes")), "datetime"),
         Column(_("Award amount"), "money", currency=currency), Column(_("Currency"), width=9),
-        Column(_("Maximum awards"), "integer"), Column(_("Thematic areas"), width=48),
+        Column(_("Maximum awards"), "integer"), Column(_("Thematic areas"), width=48, wrap=True),
         Column(_("Applications submitted"), "integer"), Column(_("Awards"), "integer"),
         Column(_("Awarded amount"), "money", currency=currency),
     ]
@@ -105,13 +106,14 @@ def applications_sheet(scope: Scope, viewer=None) -> SheetSpec:
         .join(Application, Application.call_id == Call.id)
         .where(Application.id.in_(queries.applications_in_scope(scope))))
     columns = [
-        Column(_("Reference"), width=16), Column(_("Call"), width=30),
-        Column(_("Project"), width=40), Column(_("Organisation"), width=32),
-        Column(_("Government counterpart"), width=32), Column(_("Thematic areas"), width=32),
-        Column(_("Districts"), width=20),
+        Column(_("Reference"), width=16), Column(_("Call"), width=30, wrap=True),
+        Column(_("Project"), width=40, wrap=True), Column(_("Organisation"), width=32, wrap=True),
+        Column(_("Government counterpart"), width=32, wrap=True),
+        Column(_("Thematic areas"), width=32, wrap=True),
+        Column(_("Districts"), width=20, wrap=True),
         Column(_("Requested amount"), "money", currency=currency),
-        Column(_("Currency"), width=9), Column(_("State"), width=14),
-        Column(_("Endorsement"), width=20),
+        Column(_("Currency"), width=9), Column(_("State"), width=14, wrap=True),
+        Column(_("Endorsement"), width=20, wrap=True),
         Column(at(_("Submitted")), "datetime"), Column(at(_("Decided")), "datetime"),
         Column(_("Reviews"), "integer"), Column(_("Mean weighted score (0–100)"), "decimal"),
         Column(_("Rank in the call"), "integer"),
@@ -188,10 +190,11 @@ def awards_sheet(scope: Scope, positions: dict[int, AwardMoney]) -> SheetSpec:
     currency = _one_currency(award.currency for award in positions.values())
     columns = [
         Column(_("Award"), width=18), Column(_("Application"), width=16),
-        Column(_("Project"), width=40), Column(_("Grantee"), width=32),
-        Column(_("Government counterpart"), width=32), Column(_("Thematic areas"), width=32),
-        Column(_("Districts"), width=20), Column(_("Call"), width=30),
-        Column(_("State"), width=16), Column(_("Decided"), "date"),
+        Column(_("Project"), width=40, wrap=True), Column(_("Grantee"), width=32, wrap=True),
+        Column(_("Government counterpart"), width=32, wrap=True),
+        Column(_("Thematic areas"), width=32, wrap=True),
+        Column(_("Districts"), width=20, wrap=True), Column(_("Call"), width=30, wrap=True),
+        Column(_("State"), width=16, wrap=True), Column(_("Decided"), "date"),
         Column(_("Signed"), "date"), Column(_("Starts"), "date"), Column(_("Ends"), "date"),
         Column(money_label("awarded"), "money", currency=currency),
         Column(money_label("deobligated"), "money", currency=currency),
@@ -261,8 +264,8 @@ def disbursements_sheet(scope: Scope) -> SheetSpec:
         entries.c.state == DisbursementState.paid))
     columns = [
         Column(_("Entry"), "integer", 8), Column(_("Award"), width=18),
-        Column(_("Grantee"), width=32), Column(_("Tranche"), "integer", 9),
-        Column(_("Kind"), width=10), Column(_("State"), width=12),
+        Column(_("Grantee"), width=32, wrap=True), Column(_("Tranche"), "integer", 9),
+        Column(_("Kind"), width=10), Column(_("State"), width=12, wrap=True),
         Column(_("Amount"), "money", currency=award_currency),
         Column(_("Award currency"), width=10),
         Column(_("Disbursed"), "money", currency=award_currency),
@@ -271,8 +274,9 @@ def disbursements_sheet(scope: Scope) -> SheetSpec:
         Column(_("Exchange rate"), "decimal", 12),
         Column(_("USD equivalent"), "money", currency="USD"),
         Column(at(_("Requested")), "datetime"), Column(at(_("Approved")), "datetime"),
-        Column(_("Paid on"), "date"), Column(_("Bank reference"), width=22),
-        Column(_("Reverses entry"), "integer", 10), Column(_("Reason for the reversal"), width=40),
+        Column(_("Paid on"), "date"), Column(_("Bank reference"), width=22, wrap=True),
+        Column(_("Reverses entry"), "integer", 10),
+        Column(_("Reason for the reversal"), width=40, wrap=True),
     ]
     totals = money_totals(columns, 8, 10, 12)
     return SheetSpec(_("Disbursements"), columns, _disbursement_rows(scope), totals)
@@ -311,8 +315,8 @@ def budget_sheet(scope: Scope, positions: dict[int, AwardMoney]) -> SheetSpec:
     10 % as on the award's budget page (``grants.monitoring.budget``)."""
     currency = _one_currency(award.currency for award in positions.values())
     columns = [
-        Column(_("Award"), width=18), Column(_("Grantee"), width=32),
-        Column(_("Budget category"), width=24),
+        Column(_("Award"), width=18), Column(_("Grantee"), width=32, wrap=True),
+        Column(_("Budget category"), width=24, wrap=True),
         Column(_("Budget"), "money", currency=currency),
         Column(_("Spent (accepted reports)"), "money", currency=currency),
         Column(_("Variance"), "money", currency=currency),
@@ -362,9 +366,9 @@ def reports_sheet(scope: Scope) -> SheetSpec:
     """Progress reports due in the period, with what their latest submitted version
     reported: beneficiaries reached by sex and age group, and expenditure."""
     columns = [
-        Column(_("Award"), width=18), Column(_("Grantee"), width=32),
-        Column(_("Report"), width=18), Column(_("Title"), width=28),
-        Column(_("Due on"), "date"), Column(_("State"), width=20),
+        Column(_("Award"), width=18), Column(_("Grantee"), width=32, wrap=True),
+        Column(_("Report"), width=18, wrap=True), Column(_("Title"), width=28, wrap=True),
+        Column(_("Due on"), "date"), Column(_("State"), width=20, wrap=True),
         Column(_("Versions submitted"), "integer"),
         Column(at(_("Last submitted")), "datetime"), Column(at(_("Accepted")), "datetime"),
         Column(_("Women under 30"), "integer"), Column(_("Women 30 and over"), "integer"),

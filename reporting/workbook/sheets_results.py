@@ -23,14 +23,14 @@ def results_sheet(scope: Scope, k: int | None = None) -> SheetSpec:
     """The logframe against its targets; with ``k`` (the anonymised workbook), the
     breakdowns of people have their small cells withheld."""
     columns = [
-        Column(_("Level"), width=10), Column(_("Result"), width=40),
-        Column(_("Code"), width=8), Column(_("Indicator"), width=40),
-        Column(_("Unit"), width=12), Column(_("Measured"), width=22),
+        Column(_("Level"), width=10), Column(_("Result"), width=40, wrap=True),
+        Column(_("Code"), width=8), Column(_("Indicator"), width=40, wrap=True),
+        Column(_("Unit"), width=12, wrap=True), Column(_("Measured"), width=22, wrap=True),
         Column(_("Baseline"), "decimal"), Column(_("Target"), "decimal"),
         Column(_("Target from"), "date"), Column(_("Target to"), "date"),
         Column(_("Actual"), "decimal"), Column(_("Percentage of target"), "percent"),
         Column(_("Actual counted from"), "date"), Column(_("Actual counted to"), "date"),
-        Column(_("Breakdowns"), width=60),
+        Column(_("Breakdowns"), width=60, wrap=True),
     ]
     return SheetSpec(_("Results"), columns, _rows(scope, k))
 

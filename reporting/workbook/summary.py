@@ -107,7 +107,7 @@ def summary_blocks(scope: Scope, indicators: Indicators,
         under_30 = dict(by_age).get(str(age_titles()["under_30"]), under_30)
         experts = disclosure.cell(disclosure.share(experts, indicators.participants, k))
     blocks = [
-        Block(_("Programme indicators"), [Column(_("Indicator"), width=34), count], [
+        Block(_("Programme indicators"), [Column(_("Indicator"), width=34, wrap=True), count], [
             (_("Events"), indicators.events),
             (_("Unique participants"), indicators.participants),
             (_("Women"), women),
@@ -152,7 +152,7 @@ def summary_blocks(scope: Scope, indicators: Indicators,
               note=None if currency or not positions else _(
                   "Awards in several currencies: amounts are on the Awards sheet.")),
         Block(_("Committed versus disbursed per award"),
-              [Column(_("Grantee"), width=34),
+              [Column(_("Grantee"), width=34, wrap=True),
                Column(money.label("committed"), "money", currency=currency),
                Column(money.label("disbursed"), "money", currency=currency),
                Column(_("Award"), width=18), Column(_("Currency"))],
@@ -335,14 +335,14 @@ def about_blocks(*, scope: Scope, fund: str | None, with_names: bool, generated_
                                    "every indicator is zero.")))
     descriptions = sheet_descriptions()
     # The long texts wrap in a column that fits a portrait page beside the first one.
-    item, value = Column(_("Item"), width=24), Column(_("Value"), width=78, wrap=True)
+    item, value = Column(_("Item"), width=24, wrap=True), Column(_("Value"), width=78, wrap=True)
     return [
         Block(_("This workbook"), [item, value], facts),
-        Block(_("Sheets"), [Column(_("Sheet"), width=24),
+        Block(_("Sheets"), [Column(_("Sheet"), width=24, wrap=True),
                             Column(_("What it lists"), width=78, wrap=True),
                             Column(_("Rows"), "integer")],
               [(title, descriptions[key], rows) for title, key, rows in sheets]),
-        Block(_("Definitions"), [Column(_("Indicator"), width=24),
+        Block(_("Definitions"), [Column(_("Indicator"), width=24, wrap=True),
                                  Column(_("Definition"), width=78, wrap=True)],
               indicator_definitions()),
     ]

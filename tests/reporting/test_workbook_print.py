@@ -1,7 +1,8 @@
 """The donor workbook on paper: every sheet has its page setup (A4, fitted to the page's
 width, header row repeated, header and footer), and the 2018–2019 workbook of the demo
-programme, rendered to PDF by LibreOffice as a donor would print it, stays short. The PDF is
-kept in test-artifacts/workbook/ for a look."""
+programme, rendered to PDF by LibreOffice as a donor would print it, stays short with every
+header on paper. The PDF and its page images are kept in test-artifacts/workbook/ for a
+look."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 DOWNLOAD = "/reports/workbook/download"
 PERIOD = {"from": "2018-01-01", "to": "2019-12-31"}
 SOFFICE = "/usr/bin/soffice"
+PDFTOPPM, PDFTOTEXT = "/usr/bin/pdftoppm", "/usr/bin/pdftotext"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "workbook"
 #: It printed on 93 pages before it had a page setup.
 MAX_PAGES = 25
@@ -61,8 +63,8 @@ def test_yes_no_columns_are_words_in_the_readers_language(client, login_as, demo
         assert values <= words | {None} and values & words, (locale, values)
 
 
-@pytest.mark.skipif(not Path(SOFFICE).exists(), reason="LibreOffice is not installed "
-                    "(make libreoffice)")
+@pytest.mark.skipif(not (Path(SOFFICE).exists() and Path(PDFTOPPM).exists()),
+                    reason="LibreOffice or poppler-utils is not installed (make libreoffice)")
 def test_the_demo_workbook_prints_on_few_pages(client, login_as, demo_programme, tmp_path):
     login_as("donor")
     response = client.get(DOWNLOAD, query_string=PERIOD)
@@ -79,3 +81,21 @@ def test_the_demo_workbook_prints_on_few_pages(client, login_as, demo_programme,
     shutil.copyfile(tmp_path / "donor-workbook.pdf", ARTIFACTS / "donor-workbook-2018-2019.pdf")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert 0 < pages <= MAX_PAGES, f"{pages} pages"
+    # The page images, as a donor would see them printed.
+    images = ARTIFACTS / "pages"
+    shutil.rmtree(images, ignore_errors=True)
+    images.mkdir()
+    subprocess.run(  # nosec B603: fixed executable and arguments
+        [PDFTOPPM, "-r", "60", "-png", str(tmp_path / "donor-workbook.pdf"),
+         str(images / "page")], check=True, capture_output=True, timeout=180)
+    assert len(list(images.glob("page-*.png"))) == pages
+    # Nothing cut off: every word of every column header and sheet title is on paper.
+    text = subprocess.run(  # nosec B603: fixed executable and arguments
+        [PDFTOTEXT, str(tmp_path / "donor-workbook.pdf"), "-"], check=True,
+        capture_output=True, timeout=180).stdout.decode()
+    printed = set(re.findall(r"\w+", text))
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    for sheet in book.worksheets[1:]:  # the About sheet has no header row
+        header = " ".join(str(cell.value) for cell in sheet[1] if cell.value)
+        missing = set(re.findall(r"\w+", header)) - printed
+        assert not missing, (sheet.title, missing)
