@@ -285,7 +285,7 @@ def participants_sheet(scope: Scope, *, with_names: bool,
         # Regions when countries are generalised ("Central America").
         Column(_("Country"), width=16, wrap=True),
         Column(_("International expert"), "boolean", 12),
-        Column(_("Events attended"), "integer"),
+        Column(_("Events attended"), "integer", 10),
     ]
     rows = (_participant_rows(scope, True) if with_names else
             _released_rows(release if release is not None else participants_release(scope)))

@@ -65,8 +65,10 @@ def test_yes_no_columns_are_words_in_the_readers_language(client, login_as, demo
 
 @pytest.mark.skipif(not (Path(SOFFICE).exists() and Path(PDFTOPPM).exists()),
                     reason="LibreOffice or poppler-utils is not installed (make libreoffice)")
-def test_the_demo_workbook_prints_on_few_pages(client, login_as, demo_programme, tmp_path):
-    login_as("donor")
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_the_demo_workbook_prints_on_few_pages(client, login_as, demo_programme, tmp_path,
+                                               locale):
+    login_as("donor", locale=locale)
     response = client.get(DOWNLOAD, query_string=PERIOD)
     source = tmp_path / "donor-workbook.xlsx"
     source.write_bytes(response.data)
@@ -78,11 +80,12 @@ def test_the_demo_workbook_prints_on_few_pages(client, login_as, demo_programme,
         check=True, capture_output=True, timeout=180)
     pdf = (tmp_path / "donor-workbook.pdf").read_bytes()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tmp_path / "donor-workbook.pdf", ARTIFACTS / "donor-workbook-2018-2019.pdf")
+    shutil.copyfile(tmp_path / "donor-workbook.pdf",
+                    ARTIFACTS / f"donor-workbook-2018-2019-{locale}.pdf")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert 0 < pages <= MAX_PAGES, f"{pages} pages"
     # The page images, as a donor would see them printed.
-    images = ARTIFACTS / "pages"
+    images = ARTIFACTS / f"pages-{locale}"
     shutil.rmtree(images, ignore_errors=True)
     images.mkdir()
     subprocess.run(  # nosec B603: fixed executable and arguments
