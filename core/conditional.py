@@ -116,3 +116,13 @@ def _headers(response: Response, etag: str | None) -> Response:
         response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
         response.vary.update(("Cookie", "Accept-Language"))
     return response
+
+
+def conditional_form(template: str, form, **context) -> Response:
+    """A public form page (sign in, register): validated like any public page when shown
+    blank on a GET; a POST, or a form with errors, is always built."""
+    from core.forms import render_form
+
+    if request.method != "GET" or form.errors or form.form_errors:
+        return make_response(render_form(template, form, **context))
+    return conditional_page(page_etag, lambda: render_form(template, form, **context))
