@@ -143,6 +143,10 @@ class Config:
         "text/html", "text/css", "text/csv", "text/plain", "text/javascript",
         "application/javascript", "application/json", "application/xml", "image/svg+xml",
     ]
+    # Pages carry a form token: a compressed page's length could leak it to someone who both
+    # sees the traffic and makes the victim's browser send requests with text the page
+    # repeats (BREACH). The session cookie is SameSite=Lax, so only top-level navigations
+    # carry it; masking the token per response would close the rest.
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_LEVEL = 6
     COMPRESS_BR_LEVEL = 4
