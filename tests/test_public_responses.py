@@ -13,6 +13,7 @@ import gzip
 import pytest
 from flask import url_for
 
+from core.extensions import db
 from core.static_files import IMMUTABLE, SHORT
 from tests.access_policy import POLICY
 from tests.test_access_policy import context  # noqa: F401  (the fixture)
@@ -130,6 +131,17 @@ def test_a_flash_message_is_never_kept(client, context):  # noqa: F811
     assert "Shown once." in response.get_data(as_text=True)
     assert "ETag" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_visitors_home_page_revalidates_and_a_call_moves_it_on(client, db_session,
+                                                                   factories):
+    from tests.fixtures.grants import GrantFactories
+
+    etag = client.get("/").headers["ETag"]
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+    GrantFactories(db_session, factories).call(title="Mini-grants 2027")
+    db.session.commit()
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 200
 
 
 # Static files --------------------------------------------------------------------------------
