@@ -45,12 +45,24 @@ def _init_extensions(app: Flask) -> None:
         navigation,
         params,
         security,
+        static_files,
         transaction,
         translations,
     )
     from core.database import configure_sqlite
-    from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from core.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+    )
 
+    # First registered, so it runs last after each request: it compresses the final body.
+    compress.init_app(app)
     configure_sqlite()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
@@ -64,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     transaction.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     params.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)

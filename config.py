@@ -135,6 +135,30 @@ class Config:
     #: For an area missing from IATI_SECTORS, or a project whose areas are not public.
     IATI_DEFAULT_SECTOR = "15150"
 
+    # Compression (Flask-Compress) of the text the application sends. Brotli first, gzip for
+    # the rest: Flask-Compress requires the brotli and zstd bindings anyway (binary wheels, no
+    # compiler needed), so brotli costs nothing extra; zstd is left out as few browsers ask
+    # for it. Spreadsheets (xlsx, already zip-compressed), PNGs and uploads are left alone.
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/csv", "text/plain", "text/javascript",
+        "application/javascript", "application/json", "application/xml", "image/svg+xml",
+    ]
+    # Pages carry a form token: a compressed page's length could leak it to someone who both
+    # sees the traffic and makes the victim's browser send requests with text the page
+    # repeats (BREACH). The session cookie is SameSite=Lax, so only top-level navigations
+    # carry it; masking the token per response would close the rest.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_MIN_SIZE = 500
+    # Streamed responses (generated downloads, uploaded files, partial 206 answers) are sent
+    # as they are: compressing a stream drops its length and would garble a byte range.
+    # Static files are read into memory first and so are compressed (core/static_files.py).
+    COMPRESS_STREAMS = False
+    # A compressed response's strong ETag gets the coding appended ("abc:gzip"), and a
+    # matching If-None-Match still gets 304 (core/conditional.py accepts either form).
+    COMPRESS_EVALUATE_CONDITIONAL_REQUEST = True
+
     MAIL_SERVER = ""
     MAIL_PORT = 25
     MAIL_USE_TLS = False

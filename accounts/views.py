@@ -30,6 +30,7 @@ from accounts.models import Role, User
 from accounts.policies import can_disable, can_manage_users, is_signed_in
 from core import navigation
 from core.access import policy_required, require
+from core.conditional import conditional_form
 from core.errors import OperationError
 from core.extensions import db, limiter, login_manager
 from core.forms import BaseForm, render_form
@@ -92,7 +93,7 @@ def register():
             form.add_operation_error(error)
         else:
             return render_template("accounts/check_email.html", email=form.email.data)
-    return render_form("accounts/register.html", form)
+    return conditional_form("accounts/register.html", form)
 
 
 def _current_locale() -> str:
@@ -116,7 +117,7 @@ def resend_confirmation():
     if form.validate_on_submit():
         operations.resend_confirmation(form.email.data)
         return render_template("accounts/check_email.html", email=form.email.data)
-    return render_form("accounts/resend_confirmation.html", form)
+    return conditional_form("accounts/resend_confirmation.html", form)
 
 
 # Signing in and out ------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def login():
         _start_session(user)
         target = request.args.get("next")
         return redirect(target if is_safe_redirect(target) else url_for("core.home"))
-    return render_form("accounts/login.html", form)
+    return conditional_form("accounts/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -160,7 +161,7 @@ def forgot_password():
         operations.request_password_reset(form.email.data)
         return render_template("accounts/check_email.html", email=form.email.data,
                                reset=True)
-    return render_form("accounts/forgot_password.html", form)
+    return conditional_form("accounts/forgot_password.html", form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -29,6 +29,8 @@ from core.timeutil import UTCDateTime, utcnow
 PROJECTS = "projects"
 #: The public calls.
 CALLS = "calls"
+#: The public action plans, their commitments and milestones.
+PLANS = "plans"
 
 
 class PublicDataVersion(db.Model):

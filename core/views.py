@@ -17,10 +17,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import navigation, work
+from core import freshness, navigation, work
 from core.access import policy_required, require
 from core.audit import queries as audit_queries
 from core.audit import visibility as audit_visibility
+from core.conditional import conditional_page, page_etag
 from core.extensions import db
 from core.loading import get_or_404
 from core.locking import AlreadyDone
@@ -50,11 +51,27 @@ navigation.register(
 )
 
 
+#: The anonymous home page's validator changes at least this often (seconds): the open
+#: calls it lists close with the clock.
+HOME_VALIDATOR_PERIOD = 300
+
+
 @bp.route("/")
 def home():
+    """A signed-in person's home lists their own work, read from everywhere: never kept. The
+    public one shows the open calls and links, validated by the public data versions."""
     today = programme_today()
-    return render_template("core/home.html", sections=work.sections_for(current_user, today),
-                           today=today, days_left=work.days_left)
+
+    def build():
+        return render_template("core/home.html", today=today, days_left=work.days_left,
+                               sections=work.sections_for(current_user, today))
+
+    if current_user.is_authenticated:
+        return build()
+    return conditional_page(
+        lambda: page_etag(freshness.current_version(freshness.CALLS),
+                          freshness.current_version(freshness.PROJECTS), today,
+                          period=HOME_VALIDATOR_PERIOD), build)
 
 
 @bp.route("/health")

@@ -13,7 +13,14 @@ from accounts.organisations.states import Sector
 from coalitions.coalitions.models import Coalition
 from coalitions.plans.models import ActionPlan, Commitment, Milestone
 from coalitions.plans.states import MilestoneState
+from core import freshness
 from core.extensions import db
+
+# What the public plan pages show: a change to any of it moves their validator on.
+for _model in (ActionPlan, Commitment, Milestone):
+    freshness.watch(freshness.PLANS, _model)
+freshness.watch(freshness.PLANS, Organisation, "name", rows=False)
+freshness.watch(freshness.PLANS, Coalition, "name", rows=False)
 
 
 def plans(*, include_unpublished: bool = False) -> list[tuple[ActionPlan, int]]:

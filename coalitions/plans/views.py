@@ -22,12 +22,14 @@ from coalitions.plans.forms import (
 )
 from coalitions.plans.models import ActionPlan, Commitment, Milestone
 from coalitions.plans.policies import can_browse, can_manage, can_view_plan
-from core import navigation
+from core import freshness, navigation
 from core.access import policy_required, require
+from core.conditional import conditional_page, page_etag
 from core.errors import OperationError
 from core.forms import render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
+from core.timeutil import programme_today
 from core.translations import form_in_languages
 
 plans_bp = Blueprint("plans", __name__)
@@ -48,13 +50,18 @@ def _plan_helpers():
 
 # Public pages ------------------------------------------------------------------------------
 
+def _plans_etag():
+    """The plans' data version and the day (progress counts what is overdue)."""
+    return page_etag(freshness.current_version(freshness.PLANS), programme_today())
+
+
 @plans_bp.route("/action-plans")
 @policy_required(can_browse)
 def public_list():
     may_manage = can_manage(current_user)[0]
-    return render_template("coalitions/plans/list.html",
-                           plans=queries.plans(include_unpublished=may_manage),
-                           may_manage=may_manage)
+    return conditional_page(_plans_etag, lambda: render_template(
+        "coalitions/plans/list.html", plans=queries.plans(include_unpublished=may_manage),
+        may_manage=may_manage))
 
 
 @plans_bp.route("/action-plans/<int:plan_id>")
@@ -62,6 +69,10 @@ def public_plan(plan_id: int):
     plan = get_or_404(ActionPlan, plan_id)
     if not can_view_plan(current_user, plan)[0]:
         abort(404)  # an unpublished plan is not revealed
+    return conditional_page(_plans_etag, lambda: _plan_page(plan))
+
+
+def _plan_page(plan: ActionPlan):
     commitments = queries.plan_commitments(plan)
     return render_template("coalitions/plans/plan.html", plan=plan, commitments=commitments,
                            all_milestones=[milestone for commitment in commitments

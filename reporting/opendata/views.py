@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template
 from flask_babel import lazy_gettext as _l
-from werkzeug.http import is_resource_modified
 
 from core import navigation
 from core.access import policy_required
-from core.conditional import conditional_page, page_etag
+from core.conditional import conditional_page, not_modified, page_etag
 from core.errors import render_error
 from core.freshness import PROJECTS, current_version
 from core.params import arg_id
@@ -147,9 +146,10 @@ def _download(fund, extension: str):
 def _stored_file(fund, extension: str, etag: str, built_at, body, standard: str = "360giving"):
     """``body()`` is called only when the client's copy is not current."""
     response = Response(mimetype=_MIMETYPES[extension])
-    response.set_etag(etag)
+    held = not_modified(etag, built_at)
+    response.set_etag(held or etag)
     response.last_modified = built_at
-    if not is_resource_modified(request.environ, etag=etag, last_modified=built_at):
+    if held is not None:
         response.status_code = 304
         return _download_headers(response)
     response.set_data(body())

@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from core import freshness, navigation
 from core.access import Decision, require
-from core.conditional import conditional_page, page_etag
+from core.conditional import client_tag, conditional_page, page_etag
 from core.errors import OperationError
 from core.forms import render_form
 from core.loading import get_or_404
@@ -189,11 +189,12 @@ def _qr_response(reference: str, kind: str, mimetype: str) -> Response:
     project = _project(reference)
     url = qr.project_url(project.reference)
     etag = qr.etag(kind, url)
-    if etag in request.if_none_match:
+    held = client_tag(etag)
+    if held is not None:
         response = Response(status=304)
     else:
         response = Response(qr.image_bytes(kind, url), mimetype=mimetype)
-    response.set_etag(etag)
+    response.set_etag(held or etag)
     response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if request.args.get("download") == "1":

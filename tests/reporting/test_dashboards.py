@@ -248,7 +248,7 @@ def test_the_charts_are_accessible_svg_without_inline_styles(client, login_as, d
     assert "style=" not in page
     assert "<style" not in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)  # no inline script
-    assert 'href="/static/css/dashboards.css"' in page
+    assert 'href="/static/css/dashboards.css?v=' in page
     # Values are written as text, not shown by colour alone.
     assert '<text class="chart-value"' in page
     assert "chart-inside" in page  # the money segments carry their amounts
