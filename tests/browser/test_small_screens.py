@@ -24,6 +24,10 @@ pytestmark = pytest.mark.browser
 CATALOGUE = (Path(__file__).resolve().parents[2] / "translations" / "es" / "LC_MESSAGES"
              / "messages.po")
 
+# Pages whose first confirmation step is opened and checked too: erasing a person's data,
+# removing a target.
+OPENS_A_CONFIRMATION = ("person", "indicator")
+
 # What a reader takes for the page's wording (not the data it shows).
 LABELS = """() => [...document.querySelectorAll(
     "main h1, main h2, main h3, main h4, main label, main legend, main th, main caption, " +
@@ -112,6 +116,10 @@ def test_the_newer_pages_fit_a_phone_in_english_and_spanish(
             response = page.goto(f"{live_server.url}{path}")
             assert response.ok, f"{path}: {response.status}"
             steps.check(page, f"{language}-{name}")
+            if name in OPENS_A_CONFIRMATION:
+                # The question before erasing (or removing) is read on a phone too.
+                page.locator("main details.confirm-step > summary").first.click()
+                steps.check(page, f"{language}-{name}-confirm")
             if language == "es":
                 left += [f"{path}: {text!r}" for text in _no_english(page)]
     assert not left, "English on Spanish pages:\n" + "\n".join(left)
