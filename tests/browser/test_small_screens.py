@@ -5,8 +5,9 @@ languages side by side, and the open data downloads.
 
 Every page goes through the journey's quality checks (no sideways scrolling at 360 px, every
 table fitting its wrapper at 1280 px, no serious accessibility finding, screenshots at both
-widths in test-artifacts/browser/). In Spanish, no heading, label, column, button or caption
-of the page's main part may read as one of the catalogue's English texts."""
+widths in test-artifacts/browser/). In Spanish, no heading, label, column, cell, hint, link,
+option, button or caption of the page's main part may read as one of the catalogue's English
+texts."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ OPENS_A_CONFIRMATION = ("person", "indicator")
 # What a reader takes for the page's wording (not the data it shows).
 LABELS = """() => [...document.querySelectorAll(
     "main h1, main h2, main h3, main h4, main label, main legend, main th, main caption, " +
-    "main button, main summary, main dt, main figcaption, main .field-hint")]
+    "main button, main summary, main dt, main figcaption, main .hint, main a, main option, " +
+    "main .badge, main td")]
   .map(el => el.innerText.trim()).filter(Boolean)"""
 
 
