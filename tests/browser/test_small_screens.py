@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
@@ -118,6 +119,12 @@ def test_the_newer_pages_fit_a_phone_in_english_and_spanish(
             response = page.goto(f"{live_server.url}{path}")
             assert response.ok, f"{path}: {response.status}"
             steps.check(page, f"{language}-{name}")
+            if name == "new-indicator":
+                # Sent empty: every message beside its field, the choice's under its legend.
+                page.locator("main form button[type=submit]").last.click()
+                page.wait_for_load_state()
+                expect(page.locator("main .error-message").first).to_be_visible()
+                steps.check(page, f"{language}-{name}-errors")
             if name in OPENS_A_CONFIRMATION:
                 # The question before erasing (or removing) is read on a phone too.
                 page.locator("main details.confirm-step > summary").first.click()
