@@ -106,10 +106,18 @@ def _no_english(page) -> list[str]:
 
 
 def test_the_newer_pages_fit_a_phone_in_english_and_spanish(
-        live_server, demo_logins, page, journey, page_problems):
+        live_server, demo_logins, page, new_page, journey, page_problems):
     steps = journey("small-screens")
     email, password = demo_logins["staff"]
     pages = _pages(live_server)
+    # The open data is public: a visitor reads it first, in their browser's language.
+    visitor = new_page(locale="es")
+    steps.watch(visitor)
+    for language, reader in (("en", page), ("es", visitor)):
+        reader.goto(f"{live_server.url}/open-data")
+        expect(reader.locator("html")).to_have_attribute("lang", language)
+        steps.check(reader, f"{language}-open-data-public")
+    assert not _no_english(visitor), _no_english(visitor)
     sign_in(steps, page, live_server.url, email, password)
     steps.check(page, "home")
     left = []
