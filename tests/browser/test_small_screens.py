@@ -1,0 +1,143 @@
+"""Programme staff read the newer pages on a phone (360 px) and on a desk (1280 px), in
+English and in Spanish: the results framework and its forms, the dashboard's results against
+targets, a person's page for their personal data rights, the forms that take a text in both
+languages side by side, and the open data downloads.
+
+Every page goes through the journey's quality checks (no sideways scrolling at 360 px, every
+table fitting its wrapper at 1280 px, no serious accessibility finding, screenshots at both
+widths in test-artifacts/browser/). In Spanish, no heading, label, column, cell, hint, link,
+option, button or caption of the page's main part may read as one of the catalogue's English
+texts."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+CATALOGUE = (Path(__file__).resolve().parents[2] / "translations" / "es" / "LC_MESSAGES"
+             / "messages.po")
+
+# Pages whose first confirmation step is opened and checked too: erasing a person's data,
+# removing a target.
+OPENS_A_CONFIRMATION = ("person", "indicator")
+
+# What a reader takes for the page's wording (not the data it shows).
+LABELS = """() => [...document.querySelectorAll(
+    "main h1, main h2, main h3, main h4, main label, main legend, main th, main caption, " +
+    "main button, main summary, main dt, main figcaption, main .hint, main a, main option, " +
+    "main .badge, main td")]
+  .map(el => el.innerText.trim()).filter(Boolean)"""
+
+
+@cache
+def _english_only() -> frozenset[str]:
+    """The catalogue's English texts whose Spanish differs, placeholders left out, and none
+    that is also Spanish for something else (the dashboard is a "Panel", as is a review
+    panel in English)."""
+    with CATALOGUE.open("rb") as handle:
+        catalogue = [message for message in read_po(handle)
+                     if isinstance(message.id, str) and isinstance(message.string, str)
+                     and message.string and not message.fuzzy]
+    spanish = {message.string for message in catalogue}
+    return frozenset(
+        message.id for message in catalogue
+        if message.id and message.string != message.id and message.id not in spanish
+        and "%(" not in message.id and "{" not in message.id)
+
+
+def _pages(live_server) -> list[tuple[str, str]]:
+    """Each page's step name and address, for the demo programme's records."""
+    from coalitions.events.models import Person
+    from coalitions.plans.models import Commitment
+    from core.extensions import db
+    from grants.calls.models import Call
+    from grants.calls.states import CallState
+    from reporting.opendata import store
+    from reporting.results.models import Indicator, IndicatorActual, Result
+    from reporting.results.states import ResultLevel
+
+    with live_server.app.app_context():
+        outcome = db.session.scalar(select(Result).where(Result.level == ResultLevel.outcome)
+                                    .order_by(Result.id))
+        measured = db.session.scalar(select(Indicator).join(IndicatorActual)
+                                     .order_by(Indicator.id))
+        person = db.session.scalar(select(Person).order_by(Person.id))
+        call = db.session.scalar(select(Call).where(Call.state == CallState.published))
+        commitment = db.session.scalar(select(Commitment).order_by(Commitment.id))
+        store.build(None)  # the open data files, which a first visit would otherwise await
+        db.session.commit()
+        return [
+            ("results", "/reports/results"),
+            ("new-outcome", "/staff/results/outcomes/new"),
+            ("new-output", f"/staff/results/{outcome.id}/outputs/new"),
+            ("edit-outcome", f"/staff/results/{outcome.id}/edit"),
+            ("new-indicator", f"/staff/results/{outcome.id}/indicators/new"),
+            ("indicator", f"/staff/results/indicators/{measured.id}"),
+            ("dashboard", "/reports/dashboard"),
+            ("person", f"/staff/events/people/{person.id}"),
+            ("call-form", f"/staff/calls/{call.id}/edit"),
+            ("rubric", f"/staff/calls/{call.id}/rubric"),
+            ("commitment", f"/staff/commitments/{commitment.id}/edit"),
+            ("open-data", "/open-data"),
+        ]
+
+
+def _read_in(live_server, email: str, language: str) -> None:
+    from accounts.models import User
+    from core.extensions import db
+
+    with live_server.app.app_context():
+        db.session.scalar(select(User).where(User.email == email)).locale = language
+        db.session.commit()
+
+
+def _no_english(page) -> list[str]:
+    english = _english_only()
+    return sorted({text for text in page.evaluate(LABELS) if text in english})
+
+
+def test_the_newer_pages_fit_a_phone_in_english_and_spanish(
+        live_server, demo_logins, page, new_page, journey, page_problems):
+    steps = journey("small-screens")
+    email, password = demo_logins["staff"]
+    pages = _pages(live_server)
+    # The open data is public: a visitor reads it first, in their browser's language.
+    visitor = new_page(locale="es")
+    steps.watch(visitor)
+    for language, reader in (("en", page), ("es", visitor)):
+        reader.goto(f"{live_server.url}/open-data")
+        expect(reader.locator("html")).to_have_attribute("lang", language)
+        steps.check(reader, f"{language}-open-data-public")
+    assert not _no_english(visitor), _no_english(visitor)
+    sign_in(steps, page, live_server.url, email, password)
+    steps.check(page, "home")
+    left = []
+    for language in ("en", "es"):
+        _read_in(live_server, email, language)
+        for name, path in pages:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.ok, f"{path}: {response.status}"
+            steps.check(page, f"{language}-{name}")
+            if name == "new-indicator":
+                # Sent empty: every message beside its field, the choice's under its legend.
+                page.locator("main form button[type=submit]").last.click()
+                page.wait_for_load_state()
+                expect(page.locator("main .error-message").first).to_be_visible()
+                steps.check(page, f"{language}-{name}-errors")
+            if name in OPENS_A_CONFIRMATION:
+                # The question before erasing (or removing) is read on a phone too.
+                page.locator("main details.confirm-step > summary").first.click()
+                steps.check(page, f"{language}-{name}-confirm")
+            if language == "es":
+                left += [f"{path}: {text!r}" for text in _no_english(page)]
+    assert not left, "English on Spanish pages:\n" + "\n".join(left)
+    assert page_problems.errors == []
