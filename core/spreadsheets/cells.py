@@ -97,8 +97,8 @@ def converter(sheet, column: Column, zone: ZoneInfo,
               yes_no: tuple[str, str] | None = None) -> Converter:
     """A function turning one of ``column``'s values into what the sheet row receives.
     ``yes_no`` are the words booleans are written as (None: TRUE and FALSE)."""
-    if column.wrap:
-        return _wrapping_converter(sheet)
+    if column.wrap:  # wrapped in its column, read from the top
+        return _aligned_text(sheet, WRAP_ALIGNMENT)
     text = _text_converter(sheet)
     if column.kind == "boolean" and yes_no is not None:
         return _words_converter(yes_no, text)
@@ -107,12 +107,13 @@ def converter(sheet, column: Column, zone: ZoneInfo,
         return text
     if column.kind in NUMERIC_KINDS:
         # A word among numbers ("fewer than 5", "n/a") lines up with them, on the right.
-        text = _right_aligned_text(sheet)
+        text = _aligned_text(sheet, RIGHT_ALIGNMENT)
     return make(sheet, column, zone, text)
 
 
-def _right_aligned_text(sheet) -> Converter:
-    cell = styled_cell(sheet, None, as_text=True, alignment=RIGHT_ALIGNMENT)
+def _aligned_text(sheet, alignment) -> Converter:
+    """Text always written as text, in one styled cell reused row after row."""
+    cell = styled_cell(sheet, None, as_text=True, alignment=alignment)
 
     def text(value):
         if value is None:
@@ -121,19 +122,6 @@ def _right_aligned_text(sheet) -> Converter:
         cell.data_type = "s"
         return cell
     return text
-
-
-def _wrapping_converter(sheet) -> Converter:
-    """Text wrapped in its column, from the top: one styled cell, reused."""
-    cell = styled_cell(sheet, None, as_text=True, alignment=WRAP_ALIGNMENT)
-
-    def wrapped(value):
-        if value is None:
-            return None
-        cell.value = safe_text(str(value))
-        cell.data_type = "s"
-        return cell
-    return wrapped
 
 
 def _words_converter(yes_no: tuple[str, str], text: Converter) -> Converter:
