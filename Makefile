@@ -19,7 +19,7 @@ TRANSLATION_LOCALES := es
 # strings, so name the directories to skip explicitly (babel.cfg ignores the rest).
 BABEL_IGNORE_DIRS := .* __pycache__ node_modules instance
 
-.PHONY: run test lint bench loadtest audit chromium libreoffice translations-compile translations-extract translations-update clean
+.PHONY: run test lint bench bench-readme loadtest audit chromium libreoffice translations-compile translations-extract translations-update clean
 
 # The virtual environment -----------------------------------------------------------------
 
@@ -59,6 +59,9 @@ audit: $(VENV)/.installed-dev
 	$(BIN)/pip-audit --progress-spinner off -r requirements.txt
 
 # The performance benchmark (not part of the test run): S and L data, key pages and exports.
+bench-readme: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.readme
+
 bench: $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory translations-compile
 	$(BIN)/python -m bench $(BENCH_ARGS)

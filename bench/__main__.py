@@ -1,5 +1,5 @@
-"""``python -m bench [--scale S|L] [--repeat N] [--warmup N] [--no-exports] [--keep]
-[--gc-freeze] [--yes]``: by default S then L, then the targets (see bench/README.md)."""
+"""``python -m bench [--scale S|L] [--repeat N] [--warmup N] [--no-exports] [--no-burst]
+[--keep] [--gc-freeze] [--yes]``: by default S then L, then the targets (see bench/README.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page")
     parser.add_argument("--no-exports", action="store_true",
                         help="skip the workbook and 360Giving exports")
+    parser.add_argument("--no-burst", action="store_true",
+                        help="skip timing /calls under gunicorn while 8 clients download "
+                             "the open data")
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated SQLite database (its path is printed)")
     parser.add_argument("--gc-freeze", action="store_true",
@@ -45,7 +48,8 @@ def main(argv: list[str]) -> int:
     for name in names:
         result = run_scale(SCALES[name], postgres_url=postgres_url, warmup=arguments.warmup,
                            repeat=arguments.repeat, with_exports=not arguments.no_exports,
-                           keep=arguments.keep, gc_freeze=arguments.gc_freeze).to_json()
+                           keep=arguments.keep, gc_freeze=arguments.gc_freeze,
+                           with_burst=not arguments.no_burst).to_json()
         results[name] = result
         path = report.write(result)
         print(f"Scale {name}: results written to {path.relative_to(report.RESULTS.parent.parent)}")

@@ -28,6 +28,7 @@ COMMANDS = {
     "workbook": ["export", "donor-workbook"],
     "360giving-json": ["export", "360giving"],
     "360giving-xlsx": ["export", "360giving"],
+    "iati": ["export", "iati"],
 }
 
 

@@ -1,5 +1,6 @@
-"""The donor workbook and the 360Giving exports, each timed in a child process and compared
-with a baseline child that writes the same cells with bare openpyxl.
+"""The donor workbook, the 360Giving and the IATI exports, each timed in a child process;
+the spreadsheets compared with a baseline child that writes the same cells with bare
+openpyxl.
 
 Peak memory is the worker process's peak resident set size, read by a small measuring
 process with ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` when the worker ends (see
@@ -25,6 +26,7 @@ EXPORTS = [
     ("workbook", "Donor workbook (xlsx)", ".xlsx", True),
     ("360giving-json", "360Giving (json)", ".json", False),
     ("360giving-xlsx", "360Giving (xlsx)", ".xlsx", True),
+    ("iati", "IATI activity file (xml)", ".xml", False),
 ]
 
 

@@ -1,5 +1,5 @@
 """Server time and SQL statements per request of the key pages, through the Flask test
-client signed in as staff.
+client signed in as staff (the public pages and open-data files as a visitor).
 
 Each page gets warm-up requests (caches, compiled templates, SQLAlchemy's statement cache),
 then timed requests. The time is the wall-clock time of ``client.get`` (the whole request in
@@ -28,6 +28,8 @@ class Page:
     key: str
     title: str
     url: str
+    #: Opened by a visitor who is not signed in (the public pages and open data).
+    anonymous: bool = False
 
 
 @dataclass
@@ -73,7 +75,12 @@ def key_pages(app, generated: Generated) -> list[Page]:
             Page("indicators", "Indicators (2018-2026)",
                  url_for("indicators.overview", **INDICATOR_PERIOD)),
             Page("dashboard", "Dashboards", "/reports/dashboard"),
-            Page("projects", "Public projects list", "/projects"),
+            Page("projects", "Public projects list", "/projects", anonymous=True),
+            Page("calls", "Public calls list", "/calls", anonymous=True),
+            # The open data as stored once built (the exports time the building).
+            Page("360giving", "360Giving download (json)", "/open-data/360giving.json",
+                 anonymous=True),
+            Page("iati", "IATI download (xml)", "/open-data/iati.xml", anonymous=True),
         ]
 
 
@@ -118,7 +125,7 @@ MIN_SAMPLES = 5
 def measure(app, engine, page: Page, *, warmup: int, repeat: int,
             budget: float = PAGE_BUDGET_SECONDS) -> PageResult:
     result = PageResult(key=page.key, title=page.title, url=page.url, outcome="ok")
-    client = signed_in_client(app)
+    client = app.test_client() if page.anonymous else signed_in_client(app)
     try:
         response = None
         for _ in range(max(warmup, 1)):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.security import generate_password_hash
 
-from bench import database, exports, pages
+from bench import burst, database, exports, pages
 from bench.data import STAFF_PASSWORD, generate
 from bench.scales import Scale
 
@@ -26,6 +26,8 @@ class ScaleResult:
     counts: dict = field(default_factory=dict)
     pages: list = field(default_factory=list)
     exports: list = field(default_factory=list)
+    #: ``bench.burst``'s result, or None when not measured.
+    burst: object = None
     environment: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -34,6 +36,7 @@ class ScaleResult:
                 "generation_seconds": round(self.generation_seconds, 1),
                 "counts": self.counts, "pages": [page.to_json() for page in self.pages],
                 "exports": [export.to_json() for export in self.exports],
+                "burst": self.burst.to_json() if self.burst is not None else None,
                 "environment": self.environment}
 
 
@@ -49,7 +52,7 @@ def _environment(engine) -> dict:
 
 def run_scale(scale: Scale, *, postgres_url: str | None, warmup: int, repeat: int,
               with_exports: bool, keep: bool, gc_freeze: bool = False,
-              progress=print) -> ScaleResult:
+              with_burst: bool = True, progress=print) -> ScaleResult:
     from core.extensions import db
 
     started = time.perf_counter()
@@ -87,6 +90,9 @@ def run_scale(scale: Scale, *, postgres_url: str | None, warmup: int, repeat: in
             progress(f"Scale {scale.name}: measuring the exports ...")
             result.exports = exports.measure(target.url, target.instance, progress=progress)
         engine.dispose()
+        if with_burst:
+            progress(f"Scale {scale.name}: the download burst ...")
+            result.burst = burst.measure(target.url, target.instance, progress=progress)
         if gc_freeze:
             gc.unfreeze()
         result.environment["load_average_at_end"] = os.getloadavg()

@@ -86,11 +86,12 @@ def children_of(pid: int) -> list[int]:
 
 
 class Gunicorn(ManagedProcess):
-    def __init__(self, port: int, workers: int, env: dict[str, str], log_path: Path):
+    def __init__(self, port: int, workers: int, env: dict[str, str], log_path: Path,
+                 app: str = "loadtest.wsgi:application"):
         argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
                 "--bind", f"127.0.0.1:{port}", "--timeout", "60",
                 "--graceful-timeout", "10", "--error-logfile", "-", "--no-control-socket",
-                "loadtest.wsgi:application"]
+                app]
         super().__init__("gunicorn", argv, env, log_path)
         self.port = port
         self.worker_count = workers
