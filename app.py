@@ -103,6 +103,7 @@ def _import_models() -> None:
     import grants.calls.models  # noqa: F401
     import grants.monitoring.models  # noqa: F401
     import grants.reviews.models  # noqa: F401
+    import reporting.indicators.models  # noqa: F401
     import reporting.opendata.models  # noqa: F401
     import reporting.portal.models  # noqa: F401
     import reporting.results.models  # noqa: F401

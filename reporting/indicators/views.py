@@ -17,7 +17,7 @@ from core.access import policy_required, require
 from core.params import arg_day, arg_id
 from core.timeutil import to_programme_time, utcnow
 from reporting import disclosure
-from reporting.indicators import queries
+from reporting.indicators import figures, queries
 from reporting.indicators.policies import (
     can_view_detail,
     can_view_indicators,
@@ -99,7 +99,7 @@ def _released(indicators: queries.Indicators, k: int | None) -> queries.Indicato
 def overview():
     period = _period()
     k = disclosure.min_group_for(current_user)
-    indicators = _released(queries.compute(period), k)
+    indicators = _released(figures.indicators(period), k)
     return render_template("reporting/indicators/overview.html",
                            **_context(period, indicators=indicators, k=k))
 

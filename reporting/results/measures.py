@@ -23,6 +23,7 @@ from coalitions.plans.queries import complete_commitment_count
 from core.extensions import db
 from grants.awards.models import Award
 from grants.ledger.queries import money_by_award
+from reporting.indicators import figures
 from reporting.indicators import queries as indicators
 from reporting.indicators.queries import AGE_KEYS, SECTOR_KEYS, SEX_KEYS
 
@@ -98,7 +99,7 @@ class Measurer:
     def indicators(self, start: date, end: date) -> indicators.Indicators:
         key = (start, end)
         if key not in self._computed:
-            self._computed[key] = indicators.compute(indicators.Period(start=start, end=end))
+            self._computed[key] = figures.indicators(indicators.Period(start=start, end=end))
         return self._computed[key]
 
     def measure(self, key: str, start: date, end: date, *, unit: str = "",

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from core.spreadsheets import PrintSetup, Workbook
 from core.timeutil import utcnow
-from reporting.indicators.queries import compute
+from reporting.indicators.figures import indicators as stored_indicators
 from reporting.workbook import (
     queries,
     reconciliation,
@@ -98,7 +98,7 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         counts = workbook.row_counts
         sheets = [(title, key, counts[title]) for title, key in written]
 
-        indicators = compute(scope.indicators_period)
+        indicators = stored_indicators(scope.indicators_period)
         workbook.add_block_sheet(_("Summary"), summary.summary_blocks(
             scope, indicators, positions,
             k=None if with_names else sheets_coalitions.min_group()),
