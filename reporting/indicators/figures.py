@@ -27,6 +27,7 @@ from core import freshness
 from core.extensions import db
 from core.timeutil import utcnow
 from grants.applications.models import Application
+from grants.applications.states import ApplicationState
 from grants.awards.models import Award
 from grants.calls.models import Call
 from reporting.indicators import queries
@@ -41,7 +42,8 @@ for _model, _attributes, _options in (
                   "erased_at"), {}),
         (Application, ("state", "submitted_at", "decided_at", "organisation_id",
                        "counterpart_organisation_id", "call_id"),
-         {"when": lambda application: application.state.value != "draft"}),
+         # A draft counts nowhere (a new application is a draft until it is flushed).
+         {"when": lambda application: application.state not in (None, ApplicationState.draft)}),
         (Award, (), {}), (CoalitionMembership, (), {}),
         (Organisation, ("sector",), {}), (Call, ("fund_id",), {"rows": False})):
     freshness.watch(INDICATORS, _model, *_attributes, **_options)
