@@ -82,6 +82,14 @@ def mark_changed(channel: str, session=None) -> None:
                            .values(channel=channel, version=1, changed_at=utcnow()))
 
 
+def changed_in_transaction(channel: str, session=None) -> bool:
+    """Whether the current transaction changed something ``channel`` covers (the counter
+    itself moves only at commit)."""
+    session = session or db.session
+    session.flush()
+    return channel in session.info.get(_PENDING, ())
+
+
 def _watches_for(instance) -> list[_Watch]:
     return [found for model in type(instance).__mro__ for found in _watched.get(model, ())]
 

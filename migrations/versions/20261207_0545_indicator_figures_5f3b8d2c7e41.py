@@ -1,5 +1,5 @@
-"""indicator figures: the indicators of a period as computed for one version of the records
-they count, and that version's counter
+"""indicator figures: the indicators of a period (and the dashboard's participants and
+quarters) as computed for one version of the records they count, and that version's counter
 
 Revision ID: 5f3b8d2c7e41
 Revises: 7c1e5a9d2b64
@@ -28,6 +28,7 @@ def upgrade():
     op.create_table(
         'indicator_figures',
         sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
         sa.Column('period_start', sa.Date(), nullable=False),
         sa.Column('period_end', sa.Date(), nullable=False),
         sa.Column('fund_key', sa.Integer(), nullable=False),
@@ -37,7 +38,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_figures')),
     )
     op.create_index('ix_indicator_figures_key', 'indicator_figures',
-                    ['period_start', 'period_end', 'fund_key', 'version'], unique=True)
+                    ['kind', 'period_start', 'period_end', 'fund_key', 'version'], unique=True)
     op.bulk_insert(versions, [
         {'channel': 'indicators', 'version': 0, 'changed_at': datetime.now(timezone.utc)},
     ])

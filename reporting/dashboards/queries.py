@@ -48,6 +48,7 @@ from grants.calls.queries import area_titles
 from grants.ledger.money import Money, select_money
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.states import ReportState
+from reporting.indicators import figures
 from reporting.indicators import queries as indicators
 
 ZERO = Decimal("0.00")
@@ -443,9 +444,20 @@ class Dashboard:
 
 
 def dashboard(filters: Filters) -> Dashboard:
-    """Every number of the dashboard: seven queries, whatever the data."""
+    """Every number of the dashboard: seven queries, whatever the data; the two that count
+    every attendance of the period are stored per version of the records
+    (``reporting.indicators.figures``) and read back."""
+    period = filters.indicator_period()
+    quarters = figures.stored(
+        "dashboard-quarters", period, lambda: activity_by_quarter(filters),
+        lambda found: [[q.year, q.quarter, q.events, q.participations, q.participants]
+                       for q in found],
+        lambda stored: [Quarter(*row) for row in stored])
+    people = figures.stored(
+        "dashboard-people", period, lambda: participants(filters),
+        lambda found: {"total": found.total, "by_sex": found.by_sex, "by_age": found.by_age},
+        lambda stored: People(**stored))
     return Dashboard(filters=filters, pipeline=pipeline(filters),
                      by_area=by_thematic_area(filters), by_district=by_district(filters),
                      awards=top_awards(filters), money=money_totals(filters),
-                     quarters=activity_by_quarter(filters),
-                     people=participants(filters))
+                     quarters=quarters, people=people)

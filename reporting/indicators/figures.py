@@ -13,6 +13,7 @@ always those of the records as committed, never an approximation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 
@@ -49,21 +50,29 @@ for _model, _attributes, _options in (
     freshness.watch(INDICATORS, _model, *_attributes, **_options)
 
 
-def indicators(period: queries.Period) -> queries.Indicators:
-    """``queries.compute(period)``, from the stored figures when the records have not
-    changed since they were computed."""
+def stored(kind: str, period: queries.Period, compute: Callable[[], object],
+           encode: Callable[[object], dict], decode: Callable[[dict], object]):
+    """``compute()``, the ``kind`` of figures of ``period``, from those stored for the
+    records' current version, or computed and stored. ``encode`` and ``decode`` turn the
+    figures into JSON and back, exactly. A transaction that has itself changed the records
+    (not yet committed, so the version has not moved) computes them and stores nothing."""
+    if freshness.changed_in_transaction(INDICATORS):
+        return compute()
     version = freshness.current_version(INDICATORS)
-    fund_key = period.fund_id or 0
-    stored = db.session.scalar(
-        select(IndicatorFigures.figures).where(
-            IndicatorFigures.period_start == period.start,
-            IndicatorFigures.period_end == period.end,
-            IndicatorFigures.fund_key == fund_key, IndicatorFigures.version == version))
-    if stored is not None:
-        return from_figures(period, stored)
-    computed = queries.compute(period)
-    _store(period, fund_key, version, to_figures(computed))
+    key = (kind, period.start, period.end, period.fund_id or 0)
+    found = db.session.scalar(select(IndicatorFigures.figures).where(
+        *_is(key), IndicatorFigures.version == version))
+    if found is not None:
+        return decode(found)
+    computed = compute()
+    _store(key, version, encode(computed))
     return computed
+
+
+def indicators(period: queries.Period) -> queries.Indicators:
+    """``queries.compute(period)``, stored."""
+    return stored("indicators", period, lambda: queries.compute(period), to_figures,
+                  lambda figures: from_figures(period, figures))
 
 
 def to_figures(numbers: queries.Indicators) -> dict:
@@ -81,16 +90,21 @@ def from_figures(period: queries.Period, figures: dict) -> queries.Indicators:
     return queries.Indicators(period=period, **fields)
 
 
-def _store(period: queries.Period, fund_key: int, version: int, figures: dict) -> None:
+def _is(key: tuple) -> list:
+    kind, start, end, fund_key = key
+    return [IndicatorFigures.kind == kind, IndicatorFigures.period_start == start,
+            IndicatorFigures.period_end == end, IndicatorFigures.fund_key == fund_key]
+
+
+def _store(key: tuple, version: int, figures: dict) -> None:
     """Keep the figures, replacing the period's older ones. Two requests computing the same
     figures at once both succeed: the second insert does nothing."""
     session = db.session
-    session.execute(delete(IndicatorFigures).where(
-        IndicatorFigures.period_start == period.start,
-        IndicatorFigures.period_end == period.end, IndicatorFigures.fund_key == fund_key,
-        IndicatorFigures.version < version))
+    session.execute(delete(IndicatorFigures).where(*_is(key),
+                                                   IndicatorFigures.version < version))
     insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql"
               else sqlite_insert)
+    kind, start, end, fund_key = key
     session.execute(insert(IndicatorFigures).values(
-        period_start=period.start, period_end=period.end, fund_key=fund_key, version=version,
+        kind=kind, period_start=start, period_end=end, fund_key=fund_key, version=version,
         figures=figures, computed_at=utcnow()).on_conflict_do_nothing())

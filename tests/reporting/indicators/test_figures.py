@@ -16,11 +16,13 @@ from coalitions.events.models import Attendance, Event, Person
 from coalitions.events.states import EventType, Sex
 from core import freshness
 from core.extensions import db
+from reporting.dashboards import queries as dashboards
 from reporting.indicators import figures, queries
 from reporting.indicators.models import IndicatorFigures
 
 PERIODS = (queries.Period(date(2019, 1, 1), date(2019, 12, 31)),
            queries.Period(date(2019, 3, 1), date(2019, 6, 30)))
+DASHBOARD_FILTERS = (dashboards.Filters(), dashboards.Filters(date(2019, 4, 1), None))
 
 
 def _statements(call) -> int:
@@ -59,6 +61,8 @@ def test_a_change_makes_the_stored_figures_stale_and_an_unrelated_one_does_not(
     db_session.commit()
     assert freshness.current_version(figures.INDICATORS) == version
     person.sex = Sex.female
+    # Before the commit, the transaction that made the change sees it too.
+    assert figures.indicators(period).female == before.female + 1
     db_session.commit()
     assert freshness.current_version(figures.INDICATORS) == version + 1
     after = figures.indicators(period)
@@ -88,6 +92,10 @@ def test_stored_figures_equal_a_recomputation_after_any_writes(db_session, facto
             stored = figures.indicators(period)
             assert figures.to_figures(stored) == figures.to_figures(queries.compute(period)), \
                 (kind, period)
+        for filters in DASHBOARD_FILTERS:
+            board = dashboards.dashboard(filters)
+            assert board.quarters == dashboards.activity_by_quarter(filters), (kind, filters)
+            assert board.people == dashboards.participants(filters), (kind, filters)
 
 
 def _apply(session, organisations, kind: str, seed: int) -> None:
