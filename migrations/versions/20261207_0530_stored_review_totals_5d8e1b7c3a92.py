@@ -64,8 +64,7 @@ def _total(rubric, given):
 
 
 def upgrade():
-    with op.batch_alter_table('reviews') as batch_op:
-        batch_op.add_column(sa.Column('total', sa.Double(), nullable=True))
+    op.add_column('reviews', sa.Column('total', sa.Double(), nullable=True))
 
     bind = op.get_bind()
     rubrics = defaultdict(dict)
@@ -94,5 +93,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('reviews') as batch_op:
-        batch_op.drop_column('total')
+    # Not in a batch: on SQLite a batch copies the table and drops the old one, and with
+    # foreign keys on that drop would delete every review's scores (ON DELETE CASCADE).
+    op.drop_column('reviews', 'total')
