@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import inspect
+
 from grants.reviews import scoring
 
 
@@ -46,8 +48,6 @@ def _review_of(session, score, review_class):
 
 
 def _scores_changed(review) -> bool:
-    from sqlalchemy import inspect
-
     state = inspect(review)
     return any(state.attrs[name].history.has_changes() for name in ("scores", "assignment",
                                                                    "assignment_id"))
