@@ -115,11 +115,14 @@ def project_list(*, fund_id: int | None = None, area: str | None = None,
     filter, newest award first."""
     criteria = _filters(fund_id, area, district)
     amount_shown = _shown(ProjectPublication.is_amount_public)
-    count, held_back = db.session.execute(_public(
-        func.count(), func.count(case((~amount_shown, 1)))).where(*criteria)).one()
-    totals = dict(sorted((currency, cents(amount)) for currency, amount in db.session.execute(
-        _public(Award.currency, func.sum(Award.amount)).where(*criteria, amount_shown)
-        .group_by(Award.currency))))
+    by_currency = db.session.execute(
+        _public(Award.currency, func.count(), func.count(case((~amount_shown, 1))),
+                func.sum(case((amount_shown, Award.amount))))
+        .where(*criteria).group_by(Award.currency)).all()
+    count = sum(row[1] for row in by_currency)
+    held_back = sum(row[2] for row in by_currency)
+    totals = dict(sorted((currency, cents(amount)) for currency, _count, _held, amount
+                         in by_currency if amount is not None))
     pages = max(1, -(-count // per_page))
     page = min(max(page, 1), pages)
     ids = db.session.scalars(
