@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from bench.scales import Scale
 from core.extensions import db
@@ -51,8 +52,8 @@ class CallInfo:
     area_ids: list[int]
     area_names: list[str]
     statement_ids: list[int]
-    #: (criterion id, max score, N/A allowed)
-    criteria: list[tuple[int, int, bool]]
+    #: (criterion id, max score, N/A allowed, weight)
+    criteria: list[tuple[int, int, bool, Decimal]]
     applications: int = 0
     panel_id: int = 0
     reviewer_ids: list[int] = field(default_factory=list)

@@ -81,7 +81,7 @@ def _funds_and_calls(context: Context) -> None:
             documents.append({"id": len(documents) + 1, "call_id": id_, "name": name,
                               "position": position})
         for position, (name, guidance, weight, max_score, na) in enumerate(RUBRIC):
-            info.criteria.append((len(criteria) + 1, max_score, na))
+            info.criteria.append((len(criteria) + 1, max_score, na, weight))
             criteria.append({"id": len(criteria) + 1, "call_id": id_, "name": name,
                              "guidance": guidance, "weight": weight, "max_score": max_score,
                              "is_na_allowed": na, "position": position})

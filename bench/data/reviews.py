@@ -3,12 +3,15 @@ chair's decisions follow the scores (awarded applications score best)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
 from bench.data.context import ApplicationInfo, CallInfo, Context
 from grants.applications.states import ApplicationState as A
+from grants.reviews.scoring import CriterionSpec
 from grants.reviews.states import AssignmentState, Confidence, Outcome, Recommendation, ReviewState
+from grants.reviews.totals import scores_total
 
 REVIEWERS_PER_APPLICATION = 4
 #: Where each state's applications sit on a 0–10 quality scale, before the noise.
@@ -25,8 +28,9 @@ def build(context: Context) -> None:
     quality = {a.id: QUALITY[a.state] + context.rng.uniform(-1.2, 1.2) for a in reviewed}
     writer = context.writer
     writer.insert("review_assignments", _assignments(context, reviewed))
-    writer.insert("reviews", _reviews(reviewed, quality))
-    writer.insert("review_scores", _scores(context, reviewed, quality))
+    scores = list(_scores(context, reviewed, quality))
+    writer.insert("reviews", _reviews(reviewed, quality, _totals(reviewed, scores)))
+    writer.insert("review_scores", scores)
     writer.insert("decisions", _decisions(context, reviewed, quality))
 
 
@@ -81,7 +85,23 @@ def _recommendation(share: float) -> Recommendation:
     return Recommendation.do_not_fund
 
 
-def _reviews(reviewed: list[ApplicationInfo], quality: dict[int, float]):
+def _totals(reviewed: list[ApplicationInfo], scores: list[dict]) -> dict[int, float | None]:
+    """Review id → its stored total, as the application computes it from the scores."""
+    specs = {a.call.id: [CriterionSpec(id=criterion_id, weight=weight, max_score=max_score,
+                                       allows_na=na)
+                         for criterion_id, max_score, na, weight in a.call.criteria]
+             for a in reviewed}
+    call_of = {_review_id(position, seat): a.call.id for position, a in enumerate(reviewed)
+               for seat in range(len(SEVERITY))}
+    given: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for row in scores:
+        given[row["review_id"]][row["criterion_id"]] = row["score"]
+    return {review_id: scores_total(specs[call_of[review_id]], given[review_id])
+            for review_id in call_of}
+
+
+def _reviews(reviewed: list[ApplicationInfo], quality: dict[int, float],
+             totals: dict[int, float | None]):
     for position, a in enumerate(reviewed):
         for seat, severity in enumerate(SEVERITY):
             share = min(max((quality[a.id] + severity) / 10, 0), 1)
@@ -94,6 +114,7 @@ def _reviews(reviewed: list[ApplicationInfo], quality: dict[int, float]):
                    else "Weak: the objectives and the budget do not match.",
                    "recommendation": _recommendation(share), "confidence": Confidence.medium,
                    "submitted_at": submitted_at, "is_shared_with_applicant": seat == 0,
+                   "total": totals[_review_id(position, seat)],
                    "created_at": submitted_at - timedelta(days=2), "updated_at": submitted_at}
 
 
@@ -102,7 +123,7 @@ def _scores(context: Context, reviewed: list[ApplicationInfo], quality: dict[int
     next_id = 1
     for position, a in enumerate(reviewed):
         for seat, severity in enumerate(SEVERITY):
-            for criterion_id, max_score, na_allowed in a.call.criteria:
+            for criterion_id, max_score, na_allowed, _weight in a.call.criteria:
                 if na_allowed and rng.random() < 0.05:
                     score = None
                 else:

@@ -1,12 +1,13 @@
 """A panel's scores: its ranked applications and submitted reviews, loaded in a fixed number
 of queries whatever their number, reduced to totals and aggregated by the pure functions of
-``grants.reviews.scoring``. The reviews and scores are read as plain rows, not ORM objects: a
-large call has thousands of reviews and four times as many scores, and building objects for
-them cost the ranking page most of its time."""
+``grants.reviews.scoring``. The reviews are read as plain rows, not ORM objects, with the
+total stored on each (``Review.total``, see ``grants.reviews.totals``): a large call has
+thousands of reviews and four times as many scores, and building objects for them, then
+totalling every review again, cost the ranking page most of its time."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -19,10 +20,11 @@ from core.extensions import db
 from grants.applications.models import Application
 from grants.applications.states import ApplicationState
 from grants.calls.models import Call
-from grants.reviews import scoring
+from grants.reviews import scoring, totals
 from grants.reviews.late_conflicts import excluded_review_ids
-from grants.reviews.models import Panel, Review, ReviewAssignment, ReviewScore
+from grants.reviews.models import Panel, Review, ReviewAssignment
 from grants.reviews.states import Recommendation, ReviewState
+from grants.reviews.totals import scores_total
 
 from .pool import ZERO, Pool, pool_for
 
@@ -76,26 +78,14 @@ def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
 
 
 def criterion_specs(call: Call) -> list[scoring.CriterionSpec]:
-    return [scoring.CriterionSpec(id=c.id, weight=c.weight, max_score=c.max_score,
-                                  allows_na=bool(c.is_na_allowed)) for c in call.criteria]
+    return totals.criterion_specs(call.criteria)
 
 
 def review_total(specs: list[scoring.CriterionSpec], review: Review) -> float | None:
     """The review's 0–100 total against the call's rubric; None when every criterion is N/A
-    or when the review does not match the rubric (a criterion added after it was written)."""
+    or when the review does not match the rubric (a criterion added after it was written).
+    It is what ``Review.total`` stores."""
     return scores_total(specs, {score.criterion_id: score.score for score in review.scores})
-
-
-def scores_total(specs: list[scoring.CriterionSpec],
-                 scores: dict[int, int | None]) -> float | None:
-    """:func:`review_total` of a review given as {criterion id: score}."""
-    rubric = {spec.id for spec in specs}
-    try:
-        return scoring.review_total(specs, {criterion_id: score
-                                            for criterion_id, score in scores.items()
-                                            if criterion_id in rubric})
-    except ValueError:
-        return None
 
 
 class ReviewRecord(NamedTuple):
@@ -105,14 +95,14 @@ class ReviewRecord(NamedTuple):
     reviewer_id: int
     application_id: int
     recommendation: Recommendation | None
-    #: criterion id -> score (None: N/A)
-    scores: dict[int, int | None]
+    #: The review's stored total (``Review.total``; None: every criterion N/A).
+    total: float | None
 
 
 def review_records(panel: Panel) -> list[ReviewRecord]:
-    """The panel's submitted reviews of its ranked applications, in the order of
-    :func:`submitted_reviews` and without the same excluded ones: three queries of plain rows
-    (reviews, then all their scores, then the exclusions), whatever their number."""
+    """The panel's submitted reviews of its ranked applications with their stored totals, in
+    the order of :func:`submitted_reviews` and without the same excluded ones: two queries of
+    plain rows (reviews, then the exclusions), whatever their number; no score row is read."""
     reviewed = (select(Review.id)
                 .join(Review.assignment)
                 .join(Application, Application.id == ReviewAssignment.application_id)
@@ -122,18 +112,10 @@ def review_records(panel: Panel) -> list[ReviewRecord]:
                        Application.state.in_(RANKED_STATES)))
     rows = db.session.execute(
         reviewed.add_columns(ReviewAssignment.reviewer_id, ReviewAssignment.application_id,
-                             Review.recommendation)
+                             Review.recommendation, Review.total)
         .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id)).all()
-    scores: dict[int, dict[int, int | None]] = defaultdict(dict)
-    for review_id, criterion_id, score in db.session.execute(
-            select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.score)
-            .where(ReviewScore.review_id.in_(reviewed.scalar_subquery()))):
-        scores[review_id][criterion_id] = score
     excluded = excluded_review_ids(panel)
-    return [ReviewRecord(id=review_id, reviewer_id=reviewer_id, application_id=application_id,
-                         recommendation=recommendation, scores=scores[review_id])
-            for review_id, reviewer_id, application_id, recommendation in rows
-            if review_id not in excluded]
+    return [ReviewRecord(*row) for row in rows if row[0] not in excluded]
 
 
 @dataclass
@@ -166,19 +148,9 @@ class PanelScores:
         return stats.normalised if method == NORMALISED else stats.mean
 
 
-def totals_of_records(specs: list[scoring.CriterionSpec],
-            records: list[ReviewRecord]) -> dict[int, float | None]:
-    """Review id → total. Scores on small integer scales repeat a lot, so each distinct set
-    is totalled once (the exact arithmetic is not free across thousands of reviews)."""
-    by_scores: dict[tuple, float | None] = {}
-    totals = {}
-    for record in records:
-        # Criterion ids are unique within a review, so the pairs sort by id alone.
-        key = tuple(sorted(record.scores.items()))
-        if key not in by_scores:
-            by_scores[key] = scores_total(specs, record.scores)
-        totals[record.id] = by_scores[key]
-    return totals
+def totals_of_records(records: list[ReviewRecord]) -> dict[int, float | None]:
+    """Review id → total, as stored."""
+    return {record.id: record.total for record in records}
 
 
 def panel_scores(panel: Panel) -> PanelScores:
@@ -186,7 +158,7 @@ def panel_scores(panel: Panel) -> PanelScores:
     pool = pool_for(call)
     applications = {a.id: a for a in ranked_applications(call)}
     records = review_records(panel) if applications else []
-    totals = totals_of_records(criterion_specs(call), records)
+    totals = totals_of_records(records)
     scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
                                    totals[record.id])
               for record in records]

@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Double,
     Enum,
     ForeignKey,
     Integer,
@@ -14,13 +15,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.extensions import db
 from core.models import TimestampMixin
 from core.money import MoneyAmount
 from core.timeutil import UTCDateTime, utcnow
+from grants.reviews import totals
 from grants.reviews.states import (
     AssignmentState,
     Confidence,
@@ -160,6 +163,10 @@ class Review(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Staff chose to pass this review's comments, anonymised, to the applicant.
     is_shared_with_applicant: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The 0–100 total of the scores against the call's rubric, as ``scoring.review_total``
+    #: computes it (None: every criterion N/A, or not every criterion scored yet). Written
+    #: whenever the scores change (``grants.reviews.totals``); the ranking reads it.
+    total: Mapped[float | None] = mapped_column(Double)
 
     assignment: Mapped[ReviewAssignment] = relationship(back_populates="review")
     scores: Mapped[list[ReviewScore]] = relationship(
@@ -259,3 +266,9 @@ class Decision(db.Model):
         if self.amount is not None:
             return self.amount
         return self.application.requested_amount
+
+
+@event.listens_for(Session, "before_flush")
+def _store_review_totals(session, flush_context, instances):
+    """Every review whose scores change gets its total in the same flush."""
+    totals.store_totals(session, Review, ReviewScore, ReviewAssignment)

@@ -136,6 +136,16 @@ def public_projects(*, fund_id: int | None = None) -> list[PublicProject]:
     return _build(db.session.execute(query).unique().all(), criteria)
 
 
+def public_projects_by_id(award_ids: list[int]) -> list[PublicProject]:
+    """The published projects of these awards (a page of the public list), newest award
+    first, in a fixed number of queries."""
+    if not award_ids:
+        return []
+    criteria = [Award.id.in_(award_ids), Award.state.in_(PUBLISHABLE_STATES)]
+    query = _award_query().where(*criteria).order_by(Award.created_at.desc(), Award.id.desc())
+    return _build(db.session.execute(query).unique().all(), criteria)
+
+
 def public_project(reference: str) -> PublicProject | None:
     """The published project with this award reference, or ``None``."""
     criteria = [Award.reference == reference]

@@ -28,7 +28,7 @@ from grants.awards.models import Award
 from grants.awards.states import AwardState
 from reporting.limits import explain_download_limits, limit_public_download
 from reporting.policies import can_manage_publication, can_view_portal
-from reporting.portal import operations, qr, queries
+from reporting.portal import listing, operations, qr, queries
 from reporting.portal.forms import PublicationForm, publication_form
 from reporting.portal.models import PUBLIC_PARTS, ProjectPublication
 
@@ -102,11 +102,10 @@ def _fund_filter() -> int | None:
     return arg_id("fund")
 
 
-def _page_number(pages: int) -> int:
-    """The asked-for page, within 1..pages: a stale or hand-typed link still shows a page."""
-    raw = request.args.get("page", "").strip()
-    number = parse_int(raw, minimum=1) or 1
-    return min(max(number, 1), pages)
+def _requested_page() -> int:
+    """The asked-for page (brought within range by the list: a stale or hand-typed link
+    still shows a page)."""
+    return parse_int(request.args.get("page", "").strip(), minimum=1) or 1
 
 
 def _page_links(page: int, pages: int) -> list[int | None]:
@@ -135,20 +134,15 @@ def projects():
 def _projects_page():
     filters = {"fund_id": _fund_filter(), "area": _text_filter("area"),
                "district": _text_filter("district")}
-    every = queries.public_projects()
-    shown = queries.filter_projects(every, **filters)
-    options = queries.filter_options(every)
-    unknown = _unknown_filters(filters, options)
-    pages = max(1, -(-len(shown) // PER_PAGE))
-    page = _page_number(pages)
+    shown = listing.project_list(**filters, page=_requested_page(), per_page=PER_PAGE)
     return render_template(
         "reporting/portal/projects.html",
-        projects=shown[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(shown),
-        page=page, pages=pages, page_links=_page_links(page, pages),
-        first_number=(page - 1) * PER_PAGE + 1, options=options, filters=filters,
+        projects=shown.projects, total=shown.count, page=shown.page, pages=shown.pages,
+        page_links=_page_links(shown.page, shown.pages),
+        first_number=(shown.page - 1) * PER_PAGE + 1, options=shown.options, filters=filters,
         is_filtered=any(value is not None for value in filters.values()),
-        unknown=unknown, totals=queries.amount_totals(shown),
-        amounts_held_back=sum(1 for project in shown if project.amount is None))
+        unknown=_unknown_filters(filters, shown.options), totals=shown.totals,
+        amounts_held_back=shown.amounts_held_back)
 
 
 def _unknown_filters(filters: dict, options: queries.FilterOptions) -> bool:

@@ -30,7 +30,7 @@ from grants.monitoring import budget
 from grants.monitoring.award_reports import budget_reporting_due
 from grants.monitoring.models import Expenditure, ProgressReport, ReportVersion
 from grants.monitoring.queries import CATEGORY_ORDER, accepted_versions
-from grants.ranking.queries import RANKED_STATES, criterion_specs, review_records, totals_of_records
+from grants.ranking.queries import RANKED_STATES, review_records, totals_of_records
 from grants.reviews import scoring
 from grants.reviews.conflicts import viewer_conflicts
 from grants.reviews.models import Panel
@@ -123,8 +123,8 @@ def applications_sheet(scope: Scope, viewer=None) -> SheetSpec:
 
 def _scores(scope: Scope) -> dict[int, tuple[int, float | None, int | None]]:
     """Application id → (scored reviews, mean total, rank) as each panel's ranking computes
-    them, but only what the sheet shows: the reviews are read as plain rows and each distinct
-    set of scores totalled once (``grants.ranking.queries``), without the normalised ranking
+    them, but only what the sheet shows: the reviews are read as plain rows with their stored
+    totals (``grants.ranking.queries``), without the normalised ranking
     and the panel's agreement, whose exact arithmetic over every review the sheet never uses."""
     result = {}
     panels = db.session.scalars(
@@ -136,7 +136,7 @@ def _scores(scope: Scope) -> dict[int, tuple[int, float | None, int | None]]:
         if not ranked:
             continue
         records = review_records(panel)
-        totals = totals_of_records(criterion_specs(panel.call), records)
+        totals = totals_of_records(records)
         by_application: dict[int, list[float]] = defaultdict(list)
         for record in records:
             if totals[record.id] is not None:  # all N/A: not counted, as in the ranking

@@ -4,6 +4,7 @@ Krippendorff's alpha. Pure functions, so no database or request is involved."""
 from __future__ import annotations
 
 import math
+import statistics
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from grants.reviews.scoring import (
     competition_ranks,
     funding_line,
     krippendorff_alpha_interval,
+    mean,
     panel_agreement,
     pooled_sd,
     ranking,
@@ -150,6 +152,11 @@ def test_no_totals_summarise_to_nothing():
     summary = summarise_totals([])
     assert summary.count == 0
     assert summary.mean is summary.median is summary.spread is None
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=8))
+def test_the_mean_is_statistics_mean_to_the_last_bit(values):
+    assert repr(mean(values)) == repr(statistics.mean(values))
 
 
 totals_0_100 = st.floats(min_value=0, max_value=100, allow_nan=False)
