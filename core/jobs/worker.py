@@ -95,6 +95,8 @@ def run(job: Job) -> JobState:
     kind = kind_of(job.kind)
     try:
         result = _in_locale(job, lambda: kind.run(job, Progress(job)))
+        job = db.session.get(Job, job_id)
+        _finish(job, result)
     except Exception as error:
         db.session.rollback()
         job = db.session.get(Job, job_id)
@@ -106,10 +108,6 @@ def run(job: Job) -> JobState:
                                                 "being made. Try again; if it fails again, "
                                                 "tell the programme team."))
         _fail(job, message, utcnow())
-        db.session.commit()
-        return job.state
-    job = db.session.get(Job, job_id)
-    _finish(job, result)
     db.session.commit()
     return job.state
 

@@ -197,6 +197,10 @@ def store_upload(file_storage, *, uploaded_by, allowed_kinds: Iterable[str] = DE
     return stored
 
 
+#: What the application itself makes besides the kinds it accepts from uploads.
+GENERATED_CONTENT_TYPES = {**detection.CONTENT_TYPES, "csv": "text/csv; charset=utf-8"}
+
+
 def store_generated(data: bytes, *, name: str, kind: str, owner) -> StoredFile:
     """Store a file the application made (an export built in the background) for ``owner``;
     flushes the new row. Served, like an upload, only after the domain's permission check."""
@@ -205,7 +209,7 @@ def store_generated(data: bytes, *, name: str, kind: str, owner) -> StoredFile:
     storage.save(key, data)
     try:
         stored = StoredFile(
-            storage_key=key, original_name=name, content_type=detection.CONTENT_TYPES[kind],
+            storage_key=key, original_name=name, content_type=GENERATED_CONTENT_TYPES[kind],
             kind=kind, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by_id=getattr(owner, "id", None))
         db.session.add(stored)
