@@ -284,21 +284,20 @@ def _application_of(organisation, owner):
 
 
 def _jobs_context(factories, requester):
-    """Two donor workbook jobs of ``requester`` (anonymised): one done, with its file stored,
-    and one failed."""
+    """Two jobs of ``requester`` (of the tests' kind "test.count", which staff may read too;
+    a donor workbook is its requester's alone: tests/core/jobs): one done, with its file
+    stored, and one failed."""
     from core.jobs.models import Job
     from core.jobs.states import JobState
     from core.uploads.operations import store_generated
-    from reporting.workbook.jobs import KIND
+    from tests.core.jobs.kinds import KIND
 
-    stored = store_generated(b"PK\x03\x04 not really a workbook", name="donor-workbook.xlsx",
-                             kind="xlsx", owner=requester)
-    parameters = {"from": "2019-01-01", "to": None, "fund": None, "names": False}
-    done = Job(kind=KIND, parameters=parameters, requested_by_id=requester.id, locale="en",
-               state=JobState.done, progress_done=16, progress_total=16, attempts=1,
-               result_file=stored)
-    failed = Job(kind=KIND, parameters=parameters, requested_by_id=requester.id, locale="en",
-                 state=JobState.failed, attempts=1, message="The fund no longer exists.")
+    stored = store_generated(b"item\n0\n", name="count.csv", kind="csv", owner=requester)
+    done = Job(kind=KIND.name, parameters={"items": 1}, requested_by_id=requester.id,
+               locale="en", state=JobState.done, progress_done=1, progress_total=1,
+               attempts=1, result_file=stored)
+    failed = Job(kind=KIND.name, parameters={"items": 1}, requested_by_id=requester.id,
+                 locale="en", state=JobState.failed, attempts=1, message="Broken.")
     factories.session.add_all([done, failed])
     factories.session.flush()
     return {"done_job": done, "failed_job": failed}

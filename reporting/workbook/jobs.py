@@ -1,6 +1,7 @@
 """The donor workbook as a background job ("donor_workbook"): the page queues it with the
-form's period, fund and variant, the worker builds it in the requester's language, reporting
-its progress sheet by sheet, and stores the file for the requester (and staff) to download."""
+form's period, fund and variant, the worker builds it in the requester's language and for
+the requester's conflicts of interest, reporting its progress sheet by sheet, and stores the
+file for the requester alone to download."""
 
 from __future__ import annotations
 
@@ -58,6 +59,11 @@ def _title(job) -> str:
 
 
 def _may_read(user, job):
+    """The requester alone: the file is made for its reader (the scores of applications they
+    are conflicted with are left out, the texts are in their language)."""
+    if job.requested_by_id != user.id:
+        return False, str(_l("This workbook was made for the person who asked for it: ask for "
+                             "your own on the Donor workbook page."))
     allowed = can_view_reports(user)
     if not allowed[0]:
         return allowed
