@@ -95,6 +95,8 @@ def _import_models() -> None:
     import coalitions.plans.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.freshness  # noqa: F401
+    import core.jobs.models  # noqa: F401
+    import core.jobs.worker  # noqa: F401  (runs jobs in the worker's loop)
     import core.outbox.models  # noqa: F401
     import core.references  # noqa: F401
     import core.uploads.models  # noqa: F401
@@ -116,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from coalitions.coalitions.views import bp as coalitions_bp
     from coalitions.events.views import bp as events_bp
     from coalitions.plans.views import plans_bp
+    from core.jobs.views import bp as jobs_bp
     from core.views import admin_bp as core_admin_bp
     from core.views import bp as core_bp
     from grants.applications.views import admin_bp as applications_admin_bp
@@ -137,9 +140,10 @@ def _register_blueprints(app: Flask) -> None:
     from reporting.results.views import bp as results_bp
     from reporting.workbook.views import bp as workbook_bp
 
-    for blueprint in (core_bp, core_admin_bp, accounts_bp, users_admin_bp, organisations_bp,
-                      calls_bp, calls_admin_bp, applications_bp, applications_admin_bp,
-                      endorsements_bp, screening_bp, panels_bp, reviews_bp, ranking_bp,
+    for blueprint in (core_bp, core_admin_bp, jobs_bp, accounts_bp, users_admin_bp,
+                      organisations_bp, calls_bp, calls_admin_bp, applications_bp,
+                      applications_admin_bp, endorsements_bp, screening_bp, panels_bp,
+                      reviews_bp, ranking_bp,
                       awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
                       indicators_bp, dashboards_bp, workbook_bp, opendata_bp, portal_bp,
                       results_bp):

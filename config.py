@@ -170,6 +170,10 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_BATCH_SIZE = 50
     OUTBOX_CLAIM_MINUTES = 10
+    #: A running job whose worker has not written for this long is taken over by another.
+    JOBS_STALE_MINUTES = 10
+    #: A job whose worker died this many times (it may be what kills it) fails instead.
+    JOBS_MAX_ATTEMPTS = 3
     #: The address people use, e.g. https://grants.example.org: every absolute link in email,
     #: QR codes, open data and printed sheets is built from it (required in production).
     PUBLIC_BASE_URL = ""

@@ -281,3 +281,23 @@ def _application_of(organisation, owner):
     pdf = FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="letter.pdf")
     attachment = attach_document(application, owner, file_storage=pdf)
     return application, attachment
+
+
+def _jobs_context(factories, requester):
+    """Two jobs of ``requester`` (of the tests' kind "test.count", which staff may read too;
+    a donor workbook is its requester's alone: tests/core/jobs): one done, with its file
+    stored, and one failed."""
+    from core.jobs.models import Job
+    from core.jobs.states import JobState
+    from core.uploads.operations import store_generated
+    from tests.core.jobs.kinds import KIND
+
+    stored = store_generated(b"item\n0\n", name="count.csv", kind="csv", owner=requester)
+    done = Job(kind=KIND.name, parameters={"items": 1}, requested_by_id=requester.id,
+               locale="en", state=JobState.done, progress_done=1, progress_total=1,
+               attempts=1, result_file=stored)
+    failed = Job(kind=KIND.name, parameters={"items": 1}, requested_by_id=requester.id,
+                 locale="en", state=JobState.failed, attempts=1, message="Broken.")
+    factories.session.add_all([done, failed])
+    factories.session.flush()
+    return {"done_job": done, "failed_job": failed}

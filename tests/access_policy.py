@@ -297,7 +297,14 @@ POLICY: dict[str, Access] = {
     # (tests/reporting/test_workbook_views.py).
     "workbook.form": Access(STAFF | {"finance", "donor"}, lambda c: "/reports/workbook"),
     "workbook.download": Access(STAFF | {"finance", "donor"},
-                                lambda c: "/reports/workbook/download?from=2019-01-01"),
+                                lambda c: "/reports/workbook/download", "POST", 303,
+                                {"from": "2019-01-01"}),
+    # Background jobs: the requester (here another user) and staff; the kind may ask more
+    # (tests/core/jobs).
+    "jobs.show": Access(STAFF, lambda c: f"/jobs/{c['done_job'].id}"),
+    "jobs.status": Access(STAFF, lambda c: f"/jobs/{c['done_job'].id}/status"),
+    "jobs.download": Access(STAFF, lambda c: f"/jobs/{c['done_job'].id}/download"),
+    "jobs.retry": Access(STAFF, lambda c: f"/jobs/{c['failed_job'].id}/retry", "POST", 302),
     # Coalitions: staff only. Empty member and end-of-membership forms are refused (422).
     "coalitions.list_coalitions": Access(STAFF, lambda c: "/coalitions"),
     "coalitions.new": Access(STAFF, lambda c: "/coalitions/new"),

@@ -23,6 +23,7 @@ from tests.access_contexts import (
     _calls_context,
     _coalitions_context,
     _events_context,
+    _jobs_context,
     _monitoring_context,
     _ranking_context,
     _results_context,
@@ -55,7 +56,8 @@ def context(factories):
             **_calls_context(factories), **_ranking_context(factories),
             **_reviews_context(factories), **_monitoring_context(factories),
             **_awards_context(factories), **_coalitions_context(factories),
-            **_events_context(factories), **_results_context(factories)}
+            **_events_context(factories), **_results_context(factories),
+            **_jobs_context(factories, other_user)}
 
 
 def test_every_endpoint_has_a_policy(app):

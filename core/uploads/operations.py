@@ -197,6 +197,30 @@ def store_upload(file_storage, *, uploaded_by, allowed_kinds: Iterable[str] = DE
     return stored
 
 
+#: What the application itself makes besides the kinds it accepts from uploads.
+GENERATED_CONTENT_TYPES = {**detection.CONTENT_TYPES, "csv": "text/csv; charset=utf-8"}
+
+
+def store_generated(data: bytes, *, name: str, kind: str, owner) -> StoredFile:
+    """Store a file the application made (an export built in the background) for ``owner``;
+    flushes the new row. Served, like an upload, only after the domain's permission check."""
+    storage = get_storage()
+    key = new_key()
+    storage.save(key, data)
+    try:
+        stored = StoredFile(
+            storage_key=key, original_name=name, content_type=GENERATED_CONTENT_TYPES[kind],
+            kind=kind, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by_id=getattr(owner, "id", None))
+        db.session.add(stored)
+        db.session.flush()
+    except BaseException:
+        _remove_bytes(storage, key)
+        raise
+    _track(key, storage, remove_on_commit=False)
+    return stored
+
+
 def delete_stored_file(stored: StoredFile, *, actor=None) -> None:
     """Delete a stored file's row now (flushed) and its bytes once the transaction commits.
 

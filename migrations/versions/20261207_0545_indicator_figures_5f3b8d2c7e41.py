@@ -2,7 +2,7 @@
 quarters) as computed for one version of the records they count, and that version's counter
 
 Revision ID: 5f3b8d2c7e41
-Revises: 5d8e1b7c3a92
+Revises: 646c35252403
 Create Date: 2026-12-07 05:45:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5f3b8d2c7e41'
-down_revision = '5d8e1b7c3a92'
+down_revision = '646c35252403'
 branch_labels = None
 depends_on = None
 

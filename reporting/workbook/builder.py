@@ -8,6 +8,7 @@ placed in front. The texts are in the current language: the reader's in the brow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
@@ -33,14 +34,18 @@ class UnknownFund(LookupError):
 
 def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | None = None, *,
                          with_names: bool = False, viewer=None,
-                         generated_at: datetime | None = None) -> Workbook:
+                         generated_at: datetime | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> Workbook:
     """The donor workbook for ``period`` (None: the whole programme) and ``fund_id`` (None:
     every fund), anonymised unless ``with_names`` (staff only: the caller checks). Scores
     are left out for the applications ``viewer`` (the person downloading) is conflicted with.
 
     Raises :class:`UnknownFund` for a fund that does not exist. The workbook is not saved:
-    pass it to ``core.spreadsheets.send_workbook`` or call its ``save``.
+    pass it to ``core.spreadsheets.send_workbook`` or call its ``save``. ``progress(done,
+    total)``, when given, is called with the number of sheets written after each one (a
+    background job shows it).
     """
+    report = progress or (lambda done, total: None)
     scope = Scope(period or WorkbookPeriod(), fund_id)
     fund = None
     if fund_id is not None:
@@ -82,12 +87,16 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             # The results framework against its targets (reporting/results).
             ("results", results_sheet(scope, k)),
         ]
+        # The data sheets, the Reconciliation, the Summary and the About sheet.
+        total = len(specs) + 3
+        report(0, total)
         written = []
         for key, spec in specs:
             title = workbook.add_sheet(spec.title, spec.columns, spec.rows,
                                        totals=spec.totals or None,
                                        totals_label=_("Total") if spec.totals else None)
             written.append((title, key))
+            report(len(written), total)
         # The logframe's rows are there whatever the period.
         is_empty = not any(count for (title, key) in written
                            if key != "results" and (count := workbook.row_counts[title]))
@@ -95,6 +104,7 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
         written.append((workbook.add_block_sheet(
             _("Reconciliation"), reconciliation.reconciliation_blocks(scope, positions),
             heading=heading), "reconciliation"))
+        report(len(written), total)
         counts = workbook.row_counts
         sheets = [(title, key, counts[title]) for title, key in written]
 
@@ -103,12 +113,14 @@ def build_donor_workbook(period: WorkbookPeriod | None = None, fund_id: int | No
             scope, indicators, positions,
             k=None if with_names else sheets_coalitions.min_group()),
                                  heading=heading, position=0)
+        report(total - 1, total)
         workbook.add_block_sheet(
             _("About"),
             summary.about_blocks(scope=scope, fund=fund, with_names=with_names,
                                  generated_at=generated_at, sheets=sheets, release=release,
                                  is_empty=is_empty),
             heading=heading, position=0)
+        report(total, total)
     except BaseException:
         workbook.close()
         raise

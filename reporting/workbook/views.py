@@ -1,18 +1,19 @@
-"""The donor workbook page: choose a period and a fund, download the .xlsx."""
+"""The donor workbook page: choose a period and a fund; the workbook is made in the
+background (``reporting/workbook/jobs.py``) and its page offers the file once ready."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core import navigation
 from core.access import policy_required, require
 from core.forms import render_form
-from core.spreadsheets import send_workbook
+from core.jobs.operations import enqueue
 from reporting.policies import can_download_named_participants, can_view_reports
-from reporting.workbook import queries
-from reporting.workbook.builder import UnknownFund, build_donor_workbook, workbook_filename
+from reporting.workbook import jobs, queries
 from reporting.workbook.forms import WorkbookForm
 
 bp = Blueprint("workbook", __name__, url_prefix="/reports/workbook")
@@ -32,24 +33,21 @@ def _render(form: WorkbookForm, status: int | None = None):
 @bp.route("")
 @policy_required(can_view_reports)
 def form():
-    return _render(WorkbookForm(funds=queries.funds()))
+    """The form, filled in from the address when it carries a period (a shared link)."""
+    return _render(WorkbookForm(request.args or None, funds=queries.funds()))
 
 
-@bp.route("/download")
+@bp.route("/download", methods=["POST"])
 @policy_required(can_view_reports)
 def download():
-    """The workbook in the reader's language; bad arguments show the form again with the
-    messages next to the fields (422)."""
-    form = WorkbookForm(request.args, funds=queries.funds())
+    """Queue the workbook in the reader's language and show its progress; bad arguments
+    show the form again with the messages next to the fields (422)."""
+    form = WorkbookForm(request.form, funds=queries.funds())
     if form.names.data:
         require(can_download_named_participants(current_user))
     if not form.validate():
         return _render(form)
-    try:
-        workbook = build_donor_workbook(form.period, form.fund_id, with_names=form.names.data,
-                                        viewer=current_user)
-    except UnknownFund:  # removed since the form was checked
-        form.fund.errors = [*form.fund.errors, str(_l("Choose a fund from the list."))]
-        return _render(form, 422)
-    return send_workbook(workbook, workbook_filename(form.period, form.fund_id,
-                                                     with_names=form.names.data))
+    job = enqueue(jobs.KIND, jobs.parameters(form.period, form.fund_id,
+                                             with_names=form.names.data),
+                  requested_by=current_user, locale=str(get_locale()))
+    return redirect(url_for("jobs.show", job_id=job.id), 303)

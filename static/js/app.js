@@ -104,3 +104,31 @@ document.addEventListener("DOMContentLoaded", function () {
     wrapper.parentNode.insertBefore(add, wrapper.nextSibling);
   });
 });
+
+// A background job's page: its progress is asked for every two seconds and drawn in place;
+// once the job has finished the page is loaded again, with the file or the retry button.
+// Without this file the page reloads itself (a <noscript> refresh).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("[data-job-status]");
+  if (!box || ["queued", "running"].indexOf(box.getAttribute("data-job-state")) < 0) { return; }
+  var bar = box.querySelector("progress");
+  var text = box.querySelector("#job-progress-text");
+  function poll() {
+    fetch(box.getAttribute("data-job-status"), { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (status) {
+        if (!status) { return; }
+        if (status.finished) { window.location.reload(); return; }
+        if (bar) { bar.value = status.percent; bar.textContent = status.percent + "%"; }
+        if (text && status.total) {
+          text.textContent = text.getAttribute("data-steps")
+            ? text.getAttribute("data-steps").replace("{done}", status.done)
+              .replace("{total}", status.total).replace("{percent}", status.percent)
+            : status.percent + "%";
+        }
+        window.setTimeout(poll, 2000);
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 2000);
+});

@@ -117,6 +117,13 @@ class LiveServer:
         with self.app.app_context():
             return send_batch()
 
+    def run_jobs(self) -> int:
+        """Run the queued background jobs, as the worker's loop would."""
+        from core.jobs.worker import run_all
+
+        with self.app.app_context():
+            return run_all()
+
 
 def _empty_database(live_app) -> None:
     from core.extensions import db

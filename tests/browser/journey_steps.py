@@ -287,8 +287,15 @@ def import_attendance(page, live_server, steps, event_id, tmp_path):
 def download_workbook(page, live_server, steps, award_reference, tmp_path):
     page.goto(f"{live_server.url}/reports/workbook")
     steps.check(page, "workbook")
+    page.get_by_role("button", name="Download the workbook").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))
+    steps.check(page, "workbook queued")
+    live_server.run_jobs()  # the worker makes it; the page notices by itself
+    link = page.locator("main").get_by_role("link", name="Download the file")
+    expect(link).to_be_visible(timeout=10_000)
+    steps.check(page, "workbook ready")
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download the workbook").click()
+        link.click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     path = tmp_path / download.suggested_filename

@@ -15,7 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-DOWNLOAD = "/reports/workbook/download"
+from tests.reporting.test_workbook_views import download
+
 PERIOD = {"from": "2018-01-01", "to": "2019-12-31"}
 SOFFICE = "/usr/bin/soffice"
 PDFTOPPM, PDFTOTEXT = "/usr/bin/pdftoppm", "/usr/bin/pdftotext"
@@ -27,7 +28,7 @@ MAX_PAGES = 25
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_every_sheet_has_its_page_setup(client, login_as, demo_programme, locale):
     login_as("donor", locale=locale)
-    response = client.get(DOWNLOAD, query_string=PERIOD)
+    response = download(client, PERIOD)
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     page_of = "Page &P of &N" if locale == "en" else "Página &P de &N"
     for sheet in book.worksheets:
@@ -54,7 +55,7 @@ def test_every_sheet_has_its_page_setup(client, login_as, demo_programme, locale
 def test_yes_no_columns_are_words_in_the_readers_language(client, login_as, demo_programme):
     for locale, words in (("en", {"Yes", "No"}), ("es", {"Sí", "No"})):
         login_as("donor", locale=locale)
-        book = openpyxl.load_workbook(io.BytesIO(client.get(DOWNLOAD, query_string=PERIOD)
+        book = openpyxl.load_workbook(io.BytesIO(download(client, PERIOD)
                                                  .data))
         # Organisations: attended, member, applied, counterpart.
         sheet = book["Organisations" if locale == "en" else "Organizaciones"]
@@ -69,7 +70,7 @@ def test_yes_no_columns_are_words_in_the_readers_language(client, login_as, demo
 def test_the_demo_workbook_prints_on_few_pages(client, login_as, demo_programme, tmp_path,
                                                locale):
     login_as("donor", locale=locale)
-    response = client.get(DOWNLOAD, query_string=PERIOD)
+    response = download(client, PERIOD)
     source = tmp_path / "donor-workbook.xlsx"
     source.write_bytes(response.data)
     # A profile of its own, so runs in parallel do not share (and lock) one.

@@ -18,7 +18,7 @@ from coalitions.events.models import Attendance, Event, Person
 from coalitions.events.states import EventType, Sex
 from reporting.workbook.queries import WorkbookPeriod
 from tests.reporting.test_workbook_sheets import block, build, table
-from tests.reporting.test_workbook_views import DOWNLOAD, workbook_of
+from tests.reporting.test_workbook_views import download, workbook_of
 
 FIELDS = ["Sex", "Age group", "Sector", "Organisation", "Country", "International expert"]
 REFERENCE = {"from": "2018-01-01", "to": "2019-12-31"}
@@ -44,8 +44,8 @@ def about(book) -> dict:
 def test_the_demos_participants_are_k_anonymous(client, login_as, demo_programme, db_session,
                                                  query):
     login_as("donor")
-    first = participants(workbook_of(client.get(DOWNLOAD, query_string=query)))
-    second_book = workbook_of(client.get(DOWNLOAD, query_string=query))
+    first = participants(workbook_of(download(client, query)))
+    second_book = workbook_of(download(client, query))
     second = participants(second_book)
     total = len(first)
     assert total == len(second) == (212 if query else 214)
@@ -66,7 +66,7 @@ def test_the_demos_participants_are_k_anonymous(client, login_as, demo_programme
 
 def test_the_names_variant_stays_exact_for_staff(client, login_as, demo_programme):
     login_as("staff")
-    rows = participants(workbook_of(client.get(DOWNLOAD, query_string={"names": "1"})))
+    rows = participants(workbook_of(download(client, {"names": "1"})))
     assert all(isinstance(row["Person"], int) for row in rows)
     assert "Suppressed" not in {row["Sex"] for row in rows}
     assert "Ministry of Finance" in {row["Organisation"] for row in rows}

@@ -10,7 +10,8 @@ from decimal import Decimal
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-DOWNLOAD = "/reports/workbook/download"
+from tests.reporting.test_workbook_views import download
+
 PERIOD = {"from": "2018-01-01", "to": "2019-12-31"}
 
 
@@ -37,7 +38,7 @@ def totals_and_sums(rows: list[list]) -> list[tuple[str, Decimal, Decimal]]:
 
 def test_totals_are_numbers_equal_to_the_sum_of_the_rows(client, login_as, demo_programme):
     login_as("donor")
-    response = client.get(DOWNLOAD, query_string=PERIOD)
+    response = download(client, PERIOD)
     assert response.status_code == 200
     with_openpyxl = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
     with_calamine = CalamineWorkbook.from_filelike(io.BytesIO(response.data))

@@ -56,6 +56,11 @@ ROUTES: dict[str, Foreign | Public] = {
     "users_admin.user_detail": Foreign(lambda w: [f"/admin/users/{B(w).owner.id}"]),
     "users_admin.set_user_enabled": Foreign(
         lambda w: [f"/admin/users/{B(w).owner.id}/enabled"]),
+    # Background jobs: staff's, read by their requester and staff only.
+    "jobs.show": Foreign(lambda w: [f"/jobs/{X(w)['done_job'].id}"]),
+    "jobs.status": Foreign(lambda w: [f"/jobs/{X(w)['done_job'].id}/status"]),
+    "jobs.download": Foreign(lambda w: [f"/jobs/{X(w)['done_job'].id}/download"]),
+    "jobs.retry": Foreign(lambda w: [f"/jobs/{X(w)['failed_job'].id}/retry"]),
     "platform_admin.outbox_message": Foreign(
         lambda w: [f"/admin/outbox/{X(w)['message'].id}"]),
     "platform_admin.retry_outbox_message": Foreign(

@@ -51,7 +51,6 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
                           "reason", "currency"),
     "dashboards.overview": ("from", "to", "fund_id"),
     "workbook.form": ("from", "to", "fund"),
-    "workbook.download": ("from", "to", "fund"),
     "opendata.index": ("fund",),
     "opendata.download_json": ("fund",),
     "opendata.download_xlsx": ("fund",),

@@ -84,6 +84,7 @@ def build_world(session, factories) -> World:
         _calls_context,
         _coalitions_context,
         _events_context,
+        _jobs_context,
         _ranking_context,
         _results_context,
         _reviews_context,
@@ -98,7 +99,7 @@ def build_world(session, factories) -> World:
     extra = {**_calls_context(factories), **_ranking_context(factories),
              **_reviews_context(factories), **_coalitions_context(factories),
              **_events_context(factories), **_outbox_context(factories),
-             **_results_context(factories),
+             **_results_context(factories), **_jobs_context(factories, staff),
              # Awarded by a decision, without its grant agreement yet.
              "award_application": _awarded(session, factories, alpha.owner,
                                            title="Alpha third project", organisation=alpha.org)}

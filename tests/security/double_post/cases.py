@@ -264,6 +264,10 @@ CASES: dict[str, Case | NotStateChanging] = {
     "users_admin.set_user_enabled": Case(
         "admin", lambda w, c: f"/admin/users/{X(w)['other_user'].id}/enabled",
         lambda w, c: {"enable": "0"}),
+    # The same retry twice queues the job once; the same workbook asked twice is one job.
+    "jobs.retry": Case("staff", lambda w, c: f"/jobs/{X(w)['failed_job'].id}/retry"),
+    "workbook.download": Case("staff", lambda w, c: "/reports/workbook/download",
+                              lambda w, c: {"from": "2019-01-01", "to": "2019-12-31"}),
     "platform_admin.retry_outbox_message": Case(
         "admin", lambda w, c: f"/admin/outbox/{X(w)['dead_message'].id}/retry"),
     # Organisations -----------------------------------------------------------------------------

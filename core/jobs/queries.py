@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from core.jobs.models import Job
+from core.jobs.registry import kind_of
+from core.jobs.states import UNFINISHED, JobState
+
+
+def status(job: Job, download_url: str | None) -> dict:
+    """What the page's script needs to redraw the progress: JSON-ready."""
+    return {
+        "id": job.id,
+        "state": job.state.value,
+        "state_title": job.state.title,
+        "title": str(kind_of(job.kind).title(job)),
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "percent": job.percent,
+        "finished": job.state not in UNFINISHED,
+        "message": job.message if job.state == JobState.failed else None,
+        "download_url": download_url if job.state == JobState.done else None,
+    }

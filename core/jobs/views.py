@@ -1,0 +1,64 @@
+"""A job's page (its progress; the file once ready; a retry after a failure), its progress as
+JSON for the page's script, and its file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.access import require
+from core.jobs import operations, queries
+from core.jobs.models import Job
+from core.jobs.policies import can_read_job
+from core.jobs.registry import kind_of
+from core.jobs.states import JobState
+from core.loading import get_or_404
+from core.locking import AlreadyDone
+from core.uploads.responses import send_stored_file
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def _readable(job_id: int) -> Job:
+    job = get_or_404(Job, job_id)
+    require(can_read_job(current_user, job))
+    return job
+
+
+@bp.route("/<int:job_id>")
+def show(job_id: int):
+    job = _readable(job_id)
+    kind = kind_of(job.kind)
+    back = kind.back(job) if kind.back else None
+    return render_template("core/jobs/show.html", job=job, title=kind.title(job), back=back,
+                           JobState=JobState)
+
+
+@bp.route("/<int:job_id>/status")
+def status(job_id: int):
+    job = _readable(job_id)
+    response = jsonify(queries.status(job, url_for("jobs.download", job_id=job.id)))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:job_id>/download")
+def download(job_id: int):
+    job = _readable(job_id)
+    if job.state != JobState.done or job.result_file is None:
+        abort(404)
+    return send_stored_file(job.result_file)
+
+
+@bp.route("/<int:job_id>/retry", methods=["POST"])
+def retry(job_id: int):
+    job = _readable(job_id)
+    if job.state == JobState.failed:
+        try:
+            operations.retry(job, current_user)
+        except AlreadyDone:
+            pass  # queued by a click that came first: answered alike
+    if job.state != JobState.done:
+        flash(_("The work starts again. This page shows how far it has gone."), "success")
+    return redirect(url_for("jobs.show", job_id=job.id))
