@@ -31,6 +31,9 @@ USER_REFERENCES: dict[tuple[str, str], UserReference] = {
     ("audit_entries", "actor_id"): UserReference(
         "SET NULL", "the audit log is append-only; the summary keeps who acted"),
     ("stored_files", "uploaded_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    ("jobs", "requested_by_id"): UserReference(
+        "SET NULL", "the job's record stays; its file was its requester's alone, so no one "
+        "may open it any more"),
     # accounts
     ("user_roles", "user_id"): UserReference("CASCADE", "the person's own roles"),
     ("user_invitations", "user_id"): UserReference(

@@ -7,8 +7,8 @@ periods again and again while the records stay the same. Every model the indicat
 is watched (``core.freshness``): a change to any of them bumps the ``indicators`` version in
 the transaction that makes it. The figures of a period are computed once per version and
 stored with it; a page reads them back in two statements. A stored row of an older version is
-never read again (and is deleted when its period is stored anew), so the figures shown are
-always those of the records as committed, never an approximation.
+never read again (and is deleted when figures of a newer one are stored), so the figures
+shown are always those of the records as committed, never an approximation.
 """
 
 from __future__ import annotations
@@ -97,11 +97,11 @@ def _is(key: tuple) -> list:
 
 
 def _store(key: tuple, version: int, figures: dict) -> None:
-    """Keep the figures, replacing the period's older ones. Two requests computing the same
-    figures at once both succeed: the second insert does nothing."""
+    """Keep the figures, dropping every figure of an older version (never read again, so the
+    table holds only the current version's). Two requests computing the same figures at
+    once both succeed: the second insert does nothing."""
     session = db.session
-    session.execute(delete(IndicatorFigures).where(*_is(key),
-                                                   IndicatorFigures.version < version))
+    session.execute(delete(IndicatorFigures).where(IndicatorFigures.version < version))
     insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql"
               else sqlite_insert)
     kind, start, end, fund_key = key

@@ -12,8 +12,9 @@ from tests.security.routes import row_counts, sign_in
 from tests.security.test_headers import _urls
 
 #: Derived data a GET may build and keep: the stored open-data files, rebuilt from what staff
-#: published (no one's choice changes by it).
-DERIVED_TABLES = frozenset({"open_data_files"})
+#: published, and the indicators' figures, stored per version of the records they count (no
+#: one's choice changes by either).
+DERIVED_TABLES = frozenset({"open_data_files", "indicator_figures"})
 
 
 def _changes(before: dict, after: dict) -> dict:
