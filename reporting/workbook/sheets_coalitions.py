@@ -38,6 +38,7 @@ from core.extensions import db
 from core.spreadsheets import Column
 from core.translations import stored_text
 from grants.awards.models import Award
+from grants.calls.queries import area_titles
 from reporting import disclosure, privacy
 from reporting.indicators.queries import (
     REASONS,
@@ -115,9 +116,14 @@ def _coalition_rows(scope: Scope) -> Iterator[list]:
              .outerjoin(current, current.c.coalition_id == Coalition.id)
              .outerjoin(activities, activities.c.coalition_id == Coalition.id)
              .where(*conditions).order_by(Coalition.name, Coalition.id))
+    # A coalition's areas are free text; those named as a call's thematic area read in the
+    # reader's language, as the grant sheets name them (coalitions are few: one query).
+    titles = area_titles({area for areas in db.session.scalars(select(Coalition.thematic_areas))
+                          for area in areas or []})
     for (coalition_id, name, state, areas, lead, formed_on, in_period, now,
          done) in stream(query):
-        yield [name, state.title, joined(areas or []), lead, formed_on, in_period or 0,
+        yield [name, state.title, joined([titles.get(area, area) for area in areas or []]),
+               lead, formed_on, in_period or 0,
                now or 0, done or 0, joined(awards.get(coalition_id, []))]
 
 

@@ -11,47 +11,18 @@ texts."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
-from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
+from tests.browser.languages import catalogue_english_on
 
 pytestmark = pytest.mark.browser
-
-CATALOGUE = (Path(__file__).resolve().parents[2] / "translations" / "es" / "LC_MESSAGES"
-             / "messages.po")
 
 # Pages whose first confirmation step is opened and checked too: erasing a person's data,
 # removing a target.
 OPENS_A_CONFIRMATION = ("person", "indicator")
-
-# What a reader takes for the page's wording (not the data it shows).
-LABELS = """() => [...document.querySelectorAll(
-    "main h1, main h2, main h3, main h4, main label, main legend, main th, main caption, " +
-    "main button, main summary, main dt, main figcaption, main .hint, main a, main option, " +
-    "main .badge, main td")]
-  .map(el => el.innerText.trim()).filter(Boolean)"""
-
-
-@cache
-def _english_only() -> frozenset[str]:
-    """The catalogue's English texts whose Spanish differs, placeholders left out, and none
-    that is also Spanish for something else (the dashboard is a "Panel", as is a review
-    panel in English)."""
-    with CATALOGUE.open("rb") as handle:
-        catalogue = [message for message in read_po(handle)
-                     if isinstance(message.id, str) and isinstance(message.string, str)
-                     and message.string and not message.fuzzy]
-    spanish = {message.string for message in catalogue}
-    return frozenset(
-        message.id for message in catalogue
-        if message.id and message.string != message.id and message.id not in spanish
-        and "%(" not in message.id and "{" not in message.id)
 
 
 def _pages(live_server) -> list[tuple[str, str]]:
@@ -101,8 +72,7 @@ def _read_in(live_server, email: str, language: str) -> None:
 
 
 def _no_english(page) -> list[str]:
-    english = _english_only()
-    return sorted({text for text in page.evaluate(LABELS) if text in english})
+    return catalogue_english_on(page)
 
 
 def test_the_newer_pages_fit_a_phone_in_english_and_spanish(

@@ -4,8 +4,11 @@ categories on every page are in Spanish, and no page says a text is in English o
 
 The same applicant then applies to the call in Spanish for a second organisation of theirs,
 which they add to the directory (their first one already has its draft to this call, and a
-call takes one application per organisation): every section filled in, every document
-attached, every statement affirmed in its Spanish words, and the application submitted."""
+call takes one application per organisation), from a browser that speaks Spanish: every
+section filled in, every document attached, every statement affirmed in its Spanish words,
+and the application submitted. On every page from sign-in to the receipt, no text of the
+call and no text of the catalogue is left in English; the receipt emailed to them names the
+call in Spanish."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from sqlalchemy import select
 from tests.browser.applicant_steps import Choices, Words, attach_and_submit, fill_sections
 from tests.browser.conftest import sign_in
 from tests.browser.journey_steps import programme_today
+from tests.browser.languages import catalogue_english_on, page_wording
 
 pytestmark = pytest.mark.browser
 
@@ -56,11 +60,15 @@ def _open_call_and_draft(live_server, email: str):
 
 
 def _only_spanish(page, english: list[str]) -> None:
-    """No line of the page is one of the call's English texts (what applicants wrote
-    themselves, such as a title naming an area, is theirs to word)."""
+    """No line, label, option or cell of the page is one of the call's English texts (what
+    applicants wrote themselves, such as a title naming an area, is theirs to word), nor one
+    of the catalogue's English texts."""
     lines = {line.strip(" ·*") for line in page.locator("main").inner_text().splitlines()}
+    lines |= {text.strip(" ·*") for text in page_wording(page)}
     left = [phrase for phrase in english if phrase and phrase in lines]
-    assert not left, f"{page.url}: English left: {left}"
+    assert not left, f"{page.url}: English of the call left: {left}"
+    catalogue = catalogue_english_on(page)
+    assert not catalogue, f"{page.url}: English of the catalogue left: {catalogue}"
     expect(page.locator(".fallback-note")).to_have_count(0)
 
 
@@ -146,14 +154,41 @@ def _submitted_with_spanish_affirmations(live_server, call_id: int, reference: s
         assert affirmed == {s.id: ("es", s.text_in("text", "es")) for s in statements}
 
 
+def _sign_in_in_spanish(steps, page, url: str, email: str, password: str, say) -> None:
+    page.goto(f"{url}/login")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    steps.check(page, "iniciar-sesion")
+    page.locator("main").get_by_label(say("Email address")).fill(email)
+    page.locator("main").get_by_label(say("Password")).fill(password)
+    page.locator("main").get_by_role("button", name=say("Sign in")).click()
+    page.wait_for_url(f"{url}/")
+
+
+def _the_receipt_names_the_call_in_spanish(live_server, mailbox, email: str, reference: str,
+                                           spanish_title: str, english: list[str]) -> None:
+    """The email saying the application was received, delivered over SMTP."""
+    live_server.deliver_mail()
+    receipts = [message for message in mailbox.received()
+                if message["To"] == email and reference in str(message["Subject"])]
+    assert len(receipts) == 1, [str(message["Subject"]) for message in mailbox.received()]
+    text = f"{receipts[0]['Subject']}\n{mailbox.text_of(receipts[0])}"
+    assert spanish_title in text, text
+    left = [phrase for phrase in english if phrase and phrase in text]
+    assert not left, f"English of the call in the receipt: {left}\n{text}"
+
+
 def test_a_spanish_applicant_applies_to_the_call_in_spanish(
-        live_server, demo_logins, page, journey, tmp_path):
+        live_server, demo_logins, new_page, journey, mailbox, tmp_path):
     email, password = demo_logins["applicant"]
     call_id, english, spanish_title, _draft = _open_call_and_draft(live_server, email)
     choices = _spanish_choices(live_server, call_id)
     say = Words("es")
-    steps = _InSpanishOnly(journey("spanish-application"), english)
-    sign_in(steps, page, live_server.url, email, password)
+    journey_steps = journey("spanish-application")
+    # Their browser speaks Spanish: every page, the sign-in page too, is read in Spanish only.
+    page = new_page(locale="es")
+    journey_steps.watch(page)
+    steps = _InSpanishOnly(journey_steps, english)
+    _sign_in_in_spanish(steps, page, live_server.url, email, password, say)
     expect(page.locator("html")).to_have_attribute("lang", "es")
     steps.check(page, "inicio")
 
@@ -182,3 +217,5 @@ def test_a_spanish_applicant_applies_to_the_call_in_spanish(
     fill_sections(page, say, steps, choices)
     reference = attach_and_submit(page, say, steps, tmp_path, choices)
     _submitted_with_spanish_affirmations(live_server, call_id, reference)
+    _the_receipt_names_the_call_in_spanish(live_server, mailbox, email, reference,
+                                           spanish_title, english)
