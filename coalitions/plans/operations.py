@@ -78,7 +78,7 @@ def _date(value, field: str, message) -> date:
 def _optional_date(value, field: str) -> date | None:
     if value in (None, ""):
         return None
-    return _date(value, field, _l("Enter a date like 2021-06-30."))
+    return _date(value, field, _l("Enter a date, for example 2026-03-31."))
 
 
 # States ------------------------------------------------------------------------------------
