@@ -34,10 +34,9 @@ from coalitions.coalitions.models import Coalition, CoalitionActivity, Coalition
 from coalitions.coalitions.states import ActivityKind, CoalitionState, MembershipRole
 from coalitions.events.models import Attendance, Event, Person
 from coalitions.events.states import AttendanceRole, EventType, Sex
-from coalitions.plans.models import ActionPlan, Commitment, Milestone
-from coalitions.plans.states import MilestoneState
 from core.extensions import db
 from core.timeutil import utcnow
+from demo.action_plan import action_plan
 from demo.grants import CSOS, GOVERNMENT
 
 E = EventType
@@ -300,55 +299,4 @@ def _coalitions(organisations) -> None:
 
 
 def _action_plan(organisations) -> None:
-    plan = ActionPlan(title="Belize's First Open Government National Action Plan 2020–2022",
-                      country="BZ", starts_on=date(2020, 9, 1), ends_on=date(2022, 8, 31))
-    coalitions = {c.name: c for c in db.session.scalars(select(Coalition))}
-    done, going, late, todo = (MilestoneState.complete, MilestoneState.in_progress,
-                               MilestoneState.delayed, MilestoneState.not_started)
-    plan.set_translation("es", {"title": "Primer Plan de Acción Nacional de Gobierno Abierto "
-                                         "de Belice 2020–2022"})
-    # (title, its Spanish), (area, its Spanish), lead, coalition, milestones with their Spanish
-    rows = [
-        (("An online portal for information requests",
-          "Un portal en línea para las solicitudes de información"),
-         ("Access to public information", "Acceso a la información pública"),
-         "Freedom of Information Unit", "Access to Information Alliance",
-         [("Portal requirements agreed", "Requisitos del portal acordados",
-           date(2020, 12, 15), done),
-          ("Portal live for five ministries", "Portal en funcionamiento en cinco ministerios",
-           date(2021, 9, 30), going)]),
-        (("Open budget data every quarter", "Datos presupuestarios abiertos cada trimestre"),
-         ("Open data", "Datos abiertos"), "Ministry of Finance", "Belize Open Data Coalition",
-         [("First quarterly release", "Primera publicación trimestral", date(2021, 1, 31), done),
-          ("Citizens' budget published", "Presupuesto ciudadano publicado", date(2021, 6, 30),
-           late)]),
-        (("Beneficial ownership of public contractors",
-          "Beneficiarios finales de los contratistas del Estado"),
-         ("Fight against corruption", "Lucha contra la corrupción"),
-         "Integrity Commission", "Open Government Action Plan Working Group",
-         [("Register designed", "Registro diseñado", date(2021, 10, 31), todo)]),
-        (("School performance data for parents",
-          "Datos de desempeño escolar para madres y padres"), ("Education", "Educación"),
-         "Ministry of Education", "Open Government Action Plan Working Group",
-         [("Data set agreed with school boards",
-           "Conjunto de datos acordado con las juntas escolares", date(2021, 3, 31), going)]),
-    ]
-    for position, ((title, title_es), (area, area_es), lead, coalition,
-                   milestones) in enumerate(rows):
-        commitment = Commitment(
-            position=position, title=title, thematic_area=area,
-            problem="Citizens cannot find or use the information they need.",
-            ambition="Information published on time, in open formats, and used.",
-            lead_organisation=organisations[lead],
-            supporters=[organisations["Regional Open Government Foundation"]],
-            coalitions=[coalitions[coalition]],
-            milestones=[Milestone(title=t, due_on=d, state=s) for t, _es, d, s in milestones])
-        commitment.set_translation("es", {
-            "title": title_es, "thematic_area": area_es,
-            "problem": "La ciudadanía no puede encontrar ni usar la información que necesita.",
-            "ambition": "Información publicada a tiempo, en formatos abiertos, y utilizada."})
-        for milestone, (_t, milestone_es, _d, _s) in zip(commitment.milestones, milestones,
-                                                          strict=True):
-            milestone.set_translation("es", {"title": milestone_es})
-        plan.commitments.append(commitment)
-    db.session.add(plan)
+    action_plan(organisations)

@@ -339,6 +339,13 @@ POLICY: dict[str, Access] = {
         STAFF, lambda c: f"/staff/commitments/{c['commitment'].id}/milestones", "POST", 422),
     "plans.update_milestone": Access(
         STAFF, lambda c: f"/staff/milestones/{c['milestone'].id}", "POST", 422),
+    "plans.plan_docx_file": Access(
+        EVERYONE, lambda c: f"/action-plans/{c['action_plan'].id}/plan.docx"),
+    "plans.plan_json_file": Access(
+        EVERYONE, lambda c: f"/action-plans/{c['action_plan'].id}/plan.json"),
+    "plans.transition_plan": Access(
+        STAFF, lambda c: f"/staff/action-plans/{c['action_plan'].id}/state", "POST", 302,
+        {"target": "in_consultation"}),
     # Events, people and attendance: staff only (personal data). The context's event has an
     # agenda; an error sheet without its signed list is refused (400), an empty merge (422).
     "events.list_events": Access(STAFF, lambda c: "/staff/events"),

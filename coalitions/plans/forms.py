@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from accounts.organisations.forms import country_choices, country_codes
 from coalitions.coalitions.forms import set_organisation_choices
@@ -13,7 +13,9 @@ from coalitions.plans.models import MilestoneState
 from coalitions.plans.operations import (
     AREA_MAX,
     EVIDENCE_MAX,
+    LONG_TEXTS,
     MILESTONE_TITLE_MAX,
+    OGP_VALUES,
     TEXT_MAX,
     TITLE_MAX,
 )
@@ -60,21 +62,51 @@ class PlanTranslationForm(Form):
     title = TextField(_l("Title"), max_length=TITLE_MAX)
 
 
+def _long(label, description=None):
+    return LongTextField(label, max_length=TEXT_MAX, render_kw={"rows": 4},
+                         description=description or "")
+
+
+#: The labels of OGP's commitment template, shared by the form and its other languages.
+_PROBLEM = _l("What is the public problem the commitment will address?")
+_CAUSE = _l("What are the causes of the problem?")
+_DESCRIPTION = _l("What is the commitment?")
+_AMBITION = _l("How will the commitment contribute to solving the public problem?")
+_TRANSPARENCY_NOTE = _l("How is it relevant to transparency?")
+_PARTICIPATION_NOTE = _l("How is it relevant to civic participation?")
+_ACCOUNTABILITY_NOTE = _l("How is it relevant to public accountability?")
+_ADDITIONAL = _l("Additional information")
+
+
 class CommitmentForm(BaseForm):
     title = TextField(_l("Title"), [InputRequired(_l("Enter the commitment's title."))],
                       max_length=TITLE_MAX)
-    problem = LongTextField(_l("Problem addressed"), max_length=TEXT_MAX,
-                            render_kw={"rows": 4})
-    ambition = LongTextField(_l("Ambition"), max_length=TEXT_MAX, render_kw={"rows": 4},
-                             description=_l("What will be different once the commitment is "
-                                            "met."))
+    problem = _long(_PROBLEM)
+    cause = _long(_CAUSE)
+    description = _long(_DESCRIPTION, _l("What the commitment will do, its expected result "
+                                         "and its main outputs."))
+    ambition = _long(_AMBITION, _l("What will be different once the commitment is met."))
+    transparency = BooleanField(_l("Relevant to transparency"))
+    transparency_note = _long(_TRANSPARENCY_NOTE)
+    participation = BooleanField(_l("Relevant to civic participation"))
+    participation_note = _long(_PARTICIPATION_NOTE)
+    accountability = BooleanField(_l("Relevant to public accountability"))
+    accountability_note = _long(_ACCOUNTABILITY_NOTE)
+    additional_information = _long(_ADDITIONAL, _l("For example the budget, links to other "
+                                                   "programmes or to the national "
+                                                   "development plan."))
     thematic_area = TextField(_l("Thematic area"), max_length=AREA_MAX,
                               description=_l("For example Access to public information."))
-    lead_organisation_id = SelectField(_l("Lead government organisation"), choices=[],
-                                       validate_choice=False)
+    starts_on = DayField(_l("Starts on"), [Optional()])
+    ends_on = DayField(_l("Ends on"), [Optional()])
+    lead_organisation_id = SelectField(_l("Lead implementing agency"), choices=[],
+                                       validate_choice=False,
+                                       description=_l("A government organisation."))
     supporter_ids = SelectMultipleField(
-        _l("Supporting organisations"), choices=[], validate_choice=False,
-        description=_l("Hold Ctrl (or Cmd) to choose several."), render_kw={"size": 8})
+        _l("Supporting stakeholders"), choices=[], validate_choice=False,
+        description=_l("Government organisations, civil society, the private sector and "
+                       "others. Hold Ctrl (or Cmd) to choose several."),
+        render_kw={"size": 8})
     coalition_ids = SelectMultipleField(
         _l("Supporting coalitions"), choices=[], validate_choice=False,
         description=_l("Hold Ctrl (or Cmd) to choose several."), render_kw={"size": 5})
@@ -86,33 +118,45 @@ class CommitmentForm(BaseForm):
         set_organisation_choices(self.supporter_ids, organisations)
         set_organisation_choices(self.coalition_ids, coalitions)
 
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The commitment cannot end before it starts."))
+
     def commitment_fields(self) -> dict:
-        fields = {"title": self.title.data, "problem": self.problem.data or "",
-                  "ambition": self.ambition.data or "",
-                  "thematic_area": self.thematic_area.data or "",
-                  "lead_organisation_id": self.lead_organisation_id.data or None,
-                  "supporter_ids": self.supporter_ids.data or [],
-                  "coalition_ids": self.coalition_ids.data or []}
+        fields = {name: self[name].data or "" for name in ("title", *LONG_TEXTS,
+                                                          "thematic_area")}
+        fields.update({name: bool(self[name].data) for name in OGP_VALUES})
+        fields.update({"starts_on": self.starts_on.data, "ends_on": self.ends_on.data,
+                       "lead_organisation_id": self.lead_organisation_id.data or None,
+                       "supporter_ids": self.supporter_ids.data or [],
+                       "coalition_ids": self.coalition_ids.data or []})
         if getattr(self, "languages", ()):
             fields["translations"] = self.translations()
         return fields
 
     @staticmethod
     def data_of(commitment) -> dict:
-        return {"title": commitment.title, "problem": commitment.problem,
-                "ambition": commitment.ambition, "thematic_area": commitment.thematic_area,
-                "lead_organisation_id": str(commitment.lead_organisation_id or ""),
-                "supporter_ids": [str(org.id) for org in commitment.supporters],
-                "coalition_ids": [str(c.id) for c in commitment.coalitions]}
+        data = {name: getattr(commitment, name) for name in ("title", *LONG_TEXTS,
+                                                            "thematic_area", *OGP_VALUES,
+                                                            "starts_on", "ends_on")}
+        data.update({"lead_organisation_id": str(commitment.lead_organisation_id or ""),
+                     "supporter_ids": [str(org.id) for org in commitment.supporters],
+                     "coalition_ids": [str(c.id) for c in commitment.coalitions]})
+        return data
 
 
 class CommitmentTranslationForm(Form):
     """A commitment's texts in one other language."""
 
     title = TextField(_l("Title"), max_length=TITLE_MAX)
-    problem = LongTextField(_l("Problem addressed"), max_length=TEXT_MAX,
-                            render_kw={"rows": 4})
-    ambition = LongTextField(_l("Ambition"), max_length=TEXT_MAX, render_kw={"rows": 4})
+    problem = _long(_PROBLEM)
+    cause = _long(_CAUSE)
+    description = _long(_DESCRIPTION)
+    ambition = _long(_AMBITION)
+    transparency_note = _long(_TRANSPARENCY_NOTE)
+    participation_note = _long(_PARTICIPATION_NOTE)
+    accountability_note = _long(_ACCOUNTABILITY_NOTE)
+    additional_information = _long(_ADDITIONAL)
     thematic_area = TextField(_l("Thematic area"), max_length=AREA_MAX)
 
 
@@ -123,8 +167,10 @@ def _state_choices():
 class MilestoneForm(BaseForm):
     title = TextField(_l("Milestone"), [InputRequired(_l("Enter what the milestone delivers."))],
                       max_length=MILESTONE_TITLE_MAX)
-    due_on = DayField(_l("Due on"),
+    starts_on = DayField(_l("Starts on"), [Optional()])
+    due_on = DayField(_l("Ends on"),
                        [InputRequired(_l("Enter the milestone's due date."))])
+    outputs = _long(_l("Expected outputs"))
     state = SelectField(_l("State"), choices=[], default=MilestoneState.not_started.value,
                         validate_choice=False)
 
@@ -136,9 +182,14 @@ class MilestoneForm(BaseForm):
         if field.data not in MilestoneState.__members__:
             raise ValidationError(_l("Choose a state from the list."))
 
+    def validate_due_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The milestone cannot end before it starts."))
+
 
 class MilestoneTranslationForm(Form):
     title = TextField(_l("Milestone"), max_length=MILESTONE_TITLE_MAX)
+    outputs = _long(_l("Expected outputs"))
 
 
 class MilestoneUpdateForm(BaseForm):

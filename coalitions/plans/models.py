@@ -6,7 +6,7 @@ from sqlalchemy import Column, Date, Enum, ForeignKey, Integer, String, Table, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # The enums live in coalitions.plans.states; importing them from here keeps working.
-from coalitions.plans.states import MilestoneState  # noqa: F401
+from coalitions.plans.states import MilestoneState, PlanState  # noqa: F401
 from core.extensions import db
 from core.models import TimestampMixin
 from core.translations import Translatable
@@ -35,6 +35,8 @@ class ActionPlan(Translatable, TimestampMixin, db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     is_public: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[PlanState] = mapped_column(
+        Enum(PlanState, native_enum=False, length=20), default=PlanState.drafting, index=True)
 
     commitments: Mapped[list[Commitment]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Commitment.position")
@@ -42,7 +44,12 @@ class ActionPlan(Translatable, TimestampMixin, db.Model):
 
 class Commitment(Translatable, TimestampMixin, db.Model):
     __tablename__ = "commitments"
-    __translatable__ = ("title", "problem", "ambition", "thematic_area")
+    #: The texts of OGP's commitment template: the public problem and its cause, what the
+    #: commitment is, how it contributes to solving the problem (``ambition``), why it is
+    #: relevant to each OGP value, and any additional information.
+    __translatable__ = ("title", "problem", "cause", "description", "ambition",
+                        "transparency_note", "participation_note", "accountability_note",
+                        "additional_information", "thematic_area")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"),
@@ -50,8 +57,20 @@ class Commitment(Translatable, TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text, default="")
+    cause: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: How the commitment will contribute to solving the problem.
     ambition: Mapped[str] = mapped_column(Text, default="")
+    transparency: Mapped[bool] = mapped_column(default=False)
+    transparency_note: Mapped[str] = mapped_column(Text, default="")
+    participation: Mapped[bool] = mapped_column(default=False)
+    participation_note: Mapped[str] = mapped_column(Text, default="")
+    accountability: Mapped[bool] = mapped_column(default=False)
+    accountability_note: Mapped[str] = mapped_column(Text, default="")
+    additional_information: Mapped[str] = mapped_column(Text, default="")
     thematic_area: Mapped[str] = mapped_column(String(120), default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
     lead_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"))
 
@@ -73,13 +92,17 @@ class Commitment(Translatable, TimestampMixin, db.Model):
 
 class Milestone(Translatable, db.Model):
     __tablename__ = "milestones"
-    __translatable__ = ("title",)
+    __translatable__ = ("title", "outputs")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id",
                                                           ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    #: When work on the milestone starts (OGP's template asks for it); ``due_on`` is its end.
+    starts_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
+    #: The expected outputs.
+    outputs: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[MilestoneState] = mapped_column(
         Enum(MilestoneState, native_enum=False, length=20), default=MilestoneState.not_started)
     evidence: Mapped[str] = mapped_column(Text, default="")

@@ -16,7 +16,13 @@ from coalitions.coalitions.operations import (
     organisations_or_error,
 )
 from coalitions.plans.models import ActionPlan, Commitment, Milestone
-from coalitions.plans.states import MilestoneState
+from coalitions.plans.states import (
+    EDITABLE_STATES,
+    PLAN_WORKFLOW,
+    TRACKING_STATES,
+    MilestoneState,
+    PlanState,
+)
 from core.audit.operations import record
 from core.database import rows_by_ids
 from core.errors import OperationError
@@ -33,17 +39,29 @@ EVIDENCE_MAX = 4000
 MAX_LINKS = 200
 
 PLAN_FIELDS = ("title", "country", "starts_on", "ends_on", "is_public", "translations")
-COMMITMENT_FIELDS = ("title", "problem", "ambition", "thematic_area", "lead_organisation_id",
-                     "supporter_ids", "coalition_ids", "translations")
+#: The OGP values a commitment may be relevant to, each a yes or no with its explanation.
+OGP_VALUES = ("transparency", "participation", "accountability")
+#: The long texts of OGP's commitment template.
+LONG_TEXTS = ("problem", "cause", "description", "ambition", "transparency_note",
+              "participation_note", "accountability_note", "additional_information")
+COMMITMENT_FIELDS = ("title", *LONG_TEXTS, "thematic_area", *OGP_VALUES, "starts_on",
+                     "ends_on", "lead_organisation_id", "supporter_ids", "coalition_ids",
+                     "translations")
 #: The texts written in every language of the programme, with their lengths.
 PLAN_TEXTS = {"title": TITLE_MAX}
-COMMITMENT_TEXTS = {"title": TITLE_MAX, "problem": TEXT_MAX, "ambition": TEXT_MAX,
+COMMITMENT_TEXTS = {"title": TITLE_MAX, **{name: TEXT_MAX for name in LONG_TEXTS},
                     "thematic_area": AREA_MAX}
-MILESTONE_TEXTS = {"title": MILESTONE_TITLE_MAX}
+MILESTONE_TEXTS = {"title": MILESTONE_TITLE_MAX, "outputs": TEXT_MAX}
 
 
 #: The texts typed in a text area, where line breaks belong.
-_MULTILINE_FIELDS = frozenset({"problem", "ambition", "evidence"})
+_MULTILINE_FIELDS = frozenset({*LONG_TEXTS, "evidence", "outputs"})
+
+_VALUE_NOTES = {
+    "transparency": _l("Explain how the commitment is relevant to transparency."),
+    "participation": _l("Explain how the commitment is relevant to civic participation."),
+    "accountability": _l("Explain how the commitment is relevant to public accountability."),
+}
 
 
 def _text(value, field: str, limit: int, *, required_message=None) -> str:
@@ -55,6 +73,45 @@ def _date(value, field: str, message) -> date:
     if not isinstance(value, date):
         raise OperationError(message, field=field)
     return value
+
+
+def _optional_date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    return _date(value, field, _l("Enter a date, for example 2026-03-31."))
+
+
+# States ------------------------------------------------------------------------------------
+
+def require_editable(plan: ActionPlan) -> None:
+    """Commitments, their texts and milestones change only while the plan is drafted or in
+    consultation: once submitted to OGP it is what was submitted."""
+    if plan.state not in EDITABLE_STATES:
+        raise OperationError(_l("The plan is “%(state)s”: its commitments can no longer be "
+                                "changed. Only milestones' progress is recorded, while the "
+                                "plan is implemented.", state=plan.state.title))
+
+
+def require_tracking(plan: ActionPlan) -> None:
+    if plan.state not in TRACKING_STATES:
+        raise OperationError(_l("Milestones' progress is recorded while the plan is in "
+                                "implementation; it is “%(state)s”.", state=plan.state.title))
+
+
+def transition_plan(plan: ActionPlan, target: PlanState, actor):
+    """Move the plan to ``target`` through the workflow table, and audit it."""
+    lock(plan)  # the same button pressed twice at once: the second finds it done
+    if plan.state == target:
+        raise AlreadyDone(_l("The plan is already “%(state)s”.", state=plan.state.title),
+                          existing=plan)
+    transition = PLAN_WORKFLOW.check(plan, target, actor)
+    source = plan.state
+    plan.state = target
+    db.session.flush()
+    record(transition.audit, plan, actor=actor,
+           summary=f"Action plan {plan.title}: {source.value} → {target.value}",
+           data={"from": source.value, "to": target.value})
+    return transition
 
 
 # Plans -------------------------------------------------------------------------------------
@@ -138,17 +195,29 @@ def _coalitions_or_error(coalition_ids, field: str) -> list[Coalition]:
         "No coalition has the number %(number)s.", number=number))
 
 
-def _clean_commitment(fields: dict) -> dict:
-    unknown = set(fields) - set(COMMITMENT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown commitment fields: {', '.join(sorted(unknown))}")
+def _clean_commitment_values(fields: dict) -> dict:
+    """The title, OGP's texts, values and dates among ``fields``, cleaned."""
     cleaned = {}
     if "title" in fields:
         cleaned["title"] = _text(fields["title"], "title", TITLE_MAX,
                                  required_message=_l("Enter the commitment's title."))
-    for name in ("problem", "ambition"):
+    for name in LONG_TEXTS:
         if name in fields:
             cleaned[name] = _text(fields[name], name, TEXT_MAX)
+    for name in OGP_VALUES:
+        if name in fields:
+            cleaned[name] = bool(fields[name])
+    for name in ("starts_on", "ends_on"):
+        if name in fields:
+            cleaned[name] = _optional_date(fields[name], name)
+    return cleaned
+
+
+def _clean_commitment(fields: dict) -> dict:
+    unknown = set(fields) - set(COMMITMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown commitment fields: {', '.join(sorted(unknown))}")
+    cleaned = _clean_commitment_values(fields)
     if "thematic_area" in fields:
         cleaned["thematic_area"] = _text(fields["thematic_area"], "thematic_area", AREA_MAX)
     if "translations" in fields:
@@ -174,6 +243,21 @@ def _clean_commitment(fields: dict) -> dict:
                                      field=name)
             cleaned[name] = loader(values, name)
     return cleaned
+
+
+def _check_commitment(commitment: Commitment | None, cleaned: dict) -> None:
+    """What must hold once the cleaned values are set: the period in order, and an
+    explanation for each OGP value the commitment is relevant to."""
+    def value(name):
+        return cleaned.get(name, getattr(commitment, name) if commitment else None)
+
+    starts, ends = value("starts_on"), value("ends_on")
+    if starts and ends and ends < starts:
+        raise OperationError(_l("The commitment cannot end before it starts."),
+                             field="ends_on")
+    for name in OGP_VALUES:
+        if value(name) and not value(f"{name}_note"):
+            raise OperationError(_VALUE_NOTES[name], field=f"{name}_note")
 
 
 def _apply_commitment(commitment: Commitment, cleaned: dict) -> dict:
@@ -226,7 +310,9 @@ def create_commitment(plan: ActionPlan, actor, **fields) -> Commitment:
     cleaned = _clean_commitment(fields)
     if "title" not in cleaned:
         raise OperationError(_l("Enter the commitment's title."), field="title")
+    _check_commitment(None, cleaned)
     lock(plan)  # the same commitment added twice at once: the second finds the first
+    require_editable(plan)
     for existing in db.session.scalars(select(Commitment).where(
             Commitment.plan_id == plan.id, Commitment.title == cleaned["title"])):
         if _holds(existing, cleaned):
@@ -246,7 +332,9 @@ def create_commitment(plan: ActionPlan, actor, **fields) -> Commitment:
 
 def update_commitment(commitment: Commitment, actor, **fields) -> dict:
     lock(commitment)  # the same form sent twice at once: the second finds nothing to change
+    require_editable(commitment.plan)
     cleaned = _clean_commitment(fields)
+    _check_commitment(commitment, cleaned)
     changes = _apply_commitment(commitment, cleaned)
     if not changes:
         return {}
@@ -267,26 +355,35 @@ def _state(value) -> MilestoneState:
 
 
 def add_milestone(commitment: Commitment, actor, *, title: str, due_on: date | None,
+                  starts_on: date | None = None, outputs: str = "",
                   state=MilestoneState.not_started, evidence: str = "",
                   translations: dict | None = None) -> Milestone:
     title = _text(title, "title", MILESTONE_TITLE_MAX,
                   required_message=_l("Enter what the milestone delivers."))
+    starts_on = _optional_date(starts_on, "starts_on")
     due_on = _date(due_on, "due_on", _l("Enter the milestone's due date."))
+    if starts_on and due_on < starts_on:
+        raise OperationError(_l("The milestone cannot end before it starts."), field="due_on")
+    outputs = _text(outputs, "outputs", TEXT_MAX)
     state = _state(state or MilestoneState.not_started)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
-    translations = clean_translations(translations or {}, MILESTONE_TEXTS)
+    translations = clean_translations(translations or {}, MILESTONE_TEXTS, _MULTILINE_FIELDS)
     lock(commitment)  # the same milestone added twice at once: the second finds the first
+    require_editable(commitment.plan)
     if identical(Milestone, {"commitment_id": commitment.id, "title": title,
-                             "due_on": due_on, "state": state, "evidence": evidence}):
+                             "starts_on": starts_on, "due_on": due_on, "state": state,
+                             "evidence": evidence}):
         raise AlreadyDone(_l("The milestone %(title)s is already there.", title=title))
-    milestone = Milestone(title=title, due_on=due_on, state=state, evidence=evidence)
+    milestone = Milestone(title=title, starts_on=starts_on, due_on=due_on, outputs=outputs,
+                          state=state, evidence=evidence)
     apply_translations(milestone, translations)
     commitment.milestones.append(milestone)
     db.session.flush()
     record("milestone.create", commitment, actor=actor,
            summary=f"Milestone {title} (due {due_on}) added to {commitment.title}",
-           data={"milestone_id": milestone.id, "title": title, "due_on": due_on,
-                 "state": state.value, "translations": milestone.translations})
+           data={"milestone_id": milestone.id, "title": title, "starts_on": starts_on,
+                 "due_on": due_on, "outputs": outputs, "state": state.value,
+                 "translations": milestone.translations})
     return milestone
 
 
@@ -294,6 +391,7 @@ def update_milestone(milestone: Milestone, actor, *, state, evidence: str = "") 
     """Record a milestone's state and the evidence of it (for example a link to the
     published document)."""
     lock(milestone)  # the same form sent twice at once: the second finds nothing to change
+    require_tracking(milestone.commitment.plan)
     state = _state(state)
     evidence = _text(evidence, "evidence", EVIDENCE_MAX)
     changes = {}

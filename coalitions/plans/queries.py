@@ -47,6 +47,14 @@ def plan_commitments(plan: ActionPlan) -> list[Commitment]:
         .order_by(Commitment.position, Commitment.id)))
 
 
+def supporters_by_sector(commitment: Commitment) -> tuple[list, list]:
+    """The commitment's supporting organisations, alphabetically: government ones, then
+    civil society and the other actors (OGP's template lists them apart)."""
+    supporters = sorted(commitment.supporters, key=lambda org: (org.name.lower(), org.id))
+    return ([org for org in supporters if org.sector == Sector.government],
+            [org for org in supporters if org.sector != Sector.government])
+
+
 def percent(progress: float | None) -> int | None:
     """A progress fraction as a whole percentage (None stays None)."""
     return None if progress is None else round(progress * 100)

@@ -296,6 +296,14 @@ ROUTES: dict[str, Foreign | Public] = {
     "plans.add_milestone": Foreign(
         lambda w: [f"/staff/commitments/{X(w)['commitment'].id}/milestones"]),
     "plans.update_milestone": Foreign(lambda w: [f"/staff/milestones/{X(w)['milestone'].id}"]),
+    "plans.plan_docx_file": Public(
+        "Published action plans are public, in OGP's format too.",
+        hidden=lambda w: [f"/action-plans/{X(w)['draft_plan'].id}/plan.docx"]),
+    "plans.plan_json_file": Public(
+        "Published action plans are public, in OGP's format too.",
+        hidden=lambda w: [f"/action-plans/{X(w)['draft_plan'].id}/plan.json"]),
+    "plans.transition_plan": Foreign(
+        lambda w: [f"/staff/action-plans/{X(w)['action_plan'].id}/state"]),
     "events.detail": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}"]),
     "events.person": Foreign(lambda w: [f"/staff/events/people/{X(w)['person'].id}"]),
     "events.person_data": Foreign(

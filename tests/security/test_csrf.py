@@ -172,6 +172,8 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
     "plans.add_milestone": (
         "staff", lambda w: f"/staff/commitments/{X(w)['commitment'].id}/milestones"),
     "plans.update_milestone": ("staff", lambda w: f"/staff/milestones/{X(w)['milestone'].id}"),
+    "plans.transition_plan": (
+        "staff", lambda w: f"/staff/action-plans/{X(w)['action_plan'].id}/state"),
     "events.new": ("staff", lambda w: "/staff/events/new"),
     "events.edit": ("staff", lambda w: f"/staff/events/{X(w)['event'].id}/edit"),
     "events.import_attendance": ("staff", lambda w: f"/staff/events/{X(w)['event'].id}/import"),

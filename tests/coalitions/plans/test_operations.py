@@ -11,6 +11,7 @@ from coalitions.plans import operations, queries
 from coalitions.plans.models import Commitment, Milestone, MilestoneState
 from core.audit.models import AuditEntry
 from core.errors import OperationError
+from tests.coalitions.plans import implement
 
 
 @pytest.fixture
@@ -74,6 +75,7 @@ def test_progress_is_completed_over_all_milestones(commitment, staff):
 def test_progress_arithmetic_rounds_percentages(commitment, staff):
     _milestones(commitment, staff, "complete", "not_started", "not_started")
     assert queries.percent(commitment.progress) == 33
+    implement(commitment.plan, staff)
     milestone = commitment.milestones[1]
     operations.update_milestone(milestone, staff, state="complete", evidence="Published")
     assert queries.percent(commitment.progress) == 67
@@ -143,6 +145,7 @@ def test_commitment_lead_must_be_government(plan, staff, factories):
 
 def test_update_milestone_records_state_and_evidence(commitment, staff, db_session):
     (milestone,) = _milestones(commitment, staff, "not_started")
+    implement(commitment.plan, staff)
     changes = operations.update_milestone(milestone, staff, state="complete",
                                           evidence="https://example.org/report")
     assert changes["state"] == ["not_started", "complete"]

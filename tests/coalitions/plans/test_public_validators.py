@@ -11,6 +11,7 @@ import pytest
 from coalitions.plans import operations
 from core.extensions import db
 from core.freshness import PLANS, current_version
+from tests.coalitions.plans import implement
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def plan(factories):
     commitment.lead_organisation_id = lead.id
     milestone = operations.add_milestone(commitment, staff, title="Portal launched",
                                          due_on=date(2020, 3, 1), state="not_started")
+    implement(plan, staff)
     db.session.commit()
     return {"plan": plan, "staff": staff, "lead": lead, "milestone": milestone}
 

@@ -9,6 +9,7 @@ from accounts.organisations.models import Sector
 from coalitions.coalitions.operations import create_coalition
 from coalitions.plans import operations
 from coalitions.plans.models import ActionPlan, Commitment, Milestone, MilestoneState
+from tests.coalitions.plans import implement
 
 
 def _count(session, model) -> int:
@@ -200,8 +201,10 @@ def test_milestone_without_date_is_422(client, login_as, commitment, db_session)
     assert _count(db_session, Milestone) == before
 
 
-def test_update_milestone_state_and_evidence(client, login_as, commitment, db_session):
+def test_update_milestone_state_and_evidence(client, login_as, commitment, db_session,
+                                             factories):
     login_as("staff")
+    implement(commitment.plan, factories.user(roles=("staff",)))
     milestone = commitment.milestones[1]
     response = client.post(f"/staff/milestones/{milestone.id}", data={
         "state": "complete", "evidence": "https://example.org/contracts"})

@@ -26,6 +26,7 @@ from tests.security.double_post.helpers import (
     endorsement_link,
     fund_form,
     idempotency_key,
+    implemented_plan,
     late_conflict,
     linked_award,
     locked_panel,
@@ -335,7 +336,10 @@ CASES: dict[str, Case | NotStateChanging] = {
                       "kind": "manual", "measure": "", "baseline": "40"}),
     "plans.update_milestone": Case(
         "staff", lambda w, c: f"/staff/milestones/{X(w)['milestone'].id}",
-        lambda w, c: {"state": "complete", "evidence": "Published."}),
+        lambda w, c: {"state": "complete", "evidence": "Published."}, setup=implemented_plan),
+    "plans.transition_plan": Case(
+        "staff", lambda w, c: f"/staff/action-plans/{X(w)['action_plan'].id}/state",
+        lambda w, c: {"target": "in_consultation"}),
     "events.edit": Case(
         "staff", lambda w, c: f"/staff/events/{X(w)['event'].id}/edit",
         lambda w, c: {"type": X(w)["event"].type.value, "title": "Renamed event",

@@ -270,6 +270,13 @@ def new_call_form(world, ctx):
             "summary": "Small grants."}
 
 
+def implemented_plan(world, session, factories):
+    """The world's action plan in implementation, where milestones' progress is recorded."""
+    from coalitions.plans.states import PlanState
+    X(world)["action_plan"].state = PlanState.in_implementation
+    return {}
+
+
 def linked_award(world, session, factories):
     from coalitions.coalitions.models import coalition_awards
     session.execute(coalition_awards.insert().values(coalition_id=X(world)["coalition"].id,
