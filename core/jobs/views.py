@@ -13,7 +13,7 @@ from core.access import policy_required, require
 from core.extensions import db
 from core.jobs import operations, queries
 from core.jobs.models import Job
-from core.jobs.policies import can_list_own_jobs, can_read_job
+from core.jobs.policies import can_list_own_jobs, can_read_job, shows_jobs_in_menu
 from core.jobs.registry import kind_of
 from core.jobs.states import UNFINISHED, JobState
 from core.loading import get_or_404
@@ -22,7 +22,7 @@ from core.uploads.responses import send_stored_file
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
-navigation.register(bp, navigation.NavEntry(_l("My tasks"), "jobs.mine", can_list_own_jobs,
+navigation.register(bp, navigation.NavEntry(_l("My tasks"), "jobs.mine", shows_jobs_in_menu,
                                             order=98, group=navigation.ACCOUNT))
 
 PER_PAGE = 20

@@ -43,11 +43,15 @@ def test_the_list_is_paged(client, login_as, db_session):
     assert client.get("/jobs?page=x").status_code == 404
 
 
-def test_an_empty_list_and_the_menu(client, login_as):
+def test_an_empty_list_and_the_links_to_it(client, login_as):
     login_as("reviewer")
     html = client.get("/jobs").get_data(as_text=True)
     assert "You have not asked for any file or import yet." in html
-    assert 'href="/jobs"' in client.get("/account").get_data(as_text=True)
+    account = client.get("/account").get_data(as_text=True)
+    assert 'href="/jobs"' in account  # the account page links it for everyone
+    assert account.count('href="/jobs"') == 1  # the menu does not: it stays short
+    login_as("donor")
+    assert client.get("/account").get_data(as_text=True).count('href="/jobs"') > 1
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
