@@ -217,32 +217,32 @@ def rebuild_all(*, only_stale: bool = True) -> list[str]:
 
 # The worker's turn ------------------------------------------------------------------------------
 
-def next_to_rebuild(now: datetime | None = None) -> tuple[bool, int | None] | None:
-    """``(True, fund_id)`` for the first scope to rebuild (the all-funds one when it was
-    never built, then the stale ones, all funds first), or None when every file is current
-    or being rebuilt by another worker. Two small queries: cheap at every turn."""
+def to_rebuild(now: datetime | None = None) -> list[int | None]:
+    """The funds whose files the worker should rebuild (``None``: every fund), in order: the
+    all-funds files when they were never built, then the stale ones, all funds first; none
+    another worker is rebuilding. Two small queries: cheap at every turn."""
     now = now or utcnow()
     version = current_version(PROJECTS)
     rows = db.session.execute(
         select(OpenDataFile.scope, OpenDataFile.fund_id, OpenDataFile.data_version,
                OpenDataFile.refreshing_since)).all()
     if not any(row.scope == scope_of(None) for row in rows):
-        return True, None
+        return [None]
     free = [row for row in rows if row.data_version < version
             and (row.refreshing_since is None or row.refreshing_since < now - CLAIM_TIMEOUT)]
     free.sort(key=lambda row: (row.fund_id is not None, row.fund_id or 0))
-    return (True, free[0].fund_id) if free else None
+    return [row.fund_id for row in free]
 
 
 @housekeeping.register("opendata.refresh", every=timedelta(0))
 def refresh_task() -> bool:
     """Rebuild one scope's files when they are missing or stale; True when it did (the
     worker turns again at once, and sends email in between)."""
-    chosen = next_to_rebuild()
+    due = to_rebuild()
     db.session.commit()  # the read's transaction ends before the build's own begins
-    if chosen is None:
+    if not due:
         return False
     try:
-        return rebuild_claimed(current_app._get_current_object(), chosen[1])
+        return rebuild_claimed(current_app._get_current_object(), due[0])
     except Exception:  # logged by rebuild_claimed; the claim holds it back for a while
         return False
