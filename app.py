@@ -96,6 +96,7 @@ def _import_models() -> None:
     import core.audit.models  # noqa: F401
     import core.freshness  # noqa: F401
     import core.jobs.models  # noqa: F401
+    import core.jobs.retention  # noqa: F401  (deletes old jobs in the worker's loop)
     import core.jobs.worker  # noqa: F401  (runs jobs in the worker's loop)
     import core.outbox.models  # noqa: F401
     import core.references  # noqa: F401
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.reviews.views import bp as reviews_bp
     from grants.screening.views import bp as screening_bp
     from reporting.dashboards.views import bp as dashboards_bp
+    from reporting.exports.views import bp as exports_bp
     from reporting.indicators.views import bp as indicators_bp
     from reporting.opendata.views import bp as opendata_bp
     from reporting.portal.views import bp as portal_bp
@@ -146,7 +148,7 @@ def _register_blueprints(app: Flask) -> None:
                       reviews_bp, ranking_bp,
                       awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
                       indicators_bp, dashboards_bp, workbook_bp, opendata_bp, portal_bp,
-                      results_bp):
+                      results_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -172,6 +172,11 @@ class Config:
     OUTBOX_CLAIM_MINUTES = 10
     #: A running job whose worker has not written for this long is taken over by another.
     JOBS_STALE_MINUTES = 10
+    #: The same in seconds, when set (a test of the take-over that cannot wait minutes); it
+    #: wins over JOBS_STALE_MINUTES.
+    JOBS_STALE_SECONDS = None
+    #: A job that ended (done or failed) this many days ago is deleted, with its file.
+    JOBS_KEEP_DAYS = 30
     #: A job whose worker died this many times (it may be what kills it) fails instead.
     JOBS_MAX_ATTEMPTS = 3
     #: The address people use, e.g. https://grants.example.org: every absolute link in email,
@@ -225,6 +230,8 @@ class Config:
         settings["ENDORSEMENT_LINK_DAYS"] = _env_int("ENDORSEMENT_LINK_DAYS",
                                                      cls.ENDORSEMENT_LINK_DAYS)
         settings["PRIVACY_MIN_GROUP"] = _env_int("PRIVACY_MIN_GROUP", cls.PRIVACY_MIN_GROUP)
+        for key in ("JOBS_STALE_MINUTES", "JOBS_STALE_SECONDS", "JOBS_KEEP_DAYS"):
+            settings[key] = _env_int(key, getattr(cls, key))
         settings["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.SESSION_COOKIE_SECURE
         )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from loadtest import checks, database, report
+from loadtest import checks, database, jobs, report
 from loadtest.environment import LOGIN_RATE_LIMIT, Environment, free_port
 from loadtest.processes import Gunicorn, OutboxWorker
 from loadtest.scenario import Client
@@ -230,6 +230,23 @@ class Run:
         self.outbox.stop()
         self.gunicorn.stop()
 
+    def job_takeover(self) -> None:
+        """A job's worker killed mid-job, a new worker taking it over (``jobs.py``)."""
+        say("\nA donor workbook job: its worker killed with SIGKILL mid-way, a new one started…")
+        self.env.apply_here()
+        from app import create_app
+        from core.extensions import db
+
+        app = create_app("production")
+        try:
+            self.job_outcome = jobs.run(self.options.database_url, self.env.variables(),
+                                        self.work_dir,
+                                        lambda attempt: jobs.queue_workbook(app, attempt))
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+        say(f"  {jobs.check(self.job_outcome).detail}")
+
     def verify(self) -> None:
         samples = [sample for client in self.clients for sample in client.recorder.samples]
         logs = [client.log for client in self.clients]
@@ -255,6 +272,7 @@ class Run:
         self.checks.append(report.Check(
             "outbox worker kept running", not exits,
             f"exited {len(exits)} times (codes {exits})" if exits else "never exited"))
+        self.checks.append(jobs.check(self.job_outcome))
 
     def _http_checks(self, samples, logs) -> list[report.Check]:
         server_errors = [s for s in samples if s.status is not None and s.status >= 500]
@@ -302,7 +320,8 @@ class Run:
 
     def keep_logs(self, result_path: Path) -> None:
         """Copy the server and worker logs beside the result, for a failed run."""
-        for name in ("gunicorn.log", "outbox.log"):
+        for name in ("gunicorn.log", "outbox.log", "jobs-first-worker.log",
+                     "jobs-second-worker.log"):
             source = self.work_dir / name
             if source.exists():
                 shutil.copy(source, result_path.with_suffix(f".{name}"))
@@ -403,6 +422,7 @@ def execute(options: Options) -> int:
             run.load()
             run.drain_outbox()
             run.stop_services()
+            run.job_takeover()
             run.verify()
             result = run.result()
             run.print_summary(result)

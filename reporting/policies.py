@@ -41,3 +41,11 @@ def can_manage_publication(user) -> Decision:
     if is_staff(user):
         return ALLOW
     return False, str(_l("Only programme staff can decide what is published."))
+
+
+def can_export_open_data(user) -> Decision:
+    """The open data of one fund and period, made for staff on request (the public files
+    are always of every period)."""
+    if is_staff(user):
+        return ALLOW
+    return False, str(_l("Only programme staff can make open data exports."))

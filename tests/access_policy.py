@@ -301,6 +301,12 @@ POLICY: dict[str, Access] = {
                                 {"from": "2019-01-01"}),
     # Background jobs: the requester (here another user) and staff; the kind may ask more
     # (tests/core/jobs).
+    # Open data exports of a fund and period: staff (tests/reporting/test_open_data_exports.py).
+    "exports.form": Access(STAFF, lambda c: "/reports/open-data-exports"),
+    "exports.queue": Access(STAFF, lambda c: "/reports/open-data-exports", "POST", 303,
+                            {"format": "iati-xml"}),
+    # A person's own jobs: everyone signed in sees their own list.
+    "jobs.mine": Access(SIGNED_IN, lambda c: "/jobs"),
     "jobs.show": Access(STAFF, lambda c: f"/jobs/{c['done_job'].id}"),
     "jobs.status": Access(STAFF, lambda c: f"/jobs/{c['done_job'].id}/status"),
     "jobs.download": Access(STAFF, lambda c: f"/jobs/{c['done_job'].id}/download"),

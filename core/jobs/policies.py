@@ -18,3 +18,18 @@ def can_read_job(user, job) -> Decision:
         return False, str(_l("Only the person who asked for this file, and programme staff, "
                              "can see it."))
     return kind_of(job.kind).may_read(user, job)
+
+
+def can_list_own_jobs(user) -> Decision:
+    """Everyone signed in sees the list of their own jobs (staff too: their own only)."""
+    if not signed_in(user):
+        return False, str(_l("Sign in to see this."))
+    return True, ""
+
+
+def shows_jobs_in_menu(user) -> Decision:
+    """The menu links the list for those who ask for files (reports' readers, staff); the
+    others find it on their account page, which keeps their menu short."""
+    if signed_in(user) and user.has_role("staff", "admin", "finance", "donor"):
+        return True, ""
+    return False, str(_l("Open the list of your tasks from your account page."))

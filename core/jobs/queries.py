@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from sqlalchemy import Select, select
+
 from core.jobs.models import Job
 from core.jobs.registry import kind_of
 from core.jobs.states import UNFINISHED, JobState
@@ -19,3 +21,19 @@ def status(job: Job, download_url: str | None) -> dict:
         "message": job.message if job.state == JobState.failed else None,
         "download_url": download_url if job.state == JobState.done else None,
     }
+
+
+def jobs_of(user) -> Select:
+    """The jobs ``user`` asked for, newest first (to page)."""
+    return (select(Job).where(Job.requested_by_id == user.id)
+            .order_by(Job.created_at.desc(), Job.id.desc()))
+
+
+def title_of(job: Job) -> str:
+    """What the job makes, in the reader's language; its kind's name for a kind no longer
+    registered."""
+    try:
+        kind = kind_of(job.kind)
+    except KeyError:
+        return job.kind
+    return str(kind.title(job))

@@ -5,25 +5,43 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.access import require
+from core import navigation
+from core.access import policy_required, require
+from core.extensions import db
 from core.jobs import operations, queries
 from core.jobs.models import Job
-from core.jobs.policies import can_read_job
+from core.jobs.policies import can_list_own_jobs, can_read_job, shows_jobs_in_menu
 from core.jobs.registry import kind_of
-from core.jobs.states import JobState
+from core.jobs.states import UNFINISHED, JobState
 from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.uploads.responses import send_stored_file
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
+navigation.register(bp, navigation.NavEntry(_l("My tasks"), "jobs.mine", shows_jobs_in_menu,
+                                            order=98, group=navigation.ACCOUNT))
+
+PER_PAGE = 20
+
 
 def _readable(job_id: int) -> Job:
     job = get_or_404(Job, job_id)
     require(can_read_job(current_user, job))
     return job
+
+
+@bp.route("")
+@policy_required(can_list_own_jobs)
+def mine():
+    """The reader's own jobs, newest first (staff too see only their own here)."""
+    page = db.paginate(queries.jobs_of(current_user), per_page=PER_PAGE,
+                       max_per_page=PER_PAGE)
+    return render_template("core/jobs/list.html", page=page, title_of=queries.title_of,
+                           UNFINISHED=UNFINISHED)
 
 
 @bp.route("/<int:job_id>")

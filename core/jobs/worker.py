@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 
 def _stale_before(now: datetime) -> datetime:
+    seconds = current_app.config.get("JOBS_STALE_SECONDS")
+    if seconds:
+        return now - timedelta(seconds=float(seconds))
     return now - timedelta(minutes=current_app.config.get("JOBS_STALE_MINUTES", 10))
 
 

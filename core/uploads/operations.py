@@ -198,7 +198,8 @@ def store_upload(file_storage, *, uploaded_by, allowed_kinds: Iterable[str] = DE
 
 
 #: What the application itself makes besides the kinds it accepts from uploads.
-GENERATED_CONTENT_TYPES = {**detection.CONTENT_TYPES, "csv": "text/csv; charset=utf-8"}
+GENERATED_CONTENT_TYPES = {**detection.CONTENT_TYPES, "csv": "text/csv; charset=utf-8",
+                           "json": "application/json", "xml": "application/xml"}
 
 
 def store_generated(data: bytes, *, name: str, kind: str, owner) -> StoredFile:

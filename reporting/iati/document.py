@@ -34,16 +34,17 @@ class ActivityFile:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
-def build_file(fund_id: int | None = None) -> ActivityFile:
+def build_file(fund_id: int | None = None, *, keep=None) -> ActivityFile:
     """The activity file of every fund, or of one fund's projects (the programme's activity
-    is the same in both). Raises :class:`NothingToPublish`, or
-    :class:`~reporting.iati.validation.InvalidActivityFile` when the result breaks the schema
-    (a bug: nothing is written or served)."""
+    is the same in both), or of those ``keep(project)`` accepts when given. Raises
+    :class:`NothingToPublish`, or :class:`~reporting.iati.validation.InvalidActivityFile`
+    when the result breaks the schema (a bug: nothing is written or served)."""
     funds = queries.funds()
     scope_funds = funds if fund_id is None else [fund for fund in funds if fund.id == fund_id]
     projects = public_projects()
     in_scope = [project for project in projects
-                if fund_id is None or project.fund_id == fund_id]
+                if (fund_id is None or project.fund_id == fund_id)
+                and (keep is None or keep(project))]
     left_out: dict[str, int] = {}
     chosen = []
     for project in in_scope:

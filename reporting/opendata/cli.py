@@ -2,8 +2,8 @@
 for scheduled publication. Nothing is written unless the whole file is; an existing file is
 replaced in one step, so a reader never sees half of one.
 
-``flask opendata refresh [--all]``: rebuild the files the site serves (normally rebuilt after
-the first download that follows a change)."""
+``flask opendata refresh [--all]``: rebuild the files the site serves (the worker normally
+rebuilds them at its next turn after a change)."""
 
 from __future__ import annotations
 

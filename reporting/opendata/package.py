@@ -26,9 +26,13 @@ class NothingToPublish(Exception):
     grant in a package: there is no file to give."""
 
 
-def collect(fund_id: int | None = None) -> Records:
-    """The grant records of the published projects (of one fund)."""
-    return build_records(public_projects(fund_id=fund_id), urls=_grant_urls)
+def collect(fund_id: int | None = None, *, keep=None) -> Records:
+    """The grant records of the published projects (of one fund; those ``keep(project)``
+    accepts, when given: a staff export of a period)."""
+    projects = public_projects(fund_id=fund_id)
+    if keep is not None:
+        projects = [project for project in projects if keep(project)]
+    return build_records(projects, urls=_grant_urls)
 
 
 def build_package(records: Records, *, fund_id: int | None = None) -> dict:

@@ -2,26 +2,28 @@
 
 A change to anything public bumps the public-data version in the same transaction
 (:mod:`core.freshness`); a stored file built from an older version is stale. A request for a
-stale file gets the stored one at once and, after its response is sent, one worker (the one
-that wins the claim on the row) rebuilds the files in a transaction of its own. Only the
-very first build of a scope makes a visitor wait, since there is nothing to give before it.
-``flask opendata refresh`` rebuilds them from the command line (after an import, say).
+stale file gets the stored one at once, with the time it was built: the worker process
+(``flask outbox send``) notices the new version at its next turn and rebuilds the stale files
+there, one scope per turn, in a transaction of its own (the worker that wins the claim on the
+row). It also builds the all-funds files before anyone asks for them. Only the very first
+request for a scope nobody asked for yet (one fund's files) builds them while it waits:
+there is nothing to give before, and a harvester registered at the address expects the file,
+not an error. ``flask opendata refresh`` rebuilds them from the command line.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import time
 from datetime import datetime, timedelta
-from functools import partial
 from io import BytesIO
 
-from flask import Flask, after_this_request, current_app
+from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core import housekeeping
 from core.extensions import db
 from core.freshness import PROJECTS, current_version
 from core.timeutil import utcnow
@@ -166,12 +168,6 @@ def rebuild_claimed(app: Flask, fund_id: int | None, *, only_if_stale: bool = Tr
             db.session.remove()
 
 
-def _rebuild_after_response(app: Flask, fund_id: int | None) -> None:
-    # A failure is logged by rebuild_claimed; the visitor already has the last good file.
-    with contextlib.suppress(Exception):
-        rebuild_claimed(app, fund_id)
-
-
 # Finding the files for a request --------------------------------------------------------------
 
 class NotReadyYet(Exception):
@@ -179,19 +175,12 @@ class NotReadyYet(Exception):
 
 
 def files_for(fund_id: int | None) -> OpenDataFile:
-    """The stored files of ``fund_id`` as they are now (stale or not). A stale row is
-    rebuilt after this request's response is sent; the first build happens right away."""
+    """The stored files of ``fund_id`` as they are now, stale or not (the worker rebuilds a
+    stale one); only a scope never built yet is built right away."""
     scope = scope_of(fund_id)
     row = _row(scope)
     if row is None or not row.is_built:
         row = _first_build(scope, fund_id)
-    elif row.data_version < current_version(PROJECTS):
-        app = current_app._get_current_object()
-
-        @after_this_request
-        def rebuild_later(response):
-            response.call_on_close(partial(_rebuild_after_response, app, fund_id))
-            return response
     return row
 
 
@@ -224,3 +213,36 @@ def rebuild_all(*, only_stale: bool = True) -> list[str]:
         if rebuild_claimed(app, fund_id, only_if_stale=only_stale):
             done.append(scope_of(fund_id))
     return done
+
+
+# The worker's turn ------------------------------------------------------------------------------
+
+def to_rebuild(now: datetime | None = None) -> list[int | None]:
+    """The funds whose files the worker should rebuild (``None``: every fund), in order: the
+    all-funds files when they were never built, then the stale ones, all funds first; none
+    another worker is rebuilding. Two small queries: cheap at every turn."""
+    now = now or utcnow()
+    version = current_version(PROJECTS)
+    rows = db.session.execute(
+        select(OpenDataFile.scope, OpenDataFile.fund_id, OpenDataFile.data_version,
+               OpenDataFile.refreshing_since)).all()
+    if not any(row.scope == scope_of(None) for row in rows):
+        return [None]
+    free = [row for row in rows if row.data_version < version
+            and (row.refreshing_since is None or row.refreshing_since < now - CLAIM_TIMEOUT)]
+    free.sort(key=lambda row: (row.fund_id is not None, row.fund_id or 0))
+    return [row.fund_id for row in free]
+
+
+@housekeeping.register("opendata.refresh", every=timedelta(0))
+def refresh_task() -> bool:
+    """Rebuild one scope's files when they are missing or stale; True when it did (the
+    worker turns again at once, and sends email in between)."""
+    due = to_rebuild()
+    db.session.commit()  # the read's transaction ends before the build's own begins
+    if not due:
+        return False
+    try:
+        return rebuild_claimed(current_app._get_current_object(), due[0])
+    except Exception:  # logged by rebuild_claimed; the claim holds it back for a while
+        return False

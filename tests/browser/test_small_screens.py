@@ -1,7 +1,8 @@
 """Programme staff read the newer pages on a phone (360 px) and on a desk (1280 px), in
 English and in Spanish: the results framework and its forms, the dashboard's results against
 targets, a person's page for their personal data rights, the forms that take a text in both
-languages side by side, and the open data downloads.
+languages side by side, the open data downloads and exports, a background job's page and the
+list of one's jobs.
 
 Every page goes through the journey's quality checks (no sideways scrolling at 360 px, every
 table fitting its wrapper at 1280 px, no serious accessibility finding, screenshots at both
@@ -25,7 +26,28 @@ pytestmark = pytest.mark.browser
 OPENS_A_CONFIRMATION = ("person", "indicator")
 
 
-def _pages(live_server) -> list[tuple[str, str]]:
+def _jobs(live_server, email: str) -> tuple[int, int]:
+    """Two open data exports of the staff member: one done (its file ready), one waiting."""
+    from accounts.models import User
+    from core.extensions import db
+    from core.jobs.operations import enqueue
+
+    everything = {"from": None, "to": None, "fund": None}
+    with live_server.app.app_context():
+        staff = db.session.scalar(select(User).where(User.email == email))
+        done = enqueue("360giving", {**everything, "format": "json"}, requested_by=staff,
+                       locale="en").id
+        db.session.commit()
+    assert live_server.run_jobs() == 1
+    with live_server.app.app_context():
+        staff = db.session.scalar(select(User).where(User.email == email))
+        waiting = enqueue("iati", {**everything, "format": "xml"}, requested_by=staff,
+                          locale="en").id
+        db.session.commit()
+    return done, waiting
+
+
+def _pages(live_server, email: str) -> list[tuple[str, str]]:
     """Each page's step name and address, for the demo programme's records."""
     from coalitions.events.models import Person
     from coalitions.plans.models import Commitment
@@ -36,6 +58,7 @@ def _pages(live_server) -> list[tuple[str, str]]:
     from reporting.results.models import Indicator, IndicatorActual, Result
     from reporting.results.states import ResultLevel
 
+    done, waiting = _jobs(live_server, email)
     with live_server.app.app_context():
         outcome = db.session.scalar(select(Result).where(Result.level == ResultLevel.outcome)
                                     .order_by(Result.id))
@@ -44,7 +67,7 @@ def _pages(live_server) -> list[tuple[str, str]]:
         person = db.session.scalar(select(Person).order_by(Person.id))
         call = db.session.scalar(select(Call).where(Call.state == CallState.published))
         commitment = db.session.scalar(select(Commitment).order_by(Commitment.id))
-        store.build(None)  # the open data files, which a first visit would otherwise await
+        store.build(None)  # the open data files, which the worker would have built
         db.session.commit()
         return [
             ("results", "/reports/results"),
@@ -59,6 +82,10 @@ def _pages(live_server) -> list[tuple[str, str]]:
             ("rubric", f"/staff/calls/{call.id}/rubric"),
             ("commitment", f"/staff/commitments/{commitment.id}/edit"),
             ("open-data", "/open-data"),
+            ("open-data-exports", "/reports/open-data-exports"),
+            ("job-done", f"/jobs/{done}"),
+            ("job-waiting", f"/jobs/{waiting}"),
+            ("my-jobs", "/jobs"),
         ]
 
 
@@ -79,7 +106,7 @@ def test_the_newer_pages_fit_a_phone_in_english_and_spanish(
         live_server, demo_logins, page, new_page, journey, page_problems):
     steps = journey("small-screens")
     email, password = demo_logins["staff"]
-    pages = _pages(live_server)
+    pages = _pages(live_server, email)
     # The open data is public: a visitor reads it first, in their browser's language.
     visitor = new_page(locale="es")
     steps.watch(visitor)

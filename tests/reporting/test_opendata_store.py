@@ -1,6 +1,6 @@
 """The stored open-data files: built once, revalidated with 304, marked stale in the
 transaction that changes the published data, served as they were until rebuilt, and
-rebuilt by one worker after the response (never while the visitor waits)."""
+rebuilt by one worker process at its next turn (never in a visitor's request)."""
 
 from __future__ import annotations
 
@@ -121,7 +121,9 @@ def test_the_old_file_is_served_until_the_new_one_is_built(
         assert stale.status_code == 200
         assert stale.headers["ETag"] == old_etag and _grant_ids(stale) == old_ids
         assert client.get(JSON, headers={"If-None-Match": old_etag}).status_code == 304
-    stale.close()  # the response is sent: now the worker rebuilds the files
+        stale.close()  # nothing is rebuilt once the response is sent either
+    assert store.refresh_task() is True  # the worker's turn
+    assert store.refresh_task() is False  # nothing left to do
 
     fresh = client.get(JSON)
     assert fresh.headers["ETag"] != old_etag
@@ -181,7 +183,26 @@ def test_a_failing_rebuild_keeps_the_last_file_and_waits_before_trying_again(
 
     monkeypatch.setattr(store, "build", broken)
     for _ in range(3):
+        assert store.refresh_task() is False
         response = client.get(JSON)
         assert response.status_code == 200 and response.get_data() == old
         response.close()
     assert calls == [None]  # tried once; the claim holds the next tries back
+
+
+def test_the_worker_builds_the_all_funds_files_before_anyone_asks(client, demo_programme,
+                                                                  db_session, monkeypatch):
+    assert db_session.scalar(select(OpenDataFile)) is None
+    assert store.refresh_task() is True
+    monkeypatch.setattr(store, "build", lambda fund_id: pytest.fail("built in the request"))
+    response = client.get(JSON)
+    assert response.status_code == 200
+    assert len(json.loads(response.get_data())["grants"]) == PUBLIC_PROJECTS
+
+
+def test_the_worker_loop_rebuilds_stale_files(app, client, demo_programme):
+    client.get(JSON)
+    _hold_back_amount(demo_programme)
+    result = app.test_cli_runner().invoke(args=["outbox", "send", "--once"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(client.get(JSON).get_data())["grants"]) == PUBLIC_PROJECTS - 1

@@ -47,6 +47,7 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
         "admin", lambda w: f"/admin/users/{X(w)['other_user'].id}/enabled"),
     "jobs.retry": ("staff", lambda w: f"/jobs/{X(w)['failed_job'].id}/retry"),
     "workbook.download": ("staff", lambda w: "/reports/workbook/download"),
+    "exports.queue": ("staff", lambda w: "/reports/open-data-exports"),
     "platform_admin.retry_outbox_message": (
         "admin", lambda w: f"/admin/outbox/{X(w)['dead_message'].id}/retry"),
     "organisations.create": ("alpha", lambda w: "/organisations/new"),

@@ -36,6 +36,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "platform_admin.audit_log": ("object_type", "object_id", "action", "actor", "from", "to",
                                  "page"),
     "platform_admin.outbox": ("state", "page"),
+    "jobs.mine": ("page",),
     "applications_admin.list_applications": ("state", "endorsement", "q", "call_id",
                                              "area_id", "district", "sort", "page"),
     "calls_admin.calls": ("state",),

@@ -269,6 +269,8 @@ CASES: dict[str, Case | NotStateChanging] = {
     "jobs.retry": Case("staff", lambda w, c: f"/jobs/{X(w)['failed_job'].id}/retry"),
     "workbook.download": Case("staff", lambda w, c: "/reports/workbook/download",
                               lambda w, c: {"from": "2019-01-01", "to": "2019-12-31"}),
+    "exports.queue": Case("staff", lambda w, c: "/reports/open-data-exports",
+                          lambda w, c: {"from": "2019-01-01", "format": "360giving-json"}),
     "platform_admin.retry_outbox_message": Case(
         "admin", lambda w, c: f"/admin/outbox/{X(w)['dead_message'].id}/retry"),
     # Organisations -----------------------------------------------------------------------------
