@@ -296,6 +296,16 @@ ROUTES: dict[str, Foreign | Public] = {
     "plans.add_milestone": Foreign(
         lambda w: [f"/staff/commitments/{X(w)['commitment'].id}/milestones"]),
     "plans.update_milestone": Foreign(lambda w: [f"/staff/milestones/{X(w)['milestone'].id}"]),
+    "forum.public_meeting": Public(
+        "Published forum meetings are public.",
+        hidden=lambda w: [f"/forum/meetings/{X(w)['draft_forum_meeting'].id}"]),
+    "forum.document_file": Public("The repository's documents are public."),
+    "forum.end_member": Foreign(
+        lambda w: [f"/staff/forum/members/{X(w)['forum_member'].id}/end"]),
+    "forum.edit_meeting": Foreign(
+        lambda w: [f"/staff/forum/meetings/{X(w)['forum_meeting'].id}/edit"]),
+    "forum.remove_document": Foreign(
+        lambda w: [f"/staff/forum/documents/{X(w)['forum_document'].id}/remove"]),
     "events.detail": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}"]),
     "events.person": Foreign(lambda w: [f"/staff/events/people/{X(w)['person'].id}"]),
     "events.person_data": Foreign(
