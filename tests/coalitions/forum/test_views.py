@@ -118,3 +118,25 @@ def test_others_may_not_write(client, login_as):
     login_as("applicant")
     assert client.get("/staff/forum/edit").status_code == 403
     assert client.post("/staff/forum/meetings/new", data={}).status_code == 403
+
+
+def test_the_forum_page_costs_the_same_statements_with_more_members_and_meetings(
+        client, factories, members, staff):
+    from tests.coalitions.forum.test_repository import counting_statements
+
+    def statements() -> int:
+        db.session.commit()
+        with counting_statements() as seen:
+            assert client.get("/forum").status_code == 200
+        return len(seen)
+
+    operations.create_meeting(staff, **meeting_fields(attendee_ids=[members[0].id]))
+    few = statements()
+    for index in range(6):
+        organisation = factories.organisation(name=f"Extra {index}")
+        member = operations.add_member(staff, organisation_id=organisation.id,
+                                       joined_on=date(2020, 2, 1))
+        meeting = operations.create_meeting(staff, **meeting_fields(
+            title=f"Meeting {index}", attendee_ids=[member.id]))
+        operations.set_decisions(meeting, staff, text="One\nTwo")
+    assert statements() == few
