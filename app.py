@@ -92,6 +92,7 @@ def _import_models() -> None:
     import accounts.organisations.models  # noqa: F401
     import coalitions.coalitions.models  # noqa: F401
     import coalitions.events.models  # noqa: F401
+    import coalitions.forum.models  # noqa: F401
     import coalitions.plans.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.freshness  # noqa: F401
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from coalitions.coalitions.views import bp as coalitions_bp
     from coalitions.events.views import bp as events_bp
+    from coalitions.forum.views import bp as forum_bp
     from coalitions.plans.views import plans_bp
     from core.jobs.views import bp as jobs_bp
     from core.views import admin_bp as core_admin_bp
@@ -147,8 +149,8 @@ def _register_blueprints(app: Flask) -> None:
                       applications_admin_bp, endorsements_bp, screening_bp, panels_bp,
                       reviews_bp, ranking_bp,
                       awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
-                      indicators_bp, dashboards_bp, workbook_bp, opendata_bp, portal_bp,
-                      results_bp, exports_bp):
+                      forum_bp, indicators_bp, dashboards_bp, workbook_bp, opendata_bp,
+                      portal_bp, results_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

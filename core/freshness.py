@@ -31,6 +31,8 @@ PROJECTS = "projects"
 CALLS = "calls"
 #: The public action plans, their commitments and milestones.
 PLANS = "plans"
+#: The multi-stakeholder forum: its members, meetings and repository of documents.
+FORUM = "forum"
 
 
 class PublicDataVersion(db.Model):

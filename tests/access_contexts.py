@@ -232,7 +232,31 @@ def _coalitions_context(factories):
                                               due_on=date(2020, 6, 1))
     return {"coalition": coalition, "coalition_membership": membership,
             "coalition_activity": activity, "action_plan": plan, "commitment": commitment,
-            "milestone": milestone}
+            "milestone": milestone, **_forum_context(factories, staff)}
+
+
+def _forum_context(factories, staff):
+    """The forum with one member, a published meeting with minutes and one not published,
+    and a repository document whose file is stored with its bytes."""
+    from datetime import UTC, date, datetime
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from coalitions.forum import operations as forum_operations
+
+    member = forum_operations.add_member(staff, organisation_id=factories.organisation().id,
+                                         joined_on=date(2020, 1, 1))
+    meeting = forum_operations.create_meeting(
+        staff, title="First forum meeting", starts_at=datetime(2020, 2, 3, 15, tzinfo=UTC),
+        minutes="The forum met.", attendee_ids=[member.id], is_published=True)
+    draft = forum_operations.create_meeting(
+        staff, title="Next forum meeting", starts_at=datetime(2020, 6, 3, 15, tzinfo=UTC))
+    document = forum_operations.add_document(
+        staff, kind="draft_plan", title="First draft", document_date=date(2020, 3, 1),
+        file_storage=FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="draft.pdf"))
+    return {"forum_member": member, "forum_meeting": meeting, "draft_forum_meeting": draft,
+            "forum_document": document}
 
 
 def _results_context(factories):

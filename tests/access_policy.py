@@ -352,6 +352,25 @@ POLICY: dict[str, Access] = {
     "plans.transition_plan": Access(
         STAFF, lambda c: f"/staff/action-plans/{c['action_plan'].id}/state", "POST", 302,
         {"target": "in_consultation"}),
+    # The forum: its page, published meetings and the repository are public; staff write
+    # them (an empty end-of-membership form is refused, 422).
+    "forum.public_forum": Access(EVERYONE, lambda c: "/forum"),
+    "forum.public_meeting": Access(EVERYONE,
+                                   lambda c: f"/forum/meetings/{c['forum_meeting'].id}"),
+    "forum.repository": Access(EVERYONE, lambda c: "/forum/documents?q=draft&year=2020"),
+    "forum.document_file": Access(
+        EVERYONE, lambda c: f"/forum/documents/{c['forum_document'].id}/file"),
+    "forum.edit_forum": Access(STAFF, lambda c: "/staff/forum/edit"),
+    "forum.new_member": Access(STAFF, lambda c: "/staff/forum/members/new"),
+    "forum.end_member": Access(
+        STAFF, lambda c: f"/staff/forum/members/{c['forum_member'].id}/end", "POST", 422),
+    "forum.new_meeting": Access(STAFF, lambda c: "/staff/forum/meetings/new"),
+    "forum.edit_meeting": Access(
+        STAFF, lambda c: f"/staff/forum/meetings/{c['forum_meeting'].id}/edit"),
+    "forum.new_document": Access(STAFF, lambda c: "/staff/forum/documents/new"),
+    "forum.remove_document": Access(
+        STAFF, lambda c: f"/staff/forum/documents/{c['forum_document'].id}/remove", "POST",
+        302),
     # Events, people and attendance: staff only (personal data). The context's event has an
     # agenda; an error sheet without its signed list is refused (400), an empty merge (422).
     "events.list_events": Access(STAFF, lambda c: "/staff/events"),

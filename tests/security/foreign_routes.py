@@ -304,6 +304,16 @@ ROUTES: dict[str, Foreign | Public] = {
         hidden=lambda w: [f"/action-plans/{X(w)['draft_plan'].id}/plan.json"]),
     "plans.transition_plan": Foreign(
         lambda w: [f"/staff/action-plans/{X(w)['action_plan'].id}/state"]),
+    "forum.public_meeting": Public(
+        "Published forum meetings are public.",
+        hidden=lambda w: [f"/forum/meetings/{X(w)['draft_forum_meeting'].id}"]),
+    "forum.document_file": Public("The repository's documents are public."),
+    "forum.end_member": Foreign(
+        lambda w: [f"/staff/forum/members/{X(w)['forum_member'].id}/end"]),
+    "forum.edit_meeting": Foreign(
+        lambda w: [f"/staff/forum/meetings/{X(w)['forum_meeting'].id}/edit"]),
+    "forum.remove_document": Foreign(
+        lambda w: [f"/staff/forum/documents/{X(w)['forum_document'].id}/remove"]),
     "events.detail": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}"]),
     "events.person": Foreign(lambda w: [f"/staff/events/people/{X(w)['person'].id}"]),
     "events.person_data": Foreign(

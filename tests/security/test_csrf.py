@@ -175,6 +175,16 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
     "plans.update_milestone": ("staff", lambda w: f"/staff/milestones/{X(w)['milestone'].id}"),
     "plans.transition_plan": (
         "staff", lambda w: f"/staff/action-plans/{X(w)['action_plan'].id}/state"),
+    "forum.edit_forum": ("staff", lambda w: "/staff/forum/edit"),
+    "forum.new_member": ("staff", lambda w: "/staff/forum/members/new"),
+    "forum.end_member": (
+        "staff", lambda w: f"/staff/forum/members/{X(w)['forum_member'].id}/end"),
+    "forum.new_meeting": ("staff", lambda w: "/staff/forum/meetings/new"),
+    "forum.edit_meeting": (
+        "staff", lambda w: f"/staff/forum/meetings/{X(w)['forum_meeting'].id}/edit"),
+    "forum.new_document": ("staff", lambda w: "/staff/forum/documents/new"),
+    "forum.remove_document": (
+        "staff", lambda w: f"/staff/forum/documents/{X(w)['forum_document'].id}/remove"),
     "events.new": ("staff", lambda w: "/staff/events/new"),
     "events.edit": ("staff", lambda w: f"/staff/events/{X(w)['event'].id}/edit"),
     "events.import_attendance": ("staff", lambda w: f"/staff/events/{X(w)['event'].id}/import"),

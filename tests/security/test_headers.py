@@ -34,6 +34,8 @@ PUBLIC_URLS = {
     "plans.public_plan": lambda w: [f"/action-plans/{X(w)['action_plan'].id}"],
     "plans.plan_docx_file": lambda w: [f"/action-plans/{X(w)['action_plan'].id}/plan.docx"],
     "plans.plan_json_file": lambda w: [f"/action-plans/{X(w)['action_plan'].id}/plan.json"],
+    "forum.public_meeting": lambda w: [f"/forum/meetings/{X(w)['forum_meeting'].id}"],
+    "forum.document_file": lambda w: [f"/forum/documents/{X(w)['forum_document'].id}/file"],
     "portal.project": lambda w: [f"/projects/{A(w).award.reference}"],
     "portal.project_sheet": lambda w: [f"/projects/{A(w).award.reference}/sheet"],
     "portal.qr_png": lambda w: [f"/projects/{A(w).award.reference}/qr.png",

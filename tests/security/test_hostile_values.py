@@ -46,6 +46,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "awards.list_awards": ("state",),
     "monitoring.report": ("version",),
     "events.list_events": ("q", "page"),
+    "forum.repository": ("q", "kind", "year", "page"),
     "events.people": ("q", "page"),
     "indicators.overview": ("from", "to", "fund_id"),
     "indicators.detail": ("from", "to", "fund_id", "type", "sex", "age", "expert", "sector",

@@ -360,6 +360,21 @@ CASES: dict[str, Case | NotStateChanging] = {
         "staff", lambda w, c: "/staff/events/people/merge",
         lambda w, c: {"kept_id": str(c["kept"].id), "duplicate_id": str(c["duplicate"].id)},
         setup=duplicate_person),
+    "forum.edit_forum": Case(
+        "staff", lambda w, c: "/staff/forum/edit",
+        lambda w, c: {"name": "Renamed forum", "rules": "Be kind."}),
+    "forum.end_member": Case(
+        "staff", lambda w, c: f"/staff/forum/members/{X(w)['forum_member'].id}/end",
+        lambda w, c: {"left_on": today().isoformat()}),
+    "forum.edit_meeting": Case(
+        "staff", lambda w, c: f"/staff/forum/meetings/{X(w)['forum_meeting'].id}/edit",
+        lambda w, c: {"title": "Renamed meeting", "starts_at": "2020-02-03T09:00",
+                      "format": "online", "place": "", "agenda": "", "minutes": "Met.",
+                      "other_attendees": "2", "decisions": "Adopt the rules",
+                      "is_published": "y"}),
+    "forum.remove_document": Case(
+        "staff", lambda w, c: f"/staff/forum/documents/{X(w)['forum_document'].id}/remove",
+        same_status=False),
     "portal.edit_publication": Case(
         "staff", lambda w, c: f"/staff/awards/{A(w).award.id}/publication",
         lambda w, c: {"is_published": "y", "public_title": "Open budgets",
@@ -423,6 +438,20 @@ CASES: dict[str, Case | NotStateChanging] = {
     "results.remove_actual": Case(
         "staff", lambda w, c: f"/staff/results/actuals/{X(w)['result_actual'].id}/remove",
         same_status=False),
+    "forum.new_member": Case(
+        "staff", lambda w, c: "/staff/forum/members/new",
+        lambda w, c: {"organisation_id": str(A(w).org.id), "joined_on": today().isoformat(),
+                      "representative_name": "Ana", "representative_role": "Director"}),
+    "forum.new_meeting": Case(
+        "staff", lambda w, c: "/staff/forum/meetings/new",
+        lambda w, c: {"title": "Double meeting", "starts_at": "2020-09-03T09:00",
+                      "format": "in_person", "place": "Belmopan", "agenda": "",
+                      "minutes": "", "other_attendees": "0", "decisions": "One\nTwo"}),
+    "forum.new_document": Case(
+        "staff", lambda w, c: "/staff/forum/documents/new",
+        lambda w, c: {"kind": "minutes", "title": "Double minutes",
+                      "document_date": "2020-02-03", "description": "", "link": "",
+                      "file": pdf_upload(w, c)}),
     "events.new": Case(
         "staff", lambda w, c: "/staff/events/new",
         lambda w, c: {"type": "workshop", "title": "Double workshop",
