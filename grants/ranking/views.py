@@ -34,7 +34,7 @@ from grants.ranking.policies import (
     can_view_progress,
     can_view_ranking,
 )
-from grants.reviews import discussion, late_conflicts
+from grants.reviews import discussion
 from grants.reviews.models import Panel
 from grants.reviews.policies import can_run_discussion
 from grants.reviews.states import Outcome, Recommendation
@@ -88,21 +88,20 @@ def _page_number() -> int:
 
 
 def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | None = None):
-    ranking = queries.build_ranking(panel, current_user, method)
-    shown = [row.application.id for row in ranking.rows]
+    ranking = queries.build_ranking(panel, current_user, method, page=_page_number())
+    shown = [row.application_id for row in ranking.rows]
     # Reading the ranking is reading the colleagues' scores (the chair may review too).
     discussion.record_colleagues_seen(current_user, panel, shown)
     return render_form(
         "grants/ranking/ranking.html", form, status=status, panel=panel, ranking=ranking,
-        page=queries.page_of(ranking, _page_number()), methods=queries.METHODS,
+        page=ranking.page, methods=queries.METHODS,
         Recommendation=Recommendation, Outcome=Outcome,
         can_decide=can_decide(current_user, panel)[0],
         show_agreement=can_see_agreement(current_user, panel)[0],
         can_lock=can_lock(current_user, panel)[0], can_unlock=can_unlock(current_user, panel)[0],
         can_export=can_export_scores(current_user, panel)[0],
         selected=set(form.application_ids.data or []), action_form=BaseForm(), number=number,
-        late=late_conflicts.late_conflicts(panel, shown),
-        revisions=discussion.discussion_revisions(panel, shown),
+        late=ranking.late, revisions=discussion.discussion_revisions(panel, shown),
         can_run_discussion=can_run_discussion(current_user, panel)[0])
 
 

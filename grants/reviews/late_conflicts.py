@@ -171,8 +171,13 @@ def late_conflicts(panel: Panel, application_ids=None) -> dict[int, list[LateCon
 
 def unresolved_application_ids(panel: Panel, application_ids=None) -> set[int]:
     """Applications with a late conflict staff have not decided on: they cannot be decided."""
-    return {application_id for application_id, items in
-            late_conflicts(panel, application_ids).items()
+    return unresolved_of(late_conflicts(panel, application_ids))
+
+
+def unresolved_of(found: dict[int, list[LateConflict]]) -> set[int]:
+    """The applications of ``found`` (from :func:`late_conflicts`) with a late conflict staff
+    have not decided on."""
+    return {application_id for application_id, items in found.items()
             if any(not item.is_resolved for item in items)}
 
 
