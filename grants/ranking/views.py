@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, parse_pattern
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -56,11 +56,16 @@ def _load_application(panel: Panel, application_id: int) -> Application:
     return application
 
 
+#: The patterns of :func:`number`, parsed once (the ranking formats hundreds of numbers).
+_PATTERNS = {places: parse_pattern("#,##0." + "0" * places) for places in (1, 2)}
+
+
 def number(value, places: int = 1) -> str:
     """A score for display, in the reader's language; a dash when there is none."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0." + "0" * places, locale=number_locale())
+    pattern = _PATTERNS.get(places) or parse_pattern("#,##0." + "0" * places)
+    return format_decimal(value, format=pattern, locale=number_locale())
 
 
 def _method_from_args() -> str:

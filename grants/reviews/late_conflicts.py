@@ -136,8 +136,10 @@ def _causes(panel: Panel, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], 
 def late_conflicts(panel: Panel, application_ids=None) -> dict[int, list[LateConflict]]:
     """{application id: its submitted reviews whose reviewer is conflicted now, or on which
     staff have decided}, in a fixed number of queries."""
+    # Plain integers for every submitted review (a large call has thousands); the dates
+    # are read for the few concerned.
     query = (select(Review.id, ReviewAssignment.id, ReviewAssignment.reviewer_id,
-                    ReviewAssignment.application_id, Review.submitted_at)
+                    ReviewAssignment.application_id)
              .join(Review.assignment)
              .where(ReviewAssignment.panel_id == panel.id,
                     ReviewAssignment.state == AssignmentState.assigned,
@@ -159,11 +161,14 @@ def late_conflicts(panel: Panel, application_ids=None) -> dict[int, list[LateCon
     causes = _causes(panel, {(row[2], row[3]) for row in concerned})
     users = {user.id: user for user in db.session.scalars(
         select(User).where(User.id.in_({row[2] for row in concerned})))}
+    submitted = dict(db.session.execute(
+        select(Review.id, Review.submitted_at).where(Review.id.in_([row[0] for row in concerned])))
+        .all())
     result: dict[int, list[LateConflict]] = defaultdict(list)
-    for review_id, assignment_id, reviewer_id, application_id, submitted_at in concerned:
+    for review_id, assignment_id, reviewer_id, application_id in concerned:
         result[application_id].append(LateConflict(
             review_id=review_id, assignment_id=assignment_id, application_id=application_id,
-            reviewer=users[reviewer_id], submitted_at=submitted_at,
+            reviewer=users[reviewer_id], submitted_at=submitted[review_id],
             causes=causes.get((reviewer_id, application_id), []),
             resolution=resolutions.get(review_id)))
     return dict(result)
