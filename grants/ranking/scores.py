@@ -204,9 +204,9 @@ def panel_scores(panel: Panel) -> PanelScores:
     applications = {row.id: row for row in ranked_application_rows(call)}
     records = review_records(panel) if applications else []
     totals = totals_of_records(records)
-    scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
-                                   totals[record.id])
-              for record in records]
+    # The records have the reviewer, application and total that scoring reads of a
+    # ``ScoredReview``: passed as they are, without a second object per review.
+    scored = records
     requested = {app_id: application.requested_amount or ZERO
                  for app_id, application in applications.items()}
     stats = {s.application_id: s for s in scoring.aggregate(
