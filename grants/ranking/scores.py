@@ -144,12 +144,14 @@ def review_records(panel: Panel) -> list[ReviewRecord]:
                        Review.state == ReviewState.submitted,
                        Application.call_id == panel.call_id,
                        Application.state.in_(RANKED_STATES)))
+    excluded = excluded_review_ids(panel)
+    # Read row by row, not all at once: each result row is let go as soon as its record is
+    # made, which spares thousands of objects living until the end of the query.
     rows = db.session.execute(
         reviewed.add_columns(ReviewAssignment.reviewer_id, ReviewAssignment.application_id,
                              Review.recommendation, Review.total)
-        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id)).all()
-    excluded = excluded_review_ids(panel)
-    return [ReviewRecord(*row) for row in rows if row[0] not in excluded]
+        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id))
+    return [ReviewRecord._make(row) for row in rows if row[0] not in excluded]
 
 
 @dataclass
