@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, parse_pattern
 from flask_babel import get_locale
 from sqlalchemy import Numeric
 
@@ -71,13 +71,17 @@ def number_locale() -> str:
     return NUMBER_LOCALES.get(language, str(locale) if locale is not None else "en")
 
 
+#: Parsed once: pages format hundreds of amounts.
+_AMOUNT_PATTERN = parse_pattern("#,##0.00")
+
+
 def format_money(amount: Decimal | None, currency: str) -> str:
     """``amount`` with an unambiguous currency: "US$5,000.00", "BZ$1,250.50" or, for a
     currency without such a symbol, its code ("GTQ 300.00"); grouped as the reader writes
     numbers."""
     if amount is None:
         return ""
-    number = format_decimal(abs(amount), format="#,##0.00", locale=number_locale())
+    number = format_decimal(abs(amount), format=_AMOUNT_PATTERN, locale=number_locale())
     symbol = UNAMBIGUOUS_SYMBOLS.get(currency)
     text = f"{symbol}{number}" if symbol else f"{currency}\u00a0{number}"
     return f"-{text}" if amount < 0 else text

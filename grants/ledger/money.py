@@ -200,11 +200,12 @@ def labelled(columns: Mapping) -> list:
     return [column.label(name) for name, column in columns.items()]
 
 
-def select_money(*keys, grouped: bool = True, where=()):
+def select_money(*keys, grouped: bool = True, where=(), ledger_where=()):
     """``select(*keys, every amount labelled by name)`` over ``Award`` outer-joined to its
     ledger sums; grouped by ``keys`` unless ``grouped`` is false (then one row per award).
-    The caller joins what ``keys`` and ``where`` need."""
-    sums = ledgers()
+    The caller joins what ``keys`` and ``where`` need. ``ledger_where`` (conditions on
+    ``Disbursement``) restricts the ledgers summed, for a caller that reads a few awards."""
+    sums = ledgers(*ledger_where)
     columns = grouped_columns(sums) if grouped else award_columns(sums)
     query = (select(*keys, *labelled(columns)).select_from(Award)
              .outerjoin(sums, sums.c.award_id == Award.id).where(*where))

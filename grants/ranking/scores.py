@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
@@ -51,14 +52,47 @@ def ranked_applications(call: Call) -> list[Application]:
     read of them: a large call has thousands, and their long texts are not needed here
     (anything else is still loaded when read)."""
     return list(db.session.scalars(
-        select(Application)
+        _light_applications()
+        .where(Application.call_id == call.id, Application.state.in_(RANKED_STATES))))
+
+
+class RankedApplication(NamedTuple):
+    """What the ranking's order, funding line and totals read of a ranked application (a
+    tuple: a large call has thousands; the rows shown load the application itself)."""
+
+    id: int
+    state: ApplicationState
+    requested_amount: Decimal | None
+
+
+def ranked_application_rows(call: Call) -> list[RankedApplication]:
+    """The call's ranked applications as plain rows, in the order of
+    :func:`ranked_applications` (one query)."""
+    return [RankedApplication(*row) for row in db.session.execute(
+        select(Application.id, Application.state, Application.requested_amount)
         .where(Application.call_id == call.id, Application.state.in_(RANKED_STATES))
-        .options(load_only(Application.id, Application.call_id, Application.organisation_id,
-                           Application.reference, Application.state, Application.title,
-                           Application.requested_amount),
-                 joinedload(Application.organisation).load_only(
-                     Organisation.id, Organisation.name, Organisation.acronym))
-        .order_by(Application.id)))
+        .order_by(Application.id))]
+
+
+def applications_by_id(application_ids) -> dict[int, Application]:
+    """Applications with what the ranking shows of them (and their organisation), by id; one
+    query."""
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    return {application.id: application for application in db.session.scalars(
+        _light_applications().where(Application.id.in_(ids)))}
+
+
+def _light_applications():
+    return (select(Application)
+            .options(load_only(Application.id, Application.call_id,
+                               Application.organisation_id, Application.reference,
+                               Application.state, Application.title,
+                               Application.requested_amount),
+                     joinedload(Application.organisation).load_only(
+                         Organisation.id, Organisation.name, Organisation.acronym))
+            .order_by(Application.id))
 
 
 def submitted_reviews(panel: Panel, application_ids=None) -> list[Review]:
@@ -110,12 +144,14 @@ def review_records(panel: Panel) -> list[ReviewRecord]:
                        Review.state == ReviewState.submitted,
                        Application.call_id == panel.call_id,
                        Application.state.in_(RANKED_STATES)))
+    excluded = excluded_review_ids(panel)
+    # Read row by row, not all at once: each result row is let go as soon as its record is
+    # made, which spares thousands of objects living until the end of the query.
     rows = db.session.execute(
         reviewed.add_columns(ReviewAssignment.reviewer_id, ReviewAssignment.application_id,
                              Review.recommendation, Review.total)
-        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id)).all()
-    excluded = excluded_review_ids(panel)
-    return [ReviewRecord(*row) for row in rows if row[0] not in excluded]
+        .order_by(ReviewAssignment.application_id, Review.submitted_at, Review.id))
+    return [ReviewRecord._make(row) for row in rows if row[0] not in excluded]
 
 
 @dataclass
@@ -125,7 +161,8 @@ class PanelScores:
     panel: Panel
     call: Call
     pool: Pool
-    applications: dict[int, Application]
+    #: The ranked applications as plain rows, by id.
+    ranked: dict[int, RankedApplication]
     #: The submitted reviews counted, as plain records.
     records: list[ReviewRecord]
     totals: dict[int, float | None]  # review id → total
@@ -134,12 +171,22 @@ class PanelScores:
     recommendations: dict[int, Counter] = field(default_factory=dict)
 
     @cached_property
+    def applications(self) -> dict[int, Application]:
+        """The ranked applications as ORM objects, by id, loaded when asked: the ranking
+        page loads only the rows it shows; the scores workbook and the decisions read them
+        all."""
+        if not self.ranked:
+            return {}
+        return {application.id: application for application in
+                ranked_applications(self.call)}
+
+    @cached_property
     def reviews(self) -> list[Review]:
         """The same reviews as ORM objects (comments, reviewers, scores), loaded when asked:
         the ranking page never needs them, the scores workbook and the decisions do."""
-        if not self.applications:
+        if not self.ranked:
             return []
-        return submitted_reviews(self.panel, self.applications.keys())
+        return submitted_reviews(self.panel, self.ranked.keys())
 
     def score(self, application_id: int, method: str) -> float | None:
         stats = self.stats.get(application_id)
@@ -156,12 +203,12 @@ def totals_of_records(records: list[ReviewRecord]) -> dict[int, float | None]:
 def panel_scores(panel: Panel) -> PanelScores:
     call = panel.call
     pool = pool_for(call)
-    applications = {a.id: a for a in ranked_applications(call)}
+    applications = {row.id: row for row in ranked_application_rows(call)}
     records = review_records(panel) if applications else []
     totals = totals_of_records(records)
-    scored = [scoring.ScoredReview(record.reviewer_id, record.application_id,
-                                   totals[record.id])
-              for record in records]
+    # The records have the reviewer, application and total that scoring reads of a
+    # ``ScoredReview``: passed as they are, without a second object per review.
+    scored = records
     requested = {app_id: application.requested_amount or ZERO
                  for app_id, application in applications.items()}
     stats = {s.application_id: s for s in scoring.aggregate(
@@ -171,6 +218,6 @@ def panel_scores(panel: Panel) -> PanelScores:
     for record in records:
         if record.recommendation is not None:
             recommendations[record.application_id][record.recommendation] += 1
-    return PanelScores(panel=panel, call=call, pool=pool, applications=applications,
+    return PanelScores(panel=panel, call=call, pool=pool, ranked=applications,
                        records=records, totals=totals, stats=stats,
                        alpha=scoring.panel_agreement(scored), recommendations=recommendations)

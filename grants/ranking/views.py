@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, parse_pattern
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -34,7 +34,7 @@ from grants.ranking.policies import (
     can_view_progress,
     can_view_ranking,
 )
-from grants.reviews import discussion, late_conflicts
+from grants.reviews import discussion
 from grants.reviews.models import Panel
 from grants.reviews.policies import can_run_discussion
 from grants.reviews.states import Outcome, Recommendation
@@ -56,11 +56,16 @@ def _load_application(panel: Panel, application_id: int) -> Application:
     return application
 
 
+#: The patterns of :func:`number`, parsed once (the ranking formats hundreds of numbers).
+_PATTERNS = {places: parse_pattern("#,##0." + "0" * places) for places in (1, 2)}
+
+
 def number(value, places: int = 1) -> str:
     """A score for display, in the reader's language; a dash when there is none."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0." + "0" * places, locale=number_locale())
+    pattern = _PATTERNS.get(places) or parse_pattern("#,##0." + "0" * places)
+    return format_decimal(value, format=pattern, locale=number_locale())
 
 
 def _method_from_args() -> str:
@@ -88,21 +93,20 @@ def _page_number() -> int:
 
 
 def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | None = None):
-    ranking = queries.build_ranking(panel, current_user, method)
-    shown = [row.application.id for row in ranking.rows]
+    ranking = queries.build_ranking(panel, current_user, method, page=_page_number())
+    shown = [row.application_id for row in ranking.rows]
     # Reading the ranking is reading the colleagues' scores (the chair may review too).
     discussion.record_colleagues_seen(current_user, panel, shown)
     return render_form(
         "grants/ranking/ranking.html", form, status=status, panel=panel, ranking=ranking,
-        page=queries.page_of(ranking, _page_number()), methods=queries.METHODS,
+        page=ranking.page, methods=queries.METHODS,
         Recommendation=Recommendation, Outcome=Outcome,
         can_decide=can_decide(current_user, panel)[0],
         show_agreement=can_see_agreement(current_user, panel)[0],
         can_lock=can_lock(current_user, panel)[0], can_unlock=can_unlock(current_user, panel)[0],
         can_export=can_export_scores(current_user, panel)[0],
         selected=set(form.application_ids.data or []), action_form=BaseForm(), number=number,
-        late=late_conflicts.late_conflicts(panel, shown),
-        revisions=discussion.discussion_revisions(panel, shown),
+        late=ranking.late, revisions=discussion.discussion_revisions(panel, shown),
         can_run_discussion=can_run_discussion(current_user, panel)[0])
 
 

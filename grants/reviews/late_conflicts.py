@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from accounts.models import User
 from accounts.organisations.models import Organisation, OrganisationMember
@@ -135,25 +135,39 @@ def _causes(panel: Panel, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], 
 
 def late_conflicts(panel: Panel, application_ids=None) -> dict[int, list[LateConflict]]:
     """{application id: its submitted reviews whose reviewer is conflicted now, or on which
-    staff have decided}, in a fixed number of queries."""
+    staff have decided}, in a fixed number of queries. Only those reviews are read: the
+    reviewers' conflicts are found first and the query selects the reviews they concern (a
+    large call has thousands of reviews, almost none of them concerned)."""
+    ids = None if application_ids is None else list(application_ids)
+    reviewers = select(ReviewAssignment.reviewer_id).distinct().where(
+        ReviewAssignment.panel_id == panel.id,
+        ReviewAssignment.state == AssignmentState.assigned)
+    if ids is not None:
+        reviewers = reviewers.where(ReviewAssignment.application_id.in_(ids))
+    reviewer_ids = set(db.session.scalars(reviewers))
+    if not reviewer_ids:
+        return {}
+    conflicts = conflicts_by_reviewer(panel, reviewer_ids)
+    resolutions = {resolution.review_id: resolution for resolution in db.session.scalars(
+        select(LateConflictResolution).join(Review, Review.id == LateConflictResolution.review_id)
+        .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
+        .where(ReviewAssignment.panel_id == panel.id))}
+    concerning = [and_(ReviewAssignment.reviewer_id == reviewer_id,
+                       ReviewAssignment.application_id.in_(sorted(conflicted)))
+                  for reviewer_id, conflicted in sorted(conflicts.items()) if conflicted]
+    if resolutions:
+        concerning.append(Review.id.in_(sorted(resolutions)))
+    if not concerning:
+        return {}
     query = (select(Review.id, ReviewAssignment.id, ReviewAssignment.reviewer_id,
                     ReviewAssignment.application_id, Review.submitted_at)
              .join(Review.assignment)
              .where(ReviewAssignment.panel_id == panel.id,
                     ReviewAssignment.state == AssignmentState.assigned,
-                    Review.state == ReviewState.submitted))
-    if application_ids is not None:
-        query = query.where(ReviewAssignment.application_id.in_(list(application_ids)))
-    rows = db.session.execute(query.order_by(Review.id)).all()
-    if not rows:
-        return {}
-    conflicts = conflicts_by_reviewer(panel, {row[2] for row in rows})
-    resolutions = {resolution.review_id: resolution for resolution in db.session.scalars(
-        select(LateConflictResolution).join(Review, Review.id == LateConflictResolution.review_id)
-        .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
-        .where(ReviewAssignment.panel_id == panel.id))}
-    concerned = [row for row in rows
-                 if row[3] in conflicts.get(row[2], set()) or row[0] in resolutions]
+                    Review.state == ReviewState.submitted, or_(*concerning)))
+    if ids is not None:
+        query = query.where(ReviewAssignment.application_id.in_(ids))
+    concerned = db.session.execute(query.order_by(Review.id)).all()
     if not concerned:
         return {}
     causes = _causes(panel, {(row[2], row[3]) for row in concerned})
@@ -171,8 +185,13 @@ def late_conflicts(panel: Panel, application_ids=None) -> dict[int, list[LateCon
 
 def unresolved_application_ids(panel: Panel, application_ids=None) -> set[int]:
     """Applications with a late conflict staff have not decided on: they cannot be decided."""
-    return {application_id for application_id, items in
-            late_conflicts(panel, application_ids).items()
+    return unresolved_of(late_conflicts(panel, application_ids))
+
+
+def unresolved_of(found: dict[int, list[LateConflict]]) -> set[int]:
+    """The applications of ``found`` (from :func:`late_conflicts`) with a late conflict staff
+    have not decided on."""
+    return {application_id for application_id, items in found.items()
             if any(not item.is_resolved for item in items)}
 
 

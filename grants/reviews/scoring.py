@@ -453,32 +453,35 @@ def krippendorff_alpha_interval(
     1.0 whenever Do = 0). The arithmetic is exact (fractions), so identical values give exactly
     1.0.
     """
-    units = [[Fraction(value) for value in coders.values() if value is not None]
+    # Exact ratios (numerator, denominator), not one Fraction per value: a large call has
+    # thousands of values.
+    units = [[value.as_integer_ratio() for value in coders.values() if value is not None]
              for coders in ratings.values()]
     units = [values for values in units if len(values) >= 2]
     n = sum(len(values) for values in units)
     if n < 2:
         return None
-    observed = sum(_ordered_pair_squares(values) / (len(values) - 1) for values in units) / n
+    observed = sum(_pair_squares_of_ratios(values) / (len(values) - 1) for values in units) / n
     if observed == 0:
         return 1.0
     pooled = [value for values in units for value in values]
-    expected = _ordered_pair_squares(pooled) / (n * (n - 1))
+    expected = _pair_squares_of_ratios(pooled) / (n * (n - 1))
     return float(1 - observed / expected)
 
 
-def _ordered_pair_squares(values: list[Fraction]) -> Fraction:
-    """Σ_{i≠j} (vᵢ − vⱼ)² over ordered pairs, as 2(m Σv² − (Σv)²).
+def _pair_squares_of_ratios(ratios: list[tuple[int, int]]) -> Fraction:
+    """Σ_{i≠j} (vᵢ − vⱼ)² over ordered pairs of values given as (numerator, denominator),
+    as 2(m Σv² − (Σv)²), exactly.
 
     Summed as integers over a common denominator: as exact as adding fractions, without a
     reduction at every step (totals come from floats, so the denominators are powers of two
     and the common one stays small; adding thousands of them as fractions was slow)."""
-    if not values:
+    if not ratios:
         return Fraction(0)
-    common = math.lcm(*(value.denominator for value in values))
-    numerators = [value.numerator * (common // value.denominator) for value in values]
+    common = math.lcm(*(denominator for _, denominator in ratios))
+    numerators = [numerator * (common // denominator) for numerator, denominator in ratios]
     total, squares = sum(numerators), sum(n * n for n in numerators)
-    return Fraction(2 * (len(values) * squares - total * total), common * common)
+    return Fraction(2 * (len(ratios) * squares - total * total), common * common)
 
 
 def panel_agreement(reviews: Iterable[ScoredReview]) -> float | None:

@@ -42,7 +42,7 @@ from core.money import cents
 from core.timeutil import from_programme_time
 from grants.applications.models import DISTRICTS, Application, application_thematic_areas
 from grants.applications.states import ApplicationState
-from grants.awards.models import Award
+from grants.awards.models import Award, Disbursement
 from grants.calls.models import Call, Fund, ThematicArea
 from grants.calls.queries import area_titles
 from grants.ledger.money import Money, select_money
@@ -271,20 +271,25 @@ def _award_ids(filters: Filters):
             .where(*awards_in(filters)))
 
 
-def _spending(filters: Filters):
-    """Per award of the period: the expenditure of its accepted reports. An accepted
-    report's accepted version is its last submitted one (nothing can be added once it is
-    accepted)."""
+def _spending(filters: Filters, award_ids=None):
+    """Per award of the period (or of ``award_ids``, a query of award ids): the expenditure
+    of its accepted reports. An accepted report's accepted version is its last submitted one
+    (nothing can be added once it is accepted)."""
+    awards = _award_ids(filters) if award_ids is None else award_ids
     latest = (select(ReportVersion.report_id, func.max(ReportVersion.number).label("number"))
-              .where(ReportVersion.submitted_at.is_not(None))
-              .group_by(ReportVersion.report_id).subquery("latest"))
+              .where(ReportVersion.submitted_at.is_not(None)))
+    if award_ids is not None:
+        # A few awards: the versions of their reports only, not of every report.
+        latest = latest.where(ReportVersion.report_id.in_(
+            select(ProgressReport.id).where(ProgressReport.award_id.in_(award_ids))))
+    latest = latest.group_by(ReportVersion.report_id).subquery("latest")
     return (select(ProgressReport.award_id, func.sum(Expenditure.amount).label("spent"))
             .join(ReportVersion, Expenditure.version_id == ReportVersion.id)
             .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
             .join(latest, and_(latest.c.report_id == ReportVersion.report_id,
                                latest.c.number == ReportVersion.number))
             .where(ProgressReport.state == ReportState.accepted,
-                   ProgressReport.award_id.in_(_award_ids(filters)))
+                   ProgressReport.award_id.in_(awards))
             .group_by(ProgressReport.award_id).subquery("spending"))
 
 
@@ -305,13 +310,20 @@ def money_totals(filters: Filters) -> list[MoneyTotal]:
 
 def top_awards(filters: Filters, limit: int = TOP_AWARDS) -> list[AwardMoney]:
     """The ``limit`` largest awards of the period (then by reference) with their grantees,
-    ledgers and spending, in one query."""
-    spending = _spending(filters)
+    ledgers and spending, in one query: the ledgers and spending of those awards only (a
+    programme has thousands)."""
+    top = (select(Award.id).join(Application, Award.application_id == Application.id)
+           .where(*awards_in(filters))
+           .order_by(Award.amount.desc(), Award.reference, Award.id).limit(limit)
+           .cte("top_awards"))
+    top = select(top.c.id).scalar_subquery()
+    spending = _spending(filters, top)
     rows = db.session.execute(
-        select_money(Award, grouped=False).add_columns(spending.c.spent.label("spent"))
+        select_money(Award, grouped=False, ledger_where=[Disbursement.award_id.in_(top)])
+        .add_columns(spending.c.spent.label("spent"))
         .join(Award.application).join(Application.organisation)
         .outerjoin(spending, spending.c.award_id == Award.id)
-        .where(*awards_in(filters))
+        .where(*awards_in(filters), Award.id.in_(top))
         .options(contains_eager(Award.application).contains_eager(Application.organisation))
         .order_by(Award.amount.desc(), Award.reference, Award.id).limit(limit))
     return [AwardMoney(row.Award, Money.of(row._mapping), cents(row.spent)) for row in rows]
