@@ -113,7 +113,9 @@ def run(job: Job) -> JobState:
 
 
 def _finish(job: Job, result: Result | None) -> None:
-    if result is not None:
+    if result is not None and result.summary is not None:
+        job.summary = result.summary
+    if result is not None and result.data is not None:
         job.result_file = store_generated(result.data, name=result.filename,
                                           kind=result.file_kind, owner=job.requested_by)
     job.move_to(JobState.done)
