@@ -3,11 +3,13 @@
 imports the package.
 
 ``run(job, progress)`` does the work in the requester's language and returns a ``Result``
-(the file made, and/or a summary of what was done) or None; it calls ``progress(done, total)`` after each step, which records
-it and commits, so the page shows it and the job is known to be alive. A job taken over after
-its worker died runs again with the progress its last step recorded (``job.progress_done``):
-a kind that can resume starts there, others start over. ``JobError`` carries a message for
-the requester; any other exception is logged and shown as a general failure.
+(the file made, and/or a summary of what was done) or None; it calls ``progress(done,
+total)`` after each step, which records it and commits, so the page shows it and the job is
+known to be alive. A job taken over after its worker died runs again with the progress its
+last step recorded (``job.progress_done``, and ``job.summary`` if the kind keeps its running
+totals there): a kind that can resume starts there, others start over.
+``JobError`` carries a message for the requester; any other exception is logged and shown as
+a general failure.
 """
 
 from __future__ import annotations
