@@ -149,7 +149,6 @@ def _check(event_id: int, data: bytes, filename: str, total: int, progress) -> t
                                       new_organisations=new_organisations)
             errors.extend(plan.errors)
             _add(totals, plan.summary())
-        db.session.expunge_all()  # what was read for this step is not needed again
         done += len(chunk.rows)
         progress(done, total)
     errors.extend(sheet.errors)
@@ -182,7 +181,6 @@ def _import(event_id: int, actor_id: int | None, job: Job, data: bytes, filename
         job = db.session.get(Job, job.id)
         job.summary = {**totals, "checked": True}
         progress(count + done, 2 * count)  # commits the step with its totals
-        db.session.expunge_all()
     return totals
 
 

@@ -64,6 +64,14 @@ def _event_helpers():
     return {"country_name": country_name}
 
 
+@bp.url_value_preprocessor
+def _larger_attendance_sheets(endpoint, _values):
+    """An attendance sheet may be larger than other uploads (up to MAX_PEOPLE people). Set
+    before the request's body is read, which the CSRF check does first."""
+    if endpoint == "events.import_attendance":
+        request.max_content_length = import_job.max_upload_bytes() + 1024 * 1024
+
+
 def _load(event_id: int) -> Event:
     event = queries.event_detail(event_id)
     if event is None:
@@ -178,8 +186,6 @@ def _errors_token(event: Event, errors: list[importer.RowError]) -> str | None:
 def import_attendance(event_id: int):
     event = _load(event_id)
     require(can_import_attendance(current_user))
-    # An attendance sheet may be larger than other uploads (up to MAX_PEOPLE rows).
-    request.max_content_length = import_job.max_upload_bytes() + 1024 * 1024
     form = ImportForm()
     if not form.validate_on_submit():
         return render_form("coalitions/events/import.html", form, event=event, plan=None)
