@@ -132,6 +132,14 @@ def open_sheet(data: bytes, filename: str) -> tuple[Sheet, Iterator[tuple[int, l
     return sheet, _people_rows(raw_rows, sheet)
 
 
+def is_workbook(data: bytes) -> bool:
+    """Whether ``data`` is an .xlsx workbook (rather than a CSV file, or a damaged file)."""
+    try:
+        return detection.detect_kind(data) == detection.XLSX
+    except detection.InvalidDocument:
+        return False
+
+
 def count_people(data: bytes, filename: str, *, stop_after: int | None = None) -> Sheet:
     """The header checked and the people counted (``Sheet.people``) without keeping their
     rows; counting stops once past ``stop_after`` people."""
@@ -181,7 +189,7 @@ def _csv_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
     else:  # pragma: no cover - cp1252 decodes almost anything
         sheet.errors.append(_not_a_spreadsheet())
         return iter(())
-    first_line = text.split("\n", 1)[0]
+    first_line = text[:65536].split("\n", 1)[0]  # without copying the whole text
     delimiter = max(",;\t", key=first_line.count)
     return _csv_reader_rows(text, delimiter, sheet)
 
@@ -198,7 +206,10 @@ def _is_blank(value) -> bool:
 
 
 def _is_blank_row(cells) -> bool:
-    return all(_is_blank(value) for value in cells)
+    try:
+        return not "".join(cells).strip()  # a CSV row: text only (the quick way)
+    except TypeError:
+        return all(_is_blank(value) for value in cells)
 
 
 def _read_header(raw_rows: Iterator[list], sheet: Sheet) -> bool:

@@ -90,7 +90,7 @@ def queue_import(event: Event, actor, data: bytes, filename: str, *, dry_run: bo
         if (values.get("event"), values.get("sha256"), values.get("dry_run")) == (
                 event.id, digest, dry_run):
             return job
-    kind = detection.XLSX if detection.detect_kind(data) == detection.XLSX else "csv"
+    kind = detection.XLSX if attendance_sheet.is_workbook(data) else "csv"
     stored = store_generated(data, name=f"attendance-event-{event.id}.{kind}", kind=kind,
                              owner=actor)
     return enqueue(KIND, {"event": event.id, "file": stored.id, "sha256": digest,

@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,7 +28,6 @@ from core.forms import BaseForm, render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
 from core.spreadsheets import Column, Workbook, send_workbook
-from core.uploads import detection
 from core.uploads.responses import send_stored_file
 from core.uploads.storage import max_upload_bytes
 
@@ -61,7 +60,9 @@ navigation.register(
 
 @bp.context_processor
 def _event_helpers():
-    return {"country_name": country_name}
+    return {"country_name": country_name,
+            "import_limits": lambda: {"threshold": format_number(import_job.threshold()),
+                                      "limit": format_number(attendance_sheet.MAX_PEOPLE)}}
 
 
 @bp.url_value_preprocessor
@@ -227,14 +228,14 @@ def _queue_if_large(form: ImportForm, event: Event, data: bytes, filename: str,
     file is counted here; a workbook, slower to read, by the job). None for a smaller sheet,
     or one whose header has problems: those are imported, or refused, at once as before."""
     threshold = import_job.threshold()
-    sheet = attendance_sheet.count_people(data, filename, stop_after=threshold)
+    workbook = attendance_sheet.is_workbook(data)
+    sheet = attendance_sheet.count_people(data, filename,
+                                          stop_after=threshold if workbook else None)
     if sheet.errors or sheet.people <= threshold:
         return None
-    if detection.detect_kind(data) != detection.XLSX:
-        sheet = attendance_sheet.count_people(data, filename)
-        if sheet.people > attendance_sheet.MAX_PEOPLE:
-            return _refuse_file(form, event, attendance_sheet.too_many_people(
-                sheet.people).message)
+    if sheet.people > attendance_sheet.MAX_PEOPLE:
+        return _refuse_file(form, event, attendance_sheet.too_many_people(
+            sheet.people).message)
     job = import_job.queue_import(event, current_user, data, filename, dry_run=dry_run,
                                   locale=str(get_locale()))
     flash(_("The sheet is large: it is checked and imported in the background. This page "

@@ -33,7 +33,8 @@ def show(job_id: int):
     back = kind.back(job) if kind.back else None
     lines = kind.describe(job) if kind.describe and job.state == JobState.done else None
     return render_template("core/jobs/show.html", job=job, title=kind.title(job), back=back,
-                           lines=lines, JobState=JobState)
+                           lines=lines, makes_file=kind.describe is None,
+                           JobState=JobState)
 
 
 @bp.route("/<int:job_id>/status")

@@ -16,6 +16,7 @@ from coalitions.events.models import Attendance, Person
 from core.jobs import worker
 from core.jobs.models import Job
 from core.jobs.states import JobState
+from core.outbox.models import OutboxMessage
 from core.timeutil import utcnow
 from tests.coalitions.events import csv_bytes, make_event, row, xlsx_bytes
 from tests.fixtures.jobs import job_id_of, run_jobs
@@ -96,6 +97,8 @@ def test_a_large_sheet_is_queued_and_imported_by_the_worker(client, staff, db_se
     assert _count(db_session, Person) == PEOPLE
     page = client.get(f"/jobs/{job_id}")
     assert b"People created" in page.data and b"Imported." in page.data
+    (message,) = db_session.scalars(select(OutboxMessage))
+    assert message.subject.startswith("Finished: Importing the attendance sheet")
 
 
 def test_progress_is_recorded_at_each_step(client, staff, db_session, event, monkeypatch):
