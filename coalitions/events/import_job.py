@@ -39,7 +39,7 @@ from core.locking import lock
 from core.spreadsheets import Column, Workbook
 from core.uploads import detection
 from core.uploads.models import StoredFile
-from core.uploads.operations import store_generated
+from core.uploads.operations import delete_stored_file, store_generated
 from core.uploads.storage import get_storage
 
 from . import attendance_sheet, importer
@@ -206,6 +206,13 @@ def _run(job: Job, progress) -> Result:
     filename, dry_run = values.get("filename") or stored.original_name, values["dry_run"]
     event_id, actor_id, job_id = event.id, job.requested_by_id, job.id
     resumed = dict(job.summary or {})
+    result = _outcome(event_id, actor_id, job_id, data, filename, dry_run, resumed, progress)
+    _forget_sheet(values["file"])
+    return result
+
+
+def _outcome(event_id: int, actor_id: int | None, job_id: int, data: bytes, filename: str,
+             dry_run: bool, resumed: dict, progress) -> Result:
     sheet = _count(data, filename)
     if sheet.errors:
         return _problems(event_id, sheet, sheet.errors)
@@ -224,6 +231,14 @@ def _run(job: Job, progress) -> Result:
     totals = _import(event_id, actor_id, job, data, filename, count, progress)
     totals.pop("checked", None)
     return Result(None, summary={**_figures(sheet), **totals, "imported": True})
+
+
+def _forget_sheet(file_id: int) -> None:
+    """The uploaded sheet (names, emails) is not kept once its job has finished: it goes
+    when the job's outcome is committed. A failed job keeps it, to be tried again."""
+    stored = db.session.get(StoredFile, file_id)
+    if stored is not None:
+        delete_stored_file(stored)
 
 
 def _figures(sheet: Sheet) -> dict:

@@ -18,6 +18,7 @@ from core.jobs.models import Job
 from core.jobs.states import JobState
 from core.outbox.models import OutboxMessage
 from core.timeutil import utcnow
+from core.uploads.models import StoredFile
 from tests.coalitions.events import csv_bytes, make_event, row, xlsx_bytes
 from tests.fixtures.jobs import job_id_of, run_jobs
 
@@ -93,6 +94,7 @@ def test_a_large_sheet_is_queued_and_imported_by_the_worker(client, staff, db_se
     assert job.summary["attendance_created"] == PEOPLE
     assert job.summary["organisations_created"] == 1
     assert job.result_file is None
+    assert db_session.get(StoredFile, job.parameters["file"]) is None  # the sheet is not kept
     assert _count(db_session, Attendance, Attendance.event_id == event.id) == PEOPLE
     assert _count(db_session, Person) == PEOPLE
     page = client.get(f"/jobs/{job_id}")
