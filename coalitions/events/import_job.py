@@ -156,12 +156,11 @@ def _check(event_id: int, data: bytes, filename: str, total: int, progress) -> t
     return errors, totals
 
 
-def _import(event_id: int, actor_id: int | None, job: Job, data: bytes, filename: str,
-            count: int, progress) -> dict:
-    """Pass 2: the rows imported step by step, from the first step not yet committed."""
+def _import(event_id: int, actor_id: int | None, data: bytes, filename: str, *, start: int,
+            totals: dict, after_step) -> dict:
+    """Pass 2: the rows imported step by step, skipping the first ``start`` rows (imported
+    and committed before a take-over); ``after_step(rows done, totals)`` after each step."""
     sheet, people = _open(data, filename)
-    start = job.progress_done - count  # rows imported (and committed) before a take-over
-    totals = dict(job.summary or {})
     done = 0
     for chunk in _chunks(people, sheet):
         if done + len(chunk.rows) <= start:
@@ -178,10 +177,28 @@ def _import(event_id: int, actor_id: int | None, job: Job, data: bytes, filename
                              first=chunk.rows[0][0], last=chunk.rows[-1][0]))
         _add(totals, apply_plan(event, actor, plan, filename=filename))
         done += len(chunk.rows)
-        job = db.session.get(Job, job.id)
-        job.summary = {**totals, "checked": True}
-        progress(count + done, 2 * count)  # commits the step with its totals
+        after_step(done, totals)
     return totals
+
+
+def import_sheet(event: Event, actor, data: bytes, filename: str, *, dry_run: bool,
+                 progress=lambda stage, done, total: None) -> tuple[list[RowError], dict]:
+    """A large sheet imported at once (the command), a row at a time as the job does, in the
+    caller's transaction (flushed, never committed): its problems (nothing written), or
+    what was (or, in a dry run, would be) done. ``progress(stage, done, total)`` after each
+    step, ``stage`` being "checked" or "imported"."""
+    sheet = _count(data, filename)
+    if sheet.errors:
+        return sheet.errors, _figures(sheet)
+    count = sheet.people
+    errors, planned = _check(event.id, data, filename, count,
+                             lambda done, total: progress("checked", done, total))
+    if errors or dry_run:
+        return errors, {**_figures(sheet), **planned}
+    totals = _import(event.id, getattr(actor, "id", None), data, filename, start=0,
+                     totals=dict.fromkeys(_TOTALS, 0),
+                     after_step=lambda done, _totals: progress("imported", done, count))
+    return [], {**_figures(sheet), **totals}
 
 
 def _add(totals: dict, summary: dict) -> None:
@@ -228,8 +245,14 @@ def _outcome(event_id: int, actor_id: int | None, job_id: int, data: bytes, file
         job.summary = {**dict.fromkeys(_TOTALS, 0), "checked": True}
         progress(count, steps)
     job = db.session.get(Job, job_id)
-    totals = _import(event_id, actor_id, job, data, filename, count, progress)
-    totals.pop("checked", None)
+
+    def after_step(done: int, totals: dict) -> None:
+        db.session.get(Job, job_id).summary = {**totals, "checked": True}
+        progress(count + done, steps)  # commits the step with its totals
+
+    totals = _import(event_id, actor_id, data, filename, start=job.progress_done - count,
+                     totals={key: job.summary.get(key, 0) for key in _TOTALS},
+                     after_step=after_step)
     return Result(None, summary={**_figures(sheet), **totals, "imported": True})
 
 
