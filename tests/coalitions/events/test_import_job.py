@@ -99,6 +99,8 @@ def test_a_large_sheet_is_queued_and_imported_by_the_worker(client, staff, db_se
     assert _count(db_session, Person) == PEOPLE
     page = client.get(f"/jobs/{job_id}")
     assert b"People created" in page.data and b"Imported." in page.data
+    status = client.get(f"/jobs/{job_id}/status").get_json()
+    assert status["finished"] and status["download_url"] is None  # no file: its summary
     (message,) = db_session.scalars(select(OutboxMessage))
     assert message.subject.startswith("Finished: Importing the attendance sheet")
 
