@@ -188,6 +188,11 @@ class Config:
     # Uploads: kept outside static/, served only through permission-checked views.
     UPLOAD_FOLDER = ""  # <instance>/uploads unless UPLOAD_FOLDER is set
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    #: An attendance sheet may be larger than other uploads: up to 200,000 people.
+    ATTENDANCE_MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+    #: An attendance sheet with more people than this is imported in the background (a job
+    #: with its progress page); a smaller one at once, within the request.
+    ATTENDANCE_JOB_THRESHOLD = 2000
     ENDORSEMENT_LINK_DAYS = 21
     #: Days after a participant's last event before their name, email and year of birth are
     #: erased by the worker (0: kept until erased on request). Counts stay exact.

@@ -3,6 +3,10 @@
 
 A file is read to its end, so that the people in it are all counted: one over
 :data:`MAX_PEOPLE` is refused whole, never cut short. Blank rows are skipped and counted.
+
+:func:`read_sheet` keeps every row (a file imported at once); :func:`open_sheet` reads the
+header and hands the rows over one at a time (a large file, imported in the background, or
+merely counted in the request).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from flask_babel import lazy_gettext as _l
 
 from core.uploads import detection
 
-#: A sheet with more people (rows that are not blank) is refused whole (split it): the import
-#: runs within one request. Read when a sheet is read, so tests may lower it.
-MAX_PEOPLE = 20_000
+#: A sheet with more people (rows that are not blank) is refused whole (split it). A sheet
+#: over ``ATTENDANCE_JOB_THRESHOLD`` people is imported in the background, in steps. Read
+#: when a sheet is read, so tests may lower it.
+MAX_PEOPLE = 200_000
 
 # Column keys, their English titles (the template's header) and the Spanish ones.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -94,10 +99,22 @@ def _not_a_spreadsheet() -> RowError:
 def read_sheet(data: bytes, filename: str) -> Sheet:
     """The header and rows of an .xlsx or .csv file, judged by content; never raises for bad
     input (the problems are in ``Sheet.errors``)."""
+    sheet, people = open_sheet(data, filename)
+    if people is not None:
+        _keep_people(people, sheet)
+    return sheet
+
+
+def open_sheet(data: bytes, filename: str) -> tuple[Sheet, Iterator[tuple[int, list]] | None]:
+    """The sheet's header (``Sheet.columns``, or its errors) and its people's rows as an
+    iterator of (row number, cells), read as they are asked for: ``Sheet.people`` and
+    ``Sheet.blank_rows`` count those handed over so far, and a file damaged past the header
+    adds its error to ``Sheet.errors`` when reached. The iterator is None when the file has
+    no header row (its errors say why); a header with errors still counts the people."""
     sheet = Sheet()
     if not data:
         sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
-        return sheet
+        return sheet, None
     extension = filename.rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
     try:
         kind = detection.detect_kind(data)
@@ -109,11 +126,36 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
         raw_rows = _csv_rows(data, sheet)
     else:
         sheet.errors.append(_not_a_spreadsheet())
-        return sheet
-    if sheet.errors:
-        return sheet
-    _read_header_and_rows(raw_rows, sheet)
+        return sheet, None
+    if sheet.errors or not _read_header(raw_rows, sheet):
+        return sheet, None
+    return sheet, _people_rows(raw_rows, sheet)
+
+
+def is_workbook(data: bytes) -> bool:
+    """Whether ``data`` is an .xlsx workbook (rather than a CSV file, or a damaged file)."""
+    try:
+        return detection.detect_kind(data) == detection.XLSX
+    except detection.InvalidDocument:
+        return False
+
+
+def count_people(data: bytes, filename: str, *, stop_after: int | None = None) -> Sheet:
+    """The header checked and the people counted (``Sheet.people``) without keeping their
+    rows; counting stops once past ``stop_after`` people."""
+    sheet, people = open_sheet(data, filename)
+    if people is not None and not sheet.errors:
+        for _row in people:
+            if stop_after is not None and sheet.people > stop_after:
+                break
     return sheet
+
+
+def too_many_people(count: int, limit: int | None = None) -> RowError:
+    limit = MAX_PEOPLE if limit is None else limit
+    return RowError(0, "", str(_l(
+        "The file has %(count)s people (rows that are not blank); one file can hold at "
+        "most %(limit)s. Split it into smaller files.", count=count, limit=limit)))
 
 
 def _xlsx_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
@@ -147,7 +189,7 @@ def _csv_rows(data: bytes, sheet: Sheet) -> Iterator[list]:
     else:  # pragma: no cover - cp1252 decodes almost anything
         sheet.errors.append(_not_a_spreadsheet())
         return iter(())
-    first_line = text.split("\n", 1)[0]
+    first_line = text[:65536].split("\n", 1)[0]  # without copying the whole text
     delimiter = max(",;\t", key=first_line.count)
     return _csv_reader_rows(text, delimiter, sheet)
 
@@ -164,10 +206,15 @@ def _is_blank(value) -> bool:
 
 
 def _is_blank_row(cells) -> bool:
-    return all(_is_blank(value) for value in cells)
+    try:
+        return not "".join(cells).strip()  # a CSV row: text only (the quick way)
+    except TypeError:
+        return all(_is_blank(value) for value in cells)
 
 
-def _read_header_and_rows(raw_rows: Iterator[list], sheet: Sheet) -> None:
+def _read_header(raw_rows: Iterator[list], sheet: Sheet) -> bool:
+    """Read the first row's column titles into ``sheet`` (their problems into its errors);
+    False when there is no such row."""
     header = next(raw_rows, None)
     if header is None or _is_blank_row(header):
         has_content = any(not _is_blank_row(cells) for cells in raw_rows)
@@ -179,7 +226,7 @@ def _read_header_and_rows(raw_rows: Iterator[list], sheet: Sheet) -> None:
                 titles=" | ".join(HEADER)))))
         else:
             sheet.errors.append(RowError(0, "", str(_l("The file is empty."))))
-        return
+        return False
     for index, cell in enumerate(header):
         if _is_blank(cell):
             continue
@@ -198,16 +245,12 @@ def _read_header_and_rows(raw_rows: Iterator[list], sheet: Sheet) -> None:
             sheet.errors.append(RowError(1, english, str(_l(
                 "The column “%(title)s” (or “%(spanish)s”) is missing from the first row.",
                 title=english, spanish=spanish))))
-    _read_people(raw_rows, sheet)
-    if not sheet.errors and not sheet.rows:
-        sheet.errors.append(RowError(0, "", str(_l(
-            "The file has no attendance rows below the column titles."))))
+    return True
 
 
-def _read_people(raw_rows: Iterator[list], sheet: Sheet) -> None:
-    """Keep the people's rows up to the limit, counting every one: a file over the limit is
-    refused whole, never cut short, and blank rows are skipped but counted."""
-    limit, errors_before = MAX_PEOPLE, len(sheet.errors)
+def _people_rows(raw_rows: Iterator[list], sheet: Sheet) -> Iterator[tuple[int, list]]:
+    """The rows that are not blank, counted in ``sheet.people``; blank rows are skipped and
+    counted in ``sheet.blank_rows`` once a person follows them."""
     blanks_since_last_person = 0
     for number, cells in enumerate(raw_rows, start=2):
         if _is_blank_row(cells):
@@ -216,12 +259,23 @@ def _read_people(raw_rows: Iterator[list], sheet: Sheet) -> None:
         sheet.blank_rows += blanks_since_last_person
         blanks_since_last_person = 0
         sheet.people += 1
+        yield number, cells
+
+
+def _keep_people(people: Iterator[tuple[int, list]], sheet: Sheet) -> None:
+    """Keep the people's rows up to the limit, counting every one: a file over the limit is
+    refused whole, never cut short."""
+    limit, errors_before = MAX_PEOPLE, len(sheet.errors)
+    for number, cells in people:
         if sheet.people <= limit:
             sheet.rows.append((number, cells))
     if len(sheet.errors) > errors_before:
         return  # the file is damaged: that error says it all
     if sheet.people > limit:
-        sheet.errors.append(RowError(0, "", str(_l(
-            "The file has %(count)s people (rows that are not blank); one file can hold at "
-            "most %(limit)s. Split it into smaller files.",
-            count=sheet.people, limit=limit))))
+        sheet.errors.append(too_many_people(sheet.people, limit))
+    elif not sheet.errors and not sheet.rows:
+        sheet.errors.append(no_people())
+
+
+def no_people() -> RowError:
+    return RowError(0, "", str(_l("The file has no attendance rows below the column titles.")))

@@ -293,17 +293,18 @@ def _organisation(reader: _RowReader) -> str | None:
     return organisation
 
 
-def parse_rows(sheet: Sheet, *, default_country: str = "BZ",
-               today: date | None = None) -> tuple[list[RowData], list[RowError]]:
-    """Check and normalise every row of ``sheet`` (no database access)."""
+def parse_rows(sheet: Sheet, *, default_country: str = "BZ", today: date | None = None,
+               seen: tuple[dict, dict] | None = None) -> tuple[list[RowData], list[RowError]]:
+    """Check and normalise every row of ``sheet`` (no database access). A file read in parts
+    passes the same ``seen`` (emails and name keys → row number) to every part, so that the
+    same person twice in the file is found across parts."""
     if today is None:
         from core.timeutil import to_programme_time, utcnow
         today = to_programme_time(utcnow()).date()
     countries = _country_words()
     parsed: list[RowData] = []
     errors: list[RowError] = []
-    seen_emails: dict[str, int] = {}
-    seen_names: dict[tuple[str, str], int] = {}
+    seen_emails, seen_names = ({}, {}) if seen is None else seen
     for number, cells in sheet.rows:
         reader = _RowReader(sheet, number, cells)
         data = _parse_row(reader, countries, default_country, today)

@@ -113,17 +113,23 @@ def _by_name_key(people: list[Person], organisations: dict[str, Organisation]
     return by_name
 
 
-def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
-    """Decide, for valid rows, what the import will create, match or merge."""
+def plan_rows(event: Event, rows: list[RowData], *, claimed: dict[int, int] | None = None,
+              new_organisations: dict | None = None) -> ImportPlan:
+    """Decide, for valid rows, what the import will create, match or merge. A file planned in
+    parts (a large one, in the background) passes the same ``claimed`` (existing person id →
+    row number) and ``new_organisations`` to every part, so that each part knows the ones
+    before it."""
     plan = ImportPlan(row_count=len(rows))
+    if new_organisations is not None:
+        plan.new_organisations = new_organisations
     organisations = directory.by_name_keys(row.organisation for row in rows
                                            if row.organisation)
     by_email, by_name_list = _existing_people(rows)
     by_name = _by_name_key(by_name_list, organisations)
-    attendance = {a.person_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.event_id == event.id))} if event.id else {}
+    attendance = _attendance_of(event, {person.id for person in by_email.values()}
+                                | {person.id for person in by_name_list})
 
-    claimed: dict[int, int] = {}  # existing person id → row number
+    claimed = {} if claimed is None else claimed
     for row in rows:
         planned = PlannedRow(data=row, person_action=CREATE)
         if not _plan_organisation(plan, planned, organisations):
@@ -141,6 +147,18 @@ def plan_rows(event: Event, rows: list[RowData]) -> ImportPlan:
     if plan.errors:
         plan.rows = []
     return plan
+
+
+def _attendance_of(event: Event, person_ids: set[int]) -> dict[int, Attendance]:
+    """The event's attendance rows of these people, by person id."""
+    if not event.id:
+        return {}
+    found: dict[int, Attendance] = {}
+    for chunk in _chunks(sorted(person_ids)):
+        found.update((a.person_id, a) for a in db.session.scalars(
+            select(Attendance).where(Attendance.event_id == event.id,
+                                     Attendance.person_id.in_(chunk))))
+    return found
 
 
 def _plan_organisation(plan: ImportPlan, planned: PlannedRow,

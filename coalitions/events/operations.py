@@ -191,14 +191,15 @@ def apply_plan(event: Event, actor, plan: importer.ImportPlan, *, filename: str 
                data={"fields": {"name": org.name, "sector": org.sector,
                                 "country": org.country}, "event_id": event.id})
 
-    existing = {a.person_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.event_id == event.id))}
     people_ids = [row.person_id for row in plan.rows if row.person_id is not None]
-    people = {}
+    people, existing = {}, {}
     for start in range(0, len(people_ids), 500):
         chunk = people_ids[start:start + 500]
         people.update({p.id: p for p in db.session.scalars(
             select(Person).where(Person.id.in_(chunk)))})
+        existing.update({a.person_id: a for a in db.session.scalars(
+            select(Attendance).where(Attendance.event_id == event.id,
+                                     Attendance.person_id.in_(chunk)))})
 
     created, matched, merged = [], [], []
     new_rows = []

@@ -13,9 +13,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -31,7 +31,7 @@ from core.spreadsheets import Column, Workbook, send_workbook
 from core.uploads.responses import send_stored_file
 from core.uploads.storage import max_upload_bytes
 
-from . import importer, operations, personal_data, queries
+from . import attendance_sheet, import_job, importer, operations, personal_data, queries
 from .forms import EventForm, ImportForm, MergePeopleForm
 from .models import AttendanceRole, Event, Person, Sex
 from .policies import (
@@ -60,7 +60,17 @@ navigation.register(
 
 @bp.context_processor
 def _event_helpers():
-    return {"country_name": country_name}
+    return {"country_name": country_name,
+            "import_limits": lambda: {"threshold": format_number(import_job.threshold()),
+                                      "limit": format_number(attendance_sheet.MAX_PEOPLE)}}
+
+
+@bp.url_value_preprocessor
+def _larger_attendance_sheets(endpoint, _values):
+    """An attendance sheet may be larger than other uploads (up to MAX_PEOPLE people). Set
+    before the request's body is read, which the CSRF check does first."""
+    if endpoint == "events.import_attendance":
+        request.max_content_length = import_job.max_upload_bytes() + 1024 * 1024
 
 
 def _load(event_id: int) -> Event:
@@ -153,9 +163,10 @@ def agenda(event_id: int):
 
 # Attendance import -------------------------------------------------------------------------
 
-def _read_upload(file_storage) -> bytes | None:
-    """The uploaded bytes, or None when the file is larger than the upload limit."""
-    limit = max_upload_bytes()
+def _read_upload(file_storage, limit: int | None = None) -> bytes | None:
+    """The uploaded bytes, or None when the file is larger than ``limit`` (by default the
+    upload limit)."""
+    limit = max_upload_bytes() if limit is None else limit
     data = file_storage.stream.read(limit + 1)
     return None if len(data) > limit else data
 
@@ -172,15 +183,6 @@ def _errors_token(event: Event, errors: list[importer.RowError]) -> str | None:
         {"event": event.id, "errors": [[e.row, e.column, e.message, e.value] for e in errors]})
 
 
-def _error_workbook(errors: list[importer.RowError]) -> Workbook:
-    workbook = Workbook()
-    workbook.add_sheet(_("Errors"), [
-        Column(_("Row"), "integer", width=8), Column(_("Column"), width=20),
-        Column(_("Value"), width=30), Column(_("Problem"), width=80)],
-        ([error.row or None, error.column, error.value, error.message] for error in errors))
-    return workbook
-
-
 @bp.route("/<int:event_id>/import", methods=["GET", "POST"])
 def import_attendance(event_id: int):
     event = _load(event_id)
@@ -189,12 +191,14 @@ def import_attendance(event_id: int):
     if not form.validate_on_submit():
         return render_form("coalitions/events/import.html", form, event=event, plan=None)
     upload = form.file.data
-    data = _read_upload(upload)
+    data = _read_upload(upload, import_job.max_upload_bytes())
     if data is None:
-        form.file.errors = [*form.file.errors, _(
-            "This file is larger than the upload limit. Split the sheet into smaller files.")]
-        return render_form("coalitions/events/import.html", form, event=event, plan=None)
+        return _refuse_file(form, event, _(
+            "This file is larger than the upload limit. Split the sheet into smaller files."))
     dry_run = bool(form.dry_run.data)
+    queued = _queue_if_large(form, event, data, upload.filename or "", dry_run)
+    if queued is not None:
+        return queued
     try:
         plan = operations.import_attendance(event, current_user, data, upload.filename or "",
                                             dry_run=dry_run)
@@ -210,6 +214,35 @@ def import_attendance(event_id: int):
                                filename=upload.filename)
     flash(_import_message(summary), "success")
     return redirect(url_for("events.detail", event_id=event.id))
+
+
+def _refuse_file(form: ImportForm, event: Event, message: str):
+    form.file.errors = [*form.file.errors, message]
+    return render_form("coalitions/events/import.html", form, event=event, plan=None)
+
+
+def _queue_if_large(form: ImportForm, event: Event, data: bytes, filename: str,
+                    dry_run: bool):
+    """A sheet of more people than ``ATTENDANCE_JOB_THRESHOLD``: its import (or dry run)
+    queued and the page that follows it, or its refusal when it holds too many people (a CSV
+    file is counted here; a workbook, slower to read, by the job). None for a smaller sheet,
+    or one whose header has problems: those are imported, or refused, at once as before."""
+    threshold = import_job.threshold()
+    workbook = attendance_sheet.is_workbook(data)
+    sheet = attendance_sheet.count_people(data, filename,
+                                          stop_after=threshold if workbook else None)
+    if sheet.errors or sheet.people <= threshold:
+        return None
+    if sheet.people > attendance_sheet.MAX_PEOPLE:
+        return _refuse_file(form, event, attendance_sheet.too_many_people(
+            sheet.people).message)
+    job = import_job.queue_import(event, current_user, data, filename, dry_run=dry_run,
+                                  locale=str(get_locale()))
+    flash(_("The sheet is large: it is checked and imported in the background. This page "
+            "shows how far it has gone.") if not dry_run else _(
+        "The sheet is large: it is checked in the background. This page shows how far it "
+        "has gone."), "success")
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 def _render_plan_errors(form: ImportForm, event: Event, plan, filename: str | None):
@@ -255,10 +288,14 @@ def import_errors(event_id: int):
         data = _read_upload(upload)
         if data is None:
             abort(413)
+        if attendance_sheet.count_people(data, upload.filename, stop_after=import_job
+                                         .threshold()).people > import_job.threshold():
+            abort(413)  # a large sheet's problems are on its job's page
         errors = importer.build_plan(event, data, upload.filename).errors
     if errors is None:
         abort(400)
-    return send_workbook(_error_workbook(errors), f"attendance-errors-event-{event.id}.xlsx")
+    return send_workbook(import_job.error_workbook(errors),
+                         f"attendance-errors-event-{event.id}.xlsx")
 
 
 @bp.route("/template.xlsx")

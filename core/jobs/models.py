@@ -12,7 +12,8 @@ from core.timeutil import UTCDateTime, utcnow
 
 class Job(db.Model):
     """One piece of background work: what (``kind`` and its ``parameters``), for whom, how
-    far it has gone and, once done, the file it made (``result_file``)."""
+    far it has gone and, once done, the file it made (``result_file``) and what it did
+(``summary``)."""
 
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_due", "state", "heartbeat_at"),)
@@ -38,6 +39,9 @@ class Job(db.Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_files.id", ondelete="SET NULL"))
+    #: What the job did, in figures, for its page (``Result.summary``; a kind may also keep
+    #: its running totals here between steps, so that a take-over resumes them).
+    summary: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

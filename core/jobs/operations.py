@@ -41,7 +41,7 @@ def retry(job: Job, user) -> Job:
     if job.state != JobState.failed:
         raise AlreadyDone("already queued")
     job.move_to(JobState.queued)
-    job.message = None
+    job.message = job.summary = None
     job.progress_done = job.progress_total = job.attempts = 0
     job.claimed_at = job.heartbeat_at = job.started_at = job.finished_at = None
     record("job.retry", job, actor=user, summary=f"Retried {job.kind}")

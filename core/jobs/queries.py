@@ -19,7 +19,8 @@ def status(job: Job, download_url: str | None) -> dict:
         "percent": job.percent,
         "finished": job.state not in UNFINISHED,
         "message": job.message if job.state == JobState.failed else None,
-        "download_url": download_url if job.state == JobState.done else None,
+        "download_url": (download_url if job.state == JobState.done
+                         and job.result_file_id is not None else None),
     }
 
 

@@ -3,11 +3,13 @@
 imports the package.
 
 ``run(job, progress)`` does the work in the requester's language and returns a ``Result``
-(the file made) or None; it calls ``progress(done, total)`` after each step, which records
-it and commits, so the page shows it and the job is known to be alive. A job taken over after
-its worker died runs again with the progress its last step recorded (``job.progress_done``):
-a kind that can resume starts there, others start over. ``JobError`` carries a message for
-the requester; any other exception is logged and shown as a general failure.
+(the file made, and/or a summary of what was done) or None; it calls ``progress(done,
+total)`` after each step, which records it and commits, so the page shows it and the job is
+known to be alive. A job taken over after its worker died runs again with the progress its
+last step recorded (``job.progress_done``, and ``job.summary`` if the kind keeps its running
+totals there): a kind that can resume starts there, others start over.
+``JobError`` carries a message for the requester; any other exception is logged and shown as
+a general failure.
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ class JobError(Exception):
 
 @dataclass(frozen=True)
 class Result:
-    data: bytes
-    filename: str
+    #: The file made, or None for a job whose outcome is its summary alone.
+    data: bytes | None
+    filename: str = ""
     #: A kind of ``core.uploads.detection`` ("xlsx", "csv", …).
-    file_kind: str
+    file_kind: str = ""
+    #: What the job did, JSON-ready (kept in ``Job.summary``; the kind's ``describe`` shows
+    #: it on the job's page).
+    summary: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ class Kind:
     may_read: Callable[..., Decision] = lambda user, job: ALLOW
     #: Where the page's "back" link goes: ``(endpoint, values)`` or None.
     back: Callable | None = None
+    #: ``describe(job)``: the finished job's summary as (label, value) lines for its page,
+    #: or None for a kind whose outcome is its file alone.
+    describe: Callable | None = None
 
 
 _kinds: dict[str, Kind] = {}

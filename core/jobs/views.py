@@ -49,7 +49,9 @@ def show(job_id: int):
     job = _readable(job_id)
     kind = kind_of(job.kind)
     back = kind.back(job) if kind.back else None
+    lines = kind.describe(job) if kind.describe and job.state == JobState.done else None
     return render_template("core/jobs/show.html", job=job, title=kind.title(job), back=back,
+                           lines=lines, makes_file=kind.describe is None,
                            JobState=JobState)
 
 

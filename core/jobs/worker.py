@@ -116,7 +116,9 @@ def run(job: Job) -> JobState:
 
 
 def _finish(job: Job, result: Result | None) -> None:
-    if result is not None:
+    if result is not None and result.summary is not None:
+        job.summary = result.summary
+    if result is not None and result.data is not None:
         job.result_file = store_generated(result.data, name=result.filename,
                                           kind=result.file_kind, owner=job.requested_by)
     job.move_to(JobState.done)
@@ -126,7 +128,10 @@ def _finish(job: Job, result: Result | None) -> None:
     requester = job.requested_by
     if requester is not None and requester.email:
         title = _in_locale(job, lambda: str(kind_of(job.kind).title(job)))
-        queue_email(requester.email, "jobs/done", locale=job.locale, user=requester,
+        # A job that made a file says it is ready; one that did its work alone (an import),
+        # that it is finished.
+        template = "jobs/done" if job.result_file is not None else "jobs/finished"
+        queue_email(requester.email, template, locale=job.locale, user=requester,
                     title=title, job_url=external_url("jobs.show", job_id=job.id))
 
 

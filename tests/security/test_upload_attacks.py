@@ -346,6 +346,8 @@ def test_an_attendance_sheet_over_the_limit_is_refused(app, client, world, db_se
                                                        upload_folder, monkeypatch):
     sign_in(client, world.staff)
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1024)
+    # An attendance sheet has its own, larger, limit.
+    monkeypatch.setitem(app.config, "ATTENDANCE_MAX_UPLOAD_BYTES", 1024)
     event = world.extra["event"]
     big = b"Full name\n" + b"Ana\n" * 1000
     rows = row_counts(db_session)
