@@ -2,7 +2,7 @@
 imported, people created and matched, rows refused)
 
 Revision ID: 3c7a9e1f5b24
-Revises: 5f3b8d2c7e41
+Revises: befb53b9afc2
 Create Date: 2026-12-07 08:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c7a9e1f5b24'
-down_revision = '5f3b8d2c7e41'
+down_revision = 'befb53b9afc2'
 branch_labels = None
 depends_on = None
 
