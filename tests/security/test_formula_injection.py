@@ -218,6 +218,11 @@ EXPORTS: dict[str, Export] = {
     "opendata.download_xlsx": Export("anonymous", lambda s: ["/open-data/360giving.xlsx"],
                                      frozenset({"ProjectPublication.public_title",
                                                 "Organisation.name"})),
+    # The staff's open-data exports are queued as jobs; the 360Giving spreadsheet is the one
+    # a donor opens in a spreadsheet program.
+    "exports.queue": Export(
+        "staff", lambda s: ["/reports/open-data-exports?format=360giving-xlsx"],
+        frozenset({"ProjectPublication.public_title", "Organisation.name"}), queued=True),
     "workbook.download": Export(
         "staff", lambda s: ["/reports/workbook/download", "/reports/workbook/download?names=1"],
         frozenset({"Application.title", "Organisation.name", "Event.title",
