@@ -63,6 +63,7 @@ from .scores import (  # noqa: F401
     submitted_reviews,
     totals_of_records,
 )
+from .stored import ranking_scores
 
 #: Applications that can still be decided (the waiting list can still be awarded or declined).
 DECIDABLE_STATES = (ApplicationState.in_review, ApplicationState.waitlisted)
@@ -192,7 +193,7 @@ def build_ranking(panel: Panel, viewer, method: str = RAW, page: int | None = No
     applications, and loading them all as objects cost the ranking page most of its time."""
     if method not in METHODS:
         raise ValueError(f"unknown ranking method {method!r}")
-    scores = panel_scores(panel)
+    scores = ranking_scores(panel)
     conflicted = viewer_conflicts(panel, viewer)
     late = late_conflicts(panel)
     to_resolve = unresolved_of(late)
