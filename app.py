@@ -106,6 +106,7 @@ def _import_models() -> None:
     import grants.awards.models  # noqa: F401
     import grants.calls.models  # noqa: F401
     import grants.monitoring.models  # noqa: F401
+    import grants.ranking.models  # noqa: F401
     import grants.reviews.models  # noqa: F401
     import reporting.indicators.models  # noqa: F401
     import reporting.opendata.models  # noqa: F401

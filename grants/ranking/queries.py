@@ -3,9 +3,11 @@
 Everything a panel's ranking needs is loaded in a fixed number of queries, whatever the number
 of applications and reviews (the call, its fund and rubric; the applications; the submitted
 reviews; their scores; the decisions; one sum over the fund's other calls), and then handed to
-the pure functions of ``grants.reviews.scoring``. The reviews and scores are read as plain
-rows, not ORM objects: a large call has thousands of reviews and four times as many scores,
-and building objects for them cost the ranking page most of its time.
+the pure functions of ``grants.reviews.scoring``. The ranking page reads what it needs of the
+reviews from the aggregates stored per version of them (:mod:`grants.ranking.stored`),
+exact because keyed by that version; the reviews themselves are read, as plain rows, only
+when the reviews have changed since: a large call has thousands of reviews, and reading
+them on every view cost the ranking page most of its time.
 
 The pool (:mod:`grants.ranking.pool`), a panel's scores (:mod:`grants.ranking.scores`) and
 the reviews' progress (:mod:`grants.ranking.progress`) have their own modules; this one builds
@@ -63,6 +65,7 @@ from .scores import (  # noqa: F401
     submitted_reviews,
     totals_of_records,
 )
+from .stored import ranking_scores
 
 #: Applications that can still be decided (the waiting list can still be awarded or declined).
 DECIDABLE_STATES = (ApplicationState.in_review, ApplicationState.waitlisted)
@@ -192,7 +195,7 @@ def build_ranking(panel: Panel, viewer, method: str = RAW, page: int | None = No
     applications, and loading them all as objects cost the ranking page most of its time."""
     if method not in METHODS:
         raise ValueError(f"unknown ranking method {method!r}")
-    scores = panel_scores(panel)
+    scores = ranking_scores(panel)
     conflicted = viewer_conflicts(panel, viewer)
     late = late_conflicts(panel)
     to_resolve = unresolved_of(late)

@@ -96,8 +96,7 @@ def review_total(criteria: Sequence[CriterionSpec],
     not 0. Every criterion of the rubric must have an entry in ``scores`` (a missing entry is
     an incomplete review, not an N/A) and no other keys may appear; scores must be within
     0–max. The sums are exact fractions, so the result does not depend on the order of the
-    criteria nor on a common factor of the weights.
-    """
+    criteria nor on a common factor of the weights."""
     by_id = {criterion.id: criterion for criterion in criteria}
     if len(by_id) != len(criteria):
         raise ValueError("criterion ids must be unique")
@@ -184,8 +183,7 @@ class ReviewerScale:
     ``mean`` is μᵣ, ``sd`` the reviewer's own sample standard deviation (None with fewer than
     2 totals) and ``divisor`` the standard deviation actually used: ``sd`` itself, or the
     panel's pooled one when ``is_pooled``. A ``divisor`` of None means no spread is known at
-    all, and every z of this reviewer is 0.
-    """
+    all, and every z of this reviewer is 0."""
 
     reviewer_id: int
     count: int
@@ -219,8 +217,7 @@ def pooled_sd(totals_by_reviewer: Mapping[int, Sequence[float]]) -> float | None
     standard deviation of all totals together. When that too is zero or undefined (fewer than
     2 totals, or all identical) it is None, and the fallback z is 0. (The last two steps
     cannot change a z: if the within-reviewer variance is 0, every fallback reviewer's totals
-    sit on their own mean. They keep the reported scale defined.)
-    """
+    sit on their own mean. They keep the reported scale defined.)"""
     _check_finite(totals_by_reviewer)
     squares, degrees = 0.0, 0
     for totals in totals_by_reviewer.values():
@@ -243,8 +240,7 @@ def reviewer_normalisation(
     ``MIN_REVIEWS_FOR_OWN_SCALE`` (3) totals and σᵣ > 0: with fewer, σᵣ is too noisy to divide
     by, and with σᵣ = 0 it cannot be divided by. Otherwise the reviewer's own mean is still
     taken out, but the divisor is the panel's ``pooled_sd`` (see there); if that is None too,
-    the reviewer's z-scores are all 0.
-    """
+    the reviewer's z-scores are all 0."""
     _check_finite(totals_by_reviewer)
     fallback = pooled_sd(totals_by_reviewer)
     scales = {}
@@ -269,8 +265,7 @@ def ranking(scores: Mapping[int, float | None]) -> list[tuple[int, int]]:
     Higher scores are better. Scores within ``TIE_TOLERANCE`` of the first score of their
     group share the group's (better) rank. Within a tie, applications are listed by id, so
     the order is deterministic. Applications without a score (None) come after all scored
-    ones, sharing the rank that follows them.
-    """
+    ones, sharing the rank that follows them."""
     scored = sorted(((score, app_id) for app_id, score in scores.items() if score is not None),
                     key=lambda pair: (-pair[0], pair[1]))
     result: list[tuple[int, int]] = []
@@ -310,8 +305,7 @@ def funding_line(ordered_ids: Sequence[int], requested: Mapping[int, Decimal],
     first application that does not fit stops the line: the panel does not skip ahead to
     smaller, lower-ranked requests, because that would fund a worse proposal over a better
     one for its size alone (staff can still decide otherwise, on the record). So the funded
-    total never exceeds the pool.
-    """
+    total never exceeds the pool."""
     if pool < 0:
         raise ValueError("the pool cannot be negative")
     if max_awards < 0:
@@ -339,8 +333,7 @@ class ApplicationStats:
 
     ``normalised`` is the mean z of its reviews (None when it has no scored review).
     ``is_rank_unstable`` is set when the application is inside the funding line under one
-    method (raw mean or normalised score) and outside under the other.
-    """
+    method (raw mean or normalised score) and outside under the other."""
 
     application_id: int
     count: int
@@ -397,13 +390,26 @@ def aggregate(reviews: Iterable[ScoredReview], *, requested: Mapping[int, Decima
     0, mean None, ranked after all scored ones, never funded). Reviews whose total is None
     (all N/A) are left out. The result is in raw-ranking order (rank, then id).
     """
-    by_reviewer, by_application = _group_reviews(reviews, set(requested))
+    return rank_applications(*summarise_applications(reviews, set(requested)),
+                             requested=requested, pool=pool, max_awards=max_awards,
+                             disagreement_threshold=disagreement_threshold)
+
+
+def summarise_applications(reviews: Iterable[ScoredReview], application_ids: set[int]):
+    """What :func:`aggregate` reads of the reviews: {application id: its TotalsSummary} and
+    {application id: its mean z} (what the ranking keeps, ``grants.ranking.stored``)."""
+    by_reviewer, by_application = _group_reviews(reviews, application_ids)
     scales = reviewer_normalisation(by_reviewer)
-    summaries = {app_id: summarise_totals([r.total for r in by_application.get(app_id, [])])
-                 for app_id in requested}
-    raw = {app_id: summary.mean for app_id, summary in summaries.items()}
-    normalised = {app_id: _mean_z(by_application.get(app_id, []), scales)
-                  for app_id in requested}
+    found = {app_id: by_application.get(app_id, []) for app_id in application_ids}
+    return ({app_id: summarise_totals([r.total for r in of]) for app_id, of in found.items()},
+            {app_id: _mean_z(of, scales) for app_id, of in found.items()})
+
+
+def rank_applications(summaries, normalised, *, requested: Mapping[int, Decimal],
+                      pool: Decimal, max_awards: int, disagreement_threshold: float):
+    """The rest of :func:`aggregate`, from :func:`summarise_applications`."""
+    raw = {app_id: summaries[app_id].mean for app_id in requested}
+    normalised = {app_id: normalised[app_id] for app_id in requested}
     raw_ranked, norm_ranked = ranking(raw), ranking(normalised)
     funded_raw = _funded(raw_ranked, raw, requested, pool, max_awards)
     funded_norm = _funded(norm_ranked, normalised, requested, pool, max_awards)
