@@ -2,7 +2,7 @@
 one version of them, and that version's counter
 
 Revision ID: 3c9a7e51d2b8
-Revises: befb53b9afc2
+Revises: 3c7a9e1f5b24
 Create Date: 2026-12-07 09:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c9a7e51d2b8'
-down_revision = 'befb53b9afc2'
+down_revision = '3c7a9e1f5b24'
 branch_labels = None
 depends_on = None
 
