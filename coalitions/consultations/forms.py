@@ -44,15 +44,29 @@ def programme_wall_time(value: datetime | None) -> datetime | None:
     return None if value is None else to_programme_time(value).replace(tzinfo=None)
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class _Select(SelectField):
+    """A select whose value is stripped (a blank answer is no answer), choices checked by
+    the form's own validators."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("filters", [_strip])
+        kwargs["validate_choice"] = False
+        super().__init__(label, validators, **kwargs)
+
+
 def _id_choice(form, field):
     value = field.data or ""
-    if value and (not value.isdigit() or int(value) > MAX_ID):
+    if value and (not (value.isascii() and value.isdigit()) or int(value) > MAX_ID):
         raise ValidationError(_l("Choose from the list."))
 
 
 class ConsultationForm(BaseForm):
-    plan_id = SelectField(_l("Action plan under consultation"), validate_choice=False,
-                          validators=[InputRequired(_l("Choose an action plan.")), _id_choice])
+    plan_id = _Select(_l("Action plan under consultation"),
+                      validators=[InputRequired(_l("Choose an action plan.")), _id_choice])
     title = TextField(_l("Title"), [InputRequired(_l("Enter the consultation's title."))],
                       max_length=TITLE_MAX)
     description = LongTextField(_l("Description"), max_length=TEXT_MAX, render_kw={"rows": 6},
@@ -88,10 +102,10 @@ class ConsultationTranslationForm(Form):
 class _AboutYou:
     """Asked the first time someone takes part; both optional."""
 
-    sex = SelectField(_l("Sex (optional)"), validate_choice=False, validators=[Optional()],
-                      description=_l("Only counted, never shown beside your name."))
-    organisation_id = SelectField(_l("Your organisation (optional)"), validate_choice=False,
-                                  validators=[Optional(), _id_choice])
+    sex = _Select(_l("Sex (optional)"), validators=[Optional()],
+                  description=_l("Only counted, never shown beside your name."))
+    organisation_id = _Select(_l("Your organisation (optional)"),
+                              validators=[Optional(), _id_choice])
 
     def _about_you_choices(self):
         self.sex.choices = [("", _l("Prefer not to answer"))] + [
@@ -118,8 +132,8 @@ class ProposalForm(_AboutYou, BaseForm):
     solution = LongTextField(_l("The solution you propose"),
                              [InputRequired(_l("Describe the solution you propose."))],
                              max_length=TEXT_MAX, render_kw={"rows": 5})
-    institution_id = SelectField(_l("Responsible institution, from the directory"),
-                                 validate_choice=False, validators=[Optional(), _id_choice])
+    institution_id = _Select(_l("Responsible institution, from the directory"),
+                             validators=[Optional(), _id_choice])
     institution_name = TextField(_l("…or its name, if it is not in the directory"),
                                  max_length=SHORT_MAX)
     thematic_area = TextField(_l("Thematic area"), max_length=AREA_MAX,
@@ -166,10 +180,10 @@ class ReasonForm(BaseForm):
 
 
 class ResponseForm(BaseForm):
-    kind = SelectField(_l("Response"), validate_choice=False,
-                       validators=[InputRequired(_l("Choose a response."))])
-    commitment_id = SelectField(_l("Merged into the commitment"), validate_choice=False,
-                                validators=[Optional(), _id_choice])
+    kind = _Select(_l("Response"),
+                   validators=[InputRequired(_l("Choose a response."))])
+    commitment_id = _Select(_l("Merged into the commitment"),
+                            validators=[Optional(), _id_choice])
     text = LongTextField(_l("The forum's response"), max_length=TEXT_MAX,
                          render_kw={"rows": 5},
                          description=_l("Required when the proposal is not taken up: say why."))

@@ -44,6 +44,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "ranking.ranking": ("method", "page"),
     "awards.list_awards": ("state",),
     "monitoring.report": ("version",),
+    "consultations.proposals": ("area", "institution", "status", "sort", "page"),
+    "consultations.new": ("plan",),
     "events.list_events": ("q", "page"),
     "events.people": ("q", "page"),
     "indicators.overview": ("from", "to", "fund_id"),
