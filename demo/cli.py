@@ -12,6 +12,7 @@ from core.extensions import db
 from core.timeutil import programme_today
 from demo import accounts, awards, current, grants, reviews
 from demo import coalitions as coalitions_demo
+from demo import consultation as consultation_demo
 from demo import results as results_demo
 
 demo_cli = AppGroup("demo", help="The demo programme.")
@@ -49,5 +50,6 @@ def load_programme(users: dict[str, User], today: date) -> None:
     reviews.load(reference_call, users)
     awards.load(reference_call, users)
     coalitions_demo.load(users)
+    consultation_demo.load(users)
     results_demo.load()
     current.load(users, today)
