@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from flask import abort, current_app, url_for
 from flask_babel import gettext
@@ -30,6 +31,7 @@ from coalitions.plans.models import Commitment
 from core import freshness, work
 from core.extensions import db
 from core.params import page_number
+from core.timeutil import from_programme_time
 
 PER_PAGE = 20
 SORTS = ("support", "date")
@@ -69,13 +71,15 @@ def consultations_of_plan(plan_id: int) -> list[Consultation]:
                                    .order_by(Consultation.opens_at.desc())))
 
 
-def _participants(consultation_id: int):
+def _participants(of):
+    """The distinct people who proposed, commented or supported in the consultations
+    ``of(column)`` selects."""
     return union(
         select(Proposal.author_id.label("user_id")).where(
-            Proposal.consultation_id == consultation_id, Proposal.author_id.is_not(None)),
-        select(Comment.author_id).where(Comment.consultation_id == consultation_id,
+            of(Proposal.consultation_id), Proposal.author_id.is_not(None)),
+        select(Comment.author_id).where(of(Comment.consultation_id),
                                         Comment.author_id.is_not(None)),
-        select(Support.user_id).where(Support.consultation_id == consultation_id),
+        select(Support.user_id).where(of(Support.consultation_id)),
     ).subquery()
 
 
@@ -88,26 +92,45 @@ class Numbers:
     women: int = 0
     #: sector value -> organisations of participants who named one
     sectors: dict = field(default_factory=dict)
+    consultations: int = 1
 
     def for_reader(self, user) -> dict:
         """The counts of people withheld below k for readers other than staff."""
         return {"proposals": self.proposals, "comments": self.comments,
                 "participants": people_count(self.participants, user),
                 "supporters": people_count(self.supporters, user),
-                "women": people_count(self.women, user), "sectors": self.sectors}
+                "women": people_count(self.women, user), "sectors": self.sectors,
+                "consultations": self.consultations}
 
 
 def numbers(consultation: Consultation) -> Numbers:
     """Four statements whatever the size of the consultation."""
-    cid = consultation.id
+    return _numbers(lambda column: column == consultation.id)
+
+
+def period_numbers(start: date, end: date) -> Numbers:
+    """The consultations that opened from ``start`` to ``end`` (days in the programme's
+    time zone, inclusive), counted together: each person once across them (five
+    statements). For the programme's indicators."""
+    since = from_programme_time(datetime.combine(start, time()))
+    until = from_programme_time(datetime.combine(end + timedelta(days=1), time()))
+    ids = select(Consultation.id).where(Consultation.opens_at >= since,
+                                        Consultation.opens_at < until)
+    result = _numbers(lambda column: column.in_(ids))
+    result.consultations = db.session.scalar(select(func.count()).select_from(
+        ids.subquery())) or 0
+    return result
+
+
+def _numbers(of) -> Numbers:
     visible_proposals = select(func.count(Proposal.id)).where(
-        Proposal.consultation_id == cid, Proposal.hidden_at.is_(None)).scalar_subquery()
+        of(Proposal.consultation_id), Proposal.hidden_at.is_(None)).scalar_subquery()
     visible_comments = select(func.count(Comment.id)).where(
-        Comment.consultation_id == cid, Comment.hidden_at.is_(None)).scalar_subquery()
+        of(Comment.consultation_id), Comment.hidden_at.is_(None)).scalar_subquery()
     supporters = select(func.count(distinct(Support.user_id))).where(
-        Support.consultation_id == cid).scalar_subquery()
+        of(Support.consultation_id)).scalar_subquery()
     row = db.session.execute(select(visible_proposals, visible_comments, supporters)).one()
-    people = _participants(cid)
+    people = _participants(of)
     participants, women = db.session.execute(
         select(func.count(people.c.user_id),
                func.count(ParticipationProfile.id).filter(ParticipationProfile.sex == Sex.female))
