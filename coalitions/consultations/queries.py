@@ -39,6 +39,11 @@ SORTS = ("support", "date")
 #: programme's indicators do (``PRIVACY_MIN_GROUP``).
 DEFAULT_MIN_GROUP = 5
 
+#: The data version of the consultations' public pages (``core.freshness``).
+CHANNEL = "consultations"
+for _model in (Consultation, Proposal, Comment, Support, ParticipationProfile, AbuseReport):
+    freshness.watch(CHANNEL, _model)
+freshness.watch(CHANNEL, Organisation, "name", "sector", rows=False)
 # The public action plan page shows its consultations: a change to one is a change there.
 freshness.watch(freshness.PLANS, Consultation)
 

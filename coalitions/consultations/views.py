@@ -24,8 +24,9 @@ from coalitions.consultations.policies import (
 )
 from coalitions.consultations.states import SORTS_TITLES, phase_at, status_titles
 from coalitions.plans.models import Commitment
-from core import navigation
+from core import freshness, navigation
 from core.access import policy_required, require
+from core.conditional import conditional_page, page_etag
 from core.extensions import limiter
 from core.loading import get_or_404
 from core.params import arg_choice
@@ -70,6 +71,16 @@ def _page_helpers():
             "sector_title": lambda value: Sector(value).title}
 
 
+def _etag(*parts):
+    """The consultations' and the plans' data versions, and what else the page shows."""
+    return page_etag(freshness.current_version(queries.CHANNEL),
+                     freshness.current_version(freshness.PLANS), *parts)
+
+
+def _phase(consultation: Consultation) -> str:
+    return phase_at(consultation, utcnow()).value
+
+
 def load_consultation(consultation_id: int) -> Consultation:
     consultation = get_or_404(Consultation, consultation_id)
     if not consultation.plan.is_public and not can_manage(current_user)[0]:
@@ -93,18 +104,19 @@ def load_commitment(consultation: Consultation, commitment_id: int) -> Commitmen
 @bp.route("/consultations")
 @policy_required(can_browse)
 def public_list():
-    return render_template("coalitions/consultations/list.html",
-                           consultations=queries.consultations())
+    return conditional_page(lambda: _etag(utcnow().strftime("%Y-%m-%dT%H")),
+                            lambda: render_template("coalitions/consultations/list.html",
+                                                    consultations=queries.consultations()))
 
 
 @bp.route("/consultations/<int:consultation_id>")
 def consultation(consultation_id: int):
     item = load_consultation(consultation_id)
-    return render_template(
+    return conditional_page(lambda: _etag(_phase(item)), lambda: render_template(
         "coalitions/consultations/consultation.html", consultation=item,
         numbers=queries.numbers(item).for_reader(current_user),
         commitments=queries.draft_commitments(item), taking_part=can_take_part(
-            current_user, item), summary_visible=can_view_summary(current_user, item)[0])
+            current_user, item), summary_visible=can_view_summary(current_user, item)[0]))
 
 
 def _filter(name: str) -> str:
@@ -120,13 +132,18 @@ def proposals(consultation_id: int):
     sort = arg_choice("sort", SORTS_TITLES) or "support"
     status = arg_choice("status", status_titles()) or ""
     area, institution = _filter("area"), _filter("institution")
-    page = queries.proposals_page(item, area=area, institution=institution, status=status,
-                                  sort=sort)
-    areas, institutions = queries.filter_choices(item)
-    return render_template("coalitions/consultations/proposals.html", consultation=item,
-                           page=page, sort=sort, status=status, area=area,
-                           institution=institution, areas=areas, institutions=institutions,
-                           statuses=status_titles(), sorts=SORTS_TITLES)
+
+    def build():
+        page = queries.proposals_page(item, area=area, institution=institution,
+                                      status=status, sort=sort)
+        areas, institutions = queries.filter_choices(item)
+        return render_template("coalitions/consultations/proposals.html", consultation=item,
+                               page=page, sort=sort, status=status, area=area,
+                               institution=institution, areas=areas,
+                               institutions=institutions, statuses=status_titles(),
+                               sorts=SORTS_TITLES)
+
+    return conditional_page(lambda: _etag(_phase(item)), build)
 
 
 def proposal_page(proposal: Proposal, comment_form: CommentForm | None = None,
@@ -151,7 +168,9 @@ def _first_time() -> bool:
 
 @bp.route("/consultations/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
-    return proposal_page(load_proposal(proposal_id))
+    item = load_proposal(proposal_id)
+    return conditional_page(lambda: _etag(_phase(item.consultation)),
+                            lambda: proposal_page(item))
 
 
 def commitment_page(consultation: Consultation, commitment: Commitment,
@@ -173,16 +192,22 @@ def commitment_page(consultation: Consultation, commitment: Commitment,
 @bp.route("/consultations/<int:consultation_id>/commitments/<int:commitment_id>")
 def commitment(consultation_id: int, commitment_id: int):
     item = load_consultation(consultation_id)
-    return commitment_page(item, load_commitment(item, commitment_id))
+    commitment_item = load_commitment(item, commitment_id)
+    return conditional_page(lambda: _etag(_phase(item)),
+                            lambda: commitment_page(item, commitment_item))
 
 
 @bp.route("/consultations/<int:consultation_id>/what-we-heard")
 def what_we_heard(consultation_id: int):
     item = load_consultation(consultation_id)
     require(can_view_summary(current_user, item))
-    groups = queries.responses(item)
-    return render_template("coalitions/consultations/what_we_heard.html", consultation=item,
-                           groups=groups, numbers=queries.numbers(item).for_reader(current_user),
-                           statuses=status_titles(),
-                           unanswered=len(groups[queries.AWAITING]))
+
+    def build():
+        groups = queries.responses(item)
+        return render_template(
+            "coalitions/consultations/what_we_heard.html", consultation=item, groups=groups,
+            numbers=queries.numbers(item).for_reader(current_user), statuses=status_titles(),
+            unanswered=len(groups[queries.AWAITING]))
+
+    return conditional_page(lambda: _etag(_phase(item)), build)
 
