@@ -91,6 +91,7 @@ def _import_models() -> None:
     import accounts.models  # noqa: F401
     import accounts.organisations.models  # noqa: F401
     import coalitions.coalitions.models  # noqa: F401
+    import coalitions.consultations.models  # noqa: F401
     import coalitions.events.models  # noqa: F401
     import coalitions.forum.models  # noqa: F401
     import coalitions.plans.models  # noqa: F401
@@ -119,6 +120,9 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.views import admin_bp as users_admin_bp
     from accounts.views import bp as accounts_bp
     from coalitions.coalitions.views import bp as coalitions_bp
+    from coalitions.consultations import participation_views as _participation  # noqa: F401
+    from coalitions.consultations import staff_views as _consultation_staff  # noqa: F401
+    from coalitions.consultations.views import bp as consultations_bp
     from coalitions.events.views import bp as events_bp
     from coalitions.forum.views import bp as forum_bp
     from coalitions.plans.views import plans_bp
@@ -149,9 +153,9 @@ def _register_blueprints(app: Flask) -> None:
                       organisations_bp, calls_bp, calls_admin_bp, applications_bp,
                       applications_admin_bp, endorsements_bp, screening_bp, panels_bp,
                       reviews_bp, ranking_bp,
-                      awards_bp, monitoring_bp, coalitions_bp, plans_bp, events_bp,
-                      forum_bp, indicators_bp, dashboards_bp, workbook_bp, opendata_bp,
-                      portal_bp, results_bp, exports_bp):
+                      awards_bp, monitoring_bp, coalitions_bp, plans_bp, consultations_bp,
+                      events_bp, forum_bp, indicators_bp, dashboards_bp, workbook_bp,
+                      opendata_bp, portal_bp, results_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -86,6 +86,10 @@ class Config:
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
     #: Open-data files, QR codes and printable sheets, per client address, all together.
     PUBLIC_DOWNLOAD_RATE_LIMIT = "30 per minute;300 per hour"
+    # Proposals, comments, supports and reports of abuse in consultations, per account.
+    CONSULTATION_RATE_LIMIT = "20 per minute;200 per hour"
+    # Proposals and comments one account may send in a day (counted in the database).
+    CONSULTATION_DAILY_CAP = 10
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -262,6 +266,7 @@ class TestingConfig(Config):
     # Limits stay on (in memory) so they are exercised; tests lower them where they test them.
     LOGIN_RATE_LIMIT = "10000 per minute"
     PUBLIC_DOWNLOAD_RATE_LIMIT = "10000 per minute"
+    CONSULTATION_RATE_LIMIT = "10000 per minute"
     SERVER_NAME = None
     # The test client's host, so links in test email point where the client can follow them.
     PUBLIC_BASE_URL = "http://localhost"

@@ -74,6 +74,23 @@ USER_REFERENCES: dict[tuple[str, str], UserReference] = {
         "SET NULL", "the ledger is append-only; its audit entries keep who did what"),
     ("report_versions", "submitted_by_id"): UserReference("SET NULL", _KEEP_RECORD),
     ("report_versions", "reviewed_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    # coalitions
+    ("consultations", "created_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    ("consultations", "summary_published_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    ("participation_profiles", "user_id"): UserReference(
+        "CASCADE", "what the person said about themselves; the counts lose one participant"),
+    ("consultation_proposals", "author_id"): UserReference(
+        "SET NULL", "a proposal is part of the public record of the consultation"),
+    ("consultation_proposals", "hidden_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    ("consultation_proposals", "responded_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    ("consultation_comments", "author_id"): UserReference(
+        "SET NULL", "a comment is part of the public record of the consultation"),
+    ("consultation_comments", "hidden_by_id"): UserReference("SET NULL", _KEEP_RECORD),
+    ("consultation_supports", "user_id"): UserReference(
+        "CASCADE", "a support only says something about the person who gave it"),
+    ("consultation_reports", "reporter_id"): UserReference(
+        "CASCADE", "a report of abuse only says something about who sent it"),
+    ("consultation_reports", "resolved_by_id"): UserReference("SET NULL", _KEEP_RECORD),
     # reporting
     ("project_publications", "updated_by_id"): UserReference("SET NULL", _KEEP_RECORD),
 }

@@ -30,6 +30,8 @@ handle_references("events", "organiser_id")
 handle_references("people", "organisation_id")
 # A forum membership is a period, like a coalition's; it moves with the organisation.
 handle_references("forum_members", "organisation_id")
+handle_references("participation_profiles", "organisation_id")
+handle_references("consultation_proposals", "institution_id")
 for _table, _owner in _SETS:
     handle_references(_table.name, "organisation_id", how=Handling.deduplicated)
 handle_references(CoalitionMembership.__tablename__, "organisation_id",

@@ -12,6 +12,7 @@ from core.extensions import db
 from core.timeutil import programme_today
 from demo import accounts, awards, current, grants, reviews
 from demo import coalitions as coalitions_demo
+from demo import consultation as consultation_demo
 from demo import forum as forum_demo
 from demo import results as results_demo
 
@@ -51,5 +52,6 @@ def load_programme(users: dict[str, User], today: date) -> None:
     awards.load(reference_call, users)
     coalitions_demo.load(users)
     forum_demo.load(users)
+    consultation_demo.load(users)
     results_demo.load()
     current.load(users, today)

@@ -259,6 +259,35 @@ def _forum_context(factories, staff):
             "forum_document": document}
 
 
+def _consultations_context(factories):
+    """An open consultation on a published draft plan with one commitment, a citizen's
+    proposal with a comment, and a report of abuse of the comment."""
+    from datetime import date, timedelta
+
+    from coalitions.consultations import operations as consultation_operations
+    from coalitions.plans import operations as plan_operations
+    from core.timeutil import utcnow
+
+    staff = factories.user(roles=("staff",), name="Consultation Staff")
+    citizen = factories.user(name="Consultation Citizen")
+    plan = plan_operations.create_plan(staff, title="Draft plan under consultation",
+                                       country="BZ", starts_on=date(2027, 1, 1),
+                                       ends_on=date(2028, 12, 31))
+    commitment = plan_operations.create_commitment(plan, staff, title="Draft commitment")
+    consultation = consultation_operations.create_consultation(
+        staff, plan_id=plan.id, title="Open consultation", description="",
+        opens_at=utcnow() - timedelta(days=1), closes_at=utcnow() + timedelta(days=30))
+    proposal = consultation_operations.propose(
+        consultation, citizen, title="A proposal", problem="Problem", solution="Solution",
+        institution_name="Ministry")
+    comment = consultation_operations.comment(consultation, citizen, "A comment",
+                                              proposal=proposal)
+    report = consultation_operations.report_abuse(staff, comment=comment, reason="Rude")
+    return {"consultation": consultation, "consultation_commitment": commitment,
+            "consultation_proposal": proposal, "consultation_comment": comment,
+            "consultation_report": report}
+
+
 def _results_context(factories):
     """The results framework: an outcome with an output, a manual indicator of the output
     with one target and one entered actual."""

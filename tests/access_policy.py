@@ -371,6 +371,61 @@ POLICY: dict[str, Access] = {
     "forum.remove_document": Access(
         STAFF, lambda c: f"/staff/forum/documents/{c['forum_document'].id}/remove", "POST",
         302),
+    # Consultations: reading is public; any confirmed account takes part while one is open
+    # (every role's account is confirmed); staff open them, moderate and respond. Publishing
+    # "what we heard" while open is refused with a message (302 back to the page).
+    "consultations.public_list": Access(EVERYONE, lambda c: "/consultations"),
+    "consultations.consultation": Access(
+        EVERYONE, lambda c: f"/consultations/{c['consultation'].id}"),
+    "consultations.proposals": Access(
+        EVERYONE, lambda c: f"/consultations/{c['consultation'].id}/proposals"),
+    "consultations.proposal": Access(
+        EVERYONE, lambda c: f"/consultations/proposals/{c['consultation_proposal'].id}"),
+    "consultations.commitment": Access(
+        EVERYONE, lambda c: f"/consultations/{c['consultation'].id}/commitments/"
+                            f"{c['consultation_commitment'].id}"),
+    "consultations.what_we_heard": Access(
+        STAFF, lambda c: f"/consultations/{c['consultation'].id}/what-we-heard"),
+    "consultations.propose": Access(
+        SIGNED_IN, lambda c: f"/consultations/{c['consultation'].id}/propose"),
+    "consultations.comment_proposal": Access(
+        SIGNED_IN, lambda c: f"/consultations/proposals/{c['consultation_proposal'].id}"
+                             f"/comments", "POST", 302, {"body": "Agreed"}),
+    "consultations.comment_commitment": Access(
+        SIGNED_IN, lambda c: f"/consultations/{c['consultation'].id}/commitments/"
+                             f"{c['consultation_commitment'].id}/comments", "POST", 302,
+        {"body": "Agreed"}),
+    "consultations.support_proposal": Access(
+        SIGNED_IN, lambda c: f"/consultations/proposals/{c['consultation_proposal'].id}"
+                             f"/support", "POST", 302),
+    "consultations.support_commitment": Access(
+        SIGNED_IN, lambda c: f"/consultations/{c['consultation'].id}/commitments/"
+                             f"{c['consultation_commitment'].id}/support", "POST", 302),
+    "consultations.report_proposal": Access(
+        SIGNED_IN, lambda c: f"/consultations/proposals/{c['consultation_proposal'].id}"
+                             f"/report", "POST", 302, {"reason": "Spam"}),
+    "consultations.report_comment": Access(
+        SIGNED_IN, lambda c: f"/consultations/comments/{c['consultation_comment'].id}/report",
+        "POST", 302, {"reason": "Spam"}),
+    "consultations.new": Access(STAFF, lambda c: "/staff/consultations/new"),
+    "consultations.edit": Access(
+        STAFF, lambda c: f"/staff/consultations/{c['consultation'].id}/edit"),
+    "consultations.hide_proposal": Access(
+        STAFF, lambda c: f"/staff/consultations/proposals/{c['consultation_proposal'].id}"
+                         f"/hide", "POST", 302, {"reason": "Off topic"}),
+    "consultations.hide_comment": Access(
+        STAFF, lambda c: f"/staff/consultations/comments/{c['consultation_comment'].id}/hide",
+        "POST", 302, {"reason": "Off topic"}),
+    "consultations.reports": Access(STAFF, lambda c: "/staff/consultations/reports"),
+    "consultations.dismiss_report": Access(
+        STAFF, lambda c: f"/staff/consultations/reports/{c['consultation_report'].id}/dismiss",
+        "POST", 302),
+    "consultations.respond": Access(
+        STAFF, lambda c: f"/staff/consultations/proposals/{c['consultation_proposal'].id}"
+                         f"/respond"),
+    "consultations.publish_summary": Access(
+        STAFF, lambda c: f"/staff/consultations/{c['consultation'].id}/what-we-heard/publish",
+        "POST", 302),
     # Events, people and attendance: staff only (personal data). The context's event has an
     # agenda; an error sheet without its signed list is refused (400), an empty merge (422).
     "events.list_events": Access(STAFF, lambda c: "/staff/events"),

@@ -22,6 +22,7 @@ from tests.access_contexts import (
     _awards_context,
     _calls_context,
     _coalitions_context,
+    _consultations_context,
     _events_context,
     _jobs_context,
     _monitoring_context,
@@ -57,6 +58,7 @@ def context(factories):
             **_reviews_context(factories), **_monitoring_context(factories),
             **_awards_context(factories), **_coalitions_context(factories),
             **_events_context(factories), **_results_context(factories),
+            **_consultations_context(factories),
             **_jobs_context(factories, other_user)}
 
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.organisations.models import SECTOR_TITLES, Sector
+from coalitions.consultations import queries as consultation_queries
 from coalitions.events.models import EventType, Sex
 from core import navigation
 from core.access import policy_required, require
@@ -101,7 +102,18 @@ def overview():
     k = disclosure.min_group_for(current_user)
     indicators = _released(figures.indicators(period), k)
     return render_template("reporting/indicators/overview.html",
-                           **_context(period, indicators=indicators, k=k))
+                           **_context(period, indicators=indicators, k=k,
+                                      consultations=_consultations(period, k)))
+
+
+def _consultations(period: queries.Period, k: int | None) -> dict:
+    """The consultations on action plans opened in the period, their counts of people
+    withheld below ``k`` as the indicators' are."""
+    numbers = consultation_queries.period_numbers(period.start, period.end)
+    return {"consultations": numbers.consultations, "proposals": numbers.proposals,
+            "comments": numbers.comments,
+            "participants": disclosure.count(numbers.participants, k),
+            "women": disclosure.count(numbers.women, k)}
 
 
 @bp.route("/<metric>")

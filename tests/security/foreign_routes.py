@@ -45,6 +45,9 @@ B = lambda w: w.bravo  # noqa: E731
 X = lambda w: w.extra  # noqa: E731
 
 
+_CONSULTATIONS = "Consultations are public; any confirmed account takes part in any of them."
+
+
 ROUTES: dict[str, Foreign | Public] = {
     "static": Public("Vendored CSS, JavaScript and fonts."),
     # Token links: the signed token is the permission (tests/accounts, tests/grants/endorsements).
@@ -314,6 +317,33 @@ ROUTES: dict[str, Foreign | Public] = {
         lambda w: [f"/staff/forum/meetings/{X(w)['forum_meeting'].id}/edit"]),
     "forum.remove_document": Foreign(
         lambda w: [f"/staff/forum/documents/{X(w)['forum_document'].id}/remove"]),
+    # Consultations: public reading and participation; staff moderate and respond.
+    "consultations.consultation": Public(_CONSULTATIONS),
+    "consultations.proposals": Public(_CONSULTATIONS),
+    "consultations.proposal": Public(_CONSULTATIONS),
+    "consultations.commitment": Public(_CONSULTATIONS),
+    "consultations.propose": Public(_CONSULTATIONS),
+    "consultations.comment_proposal": Public(_CONSULTATIONS),
+    "consultations.comment_commitment": Public(_CONSULTATIONS),
+    "consultations.support_proposal": Public(_CONSULTATIONS),
+    "consultations.support_commitment": Public(_CONSULTATIONS),
+    "consultations.report_proposal": Public(_CONSULTATIONS),
+    "consultations.report_comment": Public(_CONSULTATIONS),
+    "consultations.what_we_heard": Foreign(
+        lambda w: [f"/consultations/{X(w)['consultation'].id}/what-we-heard"]),
+    "consultations.edit": Foreign(
+        lambda w: [f"/staff/consultations/{X(w)['consultation'].id}/edit"]),
+    "consultations.hide_proposal": Foreign(
+        lambda w: [f"/staff/consultations/proposals/{X(w)['consultation_proposal'].id}/hide"]),
+    "consultations.hide_comment": Foreign(
+        lambda w: [f"/staff/consultations/comments/{X(w)['consultation_comment'].id}/hide"]),
+    "consultations.dismiss_report": Foreign(
+        lambda w: [f"/staff/consultations/reports/{X(w)['consultation_report'].id}/dismiss"]),
+    "consultations.respond": Foreign(
+        lambda w: [f"/staff/consultations/proposals/{X(w)['consultation_proposal'].id}"
+                   f"/respond"]),
+    "consultations.publish_summary": Foreign(
+        lambda w: [f"/staff/consultations/{X(w)['consultation'].id}/what-we-heard/publish"]),
     "events.detail": Foreign(lambda w: [f"/staff/events/{X(w)['event'].id}"]),
     "events.person": Foreign(lambda w: [f"/staff/events/people/{X(w)['person'].id}"]),
     "events.person_data": Foreign(
@@ -394,6 +424,16 @@ COMPOSITE: dict[str, tuple[str, Callable[[World], str]]] = {
         "staff", lambda w: f"/reports/{A(w).report.id}/files/{B(w).receipt.id}"),
     "awards.request_disbursement": (
         "staff", lambda w: f"/staff/awards/{A(w).award.id}/tranches/{B(w).tranche.id}/request"),
+    # A commitment of another plan than the consultation's.
+    "consultations.commitment": (
+        "alpha", lambda w: f"/consultations/{X(w)['consultation'].id}/commitments/"
+                           f"{X(w)['commitment'].id}"),
+    "consultations.comment_commitment": (
+        "alpha", lambda w: f"/consultations/{X(w)['consultation'].id}/commitments/"
+                           f"{X(w)['commitment'].id}/comments"),
+    "consultations.support_commitment": (
+        "alpha", lambda w: f"/consultations/{X(w)['consultation'].id}/commitments/"
+                           f"{X(w)['commitment'].id}/support"),
     "coalitions.end_membership": (
         "staff", lambda w: f"/coalitions/{X(w)['other_coalition'].id}/members/"
                            f"{X(w)['coalition_membership'].id}/end"),

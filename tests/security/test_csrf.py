@@ -185,6 +185,40 @@ POSTS: dict[str, tuple[str, Callable[[World], str]]] = {
     "forum.new_document": ("staff", lambda w: "/staff/forum/documents/new"),
     "forum.remove_document": (
         "staff", lambda w: f"/staff/forum/documents/{X(w)['forum_document'].id}/remove"),
+    "consultations.new": ("staff", lambda w: "/staff/consultations/new"),
+    "consultations.edit": (
+        "staff", lambda w: f"/staff/consultations/{X(w)['consultation'].id}/edit"),
+    "consultations.propose": (
+        "alpha", lambda w: f"/consultations/{X(w)['consultation'].id}/propose"),
+    "consultations.comment_proposal": (
+        "alpha", lambda w: f"/consultations/proposals/{X(w)['consultation_proposal'].id}/comments"),
+    "consultations.comment_commitment": (
+        "alpha", lambda w: f"/consultations/{X(w)['consultation'].id}/commitments/"
+                           f"{X(w)['consultation_commitment'].id}/comments"),
+    "consultations.support_proposal": (
+        "alpha", lambda w: f"/consultations/proposals/{X(w)['consultation_proposal'].id}/support"),
+    "consultations.support_commitment": (
+        "alpha", lambda w: f"/consultations/{X(w)['consultation'].id}/commitments/"
+                           f"{X(w)['consultation_commitment'].id}/support"),
+    "consultations.report_proposal": (
+        "alpha", lambda w: f"/consultations/proposals/{X(w)['consultation_proposal'].id}/report"),
+    "consultations.report_comment": (
+        "alpha", lambda w: f"/consultations/comments/{X(w)['consultation_comment'].id}/report"),
+    "consultations.hide_proposal": (
+        "staff", lambda w: f"/staff/consultations/proposals/{X(w)['consultation_proposal'].id}"
+                           f"/hide"),
+    "consultations.hide_comment": (
+        "staff", lambda w: f"/staff/consultations/comments/{X(w)['consultation_comment'].id}"
+                           f"/hide"),
+    "consultations.dismiss_report": (
+        "staff", lambda w: f"/staff/consultations/reports/{X(w)['consultation_report'].id}"
+                           f"/dismiss"),
+    "consultations.respond": (
+        "staff", lambda w: f"/staff/consultations/proposals/{X(w)['consultation_proposal'].id}"
+                           f"/respond"),
+    "consultations.publish_summary": (
+        "staff", lambda w: f"/staff/consultations/{X(w)['consultation'].id}/what-we-heard"
+                           f"/publish"),
     "events.new": ("staff", lambda w: "/staff/events/new"),
     "events.edit": ("staff", lambda w: f"/staff/events/{X(w)['event'].id}/edit"),
     "events.import_attendance": ("staff", lambda w: f"/staff/events/{X(w)['event'].id}/import"),

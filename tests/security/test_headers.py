@@ -36,6 +36,28 @@ PUBLIC_URLS = {
     "plans.plan_json_file": lambda w: [f"/action-plans/{X(w)['action_plan'].id}/plan.json"],
     "forum.public_meeting": lambda w: [f"/forum/meetings/{X(w)['forum_meeting'].id}"],
     "forum.document_file": lambda w: [f"/forum/documents/{X(w)['forum_document'].id}/file"],
+    "consultations.consultation": lambda w: [f"/consultations/{X(w)['consultation'].id}"],
+    "consultations.proposals": lambda w: [f"/consultations/{X(w)['consultation'].id}/proposals"],
+    "consultations.proposal": lambda w: [
+        f"/consultations/proposals/{X(w)['consultation_proposal'].id}"],
+    "consultations.commitment": lambda w: [
+        f"/consultations/{X(w)['consultation'].id}/commitments/"
+        f"{X(w)['consultation_commitment'].id}"],
+    "consultations.propose": lambda w: [f"/consultations/{X(w)['consultation'].id}/propose"],
+    "consultations.comment_proposal": lambda w: [
+        f"/consultations/proposals/{X(w)['consultation_proposal'].id}/comments"],
+    "consultations.comment_commitment": lambda w: [
+        f"/consultations/{X(w)['consultation'].id}/commitments/"
+        f"{X(w)['consultation_commitment'].id}/comments"],
+    "consultations.support_proposal": lambda w: [
+        f"/consultations/proposals/{X(w)['consultation_proposal'].id}/support"],
+    "consultations.support_commitment": lambda w: [
+        f"/consultations/{X(w)['consultation'].id}/commitments/"
+        f"{X(w)['consultation_commitment'].id}/support"],
+    "consultations.report_proposal": lambda w: [
+        f"/consultations/proposals/{X(w)['consultation_proposal'].id}/report"],
+    "consultations.report_comment": lambda w: [
+        f"/consultations/comments/{X(w)['consultation_comment'].id}/report"],
     "portal.project": lambda w: [f"/projects/{A(w).award.reference}"],
     "portal.project_sheet": lambda w: [f"/projects/{A(w).award.reference}/sheet"],
     "portal.qr_png": lambda w: [f"/projects/{A(w).award.reference}/qr.png",

@@ -45,6 +45,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "ranking.ranking": ("method", "page"),
     "awards.list_awards": ("state",),
     "monitoring.report": ("version",),
+    "consultations.proposals": ("area", "institution", "status", "sort", "page"),
+    "consultations.new": ("plan",),
     "events.list_events": ("q", "page"),
     "forum.repository": ("q", "kind", "year", "page"),
     "events.people": ("q", "page"),

@@ -83,6 +83,7 @@ def build_world(session, factories) -> World:
     from tests.access_contexts import (
         _calls_context,
         _coalitions_context,
+        _consultations_context,
         _events_context,
         _jobs_context,
         _ranking_context,
@@ -100,6 +101,7 @@ def build_world(session, factories) -> World:
              **_reviews_context(factories), **_coalitions_context(factories),
              **_events_context(factories), **_outbox_context(factories),
              **_results_context(factories), **_jobs_context(factories, staff),
+             **_consultations_context(factories),
              # Awarded by a decision, without its grant agreement yet.
              "award_application": _awarded(session, factories, alpha.owner,
                                            title="Alpha third project", organisation=alpha.org)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.security.double_post.consultation_cases import CONSULTATION_CASES
 from tests.security.double_post.harness import Case, NotStateChanging
 from tests.security.double_post.helpers import (
     PASSWORD,
@@ -459,6 +460,8 @@ CASES: dict[str, Case | NotStateChanging] = {
                       "country": "BZ", "district": "", "venue": "", "organiser_id": "",
                       "description": ""}),
 }
+
+CASES.update(CONSULTATION_CASES)
 
 #: Routes still without a case (each is named in the coverage test's output).
 PENDING: frozenset[str] = frozenset()
