@@ -1,4 +1,4 @@
-"""The public consultation on Belize's first action plan (May–June 2020): a dozen proposals
+"""The public consultation on Belize's first action plan (June–July 2020): a dozen proposals
 from citizens, their comments and supports, one comment hidden by the moderator, the forum's
 response to every proposal (some merged into the plan's commitments) and the published
 "What we heard". Loaded once: a second load finds the consultation and changes nothing."""
@@ -29,8 +29,8 @@ from core.extensions import db
 
 PLAN_TITLE = "Belize's First Open Government National Action Plan 2020–2022"
 TITLE = "Co-creating Belize's first action plan"
-OPENS = datetime(2020, 5, 4, 14, 0, tzinfo=UTC)
-CLOSES = datetime(2020, 6, 30, 23, 0, tzinfo=UTC)
+OPENS = datetime(2020, 6, 1, 14, 0, tzinfo=UTC)
+CLOSES = datetime(2020, 7, 31, 23, 0, tzinfo=UTC)
 
 # (name, email, sex, organisation or None)
 CITIZENS = [
@@ -113,12 +113,12 @@ def load(users: dict[str, User]) -> None:
     consultation = Consultation(
         plan_id=plan.id, title=TITLE, opens_at=OPENS, closes_at=CLOSES,
         created_by_id=getattr(staff, "id", None),
-        description="Between May and June 2020 the Open Government Forum asked everyone in "
+        description="Between June and July 2020 the Open Government Forum asked everyone in "
                     "Belize what the first action plan should commit to. Propose, comment "
                     "and support: the forum answers every proposal.")
     consultation.set_translation("es", {
         "title": "Co-creación del primer plan de acción de Belice",
-        "description": "Entre mayo y junio de 2020 el Foro de Gobierno Abierto preguntó a "
+        "description": "Entre junio y julio de 2020 el Foro de Gobierno Abierto preguntó a "
                        "todas las personas de Belice a qué debía comprometerse el primer plan "
                        "de acción. Proponga, comente y apoye: el foro responde cada "
                        "propuesta."})

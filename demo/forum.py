@@ -1,8 +1,8 @@
 """The demo's multi-stakeholder forum for Belize: twelve member organisations across the
 sectors, its rules of participation in English and Spanish, the four meetings of 2020 that
 co-created the first action plan (agendas, attendance, minutes, decisions), and the
-repository's documents: a draft of the plan, a consultation report, the final plan (a link
-to its page) and, listed by themselves, the minutes of the meetings.
+repository's documents: a draft of the plan and, listed by themselves, the minutes of the
+meetings, the consultation's "What we heard" and the plan.
 
 Loaded through the forum's operations, as staff would write it; a second load finds the
 meetings there and changes nothing.
@@ -21,7 +21,6 @@ from accounts.organisations.models import Organisation
 from coalitions.coalitions.models import Coalition
 from coalitions.forum import operations
 from coalitions.forum.models import Meeting
-from coalitions.plans.models import ActionPlan
 from core.extensions import db
 from core.timeutil import from_programme_time
 
@@ -187,23 +186,13 @@ def _meeting(staff, members, titles, starts_at, format, place, agendas, present,
 
 
 def _documents(staff) -> None:
-    plan_id = db.session.scalar(select(ActionPlan.id).order_by(ActionPlan.id).limit(1))
+    # The plan and the consultation's report are listed from their own pages.
     rows = [
         ("draft_plan", ("Draft action plan for consultation",
                         "Borrador del plan de acción para consulta"),
          ("The draft the forum reviewed on 27 May 2020 and opened to public consultation.",
           "El borrador que el foro revisó el 27 de mayo de 2020 y abrió a consulta pública."),
          date(2020, 5, 20), "draft-action-plan-2020.pdf", None),
-        ("consultation_report", ("Report of the public consultation",
-                                 "Informe de la consulta pública"),
-         ("Every comment received in June and July 2020, and the answer given to each.",
-          "Cada comentario recibido en junio y julio de 2020, y la respuesta a cada uno."),
-         date(2020, 8, 3), "consultation-report-2020.pdf", None),
-        ("plan", ("Belize's First Open Government National Action Plan 2020–2022",
-                  "Primer Plan de Acción Nacional de Gobierno Abierto de Belice 2020–2022"),
-         ("The plan the forum approved on 12 August 2020.",
-          "El plan que el foro aprobó el 12 de agosto de 2020."),
-         date(2020, 8, 12), None, f"/action-plans/{plan_id}" if plan_id else "/action-plans"),
     ]
     for kind, titles, descriptions, day, file_name, link in rows:
         upload = (FileStorage(BytesIO(_pdf(titles[0])), filename=file_name)

@@ -16,6 +16,7 @@ from flask_babel import gettext
 from markupsafe import escape
 
 from accounts.policies import is_staff
+from core import disclosure as core_disclosure
 from reporting import privacy
 
 K = TypeVar("K", bound=Hashable)
@@ -90,3 +91,18 @@ def plotted(value) -> int | None:
 def cell(value):
     """The value as a spreadsheet cell: a withheld count as its words."""
     return str(value) if isinstance(value, Fewer) else value
+
+
+class _ReadersRule:
+    """The rule as ``core.disclosure`` asks for it: by reader."""
+
+    @staticmethod
+    def count(user, number: int):
+        return count(number, min_group_for(user))
+
+    @staticmethod
+    def share(user, part: int, total: int):
+        return share(part, total, min_group_for(user))
+
+
+core_disclosure.provide(_ReadersRule())

@@ -27,6 +27,7 @@ from coalitions.consultations.models import (
 from coalitions.consultations.policies import can_report, can_take_part
 from coalitions.events.states import Sex
 from coalitions.plans.models import ActionPlan, Commitment
+from coalitions.plans.states import PlanState
 from core.audit.operations import record
 from core.errors import OperationError
 from core.extensions import db
@@ -82,6 +83,10 @@ def _clean_consultation(fields: dict) -> dict:
     return cleaned
 
 
+#: The plans whose commitments are still open to change.
+CONSULTABLE = (PlanState.drafting, PlanState.in_consultation)
+
+
 def _check_dates(opens_at, closes_at) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
         raise OperationError(_l("The consultation must close after it opens."),
@@ -96,6 +101,9 @@ def create_consultation(actor, **fields) -> Consultation:
         if name not in cleaned:
             raise OperationError(_l("This is required."), field=name)
     _check_dates(cleaned["opens_at"], cleaned["closes_at"])
+    if db.session.get(ActionPlan, cleaned["plan_id"]).state not in CONSULTABLE:
+        raise OperationError(_l("Only a plan still being drafted or in consultation can be "
+                                "put to consultation."), field="plan_id")
     translations = cleaned.pop("translations", {})
     lock_key(f"consultations:{cleaned['plan_id']}:{cleaned['title']}")
     existing = identical(Consultation, cleaned)

@@ -7,15 +7,26 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import abort, current_app, url_for
+from flask import abort, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, or_, select, union
+from sqlalchemy import (
+    Date,
+    String,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union,
+)
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from accounts.organisations.models import Organisation
-from accounts.policies import is_staff
 from coalitions.consultations.models import (
     AbuseReport,
     Comment,
@@ -28,16 +39,14 @@ from coalitions.consultations.policies import can_moderate, can_respond
 from coalitions.consultations.states import AWAITING, ResponseKind
 from coalitions.events.states import Sex
 from coalitions.plans.models import Commitment
-from core import freshness, work
+from core import disclosure, documents, freshness, work
+from core.documents import DocumentKind
 from core.extensions import db
 from core.params import page_number
 from core.timeutil import from_programme_time
 
 PER_PAGE = 20
 SORTS = ("support", "date")
-#: Counts of people below this are withheld from readers other than staff, as the
-#: programme's indicators do (``PRIVACY_MIN_GROUP``).
-DEFAULT_MIN_GROUP = 5
 
 #: The data version of the consultations' public pages (``core.freshness``).
 CHANNEL = "consultations"
@@ -46,22 +55,6 @@ for _model in (Consultation, Proposal, Comment, Support, ParticipationProfile, A
 freshness.watch(CHANNEL, Organisation, "name", "sector", rows=False)
 # The public action plan page shows its consultations: a change to one is a change there.
 freshness.watch(freshness.PLANS, Consultation)
-
-
-# Withholding small counts of people --------------------------------------------------------
-
-class Fewer(str):
-    """A count of people withheld because it is between 1 and k - 1."""
-
-    __slots__ = ()
-
-
-def people_count(number: int, user) -> int | Fewer:
-    """Exact for staff; "fewer than k" for anyone else when 0 < number < k."""
-    k = int(current_app.config.get("PRIVACY_MIN_GROUP", DEFAULT_MIN_GROUP))
-    if is_staff(user) or not 0 < number < k:
-        return number
-    return Fewer(gettext("fewer than %(k)d", k=k))
 
 
 # Consultations -----------------------------------------------------------------------------
@@ -102,9 +95,10 @@ class Numbers:
     def for_reader(self, user) -> dict:
         """The counts of people withheld below k for readers other than staff."""
         return {"proposals": self.proposals, "comments": self.comments,
-                "participants": people_count(self.participants, user),
-                "supporters": people_count(self.supporters, user),
-                "women": people_count(self.women, user), "sectors": self.sectors,
+                "participants": disclosure.count(user, self.participants),
+                "supporters": disclosure.count(user, self.supporters),
+                "women": disclosure.share(user, self.women, self.participants),
+                "sectors": self.sectors,
                 "consultations": self.consultations}
 
 
@@ -355,3 +349,19 @@ def reports_to_review(user, today) -> list[work.WorkItem]:
                           url_for("consultations.reports"), count=count)]
 
 
+
+
+@documents.provide("consultations.what_we_heard", channel=CHANNEL,
+                   url=lambda row: url_for("consultations.what_we_heard",
+                                           consultation_id=row.ref_id))
+def _consultation_reports():
+    """A consultation's published "What we heard" is its report, dated the day it was
+    published."""
+    published_on = type_coerce(func.date(Consultation.summary_published_at), Date)
+    return (select(Consultation.id.label("ref_id"),
+                   literal(DocumentKind.consultation_report.value).label("kind"),
+                   Consultation.title.label("title"),
+                   Consultation.description.label("description"),
+                   Consultation.translations.label("translations"),
+                   published_on.label("document_date"), cast(null(), String).label("link"))
+            .where(Consultation.summary_published_at.is_not(None)))

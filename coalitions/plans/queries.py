@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select
+from flask import url_for
+from sqlalchemy import String, case, cast, func, literal, null, select
 from sqlalchemy.orm import selectinload
 
 from accounts.organisations.models import Organisation
 from accounts.organisations.states import Sector
 from coalitions.coalitions.models import Coalition
 from coalitions.plans.models import ActionPlan, Commitment, Milestone
-from coalitions.plans.states import MilestoneState
-from core import freshness
+from coalitions.plans.states import MilestoneState, PlanState
+from core import documents, freshness
+from core.documents import DocumentKind
 from core.extensions import db
 
 # What the public plan pages show: a change to any of it moves their validator on.
@@ -95,3 +97,19 @@ def complete_commitment_count(start: date, end: date) -> int:
                 .where(ActionPlan.starts_on <= end, ActionPlan.ends_on >= start)
                 .group_by(Commitment.id).having(open_milestones == 0).subquery())
     return db.session.scalar(select(func.count()).select_from(complete))
+
+
+@documents.provide("plans.plans", channel=freshness.PLANS,
+                   url=lambda row: url_for("plans.public_plan", plan_id=row.ref_id))
+def _plan_documents():
+    """Every public plan is a document of its co-creation: a draft while it is drafted or
+    consulted on, the plan once it is submitted."""
+    drafted = ActionPlan.state.in_((PlanState.drafting, PlanState.in_consultation))
+    return (select(ActionPlan.id.label("ref_id"),
+                   case((drafted, literal(DocumentKind.draft_plan.value)),
+                        else_=literal(DocumentKind.plan.value)).label("kind"),
+                   ActionPlan.title.label("title"), literal("").label("description"),
+                   ActionPlan.translations.label("translations"),
+                   ActionPlan.starts_on.label("document_date"),
+                   cast(null(), String).label("link"))
+            .where(ActionPlan.is_public.is_(True)))

@@ -17,6 +17,7 @@ from core.audit.models import AuditEntry
 from core.errors import OperationError
 from core.locking import AlreadyDone
 from core.timeutil import utcnow
+from reporting.disclosure import Fewer
 from tests.coalitions.consultations.conftest import PROPOSAL, open_consultation
 
 
@@ -200,9 +201,21 @@ def test_people_counts_are_withheld_below_five_for_the_public(app, consultation,
     from flask_login import AnonymousUserMixin
     numbers = queries.numbers(consultation)
     shown = numbers.for_reader(AnonymousUserMixin())
-    assert isinstance(shown["participants"], queries.Fewer)
+    assert isinstance(shown["participants"], Fewer)
     assert shown["proposals"] == 1
     assert numbers.for_reader(staff)["participants"] == 1
+
+
+def test_women_are_withheld_with_the_rest_of_the_participants():
+    """Five women of six participants would name the one man: both are withheld, as the
+    indicators withhold a share with its complement."""
+    from flask_login import AnonymousUserMixin
+    numbers = queries.Numbers(participants=6, women=5)
+    shown = numbers.for_reader(AnonymousUserMixin())
+    assert shown["participants"] == 6
+    assert isinstance(shown["women"], Fewer)
+    assert queries.Numbers(participants=12, women=6).for_reader(AnonymousUserMixin())[
+        "women"] == 6
 
 
 def test_proposals_page_filters_and_sorts_in_sql(consultation, citizen, factories):
@@ -232,3 +245,16 @@ def test_comments_need_a_subject_of_the_consultation(consultation, citizen):
     with pytest.raises(OperationError):
         operations.comment(consultation, citizen, "Hello")
     assert Comment  # the model is importable
+
+
+def test_only_a_plan_open_to_change_is_put_to_consultation(staff, plan):
+    """A plan submitted to OGP has frozen commitments: nobody can be asked to change them."""
+    from coalitions.plans.states import PlanState
+
+    for state in (PlanState.submitted, PlanState.in_implementation, PlanState.completed):
+        plan.state = state
+        with pytest.raises(OperationError) as refused:
+            open_consultation(staff, plan, title=f"Too late {state}")
+        assert refused.value.field == "plan_id"
+    plan.state = PlanState.in_consultation
+    assert open_consultation(staff, plan).plan_id == plan.id
