@@ -4,6 +4,7 @@ SQL over every registered source)."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -248,8 +249,12 @@ def search_documents(*, search: str = "", kind: str | None = None, year: int | N
     conditions = []
     if search:
         pattern = like_pattern(search)
-        conditions.append(or_(*[func.lower(column).like(pattern, escape="\\") for column in (
-            docs.c.title, docs.c.description, cast(docs.c.translations, String))]))
+        translations = func.lower(cast(docs.c.translations, String))
+        conditions.append(or_(
+            *[func.lower(column).like(pattern, escape="\\") for column in (
+                docs.c.title, docs.c.description, translations)],
+            # Stored JSON writes "reunión" as "reuni\u00f3n": look for it as written there.
+            translations.like(like_pattern(json.dumps(search.lower())[1:-1]), escape="\\")))
     if kind:
         conditions.append(docs.c.kind == kind)
     if year:

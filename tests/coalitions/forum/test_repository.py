@@ -126,6 +126,8 @@ def test_search_kind_and_year_filter_in_sql(members, staff, in_request):
 
     assert titles(search="CONTRACTING") == ["Draft one"]
     assert titles(search="apertura") == ["First forum meeting"]
+    assert titles(search="reunión") == ["First forum meeting"]
+    assert titles(search="Reunión de") == ["First forum meeting"]
     assert titles(search="100%") == []
     assert titles(kind="draft_plan") == ["Draft two", "Draft one"]
     assert titles(year=2020) == ["Consultation report", "Draft one", "First forum meeting"]
