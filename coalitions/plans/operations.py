@@ -178,6 +178,10 @@ def update_plan(plan: ActionPlan, actor, **fields) -> dict:
                     in apply_translations(plan, translations).items()})
     if not changes:
         return {}
+    if plan.state not in EDITABLE_STATES and set(changes) - {"is_public"}:
+        raise OperationError(_l("The plan is “%(state)s”: its title, dates and texts are "
+                                "those submitted. Only whether it is public can change.",
+                                state=plan.state.title))
     for name in cleaned:
         if name in changes:
             setattr(plan, name, changes[name][1])

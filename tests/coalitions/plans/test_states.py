@@ -98,6 +98,18 @@ def test_commitments_are_frozen_once_submitted(ogp_plan):
     assert commitment.title == "Open budgets" and len(plan.commitments) == 1
 
 
+def test_a_submitted_plan_keeps_its_title_and_dates(ogp_plan):
+    plan, staff = ogp_plan["plan"], ogp_plan["staff"]
+    operations.transition_plan(plan, _S.in_consultation, staff)
+    operations.transition_plan(plan, _S.submitted, staff)
+    title, ends_on = plan.title, plan.ends_on
+    for change in ({"title": "Renamed"}, {"ends_on": date(2030, 1, 1)}):
+        with pytest.raises(OperationError, match="those submitted"):
+            operations.update_plan(plan, staff, **change)
+    assert (plan.title, plan.ends_on) == (title, ends_on)
+    assert operations.update_plan(plan, staff, is_public=not plan.is_public)
+
+
 def test_milestones_are_tracked_in_implementation_only(ogp_plan):
     plan, staff = ogp_plan["plan"], ogp_plan["staff"]
     milestone = ogp_plan["milestones"][0]
