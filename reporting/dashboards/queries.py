@@ -149,9 +149,10 @@ def _groups(rows) -> dict[str, Group]:
     return {key: Group(key, counts[key], dict(amounts[key])) for key in counts}
 
 
-def by_thematic_area(filters: Filters) -> list[Group]:
+def by_thematic_area(filters: Filters, *, titled: bool = True) -> list[Group]:
     """Awards per thematic area (areas are per call: grouped by name), in the calls' order;
-    awards without an area last, under ``NONE_KEY``."""
+    awards without an area last, under ``NONE_KEY``; with their titles unless not
+    ``titled``."""
     rows = [(area or NONE_KEY, position or 0, currency, n, amount)
             for area, position, currency, n, amount in db.session.execute(
                 select(ThematicArea.name, func.min(ThematicArea.position), Award.currency,
@@ -168,8 +169,9 @@ def by_thematic_area(filters: Filters) -> list[Group]:
     for area, position, *_rest in rows:
         order[area] = min(order.get(area, position), position)
     groups = _groups((area, currency, n, amount) for area, _p, currency, n, amount in rows)
-    titles = area_titles(key for key in groups if key != NONE_KEY)
-    groups = {key: replace(group, title=titles.get(key)) for key, group in groups.items()}
+    if titled:
+        titles = area_titles(key for key in groups if key != NONE_KEY)
+        groups = {key: replace(group, title=titles.get(key)) for key, group in groups.items()}
     return sorted(groups.values(),
                   key=lambda group: (group.key == NONE_KEY, order[group.key], group.key))
 
@@ -455,10 +457,12 @@ class Dashboard:
         return sum(quarter.participations for quarter in self.quarters)
 
 
-def dashboard(filters: Filters) -> Dashboard:
+def dashboard(filters: Filters, money: tuple | None = None) -> Dashboard:
     """Every number of the dashboard: seven queries, whatever the data; the two that count
     every attendance of the period are stored per version of the records
-    (``reporting.indicators.figures``) and read back."""
+    (``reporting.indicators.figures``) and read back. ``money``, when given, is the
+    thematic areas, districts, money totals and largest awards already found
+    (``reporting.dashboards.stored``)."""
     period = filters.indicator_period()
     quarters = figures.stored(
         "dashboard-quarters", period, lambda: activity_by_quarter(filters),
@@ -469,7 +473,9 @@ def dashboard(filters: Filters) -> Dashboard:
         "dashboard-people", period, lambda: participants(filters),
         lambda found: {"total": found.total, "by_sex": found.by_sex, "by_age": found.by_age},
         lambda stored: People(**stored))
-    return Dashboard(filters=filters, pipeline=pipeline(filters),
-                     by_area=by_thematic_area(filters), by_district=by_district(filters),
-                     awards=top_awards(filters), money=money_totals(filters),
+    areas, districts, totals, awards = money or (
+        by_thematic_area(filters), by_district(filters), money_totals(filters),
+        top_awards(filters))
+    return Dashboard(filters=filters, pipeline=pipeline(filters), by_area=areas,
+                     by_district=districts, awards=awards, money=totals,
                      quarters=quarters, people=people)

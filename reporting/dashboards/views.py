@@ -18,7 +18,7 @@ from core.params import parse_day, parse_id
 from core.timeutil import programme_today
 from grants.ledger import money
 from reporting import disclosure
-from reporting.dashboards import charts, queries
+from reporting.dashboards import charts, queries, stored
 from reporting.indicators.queries import programme_span
 from reporting.indicators.views import AGE_TITLES, SEX_TITLES
 from reporting.policies import can_view_reports
@@ -211,7 +211,7 @@ def overview():
         # the message next to the field.
         return _page(errors=errors, board=None, filters=None, fund_name=None), 400
     k = disclosure.min_group_for(current_user)
-    board = _released(queries.dashboard(filters), k)
+    board = _released(stored.dashboard(filters), k)
     results, results_chart = _results(filters, k)
     return _page(errors={}, board=board, filters=filters, fund_name=fund_name, k=k,
                  charts={**_charts(board, k), "results": results_chart}, results=results)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, not_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,6 +36,9 @@ from reporting.indicators.models import IndicatorFigures
 
 #: The data version of everything the indicators count.
 INDICATORS = "indicators"
+#: The data version of the dashboard's money (``reporting.dashboards.stored`` watches what
+#: it sums). Figures of this channel are stored under kinds prefixed ``money:``.
+MONEY = "money"
 
 for _model, _attributes, _options in (
         (Event, (), {}), (Attendance, (), {}),
@@ -51,21 +54,25 @@ for _model, _attributes, _options in (
 
 
 def stored(kind: str, period: queries.Period, compute: Callable[[], object],
-           encode: Callable[[object], dict], decode: Callable[[dict], object]):
+           encode: Callable[[object], dict], decode: Callable[[dict], object], *,
+           channel: str = INDICATORS):
     """``compute()``, the ``kind`` of figures of ``period``, from those stored for the
-    records' current version, or computed and stored. ``encode`` and ``decode`` turn the
-    figures into JSON and back, exactly. A transaction that has itself changed the records
-    (not yet committed, so the version has not moved) computes them and stores nothing."""
-    if freshness.changed_in_transaction(INDICATORS):
+    current version of ``channel`` (the records it watches), or computed and stored.
+    ``encode`` and ``decode`` turn the figures into JSON and back, exactly. A transaction
+    that has itself changed the records (not yet committed, so the version has not moved)
+    computes them and stores nothing."""
+    if freshness.changed_in_transaction(channel):
         return compute()
-    version = freshness.current_version(INDICATORS)
+    version = freshness.current_version(channel)
+    if channel != INDICATORS:
+        kind = f"{channel}:{kind}"
     key = (kind, period.start, period.end, period.fund_id or 0)
     found = db.session.scalar(select(IndicatorFigures.figures).where(
         *_is(key), IndicatorFigures.version == version))
     if found is not None:
         return decode(found)
     computed = compute()
-    _store(key, version, encode(computed))
+    _store(key, version, encode(computed), channel)
     return computed
 
 
@@ -96,12 +103,19 @@ def _is(key: tuple) -> list:
             IndicatorFigures.period_end == end, IndicatorFigures.fund_key == fund_key]
 
 
-def _store(key: tuple, version: int, figures: dict) -> None:
-    """Keep the figures, dropping every figure of an older version (never read again, so the
-    table holds only the current version's). Two requests computing the same figures at
-    once both succeed: the second insert does nothing."""
+def _of_channel(channel: str):
+    """The stored figures of ``channel``: each channel counts its own versions."""
+    money = IndicatorFigures.kind.startswith(f"{MONEY}:", autoescape=True)
+    return money if channel == MONEY else not_(money)
+
+
+def _store(key: tuple, version: int, figures: dict, channel: str) -> None:
+    """Keep the figures, dropping every figure of the channel's older versions (never read
+    again, so the table holds only the current version's). Two requests computing the same
+    figures at once both succeed: the second insert does nothing."""
     session = db.session
-    session.execute(delete(IndicatorFigures).where(IndicatorFigures.version < version))
+    session.execute(delete(IndicatorFigures).where(IndicatorFigures.version < version,
+                                                   _of_channel(channel)))
     insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql"
               else sqlite_insert)
     kind, start, end, fund_key = key
