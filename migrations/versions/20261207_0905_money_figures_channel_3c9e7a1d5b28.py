@@ -3,7 +3,7 @@ ledgers, progress reports and their expenditure), whose figures are stored per v
 indicator_figures under kinds prefixed "money:"
 
 Revision ID: 3c9e7a1d5b28
-Revises: befb53b9afc2
+Revises: a02c841aadb9
 Create Date: 2026-12-07 09:05:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c9e7a1d5b28'
-down_revision = 'befb53b9afc2'
+down_revision = 'a02c841aadb9'
 branch_labels = None
 depends_on = None
 
