@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_sqlalchemy.session import Session
 from sqlalchemy import String, event, insert, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import MANYTOONE, Mapped, mapped_column
 
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
@@ -96,6 +97,21 @@ def _watches_for(instance) -> list[_Watch]:
     return [found for model in type(instance).__mro__ for found in _watched.get(model, ())]
 
 
+@cache
+def _with_relationships(model: type, attributes: frozenset[str]) -> frozenset[str]:
+    """The attributes and the many-to-one relationships they are the keys of: before a flush
+    ``call.fund = other`` has changed ``fund`` but not yet ``fund_id``."""
+    mapper = db.inspect(model)
+    names = set(attributes)
+    for name in attributes:
+        columns = set(getattr(mapper.attrs[name], "columns", ())) if name in mapper.attrs \
+            else set()
+        names.update(relationship.key for relationship in mapper.relationships
+                     if relationship.direction is MANYTOONE
+                     and relationship.local_columns & columns)
+    return frozenset(names)
+
+
 def _matters(session, instance, watched: _Watch, *, changed: bool) -> bool:
     if not changed and not watched.rows:
         return False
@@ -105,7 +121,8 @@ def _matters(session, instance, watched: _Watch, *, changed: bool) -> bool:
                 return False
         else:
             attrs = db.inspect(instance).attrs
-            if not any(attrs[name].history.has_changes() for name in watched.attributes):
+            if not any(attrs[name].history.has_changes()
+                       for name in _with_relationships(type(instance), watched.attributes)):
                 return False
     return watched.when is None or bool(watched.when(instance))
 

@@ -1,0 +1,26 @@
+"""A watched foreign key is seen changed when its relationship is assigned: before a flush
+``call.fund = other`` has changed ``fund`` but not yet ``fund_id``, and stored figures keyed
+by the channel's version must not survive the move."""
+
+from __future__ import annotations
+
+from core import freshness
+from core.extensions import db
+from reporting.indicators.figures import INDICATORS
+from tests.fixtures.grants import GrantFactories
+
+
+def test_assigning_the_relationship_of_a_watched_key_is_a_change(factories, db_session):
+    grants = GrantFactories(db_session, factories)
+    call, other = grants.call(), grants.fund()
+    db.session.commit()
+    assert not freshness.changed_in_transaction(INDICATORS)
+    call.fund = other
+    assert freshness.changed_in_transaction(INDICATORS)
+
+
+def test_an_unwatched_attribute_is_no_change(factories, db_session):
+    call = GrantFactories(db_session, factories).call()
+    db.session.commit()
+    call.summary = "Another summary"
+    assert not freshness.changed_in_transaction(INDICATORS)
