@@ -233,17 +233,26 @@ def _from_the_top(sheet, convert: Converter) -> Converter:
     value goes in one cell of the column's own, reused row after row."""
     plain = WriteOnlyCell(sheet)
     plain.alignment = TOP_ALIGNMENT
+    # A converter reuses its styled cells row after row: once such a cell reads from the top
+    # it keeps doing so, so the last few cells seen (held here, so none is replaced by a new
+    # one at the same address) are not looked up in the style table again.
+    recent: list[Cell] = []
 
     def topped(value):
         result = convert(value)
         if result is None:
             return None
         if isinstance(result, Cell):
+            for seen in recent:
+                if seen is result:
+                    return result
             if result.alignment.vertical != "top":
                 horizontal = result.alignment.horizontal
                 result.alignment = (TOP_ALIGNMENT if horizontal is None else
                                     Alignment(horizontal=horizontal, vertical="top",
                                               wrap_text=result.alignment.wrap_text))
+            recent.insert(0, result)
+            del recent[3:]
             return result
         plain.value = result
         return plain

@@ -336,12 +336,13 @@ def _budget_rows(scope: Scope) -> Iterator[list]:
             .where(Award.id.in_(ids)).group_by(Award.id, BudgetLine.category)):
         budgeted[award_id][category] = money(total)
     spent: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    accepted = accepted_versions().subquery("accepted")  # joined: see queries.spent_by_award
     for award_id, category, total in db.session.execute(
             select(ProgressReport.award_id, Expenditure.category, func.sum(Expenditure.amount))
+            .join(accepted, accepted.c.id == Expenditure.version_id)
             .join(ReportVersion, Expenditure.version_id == ReportVersion.id)
             .join(ProgressReport, ReportVersion.report_id == ProgressReport.id)
-            .where(ProgressReport.award_id.in_(ids),
-                   Expenditure.version_id.in_(accepted_versions()))
+            .where(ProgressReport.award_id.in_(ids))
             .group_by(ProgressReport.award_id, Expenditure.category)):
         spent[award_id][category] = money(total)
     due = budget_reporting_due(ids, programme_today())
