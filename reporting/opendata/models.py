@@ -37,10 +37,14 @@ class OpenDataFile(db.Model):
     # Deferred: a revalidation (304) or the page's counts never read the files themselves.
     json_body: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     xlsx_body: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    #: ``json_body`` gzip-compressed once when built, sent to clients that accept gzip: a
+    #: download costs no compression (None for files built before it was stored).
+    json_gzip: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     #: The last IATI file that passed the schema, and when it was built: a build that fails
     #: leaves it in place (so it may be older than ``built_at``).
     iati_etag: Mapped[str | None] = mapped_column(String(80))
     iati_body: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    iati_gzip: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     iati_built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activity_count: Mapped[int] = mapped_column(default=0)
     #: Set while one worker rebuilds the files; a claim older than the timeout is abandoned.

@@ -13,6 +13,7 @@ not an error. ``flask opendata refresh`` rebuilds them from the command line.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import time
@@ -39,6 +40,8 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 #: How long a first visitor waits for another worker's first build of the same files.
 FIRST_BUILD_WAIT_SECONDS = 30.0
 _POLL_SECONDS = 0.5
+#: gzip's level for the stored copies, the same as the pages' (COMPRESS_LEVEL).
+GZIP_LEVEL = 6
 
 
 def scope_of(fund_id: int | None) -> str:
@@ -47,6 +50,12 @@ def scope_of(fund_id: int | None) -> str:
 
 def etag_of(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
+
+
+def compressed(body: bytes) -> bytes:
+    """``body`` gzip-compressed, with no name or time in the header: the same file always
+    gives the same bytes."""
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def _row(scope: str) -> OpenDataFile | None:
@@ -66,11 +75,12 @@ def build(fund_id: int | None) -> OpenDataFile:
     if row is None:
         row = OpenDataFile(scope=scope, fund_id=fund_id)
         db.session.add(row)
-    row.json_body = row.xlsx_body = row.json_etag = row.xlsx_etag = None
+    row.json_body = row.json_gzip = row.xlsx_body = row.json_etag = row.xlsx_etag = None
     row.last_change = None
     if records.grants:
         data = package.build_package(records, fund_id=fund_id)
         row.json_body = package.dumps(data)
+        row.json_gzip = compressed(row.json_body)
         row.xlsx_body = _workbook_bytes(data["grants"])
         row.json_etag, row.xlsx_etag = etag_of(row.json_body), etag_of(row.xlsx_body)
         row.last_change = _parse_timestamp(data["modified"])
@@ -91,7 +101,7 @@ def _build_iati(row: OpenDataFile, fund_id: int | None) -> None:
     try:
         built = build_file(fund_id)
     except NothingToPublish:
-        row.iati_body = row.iati_etag = row.iati_built_at = None
+        row.iati_body = row.iati_gzip = row.iati_etag = row.iati_built_at = None
         row.activity_count = 0
         return
     except Exception:
@@ -99,6 +109,7 @@ def _build_iati(row: OpenDataFile, fund_id: int | None) -> None:
                       row.scope)
         return
     row.iati_body, row.iati_etag = built.body, etag_of(built.body)
+    row.iati_gzip = compressed(built.body)
     row.iati_built_at = utcnow().replace(microsecond=0)
     row.activity_count = built.activity_count
 

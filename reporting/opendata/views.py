@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, make_response, render_template
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
@@ -127,7 +127,8 @@ def download_iati():
         return render_error(404, _l("There is no IATI file yet: it is published once a fund "
                                     "names its donor or managing organisation."))
     return _stored_file(fund, ".xml", files.iati_etag, files.iati_built_at,
-                        lambda: files.iati_body, standard="iati")
+                        lambda: files.iati_body, standard="iati",
+                        gzipped=lambda: files.iati_gzip)
 
 
 _MIMETYPES = {".json": "application/json", ".xlsx": XLSX_MIMETYPE, ".xml": "application/xml"}
@@ -139,12 +140,15 @@ def _download(fund, extension: str):
     if not files.grant_count:
         return _nothing_to_publish()
     kind = extension.lstrip(".")
+    gzipped = (lambda: files.json_gzip) if kind == "json" else None
     return _stored_file(fund, extension, getattr(files, f"{kind}_etag"), files.built_at,
-                        lambda: getattr(files, f"{kind}_body"))
+                        lambda: getattr(files, f"{kind}_body"), gzipped=gzipped)
 
 
-def _stored_file(fund, extension: str, etag: str, built_at, body, standard: str = "360giving"):
-    """``body()`` is called only when the client's copy is not current."""
+def _stored_file(fund, extension: str, etag: str, built_at, body, standard: str = "360giving",
+                 gzipped=None):
+    """``body()`` (or ``gzipped()``, its stored compressed copy, for a client that accepts
+    gzip) is read only when the client's copy is not current."""
     response = Response(mimetype=_MIMETYPES[extension])
     held = not_modified(etag, built_at)
     response.set_etag(held or etag)
@@ -152,7 +156,15 @@ def _stored_file(fund, extension: str, etag: str, built_at, body, standard: str 
     if held is not None:
         response.status_code = 304
         return _download_headers(response)
-    response.set_data(body())
+    packed = gzipped() if gzipped is not None and request.accept_encodings["gzip"] else None
+    if packed is not None:
+        # Sent as stored; the compression leaves a response with a coding alone. The tag
+        # names the coding, as the compression's own do (core/conditional.py).
+        response.set_data(packed)
+        response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(f"{etag}:gzip")
+    else:
+        response.set_data(body())
     # The name is ASCII letters, digits and hyphens only (see _filename).
     response.headers["Content-Disposition"] = (
         f"attachment; filename={_filename(fund, extension, built_at, standard)}")

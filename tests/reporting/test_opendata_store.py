@@ -4,6 +4,7 @@ rebuilt by one worker process at its next turn (never in a visitor's request).""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -206,3 +207,40 @@ def test_the_worker_loop_rebuilds_stale_files(app, client, demo_programme):
     result = app.test_cli_runner().invoke(args=["outbox", "send", "--once"])
     assert result.exit_code == 0, result.output
     assert len(json.loads(client.get(JSON).get_data())["grants"]) == PUBLIC_PROJECTS - 1
+
+
+@pytest.mark.parametrize("path, body, packed", [
+    (JSON, "json_body", "json_gzip"),
+    ("/open-data/iati.xml", "iati_body", "iati_gzip"),
+])
+def test_a_client_accepting_gzip_gets_the_copy_compressed_when_built(
+        client, demo_programme, path, body, packed):
+    plain = client.get(path)
+    row = db.session.scalar(select(OpenDataFile).where(OpenDataFile.scope == "all"))
+    stored, compressed = getattr(row, body), getattr(row, packed)
+    assert gzip.decompress(compressed) == stored == plain.get_data()
+
+    for accepted in ("gzip", "gzip, deflate, br"):
+        response = client.get(path, headers={"Accept-Encoding": accepted})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.get_data() == compressed  # sent as stored, not compressed again
+        assert response.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
+        assert "Accept-Encoding" in response.headers["Vary"]
+    tag = response.headers["ETag"]
+    for headers in ({"If-None-Match": tag}, {"If-None-Match": tag, "Accept-Encoding": "gzip"}):
+        again = client.get(path, headers=headers)
+        assert again.status_code == 304 and again.headers["ETag"] == tag
+    identity = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in identity.headers
+
+
+def test_a_file_built_before_its_compressed_copy_is_compressed_on_the_fly(
+        client, demo_programme, db_session):
+    client.get(JSON)
+    row = db.session.scalar(select(OpenDataFile).where(OpenDataFile.scope == "all"))
+    row.json_gzip = None
+    db.session.commit()
+    response = client.get(JSON, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.get_data()) == row.json_body
