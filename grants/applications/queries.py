@@ -10,7 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from accounts.organisations.models import Organisation, OrganisationMember
 from accounts.organisations.states import Sector
@@ -93,7 +93,12 @@ def government_organisations() -> list[Organisation]:
 
 
 def _filtered(filters: StaffFilters):
-    query = select(Application).join(Application.organisation)
+    query = select(Application)
+    if filters.search or filters.sort == "organisation":
+        # Joined only when its name is searched or sorted on: the counts and the page's ids
+        # otherwise read the applications alone (a join over every application cost the
+        # list most of its time). Every application has its organisation.
+        query = query.join(Application.organisation)
     if filters.call_id:
         query = query.where(Application.call_id == filters.call_id)
     if filters.state:
@@ -168,10 +173,20 @@ def section_progress(application: Application) -> list[dict]:
 
 
 def calls_with_applications() -> list:
-    """Calls that can hold submitted applications (not drafts), for the staff filter."""
+    """Calls that can hold submitted applications (not drafts), for the staff filter: their
+    titles only."""
     return list(db.session.scalars(
         select(Call).where(Call.state != CallState.draft)
-        .options(selectinload(Call.thematic_areas)).order_by(Call.closes_at.desc())))
+        .options(load_only(Call.id, Call.title, Call.translations))
+        .order_by(Call.closes_at.desc())))
+
+
+def areas_of_call(call_id: int | None) -> list[ThematicArea]:
+    """The chosen call's thematic areas, for the staff filter (none without a call)."""
+    if call_id is None:
+        return []
+    return list(db.session.scalars(select(ThematicArea).where(ThematicArea.call_id == call_id)
+                                   .order_by(ThematicArea.position)))
 
 
 # What calls ask of their applications (core.contributions) ---------------------------------

@@ -383,11 +383,10 @@ def list_applications():
     page = db.paginate(queries.staff_application_ids(filters), per_page=PER_PAGE,
                        max_per_page=PER_PAGE)
     page.items = queries.applications_with_details(list(page.items))
-    calls = queries.calls_with_applications()
-    areas = [area for call in calls if call.id == filters.call_id
-             for area in call.thematic_areas]
     return render_template("grants/applications/admin/list.html", page=page, filters=filters,
-                           counts=queries.counts_by_state(filters), calls=calls, areas=areas,
+                           counts=queries.counts_by_state(filters),
+                           calls=queries.calls_with_applications(),
+                           areas=queries.areas_of_call(filters.call_id),
                            districts=DISTRICTS, sorts=list(queries.SORTS),
                            endorsement_filters=queries.ENDORSEMENT_FILTERS)
 
