@@ -93,6 +93,42 @@ def changed_in_transaction(channel: str, session=None) -> bool:
     return channel in session.info.get(_PENDING, ())
 
 
+#: (channel, key) -> (stamp, value) of :func:`remembered`, per process.
+_REMEMBERED: dict[tuple, tuple[tuple, object]] = {}
+#: Whether :func:`remembered` keeps values. The test suite turns it off: its requests share
+#: one connection with the test, and so see rows a test flushed without committing, which no
+#: request ever sees in production (tests of remembering commit and turn it on).
+REMEMBER = True
+#: Distinct keys kept at most (filter combinations): past it, the oldest go first.
+REMEMBERED_LIMIT = 512
+
+
+def remembered(channel: str, key: tuple, compute: Callable[[], object]):
+    """``compute()``, kept in this process for as long as ``channel``'s version stays what it
+    was when computed: a figure every visitor's page recomputes from thousands of rows (the
+    public projects' totals and filter menus) is computed once per change instead. Exact by
+    the same rule as the pages' validators: every change to what it reads moves the version.
+    Within a transaction that changed the channel, it is computed afresh and not kept. The
+    version is stamped with the time it moved, so a database restored (or rolled back) to an
+    earlier number is not mistaken for the one computed. The value is shared between
+    requests: it must not be changed by its readers."""
+    session = db.session
+    if not REMEMBER or channel in session.info.get(_PENDING, ()):
+        return compute()
+    stamp = tuple(session.execute(
+        select(PublicDataVersion.version, PublicDataVersion.changed_at)
+        .where(PublicDataVersion.channel == channel)).one_or_none() or ())
+    held = _REMEMBERED.get((channel, key))
+    if held is not None and held[0] == stamp:
+        return held[1]
+    value = compute()
+    if len(_REMEMBERED) >= REMEMBERED_LIMIT:
+        for old in list(_REMEMBERED)[:REMEMBERED_LIMIT // 4]:
+            del _REMEMBERED[old]
+    _REMEMBERED[(channel, key)] = (stamp, value)
+    return value
+
+
 def _watches_for(instance) -> list[_Watch]:
     return [found for model in type(instance).__mro__ for found in _watched.get(model, ())]
 

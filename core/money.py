@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.numbers import format_decimal, parse_pattern
 from flask_babel import get_locale
 from sqlalchemy import Numeric
@@ -64,15 +65,44 @@ UNAMBIGUOUS_SYMBOLS = {"USD": "US$", "BZD": "BZ$", "EUR": "€", "GBP": "£", "C
 NUMBER_LOCALES = {"es": "es_419"}
 
 
-def number_locale() -> str:
+def number_locale() -> Locale:
     """The locale whose digit grouping the reader expects."""
     locale = get_locale()
     language = locale.language if locale is not None else "en"
-    return NUMBER_LOCALES.get(language, str(locale) if locale is not None else "en")
+    return _parsed_locale(NUMBER_LOCALES.get(language, str(locale) if locale is not None
+                                             else "en"))
 
 
-#: Parsed once: pages format hundreds of amounts.
-_AMOUNT_PATTERN = parse_pattern("#,##0.00")
+@cache
+def _parsed_locale(identifier: str) -> Locale:
+    # Babel parses a locale given by its name on every call: a page of hundreds of amounts
+    # spent most of its formatting time there.
+    return Locale.parse(identifier)
+
+
+@cache
+def _pattern(places: int):
+    return parse_pattern("#,##0." + "0" * places if places else "#,##0")
+
+
+@cache
+def _symbols(locale: Locale) -> dict[int, str]:
+    """What Python's "," and "." and "-" become in ``locale`` (a ``str.translate`` table)."""
+    symbols = locale.number_symbols.get(locale.default_numbering_system) or {}
+    return str.maketrans({",": symbols.get("group", ","), ".": symbols.get("decimal", "."),
+                          "-": symbols.get("minusSign", "-")})
+
+
+def format_fixed(value: Decimal | float | int, places: int) -> str:
+    """``value`` rounded half to even to ``places`` decimals and grouped in thousands, in the
+    reader's number locale: exactly what Babel's ``format_decimal`` writes with the pattern
+    ``#,##0.0…`` (tested against it), at a fraction of its cost, which pages of hundreds of
+    amounts and scores felt. Values that are not finite are left to Babel."""
+    number = value if value.__class__ is Decimal else Decimal(str(value))
+    locale = number_locale()
+    if not number.is_finite():
+        return format_decimal(number, format=_pattern(places), locale=locale)
+    return format(number, f",.{places}f").translate(_symbols(locale))
 
 
 def format_money(amount: Decimal | None, currency: str) -> str:
@@ -81,7 +111,7 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     numbers."""
     if amount is None:
         return ""
-    number = format_decimal(abs(amount), format=_AMOUNT_PATTERN, locale=number_locale())
+    number = format_fixed(abs(amount), 2)
     symbol = UNAMBIGUOUS_SYMBOLS.get(currency)
     text = f"{symbol}{number}" if symbol else f"{currency}\u00a0{number}"
     return f"-{text}" if amount < 0 else text

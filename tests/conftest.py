@@ -95,8 +95,14 @@ def db_session(app):
     """Run each test inside one outer transaction that is rolled back afterwards.
 
     Commits made by the code under test become savepoint releases, so nothing persists.
+    Values remembered per data version are not kept (see ``core.freshness.REMEMBER``) unless
+    a test asks for ``remembering``.
     """
+    from core import freshness
     from core.extensions import db
+
+    freshness.REMEMBER = False
+    freshness._REMEMBERED.clear()
 
     with app.app_context():
         connection = db.engine.connect()
@@ -113,6 +119,18 @@ def db_session(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def remembering(db_session):
+    """Values remembered per data version kept, as in production: the test commits what the
+    requests must see."""
+    from core import freshness
+
+    freshness.REMEMBER = True
+    yield
+    freshness.REMEMBER = False
+    freshness._REMEMBERED.clear()
 
 
 @pytest.fixture

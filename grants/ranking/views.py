@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from babel.numbers import format_decimal, parse_pattern
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -19,7 +18,7 @@ from core.extensions import db
 from core.forms import BaseForm, render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
-from core.money import number_locale
+from core.money import format_fixed
 from grants.applications.models import Application
 from grants.ranking import operations, queries
 from grants.ranking.forms import DecisionForm, FeedbackForm
@@ -56,16 +55,11 @@ def _load_application(panel: Panel, application_id: int) -> Application:
     return application
 
 
-#: The patterns of :func:`number`, parsed once (the ranking formats hundreds of numbers).
-_PATTERNS = {places: parse_pattern("#,##0." + "0" * places) for places in (1, 2)}
-
-
 def number(value, places: int = 1) -> str:
     """A score for display, in the reader's language; a dash when there is none."""
     if value is None:
         return "—"
-    pattern = _PATTERNS.get(places) or parse_pattern("#,##0." + "0" * places)
-    return format_decimal(value, format=pattern, locale=number_locale())
+    return format_fixed(value, places)
 
 
 def _method_from_args() -> str:

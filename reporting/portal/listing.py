@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, or_, select, true
 
 from core.extensions import db
+from core.freshness import PROJECTS, remembered
 from core.money import cents
 from grants.applications.models import Application, application_thematic_areas
 from grants.awards.models import Award
@@ -88,7 +89,11 @@ def _filters(fund_id: int | None, area: str | None, district: str | None) -> lis
 
 def filter_options() -> FilterOptions:
     """The funds, thematic areas and districts some published project shows, sorted for
-    the filter menus (three statements)."""
+    the filter menus (three statements when the published projects changed, else none)."""
+    return remembered(PROJECTS, ("portal.filter_options",), _filter_options)
+
+
+def _filter_options() -> FilterOptions:
     funds = db.session.execute(
         _public(Fund.id, Fund.name).join(Fund, Fund.id == Call.fund_id).distinct()).all()
     link = application_thematic_areas.c
@@ -108,17 +113,23 @@ def filter_options() -> FilterOptions:
         districts=tuple(sorted(districts, key=str.casefold)))
 
 
+def _by_currency(criteria: list) -> list[tuple]:
+    """Per currency: the projects, those whose amount is held back, the amounts shown."""
+    amount_shown = _shown(ProjectPublication.is_amount_public)
+    return [tuple(row) for row in db.session.execute(
+        _public(Award.currency, func.count(), func.count(case((~amount_shown, 1))),
+                func.sum(case((amount_shown, Award.amount))))
+        .where(*criteria).group_by(Award.currency))]
+
+
 def project_list(*, fund_id: int | None = None, area: str | None = None,
                  district: str | None = None, page: int = 1,
                  per_page: int = 24) -> ProjectList:
     """Page ``page`` (brought within range) of the published projects matching every given
     filter, newest award first."""
     criteria = _filters(fund_id, area, district)
-    amount_shown = _shown(ProjectPublication.is_amount_public)
-    by_currency = db.session.execute(
-        _public(Award.currency, func.count(), func.count(case((~amount_shown, 1))),
-                func.sum(case((amount_shown, Award.amount))))
-        .where(*criteria).group_by(Award.currency)).all()
+    by_currency = remembered(PROJECTS, ("portal.totals", fund_id, area, district),
+                             lambda: _by_currency(criteria))
     count = sum(row[1] for row in by_currency)
     held_back = sum(row[2] for row in by_currency)
     totals = dict(sorted((currency, cents(amount)) for currency, _count, _held, amount

@@ -24,3 +24,27 @@ def test_an_unwatched_attribute_is_no_change(factories, db_session):
     db.session.commit()
     call.summary = "Another summary"
     assert not freshness.changed_in_transaction(INDICATORS)
+
+
+def test_a_remembered_value_lasts_as_long_as_its_version(factories, db_session, remembering):
+    grants = GrantFactories(db_session, factories)
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    key = ("test.remembered", id(computed))
+    first = freshness.remembered(freshness.CALLS, key, compute)
+    assert freshness.remembered(freshness.CALLS, key, compute) == first
+    assert len(computed) == 1
+
+    call = grants.call()  # a change the channel watches, not committed yet
+    db.session.flush()
+    assert freshness.changed_in_transaction(freshness.CALLS)
+    assert freshness.remembered(freshness.CALLS, key, compute) == 2  # afresh, not kept
+    db.session.commit()
+    assert freshness.remembered(freshness.CALLS, key, compute) == 3  # the version moved
+    assert freshness.remembered(freshness.CALLS, key, compute) == 3
+    assert call.id and len(computed) == 3
+

@@ -90,6 +90,32 @@ def test_money_is_formatted_in_the_readers_language(app):
             assert format_money(Decimal("5000.00"), "USD") == "US$5,000.00"
 
 
+_NUMBERS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=4,
+                min_value=Decimal("-1e12"), max_value=Decimal("1e12")),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    st.integers(min_value=-10**12, max_value=10**12),
+    st.sampled_from([Decimal("0.05"), Decimal("0.15"), Decimal("2.25"), Decimal("-0.04"),
+                     Decimal("-0"), 0.15, 2.675, -0.0, 1e-7, Decimal("999999.995")]))
+
+
+@pytest.mark.parametrize("language, locale_name", [("en", "en"), ("es", "es_419"),
+                                                    ("de", "de"), ("fr", "fr")])
+@given(value=_NUMBERS, places=st.integers(min_value=0, max_value=3))
+def test_fixed_numbers_are_written_as_babel_writes_them(app, language, locale_name, value,
+                                                       places):
+    """The fast formatter of amounts and scores gives Babel's text to the character, in
+    locales whose separators differ from Python's."""
+    from babel.numbers import format_decimal
+    from flask_babel import force_locale
+
+    from core.money import format_fixed
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    with app.test_request_context(), force_locale(language):
+        assert format_fixed(value, places) == format_decimal(value, format=pattern,
+                                                             locale=locale_name)
+
+
 def test_dates_never_read_as_numbers_only(app):
     from datetime import UTC, date, datetime
 

@@ -58,3 +58,24 @@ def test_the_list_in_sql_agrees_with_the_public_objects(db_session, factories, c
                 assert shown == expected, filters
                 # A page past the end shows the last one.
                 assert pages[-1].page == first.pages
+
+
+def test_the_public_projects_totals_follow_a_publication_change(client, demo_programme,
+                                                                remembering):
+    """The list's totals and menus are remembered per version: a change staff make to what
+    is published shows at once."""
+    from core.extensions import db
+    from grants.awards.models import Award
+    from reporting.portal.operations import update_publication
+    from tests.fixtures.demo_numbers import PUBLIC_PROJECTS, reference_projects
+
+    before = client.get("/projects").get_data(as_text=True)
+    project = reference_projects()[0]
+    update_publication(db.session.get(Award, project.award_id), demo_programme["staff"],
+                       is_published=False)
+    db.session.commit()
+    after = client.get("/projects").get_data(as_text=True)
+    assert project.reference in before and project.reference not in after
+    # The count comes from the remembered totals: computed again for the new version.
+    assert f"<dd>{PUBLIC_PROJECTS}</dd>" in before
+    assert f"<dd>{PUBLIC_PROJECTS - 1}</dd>" in after
