@@ -90,10 +90,11 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
     sheet.append(header_row(sheet, headers))
 
     converters = [converter(sheet, column, zone, yes_no) for column in columns]
-    # Rows with wrapped text get their height (see _fit_height), and read from the top.
+    # Rows of several lines of wrapped text get their height (see _fit_height) and read from
+    # the top. A row of one line reads the same either way, so its cells stay unstyled:
+    # openpyxl writes a styled cell at about twice the cost of a plain value.
     wrapping = any(column.wrap for column in columns)
-    if wrapping:
-        converters = [_from_the_top(sheet, convert) for convert in converters]
+    topped = [_from_the_top(sheet, convert) for convert in converters] if wrapping else None
     limit = MAX_ROWS - 1 - (1 if totals else 0)
     count = 0
     append = sheet.append
@@ -107,9 +108,13 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
             raise ValueError(f"sheet {sheet.title!r} has more rows than Excel allows")
         for index, tally in tallies.items():
             tally.add(row[index])
+        row_converters = converters
         if wrapping:
-            _fit_height(sheet, count + 1, _row_lines(columns, widths, row))
-        append([convert(value) for convert, value in zip(converters, row, strict=True)])
+            lines = _row_lines(columns, widths, row)
+            if lines > 1:
+                _fit_height(sheet, count + 1, lines)
+                row_converters = topped
+        append([convert(value) for convert, value in zip(row_converters, row, strict=True)])
 
     last_row = count + 1
     if totals:

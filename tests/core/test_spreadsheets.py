@@ -430,3 +430,18 @@ def test_send_workbook_keeps_non_ascii_names(app):
         response.close()
     disposition = response.headers["Content-Disposition"]
     assert "filename*=UTF-8''puntuaci%C3%B3n.xlsx" in disposition
+
+
+def test_a_row_of_several_wrapped_lines_reads_from_the_top_and_a_row_of_one_is_plain(tmp_path):
+    columns = [Column("Reference"), Column("Story", wrap=True, width=20),
+               Column("Amount", "money", currency="USD"), Column("Deadline", "date")]
+    long_story = "A long account of what the project did in the districts. " * 4
+    rows = [("BZ-1", long_story, Decimal("5.00"), date(2026, 3, 31)),
+            ("BZ-2", "Short.", Decimal("6.00"), date(2026, 4, 1))]
+    sheet = one_sheet(tmp_path, columns, rows)
+    tall, short = sheet[2], sheet[3]
+    assert [cell.alignment.vertical for cell in tall] == ["top"] * 4
+    assert sheet.row_dimensions[2].height > 15 and sheet.row_dimensions[3].height is None
+    assert short[0].alignment.vertical is None  # one line: nothing to align
+    assert short[1].alignment.wrap_text  # the column still wraps if widened text grows
+    assert short[2].value == 6 and short[3].value == datetime(2026, 4, 1)
