@@ -1,5 +1,5 @@
 """``python -m bench [--scale S|L] [--repeat N] [--warmup N] [--no-exports] [--no-burst]
-[--keep] [--gc-freeze] [--yes]``: by default S then L, then the targets (see bench/README.md)."""
+[--keep] [--no-gc-freeze] [--yes]``: by default S then L, then the targets (see bench/README.md)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
                              "the open data")
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated SQLite database (its path is printed)")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() the started app before timing the pages, as a "
-                             "server may after start-up (default: Python's defaults)")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="time the pages with Python's garbage-collection defaults, "
+                             "without gc.freeze() of the started app (which app.py does "
+                             "outside tests, as a server runs)")
     parser.add_argument("--yes", action="store_true",
                         help="allow emptying a PostgreSQL database whose name lacks 'bench'")
     arguments = parser.parse_args(argv)
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
     for name in names:
         result = run_scale(SCALES[name], postgres_url=postgres_url, warmup=arguments.warmup,
                            repeat=arguments.repeat, with_exports=not arguments.no_exports,
-                           keep=arguments.keep, gc_freeze=arguments.gc_freeze,
+                           keep=arguments.keep, gc_freeze=not arguments.no_gc_freeze,
                            with_burst=not arguments.no_burst).to_json()
         results[name] = result
         path = report.write(result)
