@@ -12,9 +12,11 @@ The elements are written in the order the schema's sequence requires.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
@@ -89,15 +91,16 @@ def _narratives(parent, text: str, others: dict[str, str] | None = None) -> None
             _sub(parent, "narrative", clean(translated)).set(XML_LANG, language)
 
 
+#: What XML 1.0 cannot hold: control characters other than tab and line feed (carriage
+#: returns are made line feeds first), lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def clean(text: str | None) -> str:
-    """``text`` without the characters XML 1.0 cannot hold (control characters other than
-    tab and line feed, lone surrogates, U+FFFE/U+FFFF)."""
+    """``text`` without the characters XML 1.0 cannot hold."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(character for character in text
-                   if character in "\t\n" or (" " <= character < "\ud800")
-                   or ("\ue000" <= character <= "\ufffd") or character >= "\U00010000")
+    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _org(parent, tag: str, name: str, organisation=None, **attributes) -> etree._Element:
@@ -124,8 +127,15 @@ def _amount(value: Decimal) -> str:
 def _in_main_language(message: str, **values) -> str:
     """A sentence the file itself says, in the programme's main language (the reader's
     language plays no part in published data)."""
-    with force_locale(main_language()):
-        return _(message, **values)
+    text = _main_language_text(message, main_language())
+    return text % values if values else text
+
+
+@cache
+def _main_language_text(message: str, language: str) -> str:
+    # Looked up once per sentence: a file of thousands of activities says the same few.
+    with force_locale(language):
+        return _(message)
 
 
 # The activity's common parts ------------------------------------------------------------------

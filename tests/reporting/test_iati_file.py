@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from grants.awards.models import Award
 from grants.ledger.queries import money_by_award
 from reporting.iati import results
+from reporting.iati.activities import clean
 from reporting.iati.document import build_file
 from reporting.iati.validation import file_errors
 from reporting.portal.queries import public_projects
@@ -157,3 +160,16 @@ def test_the_programme_reports_its_results_framework(app, demo_programme):
         assert (Decimal(target) if target else None) == row.target
         assert (Decimal(actual) if actual else None) == row.actual
     assert {result.get("type") for result in programme.findall("result")} == {"1", "2"}
+
+
+def _holds_in_xml(character: str) -> bool:
+    return (character in "\t\n" or " " <= character < "\ud800"
+            or "\ue000" <= character <= "\ufffd" or character >= "\U00010000")
+
+
+@given(st.text(alphabet=st.characters(codec=None)))
+def test_text_keeps_exactly_what_xml_can_hold(text):
+    cleaned = clean(text)
+    unified = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert cleaned == "".join(character for character in unified if _holds_in_xml(character))
+    etree.SubElement(etree.Element("activity"), "narrative").text = cleaned  # lxml accepts it
