@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from .columns import NUMERIC_KINDS, Column
@@ -33,6 +33,23 @@ TOP_ALIGNMENT = Alignment(vertical="top")
 RIGHT_ALIGNMENT = Alignment(horizontal="right")
 
 Converter = Callable[[Any], Any]
+
+
+class StreamedCell(Cell):
+    """A cell handed to a write-only sheet's ``append``. openpyxl tells a cell from a value
+    by failing to store it as a value, and the error it raises spells the cell out: this
+    one's is short, which spares a large workbook's hundreds of thousands of styled cells
+    formatting their coordinates for nothing."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<streamed cell>"
+
+
+def WriteOnlyCell(sheet=None, value=None) -> StreamedCell:  # noqa: N802 (openpyxl's name)
+    """openpyxl's ``WriteOnlyCell``, as a :class:`StreamedCell`."""
+    return StreamedCell(worksheet=sheet, column=1, row=1, value=value)
 
 
 def styled_cell(sheet, value, *, font=None, fill=None, border=None, number_format=None,
@@ -139,6 +156,8 @@ def _words_converter(yes_no: tuple[str, str], text: Converter) -> Converter:
 
 
 def _text_converter(sheet) -> Converter:
+    cell = WriteOnlyCell(sheet)  # reused row after row (see above)
+
     def text(value):
         if value is None:
             return None
@@ -147,7 +166,9 @@ def _text_converter(sheet) -> Converter:
         if (NEEDS_CARE.search(value) is None and value not in ERROR_LOOKALIKES
                 and len(value) <= SURELY_SHORT):
             return value
-        return text_cell(sheet, value)
+        cell.value = safe_text(value)
+        cell.data_type = "s"
+        return cell
     return text
 
 

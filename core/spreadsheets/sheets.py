@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -24,6 +23,7 @@ from .cells import (
     TOTAL_FONT,
     WRAP_ALIGNMENT,
     Converter,
+    WriteOnlyCell,
     converter,
     header_row,
     header_texts,
