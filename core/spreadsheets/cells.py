@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.indexed_list import IndexedList
 
 from .columns import NUMERIC_KINDS, Column
 from .text import ERROR_LOOKALIKES, NEEDS_CARE, SURELY_SHORT, safe_text
@@ -30,7 +32,7 @@ NOTE_FONT = Font(name="Calibri", family=2, scheme="minor", sz=11, italic=True)
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 TOP_ALIGNMENT = Alignment(vertical="top")
-RIGHT_ALIGNMENT = Alignment(horizontal="right")
+RIGHT_ALIGNMENT = Alignment(horizontal="right", vertical="top")
 
 Converter = Callable[[Any], Any]
 
@@ -50,6 +52,19 @@ class StreamedCell(Cell):
 def WriteOnlyCell(sheet=None, value=None) -> StreamedCell:  # noqa: N802 (openpyxl's name)
     """openpyxl's ``WriteOnlyCell``, as a :class:`StreamedCell`."""
     return StreamedCell(worksheet=sheet, column=1, row=1, value=value)
+
+
+def read_from_the_top(book) -> None:
+    """Every cell of ``book`` reads from the top unless styled otherwise: the default cell
+    format (the first one, which every plain value uses) and Excel's "Normal" style are
+    aligned to the top, as Excel writes them when that style is changed. A one-line value
+    beside wrapped text of several lines then stands by its first line without a style of
+    its own: openpyxl writes a styled cell at about twice the cost of a plain value. Call it
+    on a new workbook, before any cell is made (it sets openpyxl's style tables)."""
+    first = StyleArray()
+    first.alignmentId = book._alignments.add(TOP_ALIGNMENT)
+    book._cell_styles = IndexedList([first])
+    book._named_styles["Normal"].alignment = TOP_ALIGNMENT
 
 
 def styled_cell(sheet, value, *, font=None, fill=None, border=None, number_format=None,
@@ -175,6 +190,7 @@ def _text_converter(sheet) -> Converter:
 def _formatted_cell(sheet, column: Column) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet)
     cell.number_format = column.number_format
+    cell.alignment = TOP_ALIGNMENT  # as the plain values around it (see read_from_the_top)
     return cell
 
 

@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -18,12 +16,9 @@ from .cells import (
     BLOCK_TITLE_FONT,
     HEADING_FONT,
     NOTE_FONT,
-    TOP_ALIGNMENT,
     TOTAL_BORDER,
     TOTAL_FONT,
     WRAP_ALIGNMENT,
-    Converter,
-    WriteOnlyCell,
     converter,
     header_row,
     header_texts,
@@ -90,11 +85,9 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
     sheet.append(header_row(sheet, headers))
 
     converters = [converter(sheet, column, zone, yes_no) for column in columns]
-    # Rows of several lines of wrapped text get their height (see _fit_height) and read from
-    # the top. A row of one line reads the same either way, so its cells stay unstyled:
-    # openpyxl writes a styled cell at about twice the cost of a plain value.
+    # Rows of several lines of wrapped text get their height (see _fit_height); their cells
+    # read from the top, as every cell does (cells.read_from_the_top).
     wrapping = any(column.wrap for column in columns)
-    topped = [_from_the_top(sheet, convert) for convert in converters] if wrapping else None
     limit = MAX_ROWS - 1 - (1 if totals else 0)
     count = 0
     append = sheet.append
@@ -108,13 +101,9 @@ def write_data_sheet(sheet, columns: list[Column], rows: Iterable[Sequence[Any]]
             raise ValueError(f"sheet {sheet.title!r} has more rows than Excel allows")
         for index, tally in tallies.items():
             tally.add(row[index])
-        row_converters = converters
         if wrapping:
-            lines = _row_lines(columns, widths, row)
-            if lines > 1:
-                _fit_height(sheet, count + 1, lines)
-                row_converters = topped
-        append([convert(value) for convert, value in zip(row_converters, row, strict=True)])
+            _fit_height(sheet, count + 1, _row_lines(columns, widths, row))
+        append([convert(value) for convert, value in zip(converters, row, strict=True)])
 
     last_row = count + 1
     if totals:
@@ -204,8 +193,7 @@ def write_block_sheet(sheet, blocks: list[Block], heading: str | None, *,
                              as_text=True)])
         header = written + 1
         put(header_row(sheet, headers), header_lines)
-        converters = [_from_the_top(sheet, converter(sheet, column, zone, yes_no))
-                      for column in columns]
+        converters = [converter(sheet, column, zone, yes_no) for column in columns]
         for row, lines in zip(rows, row_lines, strict=True):
             put([convert(value) for convert, value in zip(converters, row, strict=True)],
                 lines)
@@ -230,38 +218,6 @@ def _row_lines(columns: list[Column], widths: list[float], row: Sequence[Any]) -
     return max([1, *(text_lines(str(value), width) for column, width, value
                      in zip(columns, widths, row, strict=False)
                      if column.wrap and value is not None)])
-
-
-def _from_the_top(sheet, convert: Converter) -> Converter:
-    """``convert`` with every cell it gives read from the top, as wrapped text is: a
-    one-line label beside a long text would otherwise sit at the row's bottom. A plain
-    value goes in one cell of the column's own, reused row after row."""
-    plain = WriteOnlyCell(sheet)
-    plain.alignment = TOP_ALIGNMENT
-    # A converter reuses its styled cells row after row: once such a cell reads from the top
-    # it keeps doing so, so the last few cells seen (held here, so none is replaced by a new
-    # one at the same address) are not looked up in the style table again.
-    recent: list[Cell] = []
-
-    def topped(value):
-        result = convert(value)
-        if result is None:
-            return None
-        if isinstance(result, Cell):
-            for seen in recent:
-                if seen is result:
-                    return result
-            if result.alignment.vertical != "top":
-                horizontal = result.alignment.horizontal
-                result.alignment = (TOP_ALIGNMENT if horizontal is None else
-                                    Alignment(horizontal=horizontal, vertical="top",
-                                              wrap_text=result.alignment.wrap_text))
-            recent.insert(0, result)
-            del recent[3:]
-            return result
-        plain.value = result
-        return plain
-    return topped
 
 
 def _fit_height(sheet, row: int, lines: int) -> None:

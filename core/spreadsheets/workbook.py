@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 
+from .cells import read_from_the_top
 from .columns import Block, Column
 from .printing import PrintSetup
 from .sheets import TOTAL_FUNCTIONS, write_block_sheet, write_data_sheet
@@ -44,6 +45,7 @@ class Workbook:
         else:
             self._zone = ZoneInfo(timezone)
         self._book = openpyxl.Workbook(write_only=True)
+        read_from_the_top(self._book)
         self._print_setup = print_setup or PrintSetup()
         self._yes_no = yes_no
         self._titles: set[str] = {"history"}  # Excel reserves "History"

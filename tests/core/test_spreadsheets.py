@@ -4,6 +4,7 @@ formula, and the download response."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -432,16 +433,22 @@ def test_send_workbook_keeps_non_ascii_names(app):
     assert "filename*=UTF-8''puntuaci%C3%B3n.xlsx" in disposition
 
 
-def test_a_row_of_several_wrapped_lines_reads_from_the_top_and_a_row_of_one_is_plain(tmp_path):
+def test_every_cell_reads_from_the_top_and_plain_values_carry_no_style(tmp_path):
+    """A one-line value beside wrapped text of several lines stands by its first line: the
+    workbook's default format is top-aligned, so plain values need no style of their own."""
     columns = [Column("Reference"), Column("Story", wrap=True, width=20),
                Column("Amount", "money", currency="USD"), Column("Deadline", "date")]
     long_story = "A long account of what the project did in the districts. " * 4
     rows = [("BZ-1", long_story, Decimal("5.00"), date(2026, 3, 31)),
             ("BZ-2", "Short.", Decimal("6.00"), date(2026, 4, 1))]
     sheet = one_sheet(tmp_path, columns, rows)
-    tall, short = sheet[2], sheet[3]
-    assert [cell.alignment.vertical for cell in tall] == ["top"] * 4
     assert sheet.row_dimensions[2].height > 15 and sheet.row_dimensions[3].height is None
-    assert short[0].alignment.vertical is None  # one line: nothing to align
-    assert short[1].alignment.wrap_text  # the column still wraps if widened text grows
-    assert short[2].value == 6 and short[3].value == datetime(2026, 4, 1)
+    for row in (sheet[2], sheet[3]):
+        assert [cell.alignment.vertical for cell in row] == ["top"] * 4
+        assert row[1].alignment.wrap_text
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        styles = archive.read("xl/styles.xml").decode()
+    assert '<c r="A2" t="inlineStr">' in xml  # no s="…": the default, top-aligned format
+    normal = styles[styles.index("<cellStyleXfs"):styles.index("</cellStyleXfs>")]
+    assert '<alignment vertical="top"/>' in normal  # Excel's "Normal" style too
