@@ -1,7 +1,7 @@
 """One export (or its baseline) in a process of its own, and its peak memory.
 
     python -m bench.export_child measure export KIND OUT DATABASE_URL INSTANCE_FOLDER
-    python -m bench.export_child measure baseline SHAPE.json OUT
+    python -m bench.export_child measure baseline SHAPE.json OUT [formats]
 
 ``measure`` starts a second process for the work itself and, when it ends, reads its peak
 resident memory with ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (its only child, so
@@ -72,10 +72,13 @@ def _value(kind: str, row: int, column: int, length: int):
     return None
 
 
-def baseline(shape_file: str, out: str) -> dict:
+def baseline(shape_file: str, out: str, formats: str = "") -> dict:
     """The same cells as the export, sheet by sheet, with bare openpyxl in write-only mode:
-    no styles, widths, filters or charts (the floor of what this library can do)."""
+    no styles, widths, filters or charts (the floor of what this library can do). With
+    ``formats``, each column's values carry the column's number format, in one cell per
+    column reused row after row (the cheapest way openpyxl allows)."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 
     sheets = json.loads(Path(shape_file).read_text())
     ready_kib = _peak_kib()
@@ -84,12 +87,22 @@ def baseline(shape_file: str, out: str) -> dict:
     for sheet in sheets:
         worksheet = book.create_sheet(sheet["title"])
         columns = sheet["columns"]
+        cells = [None] * len(columns)
+        if formats:
+            for number, column in enumerate(columns):
+                if column.get("format", "General") != "General":
+                    cells[number] = WriteOnlyCell(worksheet)
+                    cells[number].number_format = column["format"]
         for row in range(sheet["rows"]):
             if row < sheet["header_rows"]:
                 worksheet.append([f"Heading {n}" for n in range(len(columns))])
-            else:
-                worksheet.append([_value(c["kind"], row, n, c["length"])
-                                  for n, c in enumerate(columns)])
+                continue
+            values = [_value(c["kind"], row, n, c["length"]) for n, c in enumerate(columns)]
+            for number, cell in enumerate(cells):
+                if cell is not None and values[number] is not None:
+                    cell.value = values[number]
+                    values[number] = cell
+            worksheet.append(values)
     book.save(out)
     return {"outcome": "ok", "seconds": time.perf_counter() - started, "ready_kib": ready_kib}
 

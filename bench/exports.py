@@ -45,6 +45,9 @@ class ExportResult:
     title: str
     export: ChildRun
     baseline: ChildRun | None = None
+    #: The same cells with their number formats (money, dates) as the export gives them: the
+    #: floor of a workbook whose amounts and dates read as such.
+    formatted_baseline: ChildRun | None = None
     file_kb: float | None = None
     #: [{"title", "rows", "columns"}] of the file written (xlsx only)
     sheets: list | None = None
@@ -55,9 +58,17 @@ class ExportResult:
             return None
         return self.export.seconds / self.baseline.seconds
 
+    @property
+    def formatted_ratio(self) -> float | None:
+        floor = self.formatted_baseline
+        if floor is None or not floor.seconds or self.export.seconds is None:
+            return None
+        return self.export.seconds / floor.seconds
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["time_ratio"] = self.time_ratio
+        data["formatted_ratio"] = self.formatted_ratio
         return data
 
 
@@ -92,31 +103,37 @@ def _kind(value) -> str | None:
 
 
 def sheet_shapes(path: Path) -> list[dict]:
-    """Per sheet: rows, and per column the most common kind of value and the mean length of
-    its texts (the header row counted apart)."""
+    """Per sheet: rows, and per column the most common kind of value, the mean length of
+    its texts and its most common number format (the header row counted apart)."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True)
     shapes = []
     try:
         for sheet in book.worksheets:
-            rows, kinds, lengths = 0, [], []
-            for row in sheet.iter_rows(values_only=True):
+            rows, kinds, lengths, formats = 0, [], [], []
+            for row in sheet.iter_rows():
                 rows += 1
                 while len(kinds) < len(row):
                     kinds.append(Counter())
                     lengths.append([0, 0])
+                    formats.append(Counter())
                 if rows == 1:
                     continue
-                for index, value in enumerate(row):
+                for index, cell in enumerate(row):
+                    value = getattr(cell, "value", None)
                     kind = _kind(value)
+                    if kind is not None:
+                        formats[index][cell.number_format] += 1
                     kinds[index][kind] += 1
                     if kind == "str":
                         lengths[index][0] += len(str(value))
                         lengths[index][1] += 1
             columns = [{"kind": counter.most_common(1)[0][0] if counter else None,
-                        "length": total // count if count else 0}
-                       for counter, (total, count) in zip(kinds, lengths, strict=True)]
+                        "length": total // count if count else 0,
+                        "format": used.most_common(1)[0][0] if used else "General"}
+                       for counter, (total, count), used
+                       in zip(kinds, lengths, formats, strict=True)]
             shapes.append({"title": sheet.title, "rows": rows, "columns": columns,
                            "header_rows": min(rows, 1)})
     finally:
@@ -146,4 +163,7 @@ def measure(database_url: str, instance: Path, progress=print) -> list[ExportRes
         progress(f"  {title}: baseline ...")
         result.baseline = run_child("baseline", str(shape_file),
                                     str(folder / f"{key}-baseline.xlsx"))
+        progress(f"  {title}: baseline with number formats ...")
+        result.formatted_baseline = run_child("baseline", str(shape_file),
+                                              str(folder / f"{key}-formatted.xlsx"), "formats")
     return results

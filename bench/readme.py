@@ -62,6 +62,10 @@ def _exports_table(runs: dict[str, tuple[dict | None, dict]]) -> list[str]:
             if item.get("baseline") and item["baseline"].get("seconds") and baseline == "–":
                 baseline = (f"{item['baseline']['seconds']:.1f} s "
                             f"({item['time_ratio']:.2f}× on {name})")
+                formatted = item.get("formatted_baseline") or {}
+                if formatted.get("seconds") and item.get("formatted_ratio"):
+                    baseline += (f"; with the number formats {formatted['seconds']:.1f} s "
+                                 f"({item['formatted_ratio']:.2f}×)")
         lines.append(f"| {title} | " + " | ".join(cells) + f" | {baseline} |")
     return lines
 

@@ -124,10 +124,14 @@ def workbook_targets(large: dict | None) -> list[Target]:
                else f"export {workbook['export']['outcome']}")
         return [Target(name, None, why) for name in names]
     export, baseline, ratio = workbook["export"], workbook["baseline"], workbook["time_ratio"]
+    formatted = workbook.get("formatted_baseline") or {}
+    with_formats = (f"; {formatted['seconds']:.1f} s with the same number formats "
+                    f"({workbook['formatted_ratio']:.2f}x)"
+                    if formatted.get("seconds") and workbook.get("formatted_ratio") else "")
     time_target = (Target(names[0], None, "no baseline") if ratio is None else
                    Target(names[0], ratio <= WORKBOOK_TIME_RATIO,
                           f"{export['seconds']:.1f} s vs {baseline['seconds']:.1f} s "
-                          f"({ratio:.2f}x)"))
+                          f"({ratio:.2f}x){with_formats}"))
     return [time_target,
             Target(names[1], export["peak_mb"] < WORKBOOK_PEAK_MB,
                    f"peak {export['peak_mb']:.0f} MB (process ready at "
@@ -189,6 +193,12 @@ def format_scale(result: dict) -> str:
                 f"{_number(export['peak_mb']):>9}{_number(export['ready_mb']):>10}"
                 f"{_number(baseline.get('seconds'), 1):>12}{_number(baseline.get('peak_mb')):>9}"
                 f"{_number(item['time_ratio'], 2):>7}{_number(item['file_kb']):>9}")
+            formatted = item.get("formatted_baseline") or {}
+            if formatted.get("seconds"):
+                lines.append(f"{'  same, with number formats':<26}{'':>7}{'':>9}{'':>10}"
+                             f"{_number(formatted['seconds'], 1):>12}"
+                             f"{_number(formatted.get('peak_mb')):>9}"
+                             f"{_number(item.get('formatted_ratio'), 2):>7}")
     burst = result.get("burst")
     if burst:
         lines.append(
