@@ -124,7 +124,7 @@ def remembered(channel: str, key: tuple, compute: Callable[[], object]):
     value = compute()
     if len(_REMEMBERED) >= REMEMBERED_LIMIT:
         for old in list(_REMEMBERED)[:REMEMBERED_LIMIT // 4]:
-            del _REMEMBERED[old]
+            _REMEMBERED.pop(old, None)  # another thread may have dropped it
     _REMEMBERED[(channel, key)] = (stamp, value)
     return value
 

@@ -48,3 +48,13 @@ def test_a_remembered_value_lasts_as_long_as_its_version(factories, db_session, 
     assert freshness.remembered(freshness.CALLS, key, compute) == 3
     assert call.id and len(computed) == 3
 
+
+
+def test_remembered_values_are_bounded(db_session, remembering, monkeypatch):
+    """Filters come from the address: any number of keys keeps at most the limit."""
+    monkeypatch.setattr(freshness, "REMEMBERED_LIMIT", 8)
+    for number in range(50):
+        assert freshness.remembered(freshness.CALLS, ("test.bounded", number),
+                                    lambda number=number: number) == number
+        assert len(freshness._REMEMBERED) <= 8
+    assert freshness.remembered(freshness.CALLS, ("test.bounded", 49), lambda: "again") == 49
