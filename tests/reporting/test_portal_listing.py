@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
 from grants.awards.states import AwardState
 from reporting.portal import listing
 from reporting.portal.queries import (
@@ -79,3 +83,53 @@ def test_the_public_projects_totals_follow_a_publication_change(client, demo_pro
     # The count comes from the remembered totals: computed again for the new version.
     assert f"<dd>{PUBLIC_PROJECTS}</dd>" in before
     assert f"<dd>{PUBLIC_PROJECTS - 1}</dd>" in after
+
+
+_ACTIONS = st.lists(st.tuples(
+    st.sampled_from(["add", "published", "amount", "area", "district", "state", "money",
+                     "districts"]),
+    st.integers(min_value=0, max_value=20)), min_size=1, max_size=8)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(actions=_ACTIONS)
+def test_the_remembered_totals_and_menus_agree_with_the_records_after_any_change(
+        db_session, factories, call, remembering, actions):
+    """After a random sequence of committed changes to what the list sums and offers, the
+    totals and menus it remembers per version equal a fresh computation from the public
+    objects."""
+    from reporting.portal.models import ProjectPublication
+
+    awards = [make_project(db_session, factories, call)]
+    db_session.commit()
+    for action, number in actions:
+        award = awards[number % len(awards)]
+        publication = db_session.scalar(
+            select(ProjectPublication).where(ProjectPublication.award_id == award.id))
+        if action == "add":
+            awards.append(make_project(db_session, factories, call, districts=("Toledo",),
+                                       amount=Decimal(f"{number}.25")))
+        elif action == "state":
+            award.state = (AwardState.pending_signature if award.state == AwardState.active
+                           else AwardState.active)
+        elif action == "money":
+            award.amount = Decimal(f"{1000 + number}.10")
+        elif action == "districts":
+            award.application.districts = ["Cayo", "Orange Walk"][: number % 3]
+        else:
+            field = {"published": "is_published", "amount": "is_amount_public",
+                     "area": "is_area_public", "district": "is_district_public"}[action]
+            if publication is None:
+                hold_back(db_session, award, **{field: bool(number % 2)})
+            else:
+                setattr(publication, field, bool(number % 2))
+        db_session.commit()
+        every = public_projects()
+        assert listing.filter_options() == filter_options(every)
+        for district in (None, "Cayo", "Toledo"):
+            expected = filter_projects(every, fund_id=None, area=None, district=district)
+            found = listing.project_list(district=district)
+            assert found.count == len(expected)
+            assert found.totals == amount_totals(expected)
+            assert found.amounts_held_back == sum(1 for p in expected if p.amount is None)
