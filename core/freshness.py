@@ -113,7 +113,7 @@ def remembered(channel: str, key: tuple, compute: Callable[[], object]):
     earlier number is not mistaken for the one computed. The value is shared between
     requests: it must not be changed by its readers."""
     session = db.session
-    if not REMEMBER or channel in session.info.get(_PENDING, ()):
+    if not REMEMBER or changed_in_transaction(channel, session):
         return compute()
     stamp = tuple(session.execute(
         select(PublicDataVersion.version, PublicDataVersion.changed_at)

@@ -77,10 +77,22 @@ class RankingScores:
 
 def ranking_scores(panel: Panel) -> RankingScores:
     """What ``panel_scores`` gives the ranking page, from the aggregates stored for the
-    current version (or computed and stored)."""
+    current version (or computed and stored). The statistics worked out from them depend on
+    that version, the pool and the panel's threshold only: each process keeps them for as
+    long as those stay the same (``core.freshness.remembered``), so a page views them
+    without reading and ranking the call's thousands of applications again."""
     call = panel.call
     pool = pool_for(call)
-    applications = {row.id: row for row in ranked_application_rows(call)}
+    threshold = float(panel.disagreement_threshold)
+    ranked, stats, alpha, recommendations = freshness.remembered(
+        RANKING, ("ranking.scores", panel.id, call.id, pool.amount, pool.max_awards, threshold),
+        lambda: _scores(panel, pool, threshold))
+    return RankingScores(call=call, pool=pool, ranked=ranked, stats=stats, alpha=alpha,
+                         recommendations=recommendations)
+
+
+def _scores(panel: Panel, pool: Pool, threshold: float) -> tuple:
+    applications = {row.id: row for row in ranked_application_rows(panel.call)}
     figures = stored(panel, lambda: compute(panel, applications))
     summaries, normalised = {}, {}
     for app_id in applications:
@@ -91,14 +103,12 @@ def ranking_scores(panel: Panel) -> RankingScores:
                  for app_id, application in applications.items()}
     stats = {s.application_id: s for s in scoring.rank_applications(
         summaries, normalised, requested=requested, pool=pool.amount,
-        max_awards=pool.max_awards,
-        disagreement_threshold=float(panel.disagreement_threshold))} if requested else {}
+        max_awards=pool.max_awards, disagreement_threshold=threshold)} if requested else {}
     counts = figures["recommendations"]
     recommendations = {app_id: Counter({Recommendation(value): n for value, n
                                         in counts.get(str(app_id), {}).items()})
                        for app_id in applications}
-    return RankingScores(call=call, pool=pool, ranked=applications, stats=stats,
-                         alpha=figures["alpha"], recommendations=recommendations)
+    return applications, stats, figures["alpha"], recommendations
 
 
 def compute(panel: Panel, applications) -> dict:

@@ -127,8 +127,10 @@ def _assert_exact(panel, viewer, monkeypatch) -> None:
                                  HealthCheck.too_slow])
 @given(steps=st.lists(STEPS, min_size=3, max_size=14))
 def test_the_stored_ranking_equals_a_recomputation_after_any_writes(
-        db_session, panel, applications, reviewers, staff, call, monkeypatch, steps):
-    # The fixtures are made once for all examples; the writes of each example stay.
+        db_session, panel, applications, reviewers, staff, call, monkeypatch, remembering,
+        steps):
+    # The fixtures are made once for all examples; the writes of each example stay. What
+    # each process remembers of the ranking per version, pool and threshold is kept too.
     criteria = sorted(call.criteria, key=lambda criterion: criterion.id)
     if not _slots(panel):
         for application in applications[:RANKED]:
