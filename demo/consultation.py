@@ -72,12 +72,12 @@ PROPOSALS = [
      "Agreed with the Integrity Commission; to be drafted in 2021."),
     (0, "Youth councils in every district", "Young people are not heard.",
      "District youth councils consulted on local budgets.", "Toledo Youth Voices",
-     "Civic participation", "", "declined", None,
+     "Citizen participation", "", "declined", None,
      "Not an open-government commitment of the central government; passed on to the "
      "district councils."),
     (1, "Free internet in every village", "Villages have no connection.",
      "Public Wi-Fi in every village.", "Ministry of Public Service, Governance Reform and "
-     "E-Governance", "Digital government", "", "declined", None,
+     "E-Governance", "E-government", "", "declined", None,
      "Beyond the plan's budget and two-year period; noted for the digital strategy."),
     (2, "Open the Ombudsman's case statistics", "Nobody knows how complaints end.",
      "Quarterly statistics of complaints and their outcomes.", "Office of the Ombudsman",

@@ -31,6 +31,7 @@ from core.extensions import limiter
 from core.loading import get_or_404
 from core.params import arg_choice
 from core.timeutil import utcnow
+from grants.calls.queries import area_titles
 
 bp = Blueprint("consultations", __name__)
 
@@ -140,6 +141,7 @@ def proposals(consultation_id: int):
         return render_template("coalitions/consultations/proposals.html", consultation=item,
                                page=page, sort=sort, status=status, area=area,
                                institution=institution, areas=areas,
+                               area_titles=area_titles(areas),
                                institutions=institutions, statuses=status_titles(),
                                sorts=SORTS_TITLES)
 
@@ -154,7 +156,8 @@ def proposal_page(proposal: Proposal, comment_form: CommentForm | None = None,
         subject_key("comment", c.id) for c, _name in comments]
     return render_template(
         "coalitions/consultations/proposal.html", consultation=consultation, proposal=proposal,
-        comments=comments, comment_form=comment_form or CommentForm(),
+        area_titles=area_titles([proposal.thematic_area]), comments=comments,
+        comment_form=comment_form or CommentForm(),
         reason_form=ReasonForm(), first_time=_first_time(),
         supports=queries.supports_of(consultation.id, subjects[0]),
         supported=queries.has_supported(current_user, consultation.id, subjects[0]),

@@ -2,7 +2,9 @@
 English and in Spanish: the results framework and its forms, the dashboard's results against
 targets, a person's page for their personal data rights, the forms that take a text in both
 languages side by side, the open data downloads and exports, a background job's page and the
-list of one's jobs.
+list of one's jobs, and the co-creation of the action plan: the consultations with their
+proposals, answers and "What we heard", the forum with its meetings and repository, the
+action plan, and the staff's forms and queue for them.
 
 Every page goes through the journey's quality checks (no sideways scrolling at 360 px, every
 table fitting its wrapper at 1280 px, no serious accessibility finding, screenshots at both
@@ -49,8 +51,10 @@ def _jobs(live_server, email: str) -> tuple[int, int]:
 
 def _pages(live_server, email: str) -> list[tuple[str, str]]:
     """Each page's step name and address, for the demo programme's records."""
+    from coalitions.consultations.models import Consultation, Proposal
     from coalitions.events.models import Person
-    from coalitions.plans.models import Commitment
+    from coalitions.forum.models import Meeting
+    from coalitions.plans.models import ActionPlan, Commitment
     from core.extensions import db
     from grants.calls.models import Call
     from grants.calls.states import CallState
@@ -67,6 +71,10 @@ def _pages(live_server, email: str) -> list[tuple[str, str]]:
         person = db.session.scalar(select(Person).order_by(Person.id))
         call = db.session.scalar(select(Call).where(Call.state == CallState.published))
         commitment = db.session.scalar(select(Commitment).order_by(Commitment.id))
+        consultation = db.session.scalar(select(Consultation).order_by(Consultation.id))
+        proposal = db.session.scalar(select(Proposal).order_by(Proposal.id))
+        meeting = db.session.scalar(select(Meeting).order_by(Meeting.id))
+        plan = db.session.scalar(select(ActionPlan).order_by(ActionPlan.id))
         store.build(None)  # the open data files, which the worker would have built
         db.session.commit()
         return [
@@ -86,6 +94,20 @@ def _pages(live_server, email: str) -> list[tuple[str, str]]:
             ("job-done", f"/jobs/{done}"),
             ("job-waiting", f"/jobs/{waiting}"),
             ("my-jobs", "/jobs"),
+            ("consultations", "/consultations"),
+            ("consultation", f"/consultations/{consultation.id}"),
+            ("proposals", f"/consultations/{consultation.id}/proposals"),
+            ("proposal", f"/consultations/proposals/{proposal.id}"),
+            ("what-we-heard", f"/consultations/{consultation.id}/what-we-heard"),
+            ("consultation-form", f"/staff/consultations/{consultation.id}/edit"),
+            ("response-form", f"/staff/consultations/proposals/{proposal.id}/respond"),
+            ("abuse-reports", "/staff/consultations/reports"),
+            ("forum", "/forum"),
+            ("meeting", f"/forum/meetings/{meeting.id}"),
+            ("repository", "/forum/documents"),
+            ("meeting-form", f"/staff/forum/meetings/{meeting.id}/edit"),
+            ("forum-member-form", "/staff/forum/members/new"),
+            ("action-plan", f"/action-plans/{plan.id}"),
         ]
 
 

@@ -198,3 +198,21 @@ def test_re_registered_mailbox_cannot_support_twice(client, login_as, proposal, 
     login_as(factories.user(email=email))
     client.post(f"/consultations/proposals/{proposal.id}/support")
     assert _count(db_session, Support) == 1
+
+
+def test_an_area_named_like_a_calls_reads_in_the_readers_language(
+        client, consultation, proposal, db_session, factories):
+    """A proposal's area is what its author wrote; one named like a call's thematic area is
+    shown in the reader's language, in the list, its filter and on the proposal's page."""
+    from tests.fixtures.grants import GrantFactories
+
+    call = GrantFactories(db_session, factories).call(areas=["Open data"])
+    call.thematic_areas[0].set_translation("es", {"name": "Datos abiertos"})
+    proposal.thematic_area = "Open data"
+    db_session.commit()
+    for url in (f"/consultations/{consultation.id}/proposals",
+                f"/consultations/proposals/{proposal.id}"):
+        spanish = client.get(url, headers={"Accept-Language": "es"}).get_data(as_text=True)
+        assert "Datos abiertos" in spanish and ">Open data<" not in spanish, url
+        english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert "Open data" in english, url
