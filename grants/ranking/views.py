@@ -18,7 +18,7 @@ from core.extensions import db
 from core.forms import BaseForm, render_form
 from core.loading import get_or_404
 from core.locking import AlreadyDone
-from core.money import format_fixed
+from core.money import fixed_formatter, format_fixed
 from grants.applications.models import Application
 from grants.ranking import operations, queries
 from grants.ranking.forms import DecisionForm, FeedbackForm
@@ -57,9 +57,13 @@ def _load_application(panel: Panel, application_id: int) -> Application:
 
 def number(value, places: int = 1) -> str:
     """A score for display, in the reader's language; a dash when there is none."""
-    if value is None:
-        return "—"
-    return format_fixed(value, places)
+    return "—" if value is None else format_fixed(value, places)
+
+
+def _numbers():
+    """:func:`number` for a page of hundreds of scores: the locale looked up once."""
+    fixed = fixed_formatter()
+    return lambda value, places=1: "—" if value is None else fixed(value, places)
 
 
 def _method_from_args() -> str:
@@ -99,7 +103,8 @@ def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | N
         show_agreement=can_see_agreement(current_user, panel)[0],
         can_lock=can_lock(current_user, panel)[0], can_unlock=can_unlock(current_user, panel)[0],
         can_export=can_export_scores(current_user, panel)[0],
-        selected=set(form.application_ids.data or []), action_form=BaseForm(), number=number,
+        selected=set(form.application_ids.data or []), action_form=BaseForm(),
+        number=_numbers(),
         late=ranking.late, revisions=discussion.discussion_revisions(panel, shown),
         can_run_discussion=can_run_discussion(current_user, panel)[0])
 
