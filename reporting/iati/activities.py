@@ -12,11 +12,12 @@ The elements are written in the order the schema's sequence requires.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import current_app
 from flask_babel import force_locale
@@ -75,12 +76,16 @@ def publisher(funds: list[Fund]) -> Publisher:
 # Small builders --------------------------------------------------------------------------------
 
 def _sub(parent, tag: str, text: str | None = None, **attributes) -> etree._Element:
-    element = etree.SubElement(parent, tag, {name.replace("_", "-"): str(value)
-                                             for name, value in attributes.items()
-                                             if value is not None})
+    element = etree.SubElement(parent, tag, _attributes(attributes) if attributes else None)
     if text is not None:
         element.text = text
     return element
+
+
+def _attributes(values: dict) -> dict[str, str]:
+    """Keyword arguments as XML attributes (``iso_date`` is ``iso-date``), ``None`` left out."""
+    return {name.replace("_", "-"): value if type(value) is str else str(value)
+            for name, value in values.items() if value is not None}
 
 
 def _narratives(parent, text: str, others: dict[str, str] | None = None) -> None:
@@ -107,7 +112,18 @@ def _org(parent, tag: str, name: str, organisation=None, **attributes) -> etree.
     ref = (organisation.org_id or "").strip() if organisation is not None else ""
     org_type = codes.ORGANISATION_TYPES.get(organisation.sector) \
         if organisation is not None else None
-    element = _sub(parent, tag, ref=ref or None, type=org_type, **attributes)
+    element = copy.deepcopy(_org_element(tag, name, ref or None, org_type,
+                                         tuple(attributes.items())))
+    parent.append(element)
+    return element
+
+
+@lru_cache(maxsize=1024)
+def _org_element(tag: str, name: str, ref: str | None, org_type: str | None,
+                 attributes: tuple) -> etree._Element:
+    """An organisation's element, built once and copied where it appears again: the funder
+    and the grantee appear in every transaction of an activity. Never changed once made."""
+    element = etree.Element(tag, _attributes({"ref": ref, "type": org_type, **dict(attributes)}))
     _narratives(element, name)
     return element
 

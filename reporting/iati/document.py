@@ -9,11 +9,12 @@ from flask import current_app
 from lxml import etree
 from werkzeug.routing import BuildError
 
+from core.collection import collector_paused
 from core.timeutil import utcnow
 from core.urls import external_url, has_public_base_url
 from reporting.iati import activities, queries
 from reporting.iati.validation import VERSION, validate_file
-from reporting.portal.queries import public_projects
+from reporting.portal.queries import public_project_sources
 
 #: The public page of a project and the list of projects, owned by the portal.
 PROJECT_PAGE = "portal.project"
@@ -34,6 +35,7 @@ class ActivityFile:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
+@collector_paused()
 def build_file(fund_id: int | None = None, *, keep=None) -> ActivityFile:
     """The activity file of every fund, or of one fund's projects (the programme's activity
     is the same in both), or of those ``keep(project)`` accepts when given. Raises
@@ -41,30 +43,32 @@ def build_file(fund_id: int | None = None, *, keep=None) -> ActivityFile:
     when the result breaks the schema (a bug: nothing is written or served)."""
     funds = queries.funds()
     scope_funds = funds if fund_id is None else [fund for fund in funds if fund.id == fund_id]
-    projects = public_projects()
-    in_scope = [project for project in projects
-                if (fund_id is None or project.fund_id == fund_id)
-                and (keep is None or keep(project))]
+    sources = public_project_sources()
+    projects = [source.project for source in sources]
     left_out: dict[str, int] = {}
     chosen = []
-    for project in in_scope:
+    for source in sources:
+        project = source.project
+        if (fund_id is not None and project.fund_id != fund_id) \
+                or (keep is not None and not keep(project)):
+            continue
         reason = activities.missing_part(project)
         if reason:
             left_out[reason] = left_out.get(reason, 0) + 1
         else:
-            chosen.append(project)
+            chosen.append(source)
     publisher = activities.publisher(funds)
     root = etree.Element("iati-activities", {"version": VERSION,
                                              "generated-datetime": activities._moment(utcnow())})
     programme = activities.programme_activity(
         root, publisher, funds, projects,
-        [publisher.award_identifier(project.reference) for project in chosen],
+        [publisher.award_identifier(source.project.reference) for source in chosen],
         page_url=public_url(PROJECTS_PAGE))
     if programme is None:
         raise NothingToPublish()
-    facts = queries.award_facts([project.award_id for project in chosen])
+    facts = queries.award_facts(chosen)
     funds_by_id = {fund.id: fund for fund in scope_funds}
-    for project in chosen:
+    for project in (source.project for source in chosen):
         activities.award_activity(root, publisher, project, facts[project.award_id],
                                   funds_by_id[project.fund_id],
                                   page_url=public_url(PROJECT_PAGE,

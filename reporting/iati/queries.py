@@ -1,22 +1,22 @@
-"""What the IATI file reads beyond the published projects (which come from
-:func:`reporting.portal.queries.public_projects`, the one place deciding what is public):
-the funds and their organisations, and per published award its money and paid entries from
-the ledger. A fixed number of statements whatever the number of awards."""
+"""What the IATI file reads beyond the published projects (which come, with their awards
+and money, from :func:`reporting.portal.queries.public_project_sources`, the one place
+deciding what is public): the funds and their organisations, and per published award its
+paid entries from the ledger. A fixed number of statements whatever the number of awards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload
 
 from accounts.organisations.models import Organisation
 from core.extensions import db
-from grants.applications.models import Application
-from grants.awards.models import Award, Disbursement
+from grants.awards.models import Award
 from grants.calls.models import Fund
 from grants.ledger.money import Money
-from grants.ledger.queries import money_by_award, paid_entries_by_award
+from grants.ledger.queries import paid_entries_by_award
+from reporting.portal.queries import ProjectSource
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class AwardFacts:
 
     award: Award
     money: Money
-    #: Paid payments and reversals, oldest first.
-    paid: list[Disbursement] = field(default_factory=list)
+    #: Paid payments and reversals, oldest first (``grants.ledger.queries``' rows).
+    paid: list[Row] = field(default_factory=list)
     organisation: Organisation | None = None
     counterpart: Organisation | None = None
 
@@ -40,16 +40,14 @@ def funds(fund_id: int | None = None) -> list[Fund]:
     return list(db.session.scalars(query.order_by(Fund.id)))
 
 
-def award_facts(award_ids: list[int]) -> dict[int, AwardFacts]:
-    if not award_ids:
+def award_facts(sources: list[ProjectSource]) -> dict[int, AwardFacts]:
+    """Per award of ``sources``, its facts: the award, its organisations and money as the
+    public projects loaded them, and its paid entries."""
+    if not sources:
         return {}
-    awards = list(db.session.scalars(
-        select(Award).where(Award.id.in_(award_ids))
-        .options(joinedload(Award.application).options(
-            joinedload(Application.organisation), joinedload(Application.counterpart)))))
-    money = money_by_award(awards)
-    paid = paid_entries_by_award(award_ids)
-    return {award.id: AwardFacts(award=award, money=money[award.id], paid=paid[award.id],
-                                 organisation=award.application.organisation,
-                                 counterpart=award.application.counterpart)
-            for award in awards}
+    paid = paid_entries_by_award([source.award.id for source in sources])
+    return {source.award.id: AwardFacts(
+                award=source.award, money=source.money, paid=paid[source.award.id],
+                organisation=source.award.application.organisation,
+                counterpart=source.award.application.counterpart)
+            for source in sources}

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import current_app
 from werkzeug.routing import BuildError
 
+from core.collection import collector_paused
 from core.urls import external_url, has_public_base_url
 from reporting.opendata.grants import Records, build_records, decimal_number, prefix
 from reporting.opendata.validation import validate_package
@@ -26,6 +27,7 @@ class NothingToPublish(Exception):
     grant in a package: there is no file to give."""
 
 
+@collector_paused()
 def collect(fund_id: int | None = None, *, keep=None) -> Records:
     """The grant records of the published projects (of one fund; those ``keep(project)``
     accepts, when given: a staff export of a period)."""
@@ -35,6 +37,7 @@ def collect(fund_id: int | None = None, *, keep=None) -> Records:
     return build_records(projects, urls=_grant_urls)
 
 
+@collector_paused()
 def build_package(records: Records, *, fund_id: int | None = None) -> dict:
     """The package of ``records``' grants, validated (an invalid package raises
     :class:`~reporting.opendata.validation.InvalidPackage`: it is a bug)."""

@@ -126,9 +126,25 @@ def is_public(award: Award, publication: ProjectPublication) -> bool:
     return award.state in PUBLISHABLE_STATES and publication.is_published
 
 
+@dataclass(frozen=True)
+class ProjectSource:
+    """A public project with the award it was built from and the award's money, for an
+    open-data builder that also reports what only the award holds (IATI's ledger entries):
+    it reads them from here instead of loading every award a second time."""
+
+    project: PublicProject
+    award: Award
+    money: Money
+
+
 def public_projects(*, fund_id: int | None = None) -> list[PublicProject]:
     """Every published project (of one fund), newest award first, in a fixed number of
     queries whatever their count."""
+    return [source.project for source in public_project_sources(fund_id=fund_id)]
+
+
+def public_project_sources(*, fund_id: int | None = None) -> list[ProjectSource]:
+    """:func:`public_projects`, each with its award and money."""
     criteria = [Award.state.in_(PUBLISHABLE_STATES)]
     if fund_id is not None:
         criteria.append(Call.fund_id == fund_id)
@@ -143,15 +159,16 @@ def public_projects_by_id(award_ids: list[int]) -> list[PublicProject]:
         return []
     criteria = [Award.id.in_(award_ids), Award.state.in_(PUBLISHABLE_STATES)]
     query = _award_query().where(*criteria).order_by(Award.created_at.desc(), Award.id.desc())
-    return _build(db.session.execute(query).unique().all(), criteria)
+    return [source.project
+            for source in _build(db.session.execute(query).unique().all(), criteria)]
 
 
 def public_project(reference: str) -> PublicProject | None:
     """The published project with this award reference, or ``None``."""
     criteria = [Award.reference == reference]
     rows = db.session.execute(_award_query().where(*criteria)).unique().all()
-    projects = _build([row for row in rows if row[0].state in PUBLISHABLE_STATES], criteria)
-    return projects[0] if projects else None
+    sources = _build([row for row in rows if row[0].state in PUBLISHABLE_STATES], criteria)
+    return sources[0].project if sources else None
 
 
 def _award_query():
@@ -197,7 +214,7 @@ def _area_names(criteria: list) -> dict[int, tuple[str, ...]]:
     return {application_id: tuple(found) for application_id, found in names.items()}
 
 
-def _build(rows, criteria: list) -> list[PublicProject]:
+def _build(rows, criteria: list) -> list[ProjectSource]:
     chosen = [(award, publication or default_publication(award), decided_at)
               for award, publication, decided_at in rows
               if publication is None or publication.is_published]
@@ -207,8 +224,10 @@ def _build(rows, criteria: list) -> list[PublicProject]:
     money = money_by_award(awards)
     reports = _report_counts([award.id for award in awards])
     areas = _area_names(criteria)
-    return [_project(award, publication, decided_at, money[award.id],
-                     reports.get(award.id, (0, 0)), areas.get(award.application_id, ()))
+    return [ProjectSource(project=_project(award, publication, decided_at, money[award.id],
+                                           reports.get(award.id, (0, 0)),
+                                           areas.get(award.application_id, ())),
+                          award=award, money=money[award.id])
             for award, publication, decided_at in chosen]
 
 
