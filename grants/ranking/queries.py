@@ -59,6 +59,7 @@ from .scores import (  # noqa: F401
     panel_scores,
     ranked_application_rows,
     ranked_applications,
+    ranked_ids,
     review_records,
     review_total,
     scores_total,
@@ -226,7 +227,7 @@ def build_ranking(panel: Panel, viewer, method: str = RAW, page: int | None = No
         (conflicted_rows if is_conflicted else rows).append(row)
     line_index = next((i for i, row in enumerate(rows) if not row.is_funded), None)
     funded_rows = [s for s in ordered if funded(s)]
-    awarded_total, awarded_count = awarded_in_call(scores.call)
+    awarded_total, awarded_count = scores.awarded
     ranking = Ranking(
         panel=panel, call=scores.call, method=method, pool=scores.pool, rows=rows,
         conflicted_rows=conflicted_rows, line_index=line_index,

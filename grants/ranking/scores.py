@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from accounts.organisations.models import Organisation
@@ -27,7 +27,7 @@ from grants.reviews.models import Panel, Review, ReviewAssignment
 from grants.reviews.states import Recommendation, ReviewState
 from grants.reviews.totals import scores_total
 
-from .pool import ZERO, Pool, pool_for
+from .pool import ZERO, Pool, awarded_in_call, pool_for
 
 #: Applications that went to review and so appear in the ranking.
 RANKED_STATES = (ApplicationState.in_review, ApplicationState.awarded,
@@ -72,6 +72,16 @@ def ranked_application_rows(call: Call) -> list[RankedApplication]:
         select(Application.id, Application.state, Application.requested_amount)
         .where(Application.call_id == call.id, Application.state.in_(RANKED_STATES))
         .order_by(Application.id))]
+
+
+def ranked_ids(call: Call, *, excluding=()) -> Select:
+    """The ids of the call's ranked applications, less ``excluding``, as a subquery: a
+    statement filters by the whole ranking without sending thousands of ids."""
+    query = select(Application.id).where(Application.call_id == call.id,
+                                         Application.state.in_(RANKED_STATES))
+    if excluding:
+        query = query.where(Application.id.notin_(sorted(excluding)))
+    return query
 
 
 def applications_by_id(application_ids) -> dict[int, Application]:
@@ -169,6 +179,11 @@ class PanelScores:
     stats: dict[int, scoring.ApplicationStats]  # application id → stats
     alpha: float | None
     recommendations: dict[int, Counter] = field(default_factory=dict)
+
+    @cached_property
+    def awarded(self) -> tuple[Decimal, int]:
+        """The call's awarded applications: their decided total and number (one query)."""
+        return awarded_in_call(self.call)
 
     @cached_property
     def applications(self) -> dict[int, Application]:

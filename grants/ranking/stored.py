@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -30,6 +31,7 @@ from grants.calls.models import Call, Criterion
 from grants.reviews import scoring
 from grants.reviews.models import (
     ConflictDeclaration,
+    Decision,
     LateConflictResolution,
     Panel,
     Review,
@@ -39,7 +41,7 @@ from grants.reviews.models import (
 from grants.reviews.states import Recommendation
 
 from .models import RankingFigures
-from .pool import ZERO, Pool, pool_for
+from .pool import ZERO, Pool, awarded_in_call, pool_for
 from .scores import RankedApplication, ranked_application_rows, review_records
 
 #: The data version of everything a panel's stored aggregates are computed from.
@@ -55,8 +57,10 @@ for _model, _attributes, _options in (
         (LateConflictResolution, ("outcome", "review_id"), {}),
         (ConflictDeclaration, ("application_id", "organisation_id", "reviewer_id",
                                "panel_id"), {}),
-        # Which applications are ranked (their call and state), and their amounts.
+        # Which applications are ranked (their call and state), and their amounts; the
+        # amounts decided (the call's awarded total).
         (Application, ("state", "call_id", "requested_amount"), {}),
+        (Decision, ("amount", "application_id"), {}),
         (Panel, ("call_id",), {"rows": False}),
         # The rubric the totals are computed against.
         (Criterion, ("weight", "max_score", "is_na_allowed", "call_id"), {})):
@@ -73,6 +77,8 @@ class RankingScores:
     stats: dict[int, scoring.ApplicationStats]
     alpha: float | None
     recommendations: dict[int, Counter]
+    #: The call's awarded applications: their decided total and number.
+    awarded: tuple[Decimal, int]
 
 
 def ranking_scores(panel: Panel) -> RankingScores:
@@ -84,11 +90,11 @@ def ranking_scores(panel: Panel) -> RankingScores:
     call = panel.call
     pool = pool_for(call)
     threshold = float(panel.disagreement_threshold)
-    ranked, stats, alpha, recommendations = freshness.remembered(
+    ranked, stats, alpha, recommendations, awarded = freshness.remembered(
         RANKING, ("ranking.scores", panel.id, call.id, pool.amount, pool.max_awards, threshold),
         lambda: _scores(panel, pool, threshold))
     return RankingScores(call=call, pool=pool, ranked=ranked, stats=stats, alpha=alpha,
-                         recommendations=recommendations)
+                         recommendations=recommendations, awarded=awarded)
 
 
 def _scores(panel: Panel, pool: Pool, threshold: float) -> tuple:
@@ -108,7 +114,7 @@ def _scores(panel: Panel, pool: Pool, threshold: float) -> tuple:
     recommendations = {app_id: Counter({Recommendation(value): n for value, n
                                         in counts.get(str(app_id), {}).items()})
                        for app_id in applications}
-    return applications, stats, figures["alpha"], recommendations
+    return applications, stats, figures["alpha"], recommendations, awarded_in_call(panel.call)
 
 
 def compute(panel: Panel, applications) -> dict:

@@ -92,9 +92,11 @@ def _page_number() -> int:
 
 def _ranking_page(panel: Panel, method: str, form: DecisionForm, status: int | None = None):
     ranking = queries.build_ranking(panel, current_user, method, page=_page_number())
-    shown = [row.application_id for row in ranking.rows]
-    # Reading the ranking is reading the colleagues' scores (the chair may review too).
-    discussion.record_colleagues_seen(current_user, panel, shown)
+    # Reading the ranking is reading the colleagues' scores (the chair may review too): its
+    # order tells of every row, not only of the page's.
+    discussion.record_colleagues_seen(current_user, panel, queries.ranked_ids(
+        panel.call, excluding={row.application_id for row in ranking.conflicted_rows}))
+    shown = [row.application_id for row in ranking.rows[ranking.page.start:ranking.page.end]]
     return render_form(
         "grants/ranking/ranking.html", form, status=status, panel=panel, ranking=ranking,
         page=ranking.page, methods=queries.METHODS,

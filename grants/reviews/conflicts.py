@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from accounts.organisations.models import OrganisationMember
 from core.access import ALLOW, Decision
@@ -31,10 +31,6 @@ def conflicts_by_reviewer(panel: Panel, user_ids: set[int] | None = None) -> dic
             user_ids.add(panel.chair_id)
     if not user_ids:
         return {}
-    applications = db.session.execute(
-        select(Application.id, Application.organisation_id,
-               Application.counterpart_organisation_id)
-        .where(Application.call_id == panel.call_id)).all()
     organisations_of = defaultdict(set)
     for user_id, organisation_id in db.session.execute(
             select(OrganisationMember.user_id, OrganisationMember.organisation_id)
@@ -48,6 +44,15 @@ def conflicts_by_reviewer(panel: Panel, user_ids: set[int] | None = None) -> dic
             declared_applications[declaration.reviewer_id].add(declaration.application_id)
         else:
             organisations_of[declaration.reviewer_id].add(declaration.organisation_id)
+    # Only the applications of those organisations: a large call has thousands of others.
+    involved = sorted({organisation for organisations in organisations_of.values()
+                       for organisation in organisations if organisation is not None})
+    applications = db.session.execute(
+        select(Application.id, Application.organisation_id,
+               Application.counterpart_organisation_id)
+        .where(Application.call_id == panel.call_id,
+               or_(Application.organisation_id.in_(involved),
+                   Application.counterpart_organisation_id.in_(involved)))).all()
     result = {}
     for user_id in user_ids:
         organisations = organisations_of[user_id]

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from core.audit.operations import record
 from core.errors import OperationError
@@ -71,10 +71,11 @@ def close_discussion(panel: Panel, actor) -> None:
 
 
 def record_colleagues_seen(user, panel: Panel, application_ids=None) -> None:
-    """Note that ``user`` is being shown colleagues' reviews of these applications (every
-    application of the panel when None), on their own assignments that do not record it yet.
-    The earliest time is kept: the condition makes a repeated or concurrent call harmless.
-    Objects already loaded are not updated; writes reload the assignment under lock."""
+    """Note that ``user`` is being shown colleagues' reviews of these applications (ids, or a
+    statement selecting them; every application of the panel when None), on their own
+    assignments that do not record it yet. The earliest time is kept: the condition makes a
+    repeated or concurrent call harmless. Objects already loaded are not updated; writes
+    reload the assignment under lock."""
     if user is None or not getattr(user, "is_authenticated", False):
         return
     statement = (update(ReviewAssignment)
@@ -85,10 +86,11 @@ def record_colleagues_seen(user, panel: Panel, application_ids=None) -> None:
                  .values(colleagues_seen_at=utcnow())
                  .execution_options(synchronize_session=False))
     if application_ids is not None:
-        ids = list(application_ids)
-        if not ids:
-            return
-        statement = statement.where(ReviewAssignment.application_id.in_(ids))
+        if not isinstance(application_ids, Select):
+            application_ids = list(application_ids)
+            if not application_ids:
+                return
+        statement = statement.where(ReviewAssignment.application_id.in_(application_ids))
     db.session.execute(statement)
 
 

@@ -124,6 +124,30 @@ def test_the_chair_reading_the_ranking_has_read_the_others(client, login_as, db_
     assert db_session.get(ReviewAssignment, three_reviews[0].id).colleagues_seen_at is not None
 
 
+
+def test_reading_one_page_of_the_ranking_is_reading_its_whole_order(
+        client, login_as, db_session, staff, panel, applications, reviewers, monkeypatch):
+    from grants.applications.states import ApplicationState
+    from grants.ranking import queries
+
+    monkeypatch.setattr(queries, "ROWS_PER_PAGE", 1)
+    operations.set_chair(panel, reviewers[0], staff)
+    own = [operations.assign(panel, application, reviewers[0], staff)
+           for application in applications[:3]]
+    for application in applications[:2]:
+        application.state = ApplicationState.in_review
+    applications[2].state = ApplicationState.withdrawn
+    db_session.commit()
+    login_as(reviewers[0])
+    page = client.get(f"/staff/panels/{panel.id}/ranking").get_data(as_text=True)
+    assert "page 1 of 2" in page
+    db_session.expire_all()
+    seen = {assignment.application_id: db_session.get(ReviewAssignment, assignment.id)
+            .colleagues_seen_at for assignment in own}
+    # Both ranked applications, the one on page 2 too; not the one outside the ranking.
+    assert seen[applications[0].id] is not None and seen[applications[1].id] is not None
+    assert seen[applications[2].id] is None
+
 # The discussion phase ----------------------------------------------------------------------
 
 def test_during_discussion_a_revision_keeps_the_earlier_scores(db_session, criteria, staff,

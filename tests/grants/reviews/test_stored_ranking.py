@@ -1,10 +1,10 @@
 """The ranking read through the stored aggregates (``grants.ranking.stored``) is always the
 ranking of the reviews as committed: after any random sequence of writes (reviews saved,
 submitted and revised, conflicts declared and resolved, assignments declined and given to
-someone else, applications withdrawn or moved between states, amounts, the rubric, the pool
-and the threshold changed), it equals a recomputation from the raw rows (``panel_scores``,
-what the ranking page read before the aggregates were stored), both within the transaction
-that made the change and after its commit."""
+someone else, applications withdrawn or moved between states, amounts requested and decided,
+the rubric, the pool and the threshold changed), it equals a recomputation from the raw rows
+(``panel_scores``, what the ranking page read before the aggregates were stored), both within
+the transaction that made the change and after its commit."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from grants.applications.states import ApplicationState
 from grants.ranking import queries, stored
 from grants.ranking.models import RankingFigures
 from grants.reviews import discussion, late_conflicts, operations
-from grants.reviews.models import Review, ReviewAssignment
-from grants.reviews.states import LateConflictOutcome
+from grants.reviews.models import Decision, Review, ReviewAssignment
+from grants.reviews.states import LateConflictOutcome, Outcome
 
 RANKED = 3  # applications given reviewers, three each
 STATES = (ApplicationState.in_review, ApplicationState.eligible, ApplicationState.withdrawn,
@@ -43,6 +43,7 @@ STEPS = st.one_of(
     st.tuples(st.just("see"), SLOT),
     st.tuples(st.just("state"), st.integers(0, RANKED - 1), st.sampled_from(STATES)),
     st.tuples(st.just("amount"), st.integers(0, RANKED - 1), st.integers(1, 9)),
+    st.tuples(st.just("decided"), st.integers(0, RANKED - 1), st.integers(1, 9)),
     st.tuples(st.just("weight"), st.integers(0, 2), st.integers(1, 4)),
     st.tuples(st.just("threshold"), st.integers(0, 40)),
     st.tuples(st.just("pool"), st.integers(0, 3)),
@@ -88,6 +89,8 @@ def _apply(step, panel, staff, reviewers, applications, criteria) -> None:
         applications[step[1]].state = step[2]
     elif kind == "amount":
         applications[step[1]].requested_amount = Decimal(step[2] * 1000)
+    elif kind == "decided":
+        _decide(applications[step[1]], Decimal(step[2] * 500), staff)
     elif kind == "weight":
         criteria[step[1]].weight = Decimal(step[2])
     elif kind == "threshold":
@@ -100,12 +103,25 @@ def _apply(step, panel, staff, reviewers, applications, criteria) -> None:
     db.session.flush()
 
 
+def _decide(application, amount, staff) -> None:
+    """An award decided for ``amount`` (its decision made, or its amount changed)."""
+    decision = db.session.scalar(select(Decision).where(
+        Decision.application_id == application.id))
+    if decision is None:
+        db.session.add(Decision(application_id=application.id, outcome=Outcome.award,
+                                decided_by_id=staff.id, amount=amount))
+    else:
+        decision.amount = amount
+    application.state = ApplicationState.awarded
+
+
 def _page(ranking) -> list[tuple]:
     return [(row.application_id, row.state, row.requested_amount, row.stats, row.rank,
              row.cumulative, row.is_funded, dict(row.recommendations), row.is_conflicted,
              row.is_decidable, row.has_conflict_to_resolve)
             for row in ranking.rows + ranking.conflicted_rows] + [
-        (ranking.line_index, ranking.funded_count, ranking.funded_total, ranking.alpha)]
+        (ranking.line_index, ranking.funded_count, ranking.funded_total, ranking.alpha,
+         ranking.awarded_total, ranking.awarded_count)]
 
 
 def _assert_exact(panel, viewer, monkeypatch) -> None:
@@ -115,6 +131,7 @@ def _assert_exact(panel, viewer, monkeypatch) -> None:
     assert read.alpha == fresh.alpha
     assert read.recommendations == fresh.recommendations
     assert read.ranked == fresh.ranked
+    assert read.awarded == fresh.awarded
     for method in queries.METHODS:
         shown = _page(queries.build_ranking(panel, viewer, method))
         with monkeypatch.context() as patched:
