@@ -12,7 +12,6 @@ The elements are written in the order the schema's sequence requires.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -112,8 +111,8 @@ def _org(parent, tag: str, name: str, organisation=None, **attributes) -> etree.
     ref = (organisation.org_id or "").strip() if organisation is not None else ""
     org_type = codes.ORGANISATION_TYPES.get(organisation.sector) \
         if organisation is not None else None
-    element = copy.deepcopy(_org_element(tag, name, ref or None, org_type,
-                                         tuple(attributes.items())))
+    # lxml's copy of an element is a deep copy, made in C.
+    element = _org_element(tag, name, ref or None, org_type, tuple(attributes.items())).__copy__()
     parent.append(element)
     return element
 

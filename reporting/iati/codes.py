@@ -7,6 +7,7 @@ comment gives the code's name in its list.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from flask import current_app
 
@@ -61,8 +62,10 @@ DISTRICT_CODES = {"Belize": "BZ-BZ", "Cayo": "BZ-CY", "Corozal": "BZ-CZL",
                   "Orange Walk": "BZ-OW", "Stann Creek": "BZ-SC", "Toledo": "BZ-TOL"}
 
 
+@lru_cache(maxsize=1024)
 def key(name: str) -> str:
-    """An area name compared without case, accents or extra spaces."""
+    """An area name compared without case, accents or extra spaces (the few names of a file's
+    thousands of activities worked out once each)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return " ".join(text.casefold().split())
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.organisations.models import Organisation
 from core import freshness
@@ -179,7 +179,9 @@ def _award_query():
             .options(joinedload(Award.application).options(
                          joinedload(Application.organisation),
                          joinedload(Application.counterpart),
-                         joinedload(Application.call).joinedload(Call.fund).options(
+                         # A few calls and funds for thousands of awards: read once each,
+                         # not repeated (and converted again) on every award's row.
+                         selectinload(Application.call).selectinload(Call.fund).options(
                              joinedload(Fund.donor), joinedload(Fund.manager)))))
 
 
