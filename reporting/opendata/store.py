@@ -23,6 +23,7 @@ from io import BytesIO
 from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from core import housekeeping
 from core.extensions import db
@@ -67,7 +68,9 @@ def _row(scope: str) -> OpenDataFile | None:
 def build(fund_id: int | None) -> OpenDataFile:
     """Rebuild the files of ``fund_id`` (``None``: every fund) in the current transaction.
     The caller commits. The version is read before the data, so a change committed while the
-    files are built leaves them stale (rebuilt again) rather than marked fresh without it."""
+    files are built leaves them stale (rebuilt again) rather than marked fresh without it.
+    Everything is built before anything is written, so a rebuild issues the same statements
+    whatever it finds."""
     version = current_version(PROJECTS)
     records = package.collect(fund_id)
     scope = scope_of(fund_id)
@@ -75,43 +78,48 @@ def build(fund_id: int | None) -> OpenDataFile:
     if row is None:
         row = OpenDataFile(scope=scope, fund_id=fund_id)
         db.session.add(row)
-    row.json_body = row.json_gzip = row.xlsx_body = row.json_etag = row.xlsx_etag = None
-    row.last_change = None
-    if records.grants:
-        data = package.build_package(records, fund_id=fund_id)
-        row.json_body = package.dumps(data)
-        row.json_gzip = compressed(row.json_body)
-        row.xlsx_body = _workbook_bytes(data["grants"])
-        row.json_etag, row.xlsx_etag = etag_of(row.json_body), etag_of(row.xlsx_body)
-        row.last_change = _parse_timestamp(data["modified"])
-    _build_iati(row, fund_id)
+    data = package.build_package(records, fund_id=fund_id) if records.grants else None
+    json_body = package.dumps(data) if data else None
+    xlsx_body = _workbook_bytes(data["grants"]) if data else None
+    iati = _iati_file(row, fund_id)
+    row.set_body("json", json_body)
+    row.set_body("json_gzip", None if json_body is None else compressed(json_body))
+    row.set_body("xlsx", xlsx_body)
+    if iati is not _KEEP:
+        row.set_body("iati", iati and iati.body)
+        row.set_body("iati_gzip", iati and compressed(iati.body))
+        row.iati_etag = iati and etag_of(iati.body)
+        row.iati_built_at = iati and utcnow().replace(microsecond=0)
+        row.activity_count = iati.activity_count if iati else 0
+    row.json_etag = json_body and etag_of(json_body)
+    row.xlsx_etag = xlsx_body and etag_of(xlsx_body)
+    row.last_change = _parse_timestamp(data["modified"]) if data else None
     row.grant_count = len(records.grants)
     row.left_out = dict(records.left_out)
     row.data_version = version
     row.built_at = utcnow().replace(microsecond=0)
     row.refreshing_since = None
+    flag_modified(row, "built_at")  # one UPDATE, even when every value came out the same
     db.session.flush()
     return row
 
 
-def _build_iati(row: OpenDataFile, fund_id: int | None) -> None:
-    """The IATI activity file beside the 360Giving files. A file that fails the schema is a
-    bug: it is logged and the last valid file stays, and the 360Giving files are rebuilt
-    regardless."""
+#: :func:`_iati_file`'s answer when the last valid IATI file stays as it is.
+_KEEP = object()
+
+
+def _iati_file(row: OpenDataFile, fund_id: int | None):
+    """The IATI activity file beside the 360Giving files (None: nothing to publish). A file
+    that fails the schema is a bug: it is logged and the last valid file stays
+    (:data:`_KEEP`), and the 360Giving files are rebuilt regardless."""
     try:
-        built = build_file(fund_id)
+        return build_file(fund_id)
     except NothingToPublish:
-        row.iati_body = row.iati_gzip = row.iati_etag = row.iati_built_at = None
-        row.activity_count = 0
-        return
+        return None
     except Exception:
         log.exception("Building the IATI file (%s) failed; the last valid file stays.",
                       row.scope)
-        return
-    row.iati_body, row.iati_etag = built.body, etag_of(built.body)
-    row.iati_gzip = compressed(built.body)
-    row.iati_built_at = utcnow().replace(microsecond=0)
-    row.activity_count = built.activity_count
+        return _KEEP
 
 
 def _workbook_bytes(grants: list[dict]) -> bytes:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.organisations.models import Organisation
 from core import freshness
@@ -178,11 +178,19 @@ def _award_query():
             .outerjoin(Decision, Decision.application_id == Award.application_id)
             .options(joinedload(Award.application).options(
                          joinedload(Application.organisation),
-                         joinedload(Application.counterpart),
-                         # A few calls and funds for thousands of awards: read once each,
-                         # not repeated (and converted again) on every award's row.
-                         selectinload(Application.call).selectinload(Call.fund).options(
-                             joinedload(Fund.donor), joinedload(Fund.manager)))))
+                         joinedload(Application.counterpart))))
+
+
+def _calls_of(awards: list[Award]) -> list[Call]:
+    """The awards' calls with their funds and funders, in one statement. Thousands of awards
+    share a few calls: read once each rather than repeated (and converted again) on every
+    award's row. Held by the caller while it builds, each award's ``application.call`` (and
+    the call's ``fund``) is then found in the session without a statement."""
+    ids = sorted({award.application.call_id for award in awards})
+    return list(db.session.scalars(
+        select(Call).where(Call.id.in_(ids))
+        .options(joinedload(Call.fund).options(joinedload(Fund.donor),
+                                               joinedload(Fund.manager)))))
 
 
 def _report_counts(award_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -223,6 +231,7 @@ def _build(rows, criteria: list) -> list[ProjectSource]:
     if not chosen:
         return []
     awards = [award for award, _, _ in chosen]
+    calls = _calls_of(awards)  # noqa: F841 (held while the projects are built)
     money = money_by_award(awards)
     reports = _report_counts([award.id for award in awards])
     areas = _area_names(criteria)
@@ -335,6 +344,7 @@ def preview_project(award: Award, publication: ProjectPublication) -> PublicProj
     or not the award is published yet: the settings page's preview."""
     row = db.session.execute(_award_query().where(Award.id == award.id)).unique().first()
     decided_at = row[2] if row is not None else None
+    calls = _calls_of([award])  # noqa: F841 (held while the project is built)
     money = money_by_award([award])[award.id]
     reports = _report_counts([award.id]).get(award.id, (0, 0))
     areas = _area_names([Award.id == award.id]).get(award.application_id, ())

@@ -239,7 +239,7 @@ def test_a_file_built_before_its_compressed_copy_is_compressed_on_the_fly(
         client, demo_programme, db_session):
     client.get(JSON)
     row = db.session.scalar(select(OpenDataFile).where(OpenDataFile.scope == "all"))
-    row.json_gzip = None
+    row.set_body("json_gzip", None)
     db.session.commit()
     response = client.get(JSON, headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"

@@ -14,7 +14,8 @@ from tests.security.test_headers import _urls
 #: Derived data a GET may build and keep: the stored open-data files, rebuilt from what staff
 #: published, and the indicators' figures, stored per version of the records they count (no
 #: one's choice changes by either).
-DERIVED_TABLES = frozenset({"open_data_files", "indicator_figures", "ranking_figures"})
+DERIVED_TABLES = frozenset({"open_data_files", "open_data_bodies", "indicator_figures",
+                            "ranking_figures"})
 
 
 def _changes(before: dict, after: dict) -> dict:
