@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from accounts.organisations.models import Organisation
 from core import freshness
@@ -177,8 +177,20 @@ def _award_query():
             .outerjoin(ProjectPublication, ProjectPublication.award_id == Award.id)
             .outerjoin(Decision, Decision.application_id == Award.application_id)
             .options(joinedload(Award.application).options(
-                         joinedload(Application.organisation),
-                         joinedload(Application.counterpart))))
+                         load_only(*_APPLICATION_COLUMNS),
+                         joinedload(Application.organisation).load_only(*_ORGANISATION_COLUMNS),
+                         joinedload(Application.counterpart).load_only(
+                             *_ORGANISATION_COLUMNS))))
+
+
+#: What a public project reads of the application and its organisations: thousands of them
+#: are loaded at once, and their other columns (long texts, budgets) cost time and memory.
+_APPLICATION_COLUMNS = (Application.id, Application.call_id, Application.organisation_id,
+                        Application.counterpart_organisation_id, Application.state,
+                        Application.title, Application.summary, Application.districts,
+                        Application.decided_at)
+_ORGANISATION_COLUMNS = (Organisation.id, Organisation.name, Organisation.org_id,
+                         Organisation.district, Organisation.country, Organisation.sector)
 
 
 def _calls_of(awards: list[Award]) -> list[Call]:
