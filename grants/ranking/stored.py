@@ -62,6 +62,8 @@ for _model, _attributes, _options in (
         (Application, ("state", "call_id", "requested_amount"), {}),
         (Decision, ("amount", "application_id"), {}),
         (Panel, ("call_id",), {"rows": False}),
+        # Which fund each call draws on (the pool subtracts the fund's other calls' awards).
+        (Call, ("fund_id",), {"rows": False}),
         # The rubric the totals are computed against.
         (Criterion, ("weight", "max_score", "is_na_allowed", "call_id"), {})):
     freshness.watch(RANKING, _model, *_attributes, **_options)
@@ -83,18 +85,27 @@ class RankingScores:
 
 def ranking_scores(panel: Panel) -> RankingScores:
     """What ``panel_scores`` gives the ranking page, from the aggregates stored for the
-    current version (or computed and stored). The statistics worked out from them depend on
-    that version, the pool and the panel's threshold only: each process keeps them for as
-    long as those stay the same (``core.freshness.remembered``), so a page views them
-    without reading and ranking the call's thousands of applications again."""
+    current version (or computed and stored). The pool and the statistics worked out from
+    them depend on that version, the call's and the fund's figures and the panel's threshold
+    only: each process keeps them for as long as those stay the same
+    (``core.freshness.remembered``), so a page views them without reading and ranking the
+    call's thousands of applications again."""
     call = panel.call
-    pool = pool_for(call)
+    fund = call.fund
     threshold = float(panel.disagreement_threshold)
-    ranked, stats, alpha, recommendations, awarded = freshness.remembered(
-        RANKING, ("ranking.scores", panel.id, call.id, pool.amount, pool.max_awards, threshold),
-        lambda: _scores(panel, pool, threshold))
+    # The key holds what the pool reads that the version does not follow: the call's and
+    # the fund's own figures.
+    pool, ranked, stats, alpha, recommendations, awarded = freshness.remembered(
+        RANKING, ("ranking.scores", panel.id, call.id, call.fund_id, call.max_awards,
+                  call.award_amount, fund.total_budget, fund.currency, threshold),
+        lambda: _pool_and_scores(panel, threshold))
     return RankingScores(call=call, pool=pool, ranked=ranked, stats=stats, alpha=alpha,
                          recommendations=recommendations, awarded=awarded)
+
+
+def _pool_and_scores(panel: Panel, threshold: float) -> tuple:
+    pool = pool_for(panel.call)
+    return (pool, *_scores(panel, pool, threshold))
 
 
 def _scores(panel: Panel, pool: Pool, threshold: float) -> tuple:

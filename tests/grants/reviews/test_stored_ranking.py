@@ -47,6 +47,7 @@ STEPS = st.one_of(
     st.tuples(st.just("weight"), st.integers(0, 2), st.integers(1, 4)),
     st.tuples(st.just("threshold"), st.integers(0, 40)),
     st.tuples(st.just("pool"), st.integers(0, 3)),
+    st.tuples(st.just("budget"), st.integers(0, 4)),
     st.tuples(st.just("open"),),
     st.tuples(st.just("close"),),
 )
@@ -95,12 +96,19 @@ def _apply(step, panel, staff, reviewers, applications, criteria) -> None:
         criteria[step[1]].weight = Decimal(step[2])
     elif kind == "threshold":
         panel.disagreement_threshold = step[1]
-    elif kind == "pool":
-        panel.call.max_awards = step[1]
+    elif kind in ("pool", "budget"):
+        _set_pool(panel.call, kind, step[1])
     else:
         (discussion.open_discussion if kind == "open" else discussion.close_discussion)(
             panel, staff)
     db.session.flush()
+
+
+def _set_pool(call, kind, number) -> None:
+    if kind == "pool":
+        call.max_awards = number
+    else:
+        call.fund.total_budget = Decimal(number * 2500)
 
 
 def _decide(application, amount, staff) -> None:
@@ -132,6 +140,7 @@ def _assert_exact(panel, viewer, monkeypatch) -> None:
     assert read.recommendations == fresh.recommendations
     assert read.ranked == fresh.ranked
     assert read.awarded == fresh.awarded
+    assert read.pool == fresh.pool
     for method in queries.METHODS:
         shown = _page(queries.build_ranking(panel, viewer, method))
         with monkeypatch.context() as patched:
