@@ -86,13 +86,9 @@ def build(fund_id: int | None) -> OpenDataFile:
     row.set_body("json_gzip", None if json_body is None else compressed(json_body))
     row.set_body("xlsx", xlsx_body)
     if iati is not _KEEP:
-        row.set_body("iati", iati and iati.body)
-        row.set_body("iati_gzip", iati and compressed(iati.body))
-        row.iati_etag = iati and etag_of(iati.body)
-        row.iati_built_at = iati and utcnow().replace(microsecond=0)
-        row.activity_count = iati.activity_count if iati else 0
-    row.json_etag = json_body and etag_of(json_body)
-    row.xlsx_etag = xlsx_body and etag_of(xlsx_body)
+        _store_iati(row, iati)
+    row.json_etag = None if json_body is None else etag_of(json_body)
+    row.xlsx_etag = None if xlsx_body is None else etag_of(xlsx_body)
     row.last_change = _parse_timestamp(data["modified"]) if data else None
     row.grant_count = len(records.grants)
     row.left_out = dict(records.left_out)
@@ -102,6 +98,21 @@ def build(fund_id: int | None) -> OpenDataFile:
     flag_modified(row, "built_at")  # one UPDATE, even when every value came out the same
     db.session.flush()
     return row
+
+
+def _store_iati(row: OpenDataFile, built) -> None:
+    """Keep the IATI file ``built`` (None: there is none to publish)."""
+    if built is None:
+        row.set_body("iati", None)
+        row.set_body("iati_gzip", None)
+        row.iati_etag = row.iati_built_at = None
+        row.activity_count = 0
+        return
+    row.set_body("iati", built.body)
+    row.set_body("iati_gzip", compressed(built.body))
+    row.iati_etag = etag_of(built.body)
+    row.iati_built_at = utcnow().replace(microsecond=0)
+    row.activity_count = built.activity_count
 
 
 #: :func:`_iati_file`'s answer when the last valid IATI file stays as it is.
